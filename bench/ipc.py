@@ -1,0 +1,91 @@
+"""IPC figures: ping round trip through the client library, event throughput to one subscriber, idle RSS.
+
+    python bench/ipc.py [--json] [--pings N] [--events N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+
+from _harness import median, percentile, report, rss_mb, start_worker
+
+from dgx_pixels_worker.client import Event, Snapshot
+
+CONFIG = """
+[worker]
+heartbeat_s = 1.0
+test_events = true
+"""
+
+
+async def ping_times(client, count: int) -> list[float]:
+    for _ in range(200):
+        await client.ping()
+    times = []
+    for _ in range(count):
+        began = time.perf_counter()
+        await client.ping()
+        times.append((time.perf_counter() - began) * 1e6)
+    return times
+
+
+async def event_rate(client, count: int) -> tuple[float, int]:
+    """Events per second one subscriber receives through the library's stream, and the number of gaps seen."""
+    stream = client.events()
+    await anext(stream)
+    await asyncio.sleep(0.3)  # let the subscription reach the worker
+    request = asyncio.create_task(client.request("test_events", {"count": count}, timeout=120))
+    received, gaps, first = 0, 0, None
+    async for item in stream:
+        if isinstance(item, Snapshot):
+            gaps += 1
+        elif isinstance(item, Event) and item.topic == "worker.test":
+            first = first or time.perf_counter()
+            received += 1
+            if received == count:
+                break
+    elapsed = time.perf_counter() - first
+    await request
+    await stream.aclose()
+    return received / elapsed, gaps
+
+
+async def measure(pings: int, events: int) -> dict[str, float]:
+    worker = start_worker(CONFIG)
+    try:
+        await asyncio.sleep(2.0)
+        idle = rss_mb(worker.process.pid)
+        async with worker.client() as client:
+            times = await ping_times(client, pings)
+            rate, gaps = await event_rate(client, events)
+        return {
+            "ping_p50_us": median(times),
+            "ping_p99_us": percentile(times, 99),
+            "events_per_s": rate,
+            "event_gaps": float(gaps),
+            "idle_rss_mb": idle,
+        }
+    finally:
+        worker.terminate()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--pings", type=int, default=5000)
+    parser.add_argument("--events", type=int, default=100_000)
+    args = parser.parse_args()
+    figures = asyncio.run(measure(args.pings, args.events))
+    report(
+        "bench/ipc.py",
+        figures,
+        {"ping_p50_us": "target <= 250", "ping_p99_us": "target <= 1000", "events_per_s": "target >= 20000",
+         "event_gaps": "target 0", "idle_rss_mb": "target <= 80"},
+        args.json,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""The `dgx-pixels` command line: parses arguments and hands each subcommand to its module."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from dgx_pixels_worker.daemon import add_worker_arguments
+
+from . import __version__
+from .commands import cancel, generate, info, keys, queue, worker
+
+
+
+def _client_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("connection")
+    group.add_argument("--connect", metavar="ADDR", help="worker command address (default tcp://127.0.0.1:5555, or $DGX_PIXELS_CONNECT)")
+    group.add_argument("--no-spawn", action="store_true", help="never start a local worker")
+    group.add_argument("--config", metavar="FILE", help="configuration file instead of the user's")
+    group.add_argument("--timeout", type=float, metavar="S", help="seconds to wait for each reply")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dgx-pixels",
+        description="Pixel-art sprites from the terminal. With no command: a short demo generation.",
+    )
+    parser.add_argument("--version", action="version", version=f"dgx-pixels {__version__}")
+    common = _client_options()
+    json_flag = argparse.ArgumentParser(add_help=False)
+    json_flag.add_argument("--json", action="store_true", help="print JSON for scripts")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("worker", help="run the worker daemon in the foreground, or `worker stop`")
+    p.add_argument("action", nargs="?", choices=["run", "stop"], default="run")
+    add_worker_arguments(p)
+    p.add_argument("--connect", metavar="ADDR", help="with `stop`: the worker to stop")
+    p.add_argument("--timeout", type=float, metavar="S")
+    p.set_defaults(handler=worker.main)
+
+    p = sub.add_parser("generate", parents=[common, json_flag], help="queue a generation and save the PNGs")
+    generate.add_arguments(p)
+    p.set_defaults(handler=generate.main)
+
+    p = sub.add_parser("demo", parents=[common], help="generate a few sample sprites into ./out")
+    p.add_argument("--out", default="out", metavar="DIR")
+    p.set_defaults(handler=generate.demo)
+
+    p = sub.add_parser("queue", parents=[common, json_flag], help="show the queue (--watch keeps it live)")
+    p.add_argument("--watch", action="store_true", help="keep updating until Ctrl-C")
+    p.add_argument("--limit", type=int, default=50, help="at most this many jobs")
+    p.set_defaults(handler=queue.main)
+
+    p = sub.add_parser("status", parents=[common, json_flag], help="worker health, backends and throughput")
+    p.set_defaults(handler=info.status)
+
+    p = sub.add_parser("models", parents=[common, json_flag], help="list models and whether they are usable")
+    p.set_defaults(handler=info.models)
+
+    p = sub.add_parser("cancel", parents=[common, json_flag], help="cancel a queued or running job")
+    p.add_argument("job", help="job id (or a unique prefix of 4+ characters)")
+    p.set_defaults(handler=cancel.main)
+
+    p = sub.add_parser("retry", parents=[common, json_flag], help="queue a finished job again with the same parameters")
+    p.add_argument("job", help="job id (or a unique prefix of 4+ characters)")
+    p.set_defaults(handler=cancel.retry)
+
+    p = sub.add_parser("keys", help="create CurveZMQ keys for a worker reachable beyond this machine")
+    p.add_argument("--config", metavar="FILE")
+    p.add_argument("--keys-dir", metavar="DIR", help="where to write them (default $XDG_CONFIG_HOME/dgx-pixels/keys)")
+    p.set_defaults(handler=keys.main)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["demo", *(argv or sys.argv[1:])])
+    try:
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

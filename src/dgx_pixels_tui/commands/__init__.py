@@ -1,0 +1,1 @@
+"""One module per group of `dgx-pixels` subcommands."""

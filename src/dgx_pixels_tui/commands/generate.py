@@ -1,0 +1,192 @@
+"""`dgx-pixels generate` and `dgx-pixels demo`: queue work, show live progress, save the PNGs."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from dgx_pixels_worker.client import AsyncClient, Event, Snapshot, Stalled
+from dgx_pixels_worker.config import Settings
+from dgx_pixels_worker.protocol import WorkerError
+from dgx_pixels_worker.protocol import messages as m
+
+from ..connection import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, dump, err, print_json, run_client
+
+GIVE_UP_SILENT_S = 60.0
+DEMO_PROMPTS = ["knight in gold armour", "fire sword", "ice potion", "ruby gem", "green slime", "grass tile"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("prompt", help="what to draw, e.g. 'red knight with a sword'")
+    parser.add_argument("--negative", default="", metavar="TEXT", help="what to avoid")
+    parser.add_argument("--model", metavar="M", help="model preset (see `dgx-pixels models`)")
+    parser.add_argument("--count", type=int, default=1, metavar="N", help="images to make (seeds S, S+1, ...)")
+    parser.add_argument("--seed", type=int, metavar="S", help="seed (random when absent)")
+    parser.add_argument("--size", metavar="WxH", help="image size, e.g. 64x64")
+    parser.add_argument("--steps", type=int, metavar="N")
+    parser.add_argument("--cfg", type=float, metavar="F")
+    parser.add_argument("--priority", type=int, default=0, metavar="P", help="higher runs sooner (-100..100)")
+    parser.add_argument("--tags", default="", metavar="T1,T2", help="comma-separated tags")
+    parser.add_argument("--out", default=".", metavar="DIR", help="where to write the PNGs (default: here)")
+    parser.add_argument("--no-wait", action="store_true", help="queue and print the job id without waiting")
+
+
+def parse_size(text: str | None) -> tuple[int | None, int | None]:
+    if not text:
+        return None, None
+    match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
+    if match is None:
+        if text.isdigit():
+            return int(text), int(text)
+        raise ValueError(f"size {text!r} is not WIDTHxHEIGHT, e.g. 64x64")
+    return int(match[1]), int(match[2])
+
+
+def request_params(args: argparse.Namespace) -> dict[str, object]:
+    width, height = parse_size(args.size)
+    params: dict[str, object] = {
+        "negative": args.negative, "model": args.model, "count": args.count, "seed": args.seed, "width": width,
+        "height": height, "steps": args.steps, "cfg": args.cfg, "priority": args.priority,
+        "tags": [t for t in args.tags.split(",") if t.strip()],
+    }
+    return {key: value for key, value in params.items() if value is not None}
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        params = request_params(args)
+    except ValueError as exc:
+        err(str(exc))
+        return EXIT_USAGE
+
+    async def body(client: AsyncClient, settings: Settings) -> int:
+        return await generate_and_save(client, [(args.prompt, params)], Path(args.out), args.no_wait, args.json)
+
+    return run_client(args, body)
+
+
+def demo(args: argparse.Namespace) -> int:
+    async def body(client: AsyncClient, settings: Settings) -> int:
+        hello = await client.hello()
+        if hello.procedural_only:
+            err("no ComfyUI configured: using the built-in procedural generator (offline, not AI)")
+        work = [(prompt, {"seed": 7 + n, "width": 48, "height": 48}) for n, prompt in enumerate(DEMO_PROMPTS)]
+        return await generate_and_save(client, work, Path(args.out), no_wait=False, as_json=False)
+
+    return run_client(args, body)
+
+
+async def generate_and_save(
+    client: AsyncClient, work: list[tuple[str, dict[str, object]]], out: Path, no_wait: bool, as_json: bool
+) -> int:
+    if no_wait:
+        jobs = [await client.generate(prompt, **params) for prompt, params in work]
+        if as_json:
+            print_json({"jobs": [dump(job) for job in jobs]})
+        else:
+            for job in jobs:
+                print(job.id)
+        return EXIT_OK
+    stream = client.events()
+    await anext(stream)  # subscribe and take the first snapshot before submitting, so no event is missed
+    jobs = {}
+    for prompt, params in work:
+        job = await client.generate(prompt, **params)
+        jobs[job.id] = job
+    console = Console(stderr=True)
+    finished = await _follow(client, stream, jobs, console)
+    await stream.aclose()
+    if finished is None:
+        return EXIT_UNREACHABLE
+    status, saved = EXIT_OK, {}
+    for job in finished.values():
+        if job.state is m.JobState.COMPLETED:
+            saved[job.id] = await _save_images(client, job, out)
+        else:
+            status = EXIT_FAILED
+            reason = job.error.message if job.error else job.state.value
+            err(f"job {job.id} {job.state.value}: {reason}")
+    if as_json:
+        print_json({"jobs": [dump(job) for job in finished.values()], "files": {k: [str(p) for p in v] for k, v in saved.items()}})
+    else:
+        for paths in saved.values():
+            for path in paths:
+                print(path)
+    return status
+
+
+async def _follow(client: AsyncClient, stream, jobs: dict[str, m.JobInfo], console: Console) -> dict[str, m.JobInfo] | None:  # type: ignore[no-untyped-def]
+    """Show one progress bar per job until each has its terminal event; None if the worker went silent."""
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+               TextColumn("{task.fields[detail]}"), TimeElapsedColumn())
+    silent_since: float | None = None
+    with Progress(*columns, console=console, transient=False) as bars:
+        tasks: dict[str, TaskID] = {
+            job.id: bars.add_task(f"{job.id} {job.prompt[:28]}", total=1.0, detail="queued") for job in jobs.values()
+        }
+        pending = set(jobs)
+        while pending:
+            item = await anext(stream)
+            if isinstance(item, Stalled):
+                silent_since = silent_since or time.monotonic() - item.silent_s
+                console.print(f"[yellow]no word from the worker for {time.monotonic() - silent_since:.0f}s; waiting…[/]")
+                if time.monotonic() - silent_since > GIVE_UP_SILENT_S:
+                    err(
+                        f"the worker stopped answering; job(s) {', '.join(sorted(pending))} stay queued and resume "
+                        "when it is back (`dgx-pixels queue`)"
+                    )
+                    return None
+                continue
+            silent_since = None
+            updates: list[m.JobInfo] = []
+            if isinstance(item, Snapshot):
+                for job_id in list(pending):
+                    try:
+                        updates.append(await client.job(job_id))
+                    except WorkerError:
+                        continue
+            elif isinstance(item, Event):
+                body = item.body
+                if isinstance(body, m.JobEvent) and body.job.id in pending:
+                    updates.append(body.job)
+                elif isinstance(body, m.JobProgress) and body.job_id in pending:
+                    detail = f"{body.step}/{body.total} {body.stage}"
+                    bars.update(tasks[body.job_id], completed=body.progress, detail=detail)
+                elif isinstance(body, m.JobStarted) and body.job_id in pending:
+                    bars.update(tasks[body.job_id], detail=f"started on {body.backend}")
+            for job in updates:
+                jobs[job.id] = job
+                if job.state.terminal:
+                    pending.discard(job.id)
+                    bars.update(tasks[job.id], completed=job.progress, detail=job.state.value)
+    return jobs
+
+
+async def _save_images(client: AsyncClient, job: m.JobInfo, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    slug = re.sub(r"[^a-z0-9]+", "-", job.prompt.lower()).strip("-")[:40] or "sprite"
+    for image_id in job.images:
+        reply = await client.image(image_id)
+        assert reply.png is not None
+        path = _free_path(out / f"{slug}-{reply.image.seed}.png")
+        path.write_bytes(reply.png)
+        paths.append(path)
+    return paths
+
+
+def _free_path(path: Path) -> Path:
+    """`path`, or `name-1.png`, `name-2.png`, ... when it exists: never overwrite the user's files."""
+    candidate, n = path, 0
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
+
+

@@ -1,0 +1,60 @@
+"""`dgx-pixels status` and `dgx-pixels models`."""
+
+from __future__ import annotations
+
+import argparse
+
+
+from rich.table import Table
+
+from dgx_pixels_worker.client import AsyncClient
+from dgx_pixels_worker.config import Settings
+
+from ..connection import EXIT_OK, dump, print_json, run_client
+from ..terminal_format import console, duration
+
+
+def status(args: argparse.Namespace) -> int:
+    async def body(client: AsyncClient, settings: Settings) -> int:
+        reply = await client.status()
+        if args.json:
+            print_json(dump(reply))
+            return EXIT_OK
+        out = console()
+        out.print(f"[bold]worker[/] {reply.worker_version} at {client.address}, pid {reply.pid}, up {duration(reply.uptime_s)}")
+        out.print(f"data     {reply.data_dir}")
+        q = reply.queue
+        out.print(
+            f"queue    {q['running']} running, {q['queued']} queued; "
+            f"{q['completed']} completed, {q['failed']} failed, {q['cancelled']} cancelled in all"
+        )
+        t = reply.throughput
+        out.print(f"last min {t.jobs_per_min:.0f} jobs, {t.images_per_min:.0f} images")
+        for backend in reply.backends:
+            health = "[green]healthy[/]" if backend.healthy else "[red]down[/]"
+            out.print(f"backend  {backend.name} ({backend.kind}) {health} {backend.running}/{backend.slots} busy  {backend.detail}")
+        if reply.procedural_only:
+            out.print("[yellow]no ComfyUI configured: sprites come from the procedural generator (offline, not AI)[/]")
+        return EXIT_OK
+
+    return run_client(args, body)
+
+
+def models(args: argparse.Namespace) -> int:
+    async def body(client: AsyncClient, settings: Settings) -> int:
+        listed = await client.models()
+        if args.json:
+            print_json({"models": [dump(model) for model in listed]})
+            return EXIT_OK
+        table = Table(box=None, pad_edge=False, header_style="bold")
+        for column in ("MODEL", "BACKEND", "USABLE", "DEFAULTS", "DESCRIPTION"):
+            table.add_column(column)
+        for model in listed:
+            d = model.defaults
+            defaults = f"{d.get('width')}x{d.get('height')}, {d.get('steps')} steps"
+            usable = "[green]yes[/]" if model.available else f"[red]no[/]: {model.reason}"
+            table.add_row(model.name, model.backend, usable, defaults, model.description)
+        console().print(table)
+        return EXIT_OK
+
+    return run_client(args, body)

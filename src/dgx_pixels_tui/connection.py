@@ -1,0 +1,97 @@
+"""Reaching the worker from a command: settings, spawning a local worker, and printing errors."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from dgx_pixels_worker.client import AsyncClient
+from dgx_pixels_worker.client.spawn import SpawnError, can_spawn, listening, spawn_worker
+from dgx_pixels_worker.config import ConfigError, Settings, load_settings
+from dgx_pixels_worker.protocol import ErrorCode, WorkerError
+from dgx_pixels_worker.security import SecurityError
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # the worker answered with an error, or a job failed
+EXIT_USAGE = 2  # bad arguments or configuration
+EXIT_UNREACHABLE = 3  # no worker could be reached
+
+T = TypeVar("T")
+
+
+def err(message: str) -> None:
+    print(f"dgx-pixels: {message}", file=sys.stderr)
+
+
+def load(args: argparse.Namespace) -> Settings:
+    config = Path(args.config) if getattr(args, "config", None) else None
+    return load_settings(config)
+
+
+def address_of(args: argparse.Namespace, settings: Settings) -> str:
+    return getattr(args, "connect", None) or settings.client.connect
+
+
+def ensure_worker(args: argparse.Namespace, settings: Settings) -> str:
+    """The address to talk to, after starting a local worker there if none listens and spawning is allowed."""
+    address = address_of(args, settings)
+    if listening(address) or not can_spawn(address):
+        return address
+    if getattr(args, "no_spawn", False) or not settings.client.spawn:
+        raise WorkerError(
+            ErrorCode.TIMEOUT, f"no worker answers at {address}; start one with `dgx-pixels worker` (or drop --no-spawn)"
+        )
+    config = Path(args.config) if getattr(args, "config", None) else None
+    spawned = spawn_worker(address, settings, config)
+    err(f"started a local worker at {spawned.rep} (pid {spawned.pid}; log {spawned.log_path})")
+    return address
+
+
+def run_client(args: argparse.Namespace, body: Callable[[AsyncClient, Settings], Awaitable[int]], *, spawn: bool = True) -> int:
+    """Load settings, reach the worker, run `body`, and turn every failure into a message and an exit code."""
+    try:
+        settings = load(args)
+        address = ensure_worker(args, settings) if spawn else address_of(args, settings)
+    except ConfigError as exc:
+        err(str(exc))
+        return EXIT_USAGE
+    except (SpawnError, WorkerError) as exc:
+        err(str(exc.message if isinstance(exc, WorkerError) else exc))
+        return EXIT_UNREACHABLE
+
+    async def go() -> int:
+        client = AsyncClient.from_settings(settings, address)
+        if getattr(args, "timeout", None):
+            client.timeout = args.timeout
+        try:
+            return await body(client, settings)
+        finally:
+            await client.close()
+
+    try:
+        return asyncio.run(go())
+    except WorkerError as exc:
+        err(exc.message)
+        return EXIT_UNREACHABLE if exc.code == ErrorCode.TIMEOUT else EXIT_FAILED
+    except SecurityError as exc:
+        err(str(exc))
+        return EXIT_USAGE
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, default=_json_default))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def dump(model: Any) -> Any:
+    return model.model_dump(mode="json")

@@ -1,0 +1,72 @@
+"""What every backend provides, and the events it reports while it renders."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from PIL import Image
+
+from ..protocol.messages import BackendInfo, ModelInfo
+
+
+@dataclass(frozen=True)
+class RenderTask:
+    """One image of a job: the job's parameters with this image's own seed."""
+
+    job_id: str
+    index: int
+    prompt: str
+    negative: str
+    model: str
+    seed: int
+    width: int
+    height: int
+    steps: int
+    cfg: float
+
+
+@dataclass(frozen=True)
+class Progress:
+    step: int
+    total: int
+    stage: str
+
+
+@dataclass(frozen=True)
+class Preview:
+    image: Image.Image
+    step: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Result:
+    image: Image.Image
+    info: dict[str, Any] = field(default_factory=dict)  # backend facts recorded in the PNG metadata
+
+
+BackendEvent = Progress | Preview | Result
+
+
+class Backend(Protocol):
+    """A place that can render images. Cancelling the iteration of `render` cancels the render."""
+
+    name: str
+    kind: str
+    slots: int
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    def info(self) -> BackendInfo: ...
+
+    def models(self) -> list[ModelInfo]: ...
+
+    def can_run(self, model: str) -> bool: ...
+
+    def render(self, task: RenderTask) -> AsyncIterator[BackendEvent]:
+        """Yield Progress and Preview events, then exactly one Result; raise WorkerError on failure."""
+        ...

@@ -1,0 +1,211 @@
+"""The asyncio client: one DEALER for requests (replies matched by id), SUB sockets for events."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import zmq
+from pydantic import BaseModel
+
+from .. import security
+from ..config import Settings
+from ..loop_socket import LoopSocket
+from ..protocol import Envelope, ErrorCode, WorkerError, decode
+from ..protocol import messages as m
+from .events import EventStream
+
+SUB_HWM = 200_000
+
+
+class AsyncClient:
+    def __init__(
+        self,
+        address: str,
+        *,
+        events: str = "",
+        timeout: float = 5.0,
+        name: str = "dgx-pixels",
+        user: str | None = None,
+        keys_dir: Path | None = None,
+        curve: str = "auto",
+    ):
+        self.address = address
+        self.events_override = events
+        self.timeout = timeout
+        self.name = name
+        self.user = user if user is not None else _user()
+        self.keys_dir = keys_dir
+        self.use_curve = security.curve_required([address], curve)
+        self.context = zmq.Context()
+        self.hello_reply: m.HelloReply | None = None
+        self._dealer: LoopSocket | None = None
+        self._pending: dict[str, asyncio.Future[Envelope]] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Settings, address: str | None = None, name: str = "dgx-pixels") -> AsyncClient:
+        return cls(
+            address or settings.client.connect, events=settings.client.events, timeout=settings.client.timeout_s,
+            name=name, keys_dir=settings.security.resolved_keys_dir(), curve=settings.security.curve,
+        )
+
+    # ------------------------------------------------------------ sockets
+
+    def new_socket(self, kind: int) -> zmq.Socket:
+        sock = self.context.socket(kind)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.setsockopt(zmq.IPV6, 1)
+        if self.use_curve:
+            security.apply_client_curve(sock, self.keys_dir or Path())
+        return sock
+
+    def _ensure_dealer(self) -> LoopSocket:
+        if self._dealer is None:
+            sock = self.new_socket(zmq.DEALER)
+            sock.connect(self.address)
+            self._dealer = LoopSocket(sock, self._on_reply)
+        return self._dealer
+
+    def _on_reply(self, frames: list[bytes]) -> None:
+        try:
+            envelope = decode(frames[-1])
+        except WorkerError:
+            return
+        future = self._pending.pop(envelope.re or "", None)
+        if future is not None and not future.done():
+            future.set_result(envelope)  # replies to requests that already timed out are dropped
+
+    async def close(self) -> None:
+        for future in self._pending.values():
+            future.cancel()
+        self._pending.clear()
+        if self._dealer is not None:
+            self._dealer.close()
+            self._dealer = None
+        self.context.destroy(linger=0)
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # ------------------------------------------------------------ requests
+
+    async def request(self, kind: str, body: dict[str, Any] | BaseModel | None = None, *, timeout: float | None = None) -> dict[str, Any]:
+        """Send one request and return the reply body; raise WorkerError for an error reply or a timeout."""
+        payload = body.model_dump(mode="python", exclude_none=True) if isinstance(body, BaseModel) else (body or {})
+        envelope = Envelope(type=kind, body=payload)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Envelope] = loop.create_future()
+        self._pending[envelope.id] = future
+        dealer = self._ensure_dealer()
+        deadline = loop.call_later(timeout or self.timeout, _expire, future)
+        try:
+            dealer.send([envelope.encode()])
+            reply = await future
+        except (TimeoutError, zmq.Again):
+            raise WorkerError(
+                ErrorCode.TIMEOUT,
+                f"the worker at {self.address} did not answer {kind!r} within {timeout or self.timeout:g}s; "
+                "is it running? (`dgx-pixels worker` starts one)",
+                {"address": self.address},
+            ) from None
+        finally:
+            deadline.cancel()
+            self._pending.pop(envelope.id, None)
+        if reply.type == m.ERROR_TYPE:
+            raise WorkerError(reply.body.get("code", "internal"), reply.body.get("message", "error"), reply.body.get("details"))
+        return reply.body
+
+    async def call(self, kind: str, body: dict[str, Any] | BaseModel | None = None, *, timeout: float | None = None) -> Any:
+        """Like request, with the reply validated into its model."""
+        return m.REQUESTS[kind][1].model_validate(await self.request(kind, body, timeout=timeout))
+
+    async def hello(self, timeout: float | None = None) -> m.HelloReply:
+        reply: m.HelloReply = await self.call(
+            "hello", m.HelloRequest(client=self.name, user=self.user, capabilities=["events.seq"]), timeout=timeout
+        )
+        self.hello_reply = reply
+        return reply
+
+    async def ping(self, timeout: float | None = None) -> m.PingReply:
+        return await self.call("ping", timeout=timeout)
+
+    async def generate(self, prompt: str, **params: Any) -> m.JobInfo:
+        reply: m.JobReply = await self.call("generate", m.GenerateRequest(prompt=prompt, **params))
+        return reply.job
+
+    async def cancel(self, job_id: str) -> m.JobInfo:
+        return (await self.call("cancel", {"job_id": job_id})).job
+
+    async def retry(self, job_id: str) -> m.JobInfo:
+        return (await self.call("retry", {"job_id": job_id})).job
+
+    async def job(self, job_id: str) -> m.JobInfo:
+        return (await self.call("job", {"job_id": job_id})).job
+
+    async def jobs(self, states: list[m.JobState] | None = None, limit: int = 200) -> m.JobsReply:
+        body: dict[str, Any] = {"limit": limit}
+        if states:
+            body["states"] = [str(s) for s in states]
+        return await self.call("jobs", body)
+
+    async def image(self, image_id: str, include_bytes: bool = True) -> m.ImageReply:
+        return await self.call("image", {"image_id": image_id, "include_bytes": include_bytes}, timeout=max(self.timeout, 30))
+
+    async def models(self) -> list[m.ModelInfo]:
+        return (await self.call("models")).models
+
+    async def status(self) -> m.StatusReply:
+        return await self.call("status")
+
+    async def shutdown(self, reason: str = "") -> m.ShutdownReply:
+        return await self.call("shutdown", {"reason": reason})
+
+    # ------------------------------------------------------------ events
+
+    async def events_address(self) -> str:
+        if self.events_override:
+            return self.events_override
+        hello = self.hello_reply or await self.hello()
+        return events_endpoint_for(self.address, hello.events)
+
+    def events(self, *, previews: bool = False, silence_s: float = 5.0) -> EventStream:
+        """A stream of events that resynchronises by itself; see EventStream."""
+        return EventStream(self, previews=previews, silence_s=silence_s)
+
+    def subscriber(self, address: str, topics: list[str]) -> zmq.Socket:
+        sock = self.new_socket(zmq.SUB)
+        sock.setsockopt(zmq.RCVHWM, SUB_HWM)
+        for topic in topics:
+            sock.setsockopt(zmq.SUBSCRIBE, topic.encode())
+        sock.connect(address)
+        return sock
+
+
+def _expire(future: asyncio.Future[Envelope]) -> None:
+    if not future.done():
+        future.set_exception(TimeoutError())
+
+
+def events_endpoint_for(command_address: str, announced: str) -> str:
+    """The announced event port on the host we reached commands at, so SSH tunnels with matching ports work."""
+    scheme, _, rest = announced.partition("://")
+    if scheme != "tcp" or not command_address.startswith("tcp://"):
+        return announced
+    port = urlsplit(f"//{rest}").port
+    host = urlsplit(f"//{command_address[len('tcp://'):]}").hostname or "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"tcp://{host}:{port}"
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry in some containers
+        return "unknown"

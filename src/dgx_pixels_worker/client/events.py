@@ -1,0 +1,130 @@
+"""A self-healing event stream: snapshots on connect, after gaps and after worker restarts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..loop_socket import LoopSocket
+from ..protocol import WorkerError, decode
+from ..protocol import messages as m
+from .sequence import Arrival, SequenceTracker
+
+if TYPE_CHECKING:
+    from .aio import AsyncClient
+
+
+@dataclass(frozen=True)
+class Event:
+    topic: str
+    body: Any  # the topic's model from protocol.messages.EVENTS
+    seq: int | None
+    re: str | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The whole queue as it stands; events after it continue from `seq`."""
+
+    jobs: list[m.JobInfo]
+    seq: int
+    epoch: str
+    reason: str  # "connected", "gap" or "restart"
+
+
+@dataclass(frozen=True)
+class Stalled:
+    """Nothing, not even a heartbeat, arrived for `silent_s` seconds: the worker is gone or unreachable."""
+
+    silent_s: float
+
+
+StreamItem = Event | Snapshot | Stalled
+
+
+class EventStream:
+    def __init__(self, client: AsyncClient, *, previews: bool, silence_s: float):
+        self.client = client
+        self.previews = previews
+        self.silence_s = silence_s
+        self.tracker = SequenceTracker()
+        self._sub: LoopSocket | None = None
+        self._inbox: deque[list[bytes]] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self._backlog: list[StreamItem] = []
+        self._stalled = False
+
+    def __aiter__(self) -> EventStream:
+        return self
+
+    async def __anext__(self) -> StreamItem:
+        if self._sub is None:
+            topics = list(m.SEQUENCED_TOPICS) + (["preview"] if self.previews else [])
+            self._sub = LoopSocket(self.client.subscriber(await self.client.events_address(), topics), self._arrived)
+            # The worker greets each new subscription with a heartbeat: once one arrives, nothing published
+            # after the snapshot below can be missed. Without a greeting, the gap check still resyncs later.
+            await self._wait_for_message()
+            return await self._snapshot("connected")
+        while True:
+            if self._backlog:
+                return self._backlog.pop(0)
+            if not self._inbox and not await self._wait_for_message():
+                self._stalled = True
+                return Stalled(self.silence_s)
+            item = await self._accept(self._inbox.popleft())
+            if item is not None:
+                return item
+
+    async def _wait_for_message(self) -> bool:
+        if self._inbox:
+            return True
+        self._waiter = asyncio.get_running_loop().create_future()
+        try:
+            async with asyncio.timeout(self.silence_s):
+                await self._waiter
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            self._waiter = None
+
+    def _arrived(self, frames: list[bytes]) -> None:
+        self._inbox.append(frames)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def _accept(self, frames: list[bytes]) -> StreamItem | None:
+        try:
+            envelope = decode(frames[-1])
+            model = m.EVENTS.get(envelope.type)
+            body = model.model_validate(envelope.body) if model else envelope.body
+        except (WorkerError, ValueError):
+            return None  # a garbled event is treated like a lost one: the next sequenced event shows the gap
+        event = Event(envelope.type, body, envelope.seq, envelope.re)
+        if envelope.type == "preview":
+            return event
+        arrival = self.tracker.classify(envelope.epoch, envelope.seq)
+        if self._stalled and arrival is Arrival.NEXT:
+            arrival = Arrival.GAP  # events may have been missed while silent
+        if arrival is Arrival.NEXT:
+            return event
+        if arrival is Arrival.OLD:
+            return None
+        snapshot = await self._snapshot("restart" if arrival is Arrival.RESTART else "gap")
+        if envelope.seq is not None and envelope.epoch == snapshot.epoch and envelope.seq == snapshot.seq + 1:
+            self.tracker.seq = envelope.seq
+            self._backlog.append(event)
+        return snapshot
+
+    async def _snapshot(self, reason: str) -> Snapshot:
+        reply = await self.client.jobs()
+        self.tracker.reset(reply.epoch, reply.seq)
+        self._stalled = False
+        return Snapshot(jobs=reply.jobs, seq=reply.seq, epoch=reply.epoch, reason=reason)
+
+    async def aclose(self) -> None:
+        if self._sub is not None:
+            self._sub.close()
+            self._sub = None

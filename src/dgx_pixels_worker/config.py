@@ -1,0 +1,155 @@
+"""Layered settings: shipped defaults < user file < DGX_PIXELS_* environment < command-line flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from . import paths
+
+ENV_PREFIX = "DGX_PIXELS_"
+# Short names for the settings people set most, besides the general DGX_PIXELS_<SECTION>__<KEY>.
+ENV_SHORTCUTS = {
+    "DGX_PIXELS_CONNECT": ("client", "connect"),
+    "DGX_PIXELS_DATA_DIR": ("worker", "data_dir"),
+}
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class WorkerSettings(_Section):
+    rep: str
+    pub: str
+    data_dir: str = ""
+    backend: Literal["auto", "procedural"] = "auto"
+    default_model: str = ""
+    heartbeat_s: float = Field(gt=0, le=60)
+    status_every_s: float = Field(gt=0, le=3600)
+    shutdown_grace_s: float = Field(ge=0, le=600)
+    recent_jobs: int = Field(ge=1, le=5000)
+    progress_interval_s: float = Field(ge=0, le=10)
+    preview_interval_s: float = Field(ge=0, le=10)
+    preview_max_px: int = Field(ge=16, le=1024)
+    max_message_bytes: int = Field(ge=1024, le=64 * 1024 * 1024)
+    test_events: bool = False
+
+    def resolved_data_dir(self) -> Path:
+        return Path(self.data_dir).expanduser() if self.data_dir else paths.data_home()
+
+
+class ClientSettings(_Section):
+    connect: str
+    events: str = ""
+    timeout_s: float = Field(gt=0, le=600)
+    spawn: bool = True
+
+
+class SecuritySettings(_Section):
+    curve: Literal["auto", "on"] = "auto"
+    keys_dir: str = ""
+
+    def resolved_keys_dir(self) -> Path:
+        return Path(self.keys_dir).expanduser() if self.keys_dir else paths.config_home() / "keys"
+
+
+class LimitsSettings(_Section):
+    prompt_chars: int = Field(ge=1)
+    min_size: int = Field(ge=1)
+    max_size: int = Field(ge=1)
+    max_count: int = Field(ge=1)
+    max_steps: int = Field(ge=1)
+    max_cfg: float = Field(gt=0)
+    max_tags: int = Field(ge=0)
+    max_queued: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _sizes_in_order(self) -> LimitsSettings:
+        if self.min_size > self.max_size:
+            raise ValueError(f"min_size {self.min_size} is larger than max_size {self.max_size}")
+        return self
+
+
+class ProceduralSettings(_Section):
+    steps: int = Field(ge=1, le=100)
+    step_delay_s: float = Field(ge=0, le=10)
+
+
+class Settings(_Section):
+    worker: WorkerSettings
+    client: ClientSettings
+    security: SecuritySettings
+    limits: LimitsSettings
+    procedural: ProceduralSettings
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the person who has to fix the file."""
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file or move it aside") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def _env_layer(env: Mapping[str, str]) -> dict[str, Any]:
+    """Shortcuts first, so the explicit DGX_PIXELS_<SECTION>__<KEY> form wins when both are set."""
+    layer: dict[str, dict[str, Any]] = {}
+    for name, (section, key) in ENV_SHORTCUTS.items():
+        if name in env:
+            layer.setdefault(section, {})[key] = env[name]
+    for name, value in sorted(env.items()):
+        if name.startswith(ENV_PREFIX) and "__" in name:
+            section, _, key = name[len(ENV_PREFIX) :].lower().partition("__")
+            layer.setdefault(section, {})[key] = value  # pydantic turns "1.5" into 1.5 and "true" into True
+    return layer
+
+
+def user_config_path() -> Path:
+    return paths.config_home() / "config.toml"
+
+
+def load_settings(
+    config_file: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Settings:
+    """Build the settings; `config_file` replaces the user file; `overrides` holds command-line flags."""
+    env = os.environ if env is None else env
+    data = _read_toml(paths.shipped("config") / "dgx-pixels.toml")
+    user_file = config_file or user_config_path()
+    if config_file is not None and not config_file.exists():
+        raise ConfigError(f"{config_file}: no such configuration file")
+    if user_file.exists():
+        data = _merge(data, _read_toml(user_file))
+    data = _merge(data, _env_layer(env))
+    if overrides:
+        data = _merge(data, {s: {k: v for k, v in kv.items() if v is not None} for s, kv in overrides.items()})
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors(include_url=False)
+        )
+        raise ConfigError(f"invalid configuration ({problems}); see docs/configuration.md") from None

@@ -1,0 +1,196 @@
+"""Where each request is handled: one method per request type, each returning its reply model."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from . import __version__, paths
+from .events import EventPublisher
+from .job_runner import JobRunner
+from .protocol import PROTOCOL_VERSION, SUPPORTED_VERSIONS, Envelope, ErrorCode, WorkerError
+from .protocol import messages as m
+
+CAPABILITIES = ["events.seq", "events.preview", "image.bytes", "jobs.snapshot", "retry"]
+
+
+@dataclass
+class Peer:
+    client: str = "unknown"
+    user: str = ""
+
+
+class RequestHandlers:
+    def __init__(
+        self,
+        runner: JobRunner,
+        publisher: EventPublisher,
+        *,
+        events_endpoint: str,
+        data_dir: Path,
+        started_at: float,
+        test_events: bool,
+        request_shutdown: Callable[[str], None],
+    ):
+        self.runner = runner
+        self.publisher = publisher
+        self.events_endpoint = events_endpoint
+        self.data_dir = data_dir
+        self.started_at = started_at
+        self.test_events_allowed = test_events
+        self.request_shutdown = request_shutdown
+        self._peers: OrderedDict[bytes, Peer] = OrderedDict()
+        self._table: dict[str, Callable[[Any, Envelope, Peer], BaseModel | Awaitable[BaseModel]]] = {
+            name: getattr(self, f"on_{name}") for name in m.REQUESTS
+        }
+
+    def handle(self, identity: bytes, envelope: Envelope) -> BaseModel | Awaitable[BaseModel]:
+        """Validate the body and run its handler: a reply now, or an awaitable one for the few that wait.
+
+        Raises WorkerError for the error reply."""
+        entry = m.REQUESTS.get(envelope.type)
+        if entry is None:
+            raise WorkerError(
+                ErrorCode.UNKNOWN_TYPE,
+                f"unknown request type {envelope.type!r}; this worker knows: {', '.join(sorted(m.REQUESTS))}",
+                {"type": envelope.type, "known": sorted(m.REQUESTS)},
+            )
+        try:
+            request = entry[0].model_validate(envelope.body)
+        except ValidationError as exc:
+            raise _validation_error(envelope.type, exc) from None
+        if isinstance(request, m.HelloRequest):
+            if request.protocol not in SUPPORTED_VERSIONS:
+                raise WorkerError(
+                    ErrorCode.UNSUPPORTED_VERSION,
+                    f"this worker speaks protocol {', '.join(map(str, SUPPORTED_VERSIONS))}, not {request.protocol}; "
+                    "upgrade the older side",
+                    {"supported": list(SUPPORTED_VERSIONS), "received": request.protocol},
+                )
+            self.remember(identity, Peer(client=request.client[:64], user=request.user[:64]))
+        peer = self._peers.get(identity) or Peer()
+        return self._table[envelope.type](request, envelope, peer)
+
+    def remember(self, identity: bytes, peer: Peer) -> None:
+        self._peers[identity] = peer
+        self._peers.move_to_end(identity)
+        while len(self._peers) > 4096:
+            self._peers.popitem(last=False)
+
+    # ------------------------------------------------------------ handlers
+
+    def on_hello(self, request: m.HelloRequest, envelope: Envelope, peer: Peer) -> m.HelloReply:
+        return m.HelloReply(
+            worker_version=__version__, protocol=PROTOCOL_VERSION, supported_protocols=list(SUPPORTED_VERSIONS),
+            epoch=self.publisher.epoch, events=self.events_endpoint, capabilities=CAPABILITIES,
+            backends=self.runner.backend_infos(), default_model=self._default_model(),
+            limits=self.runner.settings.limits.model_dump(), procedural_only=self._procedural_only(),
+        )
+
+    def on_ping(self, request: m.PingRequest, envelope: Envelope, peer: Peer) -> m.PingReply:
+        return m.PingReply(time=time.time())
+
+    def on_generate(self, request: m.GenerateRequest, envelope: Envelope, peer: Peer) -> m.JobReply:
+        job = self.runner.submit(request, peer.client, peer.user, envelope.id)
+        return m.JobReply(job=self.runner.info(job))
+
+    def on_cancel(self, request: m.CancelRequest, envelope: Envelope, peer: Peer) -> m.JobReply:
+        job = self.runner.cancel(self.runner.resolve_job(request.job_id))
+        return m.JobReply(job=self.runner.info(job))
+
+    def on_retry(self, request: m.RetryRequest, envelope: Envelope, peer: Peer) -> m.JobReply:
+        job = self.runner.retry(self.runner.resolve_job(request.job_id), peer.client, peer.user, envelope.id)
+        return m.JobReply(job=self.runner.info(job))
+
+    def on_job(self, request: m.JobRequest, envelope: Envelope, peer: Peer) -> m.JobReply:
+        return m.JobReply(job=self.runner.info(self.runner.resolve_job(request.job_id)))
+
+    def on_jobs(self, request: m.JobsRequest, envelope: Envelope, peer: Peer) -> m.JobsReply:
+        states = set(request.states) if request.states else None
+        jobs = self.runner.snapshot(states, finished_limit=request.limit)
+        return m.JobsReply(jobs=jobs, seq=self.publisher.seq, epoch=self.publisher.epoch)
+
+    async def on_image(self, request: m.ImageRequest, envelope: Envelope, peer: Peer) -> m.ImageReply:
+        info = self.runner.store.image(request.image_id)
+        if info is None:
+            raise WorkerError(
+                ErrorCode.UNKNOWN_IMAGE, f"no image {request.image_id!r}; image ids look like JOBID-0",
+                {"image_id": request.image_id},
+            )
+        if not request.include_bytes:
+            return m.ImageReply(image=info)
+        path = paths.inside(self.data_dir, info.path)
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+        except FileNotFoundError:
+            raise WorkerError(
+                ErrorCode.UNKNOWN_IMAGE, f"image {info.id} is recorded but its file {path} is gone; regenerate it",
+                {"image_id": info.id},
+            ) from None
+        return m.ImageReply(image=info, png=data)
+
+    def on_models(self, request: m.ModelsRequest, envelope: Envelope, peer: Peer) -> m.ModelsReply:
+        return m.ModelsReply(models=self.runner.models())
+
+    def on_status(self, request: m.StatusRequest, envelope: Envelope, peer: Peer) -> m.StatusReply:
+        return self.status()
+
+    def on_shutdown(self, request: m.ShutdownRequest, envelope: Envelope, peer: Peer) -> m.ShutdownReply:
+        self.request_shutdown(request.reason or f"shutdown requested by {peer.client}")
+        return m.ShutdownReply(stopping=True)
+
+    async def on_test_events(self, request: m.TestEventsRequest, envelope: Envelope, peer: Peer) -> m.TestEventsReply:
+        if not self.test_events_allowed:
+            raise WorkerError(
+                ErrorCode.DISABLED, "test events are disabled; start the worker with DGX_PIXELS_WORKER__TEST_EVENTS=true"
+            )
+        pad = b"x" * request.payload_bytes
+        first = self.publisher.seq + 1
+        for n in range(request.count):
+            self.publisher.publish("worker.test", {"n": n, "pad": pad}, re=envelope.id)
+            if n % 2000 == 1999:
+                await asyncio.sleep(0)  # let other clients in
+        return m.TestEventsReply(first_seq=first, last_seq=self.publisher.seq)
+
+    # ------------------------------------------------------------ shared
+
+    def status(self) -> m.StatusReply:
+        now = time.time()
+        recent = [(at, n) for at, n in self.runner.completed_at if now - at <= 60]
+        return m.StatusReply(
+            worker_version=__version__, epoch=self.publisher.epoch, seq=self.publisher.seq,
+            uptime_s=now - self.started_at, pid=os.getpid(), data_dir=str(self.data_dir),
+            queue=self.runner.counts(), backends=self.runner.backend_infos(),
+            throughput=m.Throughput(
+                completed_total=self.runner.completed_total, jobs_per_min=float(len(recent)),
+                images_per_min=float(sum(n for _, n in recent)),
+            ),
+            procedural_only=self._procedural_only(),
+        )
+
+    def _default_model(self) -> str | None:
+        configured = self.runner.settings.worker.default_model
+        if configured:
+            return configured
+        usable = [model.name for model in self.runner.models() if model.available]
+        return usable[0] if usable else None
+
+    def _procedural_only(self) -> bool:
+        return all(backend.kind == "procedural" for backend in self.runner.backends)
+
+
+def _validation_error(kind: str, exc: ValidationError) -> WorkerError:
+    problems = [
+        {"field": ".".join(str(p) for p in err["loc"]) or "body", "problem": err["msg"]}
+        for err in exc.errors(include_url=False)
+    ]
+    summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems[:5])
+    return WorkerError(ErrorCode.INVALID, f"invalid {kind} request: {summary}", {"errors": problems})

@@ -1,0 +1,372 @@
+"""Where a job changes state: submit, pick, run on a backend, record images, finish, cancel, recover.
+
+Each state change is written to the store first and published second, so a subscriber never hears of a
+state that a crash could take back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import logging
+import os
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from . import outputs, params
+from .backends import Backend, Preview, Progress, RenderTask, Result
+from .config import Settings
+from .events import EventPublisher
+from .protocol import ErrorCode, WorkerError
+from .protocol.messages import (
+    BackendInfo,
+    ErrorInfo,
+    GenerateRequest,
+    ImageInfo,
+    JobEvent,
+    JobInfo,
+    JobPreview,
+    JobProgress,
+    JobStarted,
+    JobState,
+    ModelInfo,
+)
+from .scheduler import Scheduler
+from .store import JobRecord, Store, image_id
+
+log = logging.getLogger(__name__)
+SEED_SPACE = 2**63
+
+
+@dataclass
+class LiveProgress:
+    progress: float = 0.0
+    step: int = 0
+    total: int = 0
+    stage: str = ""
+    last_progress_at: float = 0.0
+    last_preview_at: float = 0.0
+    began: bool = False  # its task has run at least one step
+
+
+class JobRunner:
+    def __init__(
+        self, store: Store, backends: list[Backend], publisher: EventPublisher, settings: Settings, data_dir: Path
+    ):
+        self.store = store
+        self.backends = backends
+        self.publisher = publisher
+        self.settings = settings
+        self.data_dir = data_dir
+        self.scheduler = Scheduler()
+        self._live: dict[str, LiveProgress] = {}
+        self._running: dict[str, tuple[JobRecord, asyncio.Task[None]]] = {}
+        self._cancel_requested: set[str] = set()
+        self._wakeups: list[asyncio.Event] = []  # one per slot loop, set when work may be waiting
+        self._loops: list[asyncio.Task[None]] = []
+        self.stopping = False
+        self.completed_at: deque[tuple[float, int]] = deque(maxlen=10_000)  # (when, images) per completed job
+        self.completed_total = 0
+
+    # ------------------------------------------------------------ lifecycle
+
+    def recover(self) -> int:
+        """Queue again every job a previous run left unfinished; images already stored are kept, not redone."""
+        jobs = self.store.unfinished_jobs()
+        for job in jobs:
+            if job.state is JobState.RUNNING:
+                self.store.requeue(job, "worker restarted; resuming")
+            self.scheduler.push(job)
+        return len(jobs)
+
+    def start(self) -> None:
+        for backend in self.backends:
+            for slot in range(backend.slots):
+                wakeup = asyncio.Event()
+                self._wakeups.append(wakeup)
+                self._loops.append(
+                    asyncio.create_task(self._slot_loop(backend, wakeup), name=f"{backend.name}#{slot}")
+                )
+
+    def _wake_all(self) -> None:
+        for wakeup in self._wakeups:
+            wakeup.set()
+
+    async def stop(self, grace_s: float) -> None:
+        """Stop taking jobs; let running ones finish within `grace_s`, then put the rest back in the queue."""
+        self.stopping = True
+        self._wake_all()
+        running = [task for _, task in self._running.values()]
+        if running:
+            await asyncio.wait(running, timeout=grace_s)
+        for loop in self._loops:
+            loop.cancel()
+        await asyncio.gather(*self._loops, return_exceptions=True)
+
+    # ------------------------------------------------------------ requests
+
+    def models(self) -> list[ModelInfo]:
+        return [model for backend in self.backends for model in backend.models()]
+
+    def submit(self, request: GenerateRequest, client: str, user: str, request_id: str | None) -> JobRecord:
+        self._check_accepting()
+        job_params = params.resolve(request, self.models(), self.settings.worker.default_model, self.settings.limits)
+        return self._enqueue(job_params, request.priority, client, user, request_id, retry_of=None)
+
+    def retry(self, job: JobRecord, client: str, user: str, request_id: str | None) -> JobRecord:
+        if not job.state.terminal:
+            raise WorkerError(ErrorCode.INVALID, f"job {job.id} is still {job.state.value}; only finished jobs are retried")
+        self._check_accepting()
+        return self._enqueue(dict(job.params), job.priority, client, user, request_id, retry_of=job.id)
+
+    def _check_accepting(self) -> None:
+        if self.stopping:
+            raise WorkerError(ErrorCode.SHUTTING_DOWN, "the worker is shutting down; submit again once it is back")
+        if len(self.scheduler) >= self.settings.limits.max_queued:
+            raise WorkerError(
+                ErrorCode.QUEUE_FULL,
+                f"the queue already holds {len(self.scheduler)} jobs (limit {self.settings.limits.max_queued}); "
+                "wait for some to finish or cancel a few",
+            )
+
+    def _enqueue(
+        self, job_params: dict[str, Any], priority: int, client: str, user: str, request_id: str | None,
+        retry_of: str | None,
+    ) -> JobRecord:
+        job = JobRecord(
+            id=os.urandom(6).hex(), seq=0, state=JobState.QUEUED, params=job_params, priority=priority,
+            client=client, user=user, created_at=time.time(), request_id=request_id, retry_of=retry_of,
+        )
+        self.store.insert_job(job)
+        self.scheduler.push(job)
+        self.publisher.publish("job.queued", JobEvent(job=self.info(job)), re=request_id)
+        self._wake_all()
+        return job
+
+    def cancel(self, job: JobRecord) -> JobRecord:
+        if job.state.terminal:
+            raise WorkerError(
+                ErrorCode.JOB_FINISHED, f"job {job.id} already {job.state.value}; there is nothing to cancel",
+                {"state": job.state.value},
+            )
+        if self.scheduler.remove(job.id) is not None:
+            self._finish(job, JobState.CANCELLED, detail="cancelled while queued")
+            return job
+        running = self._running.get(job.id)
+        if running is not None:
+            self._cancel_requested.add(job.id)
+            running[1].cancel()
+            return running[0]
+        return job
+
+    def resolve_job(self, job_id: str) -> JobRecord:
+        """A job by id or by an unambiguous prefix of at least 4 characters; live records win over stored ones."""
+        if job_id in self._running:
+            return self._running[job_id][0]
+        queued = self.scheduler._jobs.get(job_id)
+        if queued is not None:
+            return queued
+        job = self.store.job(job_id)
+        if job is None and len(job_id) >= 4:
+            matches = self.store.job_ids_with_prefix(job_id)
+            if len(matches) > 1:
+                raise WorkerError(
+                    ErrorCode.AMBIGUOUS_JOB, f"{job_id!r} matches several jobs; type more characters",
+                    {"matches": matches},
+                )
+            if matches:
+                return self.resolve_job(matches[0])
+        if job is None:
+            raise WorkerError(ErrorCode.UNKNOWN_JOB, f"no job {job_id!r}; `dgx-pixels queue` lists jobs", {"job_id": job_id})
+        return job
+
+    def info(self, job: JobRecord) -> JobInfo:
+        p = job.params
+        live = self._live.get(job.id)
+        done = job.state is JobState.COMPLETED
+        progress = 1.0 if done else (live.progress if live else len(job.images) / job.count)
+        return JobInfo(
+            id=job.id, state=job.state, prompt=p["prompt"], negative=p["negative"], model=p["model"], seed=p["seed"],
+            count=p["count"], width=p["width"], height=p["height"], steps=p["steps"], cfg=p["cfg"],
+            priority=job.priority, tags=p["tags"], client=job.client, user=job.user, backend=job.backend,
+            attempts=job.attempts, created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at,
+            progress=progress, step=live.step if live else (p["steps"] if done else 0),
+            total=live.total if live else (p["steps"] if done else 0), stage=live.stage if live else ("done" if done else ""), images=list(job.images), error=job.error,
+            cancel_requested=job.id in self._cancel_requested, backend_ms=job.backend_ms,
+            request_id=job.request_id, retry_of=job.retry_of,
+        )
+
+    def snapshot(self, states: set[JobState] | None, finished_limit: int) -> list[JobInfo]:
+        """Every running job, every queued job in run order, then up to `finished_limit` recent finished ones."""
+        jobs = [job for job, _ in self._running.values()] + self.scheduler.queued()
+        finished = self.store.recent_finished(min(finished_limit, self.settings.worker.recent_jobs))
+        jobs += finished
+        if states is not None:
+            jobs = [job for job in jobs if job.state in states]
+        return [self.info(job) for job in jobs]
+
+    def backend_infos(self) -> list[BackendInfo]:
+        busy: dict[str, int] = {}
+        for job, _ in self._running.values():
+            busy[job.backend or ""] = busy.get(job.backend or "", 0) + 1
+        return [b.info().model_copy(update={"running": busy.get(b.name, 0)}) for b in self.backends]
+
+    def running_jobs(self) -> list[JobRecord]:
+        return [job for job, _ in self._running.values()]
+
+    def counts(self) -> dict[str, int]:
+        counts = self.store.count_by_state()
+        counts["queued"], counts["running"] = len(self.scheduler), len(self._running)
+        return counts
+
+    # ------------------------------------------------------------ running
+
+    async def _slot_loop(self, backend: Backend, wakeup: asyncio.Event) -> None:
+        while not self.stopping:
+            wakeup.clear()
+            job = self.scheduler.pick(lambda j: backend.can_run(j.model))
+            if job is None:
+                await wakeup.wait()
+                continue
+            try:
+                self.store.mark_running(job, backend.name)
+            except WorkerError as exc:
+                self._finish(job, JobState.FAILED, ErrorInfo(**exc.to_body()))
+                continue
+            self._live[job.id] = LiveProgress(progress=len(job.images) / job.count)
+            self.publisher.publish(
+                "job.started", JobStarted(job_id=job.id, backend=backend.name, attempt=job.attempts), re=job.request_id
+            )
+            task = asyncio.create_task(self._execute(backend, job), name=f"job {job.id}")
+            self._running[job.id] = (job, task)
+            try:
+                await asyncio.wait([task])  # raises only when this loop itself is cancelled
+            except asyncio.CancelledError:
+                if not task.done():  # the worker is stopping: the job goes back to the queue, never lost
+                    task.cancel()
+                    await asyncio.gather(task, return_exceptions=True)
+                raise
+            finally:
+                if task.cancelled() and not self._live[job.id].began:  # cancelled before its first step ran
+                    if job.id in self._cancel_requested:
+                        self._finish(job, JobState.CANCELLED, detail="cancelled while starting")
+                    else:
+                        self.store.requeue(job, "worker stopping; will resume")
+                self._running.pop(job.id, None)
+                self._live.pop(job.id, None)
+                self._cancel_requested.discard(job.id)
+
+    async def _execute(self, backend: Backend, job: JobRecord) -> None:
+        self._live[job.id].began = True
+        try:
+            backend_s = job.backend_ms / 1000
+            for index in range(len(job.images), job.count):
+                backend_s = await self._render_one(backend, job, index, backend_s)
+            self._finish(job, JobState.COMPLETED)
+        except asyncio.CancelledError:
+            if job.id in self._cancel_requested:
+                self._finish(job, JobState.CANCELLED, detail="cancelled while running")
+                return
+            self.store.requeue(job, "worker stopping; will resume")
+            raise
+        except WorkerError as exc:
+            self._finish(job, JobState.FAILED, ErrorInfo(**exc.to_body()))
+        except Exception as exc:
+            log.exception("job %s failed unexpectedly", job.id)
+            self._finish(
+                job, JobState.FAILED,
+                ErrorInfo(code=ErrorCode.INTERNAL, message=f"internal error: {exc!r}; see the worker log", details={}),
+            )
+
+    async def _render_one(self, backend: Backend, job: JobRecord, index: int, backend_s: float) -> float:
+        p = job.params
+        task = RenderTask(
+            job_id=job.id, index=index, prompt=p["prompt"], negative=p["negative"], model=p["model"],
+            seed=(p["seed"] + index) % SEED_SPACE, width=p["width"], height=p["height"], steps=p["steps"], cfg=p["cfg"],
+        )
+        async with contextlib.aclosing(backend.render(task)) as stream:
+            while True:
+                began = time.perf_counter()
+                try:
+                    event = await anext(stream)
+                except StopAsyncIteration:
+                    raise WorkerError(ErrorCode.BACKEND_ERROR, f"backend {backend.name} ended without an image") from None
+                finally:
+                    backend_s += time.perf_counter() - began
+                if isinstance(event, Progress):
+                    self._on_progress(job, index, event)
+                elif isinstance(event, Preview):
+                    self._on_preview(job, index, event)
+                elif isinstance(event, Result):
+                    self._save_image(job, task, event, backend, backend_s)
+                    return backend_s
+
+    def _on_progress(self, job: JobRecord, index: int, event: Progress) -> None:
+        live = self._live[job.id]
+        fraction = event.step / event.total if event.total else 0.0
+        live.progress = min(1.0, (index + fraction) / job.count)
+        live.step, live.total, live.stage = event.step, event.total, event.stage
+        now = time.monotonic()
+        final = event.step >= event.total
+        if final or now - live.last_progress_at >= self.settings.worker.progress_interval_s:
+            live.last_progress_at = now
+            body = JobProgress(
+                job_id=job.id, progress=live.progress, step=event.step, total=event.total, stage=event.stage,
+                image_index=index,
+            )
+            self.publisher.publish("job.progress", body, re=job.request_id)
+
+    def _on_preview(self, job: JobRecord, index: int, event: Preview) -> None:
+        live = self._live[job.id]
+        now = time.monotonic()
+        if now - live.last_preview_at < self.settings.worker.preview_interval_s:
+            return
+        live.last_preview_at = now
+        image = _fit(event.image, self.settings.worker.preview_max_px)
+        buffer = io.BytesIO()
+        image.save(buffer, "PNG", compress_level=1)
+        body = JobPreview(
+            job_id=job.id, image_index=index, step=event.step, total=event.total, width=image.width,
+            height=image.height, format="png", data=buffer.getvalue(),
+        )
+        self.publisher.publish("preview", body, re=job.request_id)
+
+    def _save_image(self, job: JobRecord, task: RenderTask, result: Result, backend: Backend, backend_s: float) -> None:
+        metadata = {k: job.params[k] for k in ("prompt", "negative", "model", "steps", "cfg", "tags")}
+        metadata.update(seed=task.seed, width=result.image.width, height=result.image.height, backend=backend.kind)
+        metadata.update(result.info)
+        data = outputs.encode_png(result.image, metadata)
+        relative = outputs.relative_image_path(job.id, task.index, job.created_at)
+        outputs.write_atomically(self.data_dir, relative, data)
+        info = ImageInfo(
+            id=image_id(job.id, task.index), job_id=job.id, index=task.index, seed=task.seed,
+            width=result.image.width, height=result.image.height, path=relative, bytes=len(data),
+            sha256=outputs.sha256(data), created_at=time.time(), params=metadata,
+        )
+        self.store.add_image(job, info, backend_ms=backend_s * 1000)
+
+    def _finish(self, job: JobRecord, state: JobState, error: ErrorInfo | None = None, detail: str = "") -> None:
+        try:
+            self.store.finish(job, state, error, detail)
+        except WorkerError as exc:  # the disk filled up between the images and the final row
+            log.error("could not record %s for job %s: %s", state.value, job.id, exc)
+            job.state, job.error = JobState.FAILED, ErrorInfo(**exc.to_body())
+            state = JobState.FAILED
+        if state is JobState.COMPLETED:
+            self.completed_total += 1
+            self.completed_at.append((time.time(), job.count))
+        self.publisher.publish(f"job.{state.value}", JobEvent(job=self.info(job)), re=job.request_id)
+
+
+def _fit(image: Image.Image, max_px: int) -> Image.Image:
+    """Shrink by an integer factor (nearest neighbour) until it fits, so pixel art stays crisp."""
+    factor = max(1, -(-max(image.width, image.height) // max_px))
+    if factor == 1:
+        return image
+    return image.resize((max(1, image.width // factor), max(1, image.height // factor)), Image.Resampling.NEAREST)

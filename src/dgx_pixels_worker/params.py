@@ -1,0 +1,100 @@
+"""Turning a `generate` request into complete, bounded job parameters (defaults filled, limits checked)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from .config import LimitsSettings
+from .protocol import ErrorCode, WorkerError
+from .protocol.messages import GenerateParams, ModelInfo
+
+MAX_TAG_CHARS = 32
+
+
+def resolve(
+    request: GenerateParams, models: list[ModelInfo], default_model: str, limits: LimitsSettings
+) -> dict[str, Any]:
+    """Complete job parameters, or a WorkerError(INVALID or UNKNOWN_MODEL) saying what to change."""
+    prompt, negative = request.prompt.strip(), request.negative.strip()
+    if not prompt:
+        raise _invalid("prompt", "the prompt is empty; describe the sprite, for example 'red knight with a sword'")
+    for field, text in (("prompt", prompt), ("negative", negative)):
+        if len(text) > limits.prompt_chars:
+            raise _invalid(field, f"the {field} prompt is {len(text)} characters; the limit is {limits.prompt_chars}")
+    model = _pick_model(request.model or default_model, models)
+    defaults, model_limits = model.defaults, model.limits
+    width = request.width or defaults.get("width", 64)
+    height = request.height or defaults.get("height", 64)
+    low = max(limits.min_size, model_limits.get("min_size", limits.min_size))
+    high = min(limits.max_size, model_limits.get("max_size", limits.max_size))
+    for axis, value in (("width", width), ("height", height)):
+        if not low <= value <= high:
+            raise _invalid(
+                axis,
+                f"{width}x{height} is outside {low}..{high} pixels per side for model {model.name!r}; "
+                f"ask for a size such as {defaults.get('width', 64)}x{defaults.get('height', 64)}",
+            )
+    steps = request.steps or defaults.get("steps", 20)
+    max_steps = min(limits.max_steps, model_limits.get("max_steps", limits.max_steps))
+    if steps > max_steps:
+        raise _invalid("steps", f"{steps} steps is more than the {max_steps} allowed for model {model.name!r}")
+    if request.count > limits.max_count:
+        raise _invalid("count", f"count {request.count} is more than {limits.max_count}; split it into several jobs")
+    cfg = request.cfg if request.cfg is not None else defaults.get("cfg", 7.0)
+    if cfg > limits.max_cfg:
+        raise _invalid("cfg", f"cfg {cfg} is above {limits.max_cfg}; typical values are 4-9")
+    return {
+        "prompt": prompt,
+        "negative": negative,
+        "model": model.name,
+        "seed": request.seed if request.seed is not None else secrets.randbelow(2**32),
+        "count": request.count,
+        "width": width,
+        "height": height,
+        "steps": steps,
+        "cfg": float(cfg),
+        "tags": _tags(request.tags, limits.max_tags),
+    }
+
+
+def _pick_model(name: str, models: list[ModelInfo]) -> ModelInfo:
+    usable = [m for m in models if m.available]
+    if not name:
+        if not usable:
+            raise WorkerError(ErrorCode.UNKNOWN_MODEL, "no model is available on any backend; see `dgx-pixels models`")
+        return usable[0]
+    for model in models:
+        if model.name == name:
+            if not model.available:
+                raise WorkerError(
+                    ErrorCode.UNKNOWN_MODEL,
+                    f"model {name!r} is not available: {model.reason}; pick another with --model",
+                    {"model": name, "available": [m.name for m in usable]},
+                )
+            return model
+    names = ", ".join(m.name for m in usable) or "none"
+    raise WorkerError(
+        ErrorCode.UNKNOWN_MODEL,
+        f"unknown model {name!r}; available: {names} (see `dgx-pixels models`)",
+        {"model": name, "available": [m.name for m in usable]},
+    )
+
+
+def _tags(tags: list[str], max_tags: int) -> list[str]:
+    cleaned = []
+    for tag in tags:
+        tag = tag.strip().lower()
+        if not tag:
+            continue
+        if len(tag) > MAX_TAG_CHARS:
+            raise _invalid("tags", f"tag {tag[:40]!r} is longer than {MAX_TAG_CHARS} characters")
+        if tag not in cleaned:
+            cleaned.append(tag)
+    if len(cleaned) > max_tags:
+        raise _invalid("tags", f"at most {max_tags} tags per job")
+    return cleaned
+
+
+def _invalid(field: str, message: str) -> WorkerError:
+    return WorkerError(ErrorCode.INVALID, message, {"field": field})

@@ -1,0 +1,130 @@
+"""From prompt words to a plan: which subject to draw, whether it is a tile, and which materials."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import vocabulary as voc
+from .palettes import MATERIALS, families
+from .seeding import index_for
+from .validation import check_seed, check_text
+
+SYMMETRIC_SUBJECTS = frozenset({"humanoid", "bottle", "gem", "chest", "shield", "coin", "heart", "tree", "mushroom"})
+SYMMETRIC_CREATURES = frozenset({"blob", "monster", "winged"})
+
+# What an empty or unrecognised prompt can turn into, chosen by the seed.
+SEEDED_SUBJECTS: tuple[tuple[str, str, str], ...] = (
+    ("humanoid", "knight", "knight"), ("humanoid", "wizard", "wizard"), ("humanoid", "warrior", "warrior"),
+    ("humanoid", "archer", "archer"), ("humanoid", "villager", "villager"),
+    ("blade", "sword", "sword"), ("blade", "axe", "axe"), ("blade", "dagger", "dagger"), ("blade", "spear", "spear"),
+    ("bottle", "potion", "potion"), ("gem", "gem", "gem"), ("chest", "chest", "chest"), ("chest", "crate", "crate"),
+    ("creature", "blob", "slime"), ("creature", "monster", "monster"), ("creature", "winged", "bat"),
+    ("creature", "winged", "dragon"), ("creature", "quadruped", "wolf"), ("shield", "shield", "shield"),
+    ("key", "key", "key"), ("coin", "coin", "coin"), ("heart", "heart", "heart"), ("tree", "tree", "tree"),
+    ("mushroom", "mushroom", "mushroom"),
+)
+
+
+@dataclass(frozen=True)
+class SpritePlan:
+    subject: str  # "humanoid", "blade", "bottle", "gem", "chest", "creature", "shield", "key", "coin", ...
+    tile: bool  # True for opaque seamless tiles
+    symmetric: bool  # mirror-symmetric about the vertical axis
+    materials: tuple[str, ...]  # colour/material words recognised, in prompt order
+    summary: str  # one line for humans
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    """The plan plus what the renderer needs: design variant, the word that chose it, exclusions."""
+
+    plan: SpritePlan
+    variant: str  # design inside the subject: "knight", "axe", "blob", "grass", ...
+    word: str  # the prompt word that chose the subject ("mage", "ruby", ...)
+    words: tuple[str, ...]  # canonical prompt tokens
+    excluded_materials: frozenset[str]
+    excluded_families: frozenset[str]
+
+    def allows(self, material: str) -> bool:
+        return material not in self.excluded_materials and not (
+            set(families(material)) & self.excluded_families
+        )
+
+
+def plan_sprite(prompt: str, negative: str = "", seed: int | None = None) -> SpritePlan:
+    """What the generator will draw for this prompt.
+
+    A prompt without a subject word leaves the subject to the seed: pass `seed` to learn it,
+    otherwise the plan says subject "random".
+    """
+    prompt = check_text(prompt, "prompt")
+    negative = check_text(negative, "negative prompt")
+    return blueprint(prompt, negative, None if seed is None else check_seed(seed)).plan
+
+
+def blueprint(prompt: str, negative: str = "", seed: int | None = None) -> Blueprint:
+    toks = voc.tokens(prompt)
+    neg = voc.tokens(negative)
+    ex_fam = frozenset(voc.FAMILY_ALIASES.get(w, w) for w in neg if w in voc.COLOUR_FAMILIES or w in voc.FAMILY_ALIASES)
+    ex_mat = frozenset(voc.MATERIAL_WORDS[w] for w in neg if w in voc.MATERIAL_WORDS)
+
+    def allowed(m: str) -> bool:
+        return m not in ex_mat and not (set(families(m)) & ex_fam)
+
+    materials: list[str] = []
+    for w in toks:
+        m = voc.MATERIAL_WORDS.get(w)
+        if m is not None and m in MATERIALS and allowed(m) and m not in materials:
+            materials.append(m)
+
+    subject, variant, word = _subject(toks, materials, seed)
+    symmetric = subject in SYMMETRIC_SUBJECTS or (subject == "creature" and variant in SYMMETRIC_CREATURES)
+    plan = SpritePlan(
+        subject=subject,
+        tile=subject == "tile",
+        symmetric=symmetric,
+        materials=tuple(materials),
+        summary=_summary(subject, variant, word, materials),
+    )
+    return Blueprint(plan, variant, word, tuple(toks), ex_mat, ex_fam)
+
+
+def _subject(toks: list[str], materials: list[str], seed: int | None) -> tuple[str, str, str]:
+    for w in toks:
+        if w in voc.SUBJECT_WORDS:
+            subject, variant = voc.SUBJECT_WORDS[w]
+            return subject, variant, w
+    kinds = [voc.TILE_KIND_WORDS[w] for w in toks if w in voc.TILE_KIND_WORDS]
+    if any(w in voc.TILE_MARKERS for w in toks):
+        kind = kinds[0] if kinds else next((voc.MATERIAL_TILE_KIND[m] for m in materials if m in voc.MATERIAL_TILE_KIND), "")
+        if not kind:
+            if seed is None:
+                return "tile", "", ""
+            kind = voc.TILE_KINDS[index_for(len(voc.TILE_KINDS), "tile-kind", seed)]
+        return "tile", kind, kind
+    for w in toks:
+        if w in voc.GEM_WORDS:
+            return "gem", "gem", w
+    if kinds:
+        return "tile", kinds[0], kinds[0]
+    if seed is None:
+        return "random", "", ""
+    return SEEDED_SUBJECTS[index_for(len(SEEDED_SUBJECTS), "subject", seed)]
+
+
+def _summary(subject: str, variant: str, word: str, materials: list[str]) -> str:
+    if subject == "random":
+        head = "subject picked by the seed (no subject word recognised)"
+    elif subject == "tile":
+        head = f"seamless tile ({variant})" if variant else "seamless tile (kind picked by the seed)"
+    elif subject == "creature":
+        head = f"creature ({word}, {variant})" if word != variant else f"creature ({variant})"
+    elif word and word != subject:
+        head = f"{subject} ({word})"
+    else:
+        head = subject
+    if not materials:
+        return f"{head}, colours picked by the seed"
+    names = list(materials)
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{head} in {joined}"

@@ -1,0 +1,341 @@
+"""Pydantic models of every request, reply and event body, and the tables naming them.
+
+Requests are strict (unknown fields are errors, so a typo is reported, not ignored); replies and events
+ignore fields they do not know, so an older client keeps working against a newer worker.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Reply(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class EventBody(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def terminal(self) -> bool:
+        return self in (JobState.COMPLETED, JobState.FAILED, JobState.CANCELLED)
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- shared records
+
+
+class GenerateParams(Request):
+    """What a job makes. Missing values are filled from the model's defaults when the job is queued."""
+
+    prompt: str
+    negative: str = ""
+    model: str | None = None
+    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    count: int = Field(default=1, ge=1)
+    width: int | None = Field(default=None, ge=1)
+    height: int | None = Field(default=None, ge=1)
+    steps: int | None = Field(default=None, ge=1)
+    cfg: float | None = Field(default=None, ge=0)
+    tags: list[str] = Field(default_factory=list)
+
+
+class JobInfo(Reply):
+    id: str
+    state: JobState
+    prompt: str
+    negative: str
+    model: str
+    seed: int
+    count: int
+    width: int
+    height: int
+    steps: int
+    cfg: float
+    priority: int
+    tags: list[str]
+    client: str
+    user: str
+    backend: str | None = None
+    attempts: int = 0
+    created_at: float
+    started_at: float | None = None
+    finished_at: float | None = None
+    progress: float = 0.0
+    step: int = 0
+    total: int = 0
+    stage: str = ""
+    images: list[str] = Field(default_factory=list)
+    error: ErrorInfo | None = None
+    cancel_requested: bool = False
+    backend_ms: float = 0.0
+    request_id: str | None = None
+    retry_of: str | None = None
+
+
+class ImageInfo(Reply):
+    id: str
+    job_id: str
+    index: int
+    seed: int
+    width: int
+    height: int
+    path: str  # relative to the worker's data directory; informative only
+    bytes: int
+    sha256: str
+    created_at: float
+    params: dict[str, Any]
+
+
+class ModelInfo(Reply):
+    name: str
+    backend: str
+    kind: str
+    available: bool
+    reason: str | None = None
+    description: str = ""
+    tags: list[str] = Field(default_factory=list)
+    defaults: dict[str, Any] = Field(default_factory=dict)
+    limits: dict[str, Any] = Field(default_factory=dict)
+
+
+class BackendInfo(Reply):
+    name: str
+    kind: str
+    healthy: bool
+    detail: str = ""
+    running: int = 0
+    slots: int = 1
+
+
+# ---------------------------------------------------------------- requests
+
+
+class HelloRequest(Request):
+    client: str = "unknown"
+    user: str = ""
+    protocol: int = 1
+    capabilities: list[str] = Field(default_factory=list)
+
+
+class PingRequest(Request):
+    pass
+
+
+class GenerateRequest(GenerateParams):
+    priority: int = Field(default=0, ge=-100, le=100)
+
+
+class JobRef(Request):
+    job_id: str = Field(min_length=1, max_length=64)
+
+
+class CancelRequest(JobRef):
+    pass
+
+
+class JobRequest(JobRef):
+    pass
+
+
+class RetryRequest(JobRef):
+    pass
+
+
+class JobsRequest(Request):
+    """Every running and queued job, plus up to `limit` of the most recent finished ones."""
+
+    states: list[JobState] | None = None
+    limit: int = Field(default=200, ge=0, le=5000)
+
+
+class ImageRequest(Request):
+    image_id: str = Field(min_length=1, max_length=80)
+    include_bytes: bool = True
+
+
+class ModelsRequest(Request):
+    pass
+
+
+class StatusRequest(Request):
+    pass
+
+
+class ShutdownRequest(Request):
+    reason: str = ""
+
+
+class TestEventsRequest(Request):
+    count: int = Field(ge=1, le=1_000_000)
+    payload_bytes: int = Field(default=0, ge=0, le=4096)
+
+
+# ---------------------------------------------------------------- replies
+
+
+class HelloReply(Reply):
+    worker_version: str
+    protocol: int
+    supported_protocols: list[int]
+    epoch: str
+    events: str
+    capabilities: list[str]
+    backends: list[BackendInfo]
+    default_model: str | None
+    limits: dict[str, Any]
+    procedural_only: bool
+
+
+class PingReply(Reply):
+    time: float
+
+
+class JobReply(Reply):
+    job: JobInfo
+
+
+class JobsReply(Reply):
+    jobs: list[JobInfo]
+    seq: int
+    epoch: str
+
+
+class ImageReply(Reply):
+    image: ImageInfo
+    png: bytes | None = None
+
+
+class ModelsReply(Reply):
+    models: list[ModelInfo]
+
+
+class Throughput(Reply):
+    completed_total: int
+    jobs_per_min: float
+    images_per_min: float
+
+
+class StatusReply(Reply):
+    worker_version: str
+    epoch: str
+    seq: int
+    uptime_s: float
+    pid: int
+    data_dir: str
+    queue: dict[str, int]
+    backends: list[BackendInfo]
+    throughput: Throughput
+    procedural_only: bool
+
+
+class ShutdownReply(Reply):
+    stopping: bool
+
+
+class TestEventsReply(Reply):
+    first_seq: int
+    last_seq: int
+
+
+# ---------------------------------------------------------------- events
+
+
+class JobEvent(EventBody):
+    job: JobInfo
+
+
+class JobStarted(EventBody):
+    job_id: str
+    backend: str
+    attempt: int
+
+
+class JobProgress(EventBody):
+    job_id: str
+    progress: float = Field(ge=0.0, le=1.0)
+    step: int
+    total: int
+    stage: str
+    image_index: int
+
+
+class JobPreview(EventBody):
+    job_id: str
+    image_index: int
+    step: int
+    total: int
+    width: int
+    height: int
+    format: Literal["png", "jpeg"]
+    data: bytes
+
+
+class Heartbeat(EventBody):
+    uptime_s: float
+    queued: int
+    running: int
+
+
+class WorkerStopping(EventBody):
+    reason: str
+
+
+class TestEvent(EventBody):
+    n: int
+    pad: bytes = b""
+
+
+REQUESTS: dict[str, tuple[type[Request], type[Reply]]] = {
+    "hello": (HelloRequest, HelloReply),
+    "ping": (PingRequest, PingReply),
+    "generate": (GenerateRequest, JobReply),
+    "cancel": (CancelRequest, JobReply),
+    "retry": (RetryRequest, JobReply),
+    "job": (JobRequest, JobReply),
+    "jobs": (JobsRequest, JobsReply),
+    "image": (ImageRequest, ImageReply),
+    "models": (ModelsRequest, ModelsReply),
+    "status": (StatusRequest, StatusReply),
+    "shutdown": (ShutdownRequest, ShutdownReply),
+    "test_events": (TestEventsRequest, TestEventsReply),
+}
+
+# Topic prefixes: every event on `job.` and `worker.` carries a sequence number; `preview` does not,
+# because a newer preview replaces an older one and losing one is harmless.
+EVENTS: dict[str, type[EventBody]] = {
+    "job.queued": JobEvent,
+    "job.started": JobStarted,
+    "job.progress": JobProgress,
+    "job.completed": JobEvent,
+    "job.failed": JobEvent,
+    "job.cancelled": JobEvent,
+    "worker.heartbeat": Heartbeat,
+    "worker.status": StatusReply,
+    "worker.stopping": WorkerStopping,
+    "worker.test": TestEvent,
+    "preview": JobPreview,
+}
+SEQUENCED_TOPICS = ("job.", "worker.")
+TERMINAL_EVENTS = ("job.completed", "job.failed", "job.cancelled")
+ERROR_TYPE = "error"

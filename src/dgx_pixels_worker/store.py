@@ -1,0 +1,297 @@
+"""SQLite (WAL) persistence of jobs, their state history and their images. No ZeroMQ, no asyncio.
+
+Every state change is one transaction that updates the job row and appends to its history, so a
+process killed at any instant leaves each job in exactly one recorded state.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .protocol import ErrorCode, WorkerError
+from .protocol.messages import ErrorInfo, ImageInfo, JobState
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id          TEXT PRIMARY KEY,
+    seq         INTEGER NOT NULL UNIQUE,
+    state       TEXT NOT NULL,
+    params      TEXT NOT NULL,
+    prompt      TEXT NOT NULL,
+    model       TEXT NOT NULL,
+    priority    INTEGER NOT NULL,
+    client      TEXT NOT NULL,
+    user        TEXT NOT NULL,
+    request_id  TEXT,
+    retry_of    TEXT,
+    backend     TEXT,
+    backend_ref TEXT,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    created_at  REAL NOT NULL,
+    started_at  REAL,
+    finished_at REAL,
+    backend_ms  REAL NOT NULL DEFAULT 0,
+    error       TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, seq);
+CREATE TABLE IF NOT EXISTS job_history (
+    job_id TEXT NOT NULL REFERENCES jobs(id),
+    at     REAL NOT NULL,
+    state  TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS job_history_job ON job_history(job_id);
+CREATE TABLE IF NOT EXISTS images (
+    id         TEXT PRIMARY KEY,
+    job_id     TEXT NOT NULL REFERENCES jobs(id),
+    idx        INTEGER NOT NULL,
+    seed       INTEGER NOT NULL,
+    width      INTEGER NOT NULL,
+    height     INTEGER NOT NULL,
+    path       TEXT NOT NULL,
+    bytes      INTEGER NOT NULL,
+    sha256     TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    params     TEXT NOT NULL,
+    UNIQUE (job_id, idx)
+);
+"""
+
+
+@dataclass
+class JobRecord:
+    """A job as stored: its identity, what it makes, and where it is in its life."""
+
+    id: str
+    seq: int
+    state: JobState
+    params: dict[str, Any]
+    priority: int
+    client: str
+    user: str
+    created_at: float
+    request_id: str | None = None
+    retry_of: str | None = None
+    backend: str | None = None
+    backend_ref: str | None = None
+    attempts: int = 0
+    started_at: float | None = None
+    finished_at: float | None = None
+    backend_ms: float = 0.0
+    error: ErrorInfo | None = None
+    images: list[str] = field(default_factory=list)
+
+    @property
+    def model(self) -> str:
+        return self.params["model"]
+
+    @property
+    def count(self) -> int:
+        return self.params["count"]
+
+
+def image_id(job_id: str, index: int) -> str:
+    return f"{job_id}-{index}"
+
+
+class Store:
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL keeps every commit across a killed process; only a power cut can lose the last ones.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            self._db.executescript(_SCHEMA)
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise WorkerError(
+                ErrorCode.INTERNAL,
+                f"cannot open the database {path}: {exc}; move it aside to start afresh, or free disk space",
+            ) from None
+        if version == 0:
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        elif version > SCHEMA_VERSION:
+            raise WorkerError(
+                ErrorCode.INTERNAL,
+                f"{path} was written by a newer dgx-pixels (schema {version}); upgrade this installation",
+            )
+        self._next_seq = (self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM jobs").fetchone()[0]) + 1
+
+    def close(self) -> None:
+        self._db.close()
+
+    # ------------------------------------------------------------ writes
+
+    def _write(self, statements: Iterable[tuple[str, tuple[Any, ...]]]) -> None:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            for sql, args in statements:
+                self._db.execute(sql, args)
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise _storage_error(exc, self.path) from None
+
+    def insert_job(self, job: JobRecord) -> JobRecord:
+        job.seq = self._next_seq
+        self._write(
+            [
+                (
+                    "INSERT INTO jobs (id, seq, state, params, prompt, model, priority, client, user,"
+                    " request_id, retry_of, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        job.id, job.seq, job.state.value, json.dumps(job.params), job.params["prompt"],
+                        job.model, job.priority, job.client, job.user, job.request_id, job.retry_of, job.created_at,
+                    ),
+                ),
+                _history(job.id, job.state, job.created_at, "submitted"),
+            ]
+        )
+        self._next_seq += 1
+        return job
+
+    def mark_running(self, job: JobRecord, backend: str) -> None:
+        now = time.time()
+        job.state, job.backend, job.started_at = JobState.RUNNING, backend, now
+        job.attempts += 1
+        self._write(
+            [
+                (
+                    "UPDATE jobs SET state=?, backend=?, started_at=?, attempts=? WHERE id=?",
+                    (job.state.value, backend, now, job.attempts, job.id),
+                ),
+                _history(job.id, job.state, now, f"attempt {job.attempts} on {backend}"),
+            ]
+        )
+
+    def set_backend_ref(self, job: JobRecord, ref: str | None) -> None:
+        job.backend_ref = ref
+        self._write([("UPDATE jobs SET backend_ref=? WHERE id=?", (ref, job.id))])
+
+    def add_image(self, job: JobRecord, info: ImageInfo, backend_ms: float) -> None:
+        job.backend_ms = backend_ms
+        self._write(
+            [
+                (
+                    "INSERT INTO images (id, job_id, idx, seed, width, height, path, bytes, sha256, created_at, params)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        info.id, info.job_id, info.index, info.seed, info.width, info.height, info.path,
+                        info.bytes, info.sha256, info.created_at, json.dumps(info.params),
+                    ),
+                ),
+                ("UPDATE jobs SET backend_ms=? WHERE id=?", (backend_ms, job.id)),
+            ]
+        )
+        job.images.append(info.id)
+
+    def finish(self, job: JobRecord, state: JobState, error: ErrorInfo | None = None, detail: str = "") -> None:
+        """Record a terminal state."""
+        now = time.time()
+        job.state, job.finished_at, job.error = state, now, error
+        self._write(
+            [
+                (
+                    "UPDATE jobs SET state=?, finished_at=?, error=? WHERE id=?",
+                    (state.value, now, error.model_dump_json() if error else None, job.id),
+                ),
+                _history(job.id, state, now, detail or (error.message if error else "")),
+            ]
+        )
+
+    def requeue(self, job: JobRecord, detail: str) -> None:
+        now = time.time()
+        job.state, job.backend = JobState.QUEUED, None
+        self._write(
+            [
+                ("UPDATE jobs SET state=?, backend=NULL WHERE id=?", (JobState.QUEUED.value, job.id)),
+                _history(job.id, JobState.QUEUED, now, detail),
+            ]
+        )
+
+    # ------------------------------------------------------------ reads
+
+    def _jobs(self, where: str, args: tuple[Any, ...]) -> list[JobRecord]:
+        rows = self._db.execute(f"SELECT * FROM jobs {where}", args).fetchall()
+        jobs = [_job_from_row(row) for row in rows]
+        if jobs:
+            by_id = {job.id: job for job in jobs}
+            marks = ",".join("?" * len(by_id))
+            for job_id, img in self._db.execute(
+                f"SELECT job_id, id FROM images WHERE job_id IN ({marks}) ORDER BY job_id, idx", tuple(by_id)
+            ):
+                by_id[job_id].images.append(img)
+        return jobs
+
+    def unfinished_jobs(self) -> list[JobRecord]:
+        return self._jobs("WHERE state IN ('queued', 'running') ORDER BY seq", ())
+
+    def recent_finished(self, limit: int) -> list[JobRecord]:
+        jobs = self._jobs("WHERE state NOT IN ('queued', 'running') ORDER BY seq DESC LIMIT ?", (limit,))
+        return jobs
+
+    def job(self, job_id: str) -> JobRecord | None:
+        found = self._jobs("WHERE id = ?", (job_id,))
+        return found[0] if found else None
+
+    def job_ids_with_prefix(self, prefix: str, limit: int = 5) -> list[str]:
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self._db.execute(
+            "SELECT id FROM jobs WHERE id LIKE ? ESCAPE '\\' ORDER BY seq DESC LIMIT ?", (escaped + "%", limit)
+        )
+        return [row[0] for row in rows]
+
+    def history(self, job_id: str) -> list[tuple[float, str, str]]:
+        return list(self._db.execute("SELECT at, state, detail FROM job_history WHERE job_id=? ORDER BY rowid", (job_id,)))
+
+    def image(self, image_id_: str) -> ImageInfo | None:
+        row = self._db.execute(
+            "SELECT id, job_id, idx, seed, width, height, path, bytes, sha256, created_at, params FROM images WHERE id=?",
+            (image_id_,),
+        ).fetchone()
+        if row is None:
+            return None
+        return ImageInfo(
+            id=row[0], job_id=row[1], index=row[2], seed=row[3], width=row[4], height=row[5], path=row[6],
+            bytes=row[7], sha256=row[8], created_at=row[9], params=json.loads(row[10]),
+        )
+
+    def count_by_state(self) -> dict[str, int]:
+        counts = {state.value: 0 for state in JobState}
+        counts.update(dict(self._db.execute("SELECT state, COUNT(*) FROM jobs GROUP BY state")))
+        return counts
+
+
+def _history(job_id: str, state: JobState, at: float, detail: str) -> tuple[str, tuple[Any, ...]]:
+    return ("INSERT INTO job_history (job_id, at, state, detail) VALUES (?,?,?,?)", (job_id, at, state.value, detail))
+
+
+def _job_from_row(row: tuple[Any, ...]) -> JobRecord:
+    (job_id, seq, state, params, _prompt, _model, priority, client, user, request_id, retry_of, backend,
+     backend_ref, attempts, created_at, started_at, finished_at, backend_ms, error) = row
+    return JobRecord(
+        id=job_id, seq=seq, state=JobState(state), params=json.loads(params), priority=priority, client=client,
+        user=user, created_at=created_at, request_id=request_id, retry_of=retry_of, backend=backend,
+        backend_ref=backend_ref, attempts=attempts, started_at=started_at, finished_at=finished_at,
+        backend_ms=backend_ms, error=ErrorInfo.model_validate_json(error) if error else None,
+    )
+
+
+def _storage_error(exc: sqlite3.Error, path: Path) -> WorkerError:
+    text = str(exc)
+    if "full" in text or "disk I/O" in text:
+        return WorkerError(
+            ErrorCode.DISK_FULL,
+            f"the database {path} could not be written ({text}); free disk space there and retry",
+        )
+    return WorkerError(ErrorCode.INTERNAL, f"database error on {path}: {text}")

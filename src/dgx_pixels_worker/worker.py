@@ -1,0 +1,190 @@
+"""The daemon: assembles store, backends, runner and sockets, and runs until told to stop."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import fcntl
+import logging
+import os
+import signal
+import time
+
+import zmq
+from zmq.auth.thread import ThreadAuthenticator
+
+from . import security
+from .backends import Backend
+from .backends.procedural import ProceduralBackend
+from .config import Settings
+from .events import EventPublisher
+from .handlers import RequestHandlers
+from .job_runner import JobRunner
+from .loop_socket import LoopSocket
+from .protocol import new_id
+from .protocol.messages import Heartbeat, WorkerStopping
+from .server import CommandServer
+from .store import Store
+
+log = logging.getLogger("dgx_pixels_worker")
+PUB_HWM = 200_000  # events queued per subscriber; past that new ones are dropped and clients resync
+LINGER_MS = 1000
+
+
+class StartupError(Exception):
+    """The worker cannot start; the message says why and what to do."""
+
+
+class Worker:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.data_dir = settings.worker.resolved_data_dir()
+        self.started_at = time.time()
+        self.epoch = new_id()
+        self._stop = asyncio.Event()
+        self.stop_reason = ""
+
+    def request_stop(self, reason: str) -> None:
+        if not self._stop.is_set():
+            log.info("stopping: %s", reason)
+            self.stop_reason = reason
+            self._stop.set()
+
+    def _backends(self) -> list[Backend]:
+        procedural = self.settings.procedural
+        return [ProceduralBackend(steps=procedural.steps, step_delay_s=procedural.step_delay_s)]
+
+    async def run(self) -> None:
+        lock = self._lock_data_dir()
+        context = zmq.Context()
+        sockets: list[zmq.Socket] = []
+        store = Store(self.data_dir / "dgx-pixels.db")
+        auth = None
+        server = None
+        try:
+            endpoints = [self.settings.worker.rep, self.settings.worker.pub]
+            keys = None
+            if security.curve_required(endpoints, self.settings.security.curve):
+                keys_dir = self.settings.security.resolved_keys_dir()
+                try:
+                    keys = security.worker_keys(keys_dir, endpoints)
+                except security.SecurityError as exc:
+                    raise StartupError(str(exc)) from None
+                auth = ThreadAuthenticator(context)
+                auth.start()
+                auth.configure_curve(domain="*", location=str(keys_dir / security.AUTHORIZED_DIR))
+            hard_limit = max(16 * 1024 * 1024, 4 * self.settings.worker.max_message_bytes)
+            router = self._bind(context, zmq.ROUTER, self.settings.worker.rep, keys, sockets, {zmq.MAXMSGSIZE: hard_limit})
+            pub = self._bind(
+                context, zmq.XPUB, self.settings.worker.pub, keys, sockets, {zmq.SNDHWM: PUB_HWM, zmq.XPUB_VERBOSE: 1}
+            )
+            publisher = EventPublisher(lambda frames: pub.send_multipart(frames, flags=zmq.NOBLOCK), self.epoch)
+            backends = self._backends()
+            for backend in backends:
+                await backend.start()
+            runner = JobRunner(store, backends, publisher, self.settings, self.data_dir)
+            recovered = runner.recover()
+            handlers = RequestHandlers(
+                runner, publisher, events_endpoint=pub.getsockopt_string(zmq.LAST_ENDPOINT),
+                data_dir=self.data_dir, started_at=self.started_at, test_events=self.settings.worker.test_events,
+                request_shutdown=self.request_stop,
+            )
+            server = CommandServer(router, handlers, self.settings.worker.max_message_bytes)
+            # A new subscriber gets a heartbeat at once: its first message proves the subscription is live,
+            # so the snapshot it takes next joins the stream with no gap.
+            subscriptions = LoopSocket(pub, lambda frames: self._greet(frames, publisher, runner))
+            self._install_signals()
+            runner.start()
+            log.info(
+                "worker ready: commands %s, events %s, data %s, backends %s, %d job(s) resumed",
+                self.settings.worker.rep, self.settings.worker.pub, self.data_dir,
+                ", ".join(b.name for b in backends), recovered,
+            )
+            heartbeats = asyncio.create_task(self._heartbeats(publisher, runner, handlers), name="heartbeats")
+            await self._stop.wait()
+            publisher.publish("worker.stopping", WorkerStopping(reason=self.stop_reason))
+            await runner.stop(self.settings.worker.shutdown_grace_s)
+            heartbeats.cancel()
+            await asyncio.gather(heartbeats, return_exceptions=True)
+            for backend in backends:
+                await backend.close()
+        finally:
+            if server is not None:
+                server.close(LINGER_MS)
+                subscriptions.close(LINGER_MS)
+            for sock in sockets:
+                sock.close(linger=LINGER_MS)
+            if auth is not None:
+                auth.stop()
+            context.term()
+            store.close()
+            lock.close()
+
+    def _bind(
+        self, context: zmq.Context, kind: int, endpoint: str, keys: security.KeyPair | None,
+        sockets: list[zmq.Socket], options: dict[int, int],
+    ) -> zmq.Socket:
+        sock = context.socket(kind)
+        sockets.append(sock)
+        # libzmq reads these at bind time: they must come first.
+        sock.setsockopt(zmq.LINGER, LINGER_MS)
+        sock.setsockopt(zmq.IPV6, 1)
+        for option, value in options.items():
+            sock.setsockopt(option, value)
+        if keys is not None:
+            security.apply_server_curve(sock, keys)
+        try:
+            sock.bind(endpoint)
+        except zmq.ZMQError as exc:
+            hint = (
+                "another worker is probably running there: `dgx-pixels status` shows it, "
+                "`dgx-pixels worker stop` stops it, or choose other ports with --rep/--pub"
+                if exc.errno == errno.EADDRINUSE
+                else "check the address in --rep/--pub or the [worker] section of the configuration"
+            )
+            raise StartupError(f"cannot bind {endpoint}: {exc.strerror}; {hint}") from None
+        return sock
+
+    def _lock_data_dir(self):  # type: ignore[no-untyped-def]
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            lock = (self.data_dir / "worker.lock").open("a+")
+        except OSError as exc:
+            raise StartupError(f"cannot use data directory {self.data_dir}: {exc.strerror}; pass --data-dir DIR") from None
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.seek(0)
+            owner = lock.read().strip() or "unknown"
+            lock.close()
+            raise StartupError(
+                f"another worker (pid {owner}) already uses {self.data_dir}; "
+                "stop it with `dgx-pixels worker stop` or pass another --data-dir"
+            ) from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(str(os.getpid()))
+        lock.flush()
+        return lock
+
+    def _install_signals(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.request_stop, f"signal {signal.Signals(sig).name}")
+
+    def _heartbeat(self, publisher: EventPublisher, runner: JobRunner) -> None:
+        queued, running = len(runner.scheduler), len(runner.running_jobs())
+        publisher.publish("worker.heartbeat", Heartbeat(uptime_s=time.time() - self.started_at, queued=queued, running=running))
+
+    def _greet(self, frames: list[bytes], publisher: EventPublisher, runner: JobRunner) -> None:
+        if frames[0][:1] == b"\x01":  # a subscription (0x00 would be an unsubscription)
+            self._heartbeat(publisher, runner)
+
+    async def _heartbeats(self, publisher: EventPublisher, runner: JobRunner, handlers: RequestHandlers) -> None:
+        last_status = 0.0
+        while True:
+            self._heartbeat(publisher, runner)
+            if time.monotonic() - last_status >= self.settings.worker.status_every_s:
+                last_status = time.monotonic()
+                publisher.publish("worker.status", handlers.status())
+            await asyncio.sleep(self.settings.worker.heartbeat_s)

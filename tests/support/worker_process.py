@@ -1,0 +1,99 @@
+"""Running the real worker as a child process on free loopback ports, with its own data and config dirs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from dgx_pixels_worker.client import AsyncClient
+
+FAST_CONFIG = """
+[worker]
+heartbeat_s = 0.2
+shutdown_grace_s = 5.0
+progress_interval_s = 0.0
+preview_interval_s = 0.0
+[procedural]
+step_delay_s = 0.0
+"""
+
+
+def free_ports(count: int) -> list[int]:
+    sockets = []
+    try:
+        for _ in range(count):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def isolated_env(root: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DGX_PIXELS_")}
+    env.update(XDG_CONFIG_HOME=str(root / "config-home"), XDG_DATA_HOME=str(root / "data-home"), PYTHONUNBUFFERED="1")
+    env.update(extra or {})
+    return env
+
+
+class WorkerProcess:
+    def __init__(self, root: Path, config: str = FAST_CONFIG, env: dict[str, str] | None = None):
+        self.root = root
+        rep_port, pub_port = free_ports(2)
+        self.rep = f"tcp://127.0.0.1:{rep_port}"
+        self.pub = f"tcp://127.0.0.1:{pub_port}"
+        self.data_dir = root / "data"
+        self.config_path = root / "worker.toml"
+        self.config_path.write_text(config)
+        self.env = isolated_env(root, env)
+        self.log_path = root / "worker.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def command(self) -> list[str]:
+        return [
+            sys.executable, "-m", "dgx_pixels_worker", "--rep", self.rep, "--pub", self.pub,
+            "--data-dir", str(self.data_dir), "--config", str(self.config_path),
+        ]
+
+    def start(self, timeout: float = 20.0) -> WorkerProcess:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(self.command, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"worker exited with {self.process.returncode}:\n{self.log()}")
+            if "worker ready" in self.log():
+                return self
+            time.sleep(0.05)
+        raise RuntimeError(f"worker did not become ready:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def terminate(self, timeout: float = 20.0) -> int:
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout)
+
+    def client(self, **kwargs: object) -> AsyncClient:
+        kwargs.setdefault("name", "tests")
+        return AsyncClient(self.rep, timeout=10.0, **kwargs)  # type: ignore[arg-type]
+
+    def cli_env(self) -> dict[str, str]:
+        env = dict(self.env)
+        env["DGX_PIXELS_CONNECT"] = self.rep
+        return env

@@ -1,0 +1,48 @@
+import pytest
+
+from dgx_pixels_worker.config import load_settings
+from dgx_pixels_worker.params import resolve
+from dgx_pixels_worker.protocol import ErrorCode, WorkerError
+from dgx_pixels_worker.protocol.messages import GenerateRequest, ModelInfo
+
+MODELS = [
+    ModelInfo(name="procedural", backend="procedural", kind="procedural", available=True,
+              defaults={"width": 64, "height": 64, "steps": 8, "cfg": 0.0}, limits={"min_size": 16, "max_size": 128}),
+    ModelInfo(name="sdxl", backend="gpu1", kind="comfyui", available=False, reason="checkpoint not installed"),
+]
+LIMITS = load_settings(env={}).limits
+
+
+def _resolve(**kw):
+    return resolve(GenerateRequest(**{"prompt": "knight", **kw}), MODELS, "", LIMITS)
+
+
+def test_defaults_come_from_the_model():
+    params = _resolve(seed=5)
+    assert (params["model"], params["width"], params["height"], params["steps"], params["seed"]) == ("procedural", 64, 64, 8, 5)
+    assert 0 <= _resolve()["seed"] < 2**32
+
+
+@pytest.mark.parametrize(
+    "kw, code, words",
+    [
+        ({"model": "nope"}, ErrorCode.UNKNOWN_MODEL, "available: procedural"),
+        ({"model": "sdxl"}, ErrorCode.UNKNOWN_MODEL, "checkpoint not installed"),
+        ({"width": 4096, "height": 64}, ErrorCode.INVALID, "outside 16..128"),
+        ({"width": 8, "height": 8}, ErrorCode.INVALID, "outside 16..128"),
+        ({"count": 10_000}, ErrorCode.INVALID, "split it"),
+        ({"steps": 10_000}, ErrorCode.INVALID, "steps"),
+        ({"prompt": "   "}, ErrorCode.INVALID, "prompt is empty"),
+        ({"prompt": "x" * 5000}, ErrorCode.INVALID, "the limit is 2000"),
+        ({"negative": "x" * 5000}, ErrorCode.INVALID, "negative prompt is 5000 characters"),
+        ({"tags": ["t" * 40]}, ErrorCode.INVALID, "longer than"),
+    ],
+)
+def test_bad_parameters_are_refused_with_a_way_out(kw, code, words):
+    with pytest.raises(WorkerError) as caught:
+        _resolve(**kw)
+    assert caught.value.code == code and words in caught.value.message
+
+
+def test_tags_are_normalised():
+    assert _resolve(tags=[" Character ", "character", "", "Item"])["tags"] == ["character", "item"]
