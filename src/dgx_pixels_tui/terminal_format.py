@@ -6,6 +6,7 @@ import time
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from dgx_pixels_worker.protocol.messages import JobInfo
 
@@ -27,9 +28,10 @@ def ago(timestamp: float, now: float | None = None) -> str:
     return duration((now or time.time()) - timestamp) + " ago"
 
 
-def shorten(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+def step_text(image_index: int, count: int, step: int, total: int, stage: str) -> str:
+    """'step 3/8 shaping knight', or 'image 2/12 · step 3/8 shaping knight' for a batch."""
+    text = f"step {step}/{total} {stage}".rstrip()
+    return f"image {image_index + 1}/{count} · {text}" if count > 1 else text
 
 
 def console() -> Console:
@@ -39,23 +41,36 @@ def console() -> Console:
 
 
 def job_table(jobs: list[JobInfo], now: float | None = None) -> Table:
+    """One row per job; short columns never shrink, the prompt and progress give way on narrow terminals."""
     now = now or time.time()
+    rows = [_row(job, now) for job in jobs]
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("JOB", "STATE", "PROGRESS", "MODEL", "SIZE", "N"):
-        table.add_column(column, no_wrap=True, min_width=len(column) if column in ("PROGRESS", "MODEL") else None)
-    table.add_column("PROMPT", overflow="ellipsis", no_wrap=True, ratio=1)
-    table.add_column("USER", no_wrap=True, overflow="ellipsis", max_width=12)
-    table.add_column("AGE", no_wrap=True)
-    for job in jobs:
-        state = job.state.value
-        if job.state.value == "running":
-            progress = f"{job.progress * 100:3.0f}% {job.step}/{job.total} {job.stage}".rstrip()
-        elif job.state.value == "failed" and job.error:
-            progress = shorten(job.error.message, 40)
+    for index, column in enumerate(("JOB", "STATE", "PROGRESS", "MODEL", "SIZE", "N", "PROMPT", "AGE", "USER")):
+        widest = max([len(column), *(len(_plain(row[index])) for row in rows)])
+        if column == "PROGRESS":
+            table.add_column(column, no_wrap=True, overflow="ellipsis", min_width=10, max_width=44)
+        elif column == "PROMPT":
+            table.add_column(column, no_wrap=True, overflow="ellipsis", min_width=12, ratio=1)
         else:
-            progress = f"{job.progress * 100:3.0f}%"
-        table.add_row(
-            job.id, f"[{STATE_STYLE.get(state, '')}]{state}[/]", progress, job.model, f"{job.width}x{job.height}",
-            str(job.count), shorten(job.prompt, 36), job.user, ago(job.created_at, now),
-        )
+            table.add_column(column, no_wrap=True, min_width=min(widest, 16), max_width=16, overflow="ellipsis")
+    for row in rows:
+        table.add_row(*row)
     return table
+
+
+def _row(job: JobInfo, now: float) -> list[str]:
+    state = job.state.value
+    if state == "running":
+        progress = f"{job.progress * 100:3.0f}% {step_text(job.image_index, job.count, job.step, job.total, job.stage)}"
+    elif state == "failed" and job.error:
+        progress = job.error.message
+    else:
+        progress = f"{job.progress * 100:3.0f}%"
+    return [
+        job.id, f"[{STATE_STYLE.get(state, '')}]{state}[/]", progress, job.model, f"{job.width}x{job.height}",
+        str(job.count), " ".join(job.prompt.split()), ago(job.created_at, now), job.user,
+    ]
+
+
+def _plain(cell: str) -> str:
+    return Text.from_markup(cell).plain

@@ -45,7 +45,7 @@ class WorkerSettings(_Section):
 
 
 class ClientSettings(_Section):
-    connect: str
+    connect: str = ""
     events: str = ""
     timeout_s: float = Field(gt=0, le=600)
     spawn: bool = True
@@ -87,6 +87,16 @@ class Settings(_Section):
     security: SecuritySettings
     limits: LimitsSettings
     procedural: ProceduralSettings
+
+    def connect_address(self) -> str:
+        """Where clients send commands: [client] connect, else this machine's worker at [worker] rep."""
+        if self.client.connect:
+            return self.client.connect
+        scheme, _, rest = self.worker.rep.partition("://")
+        host, _, port = rest.rpartition(":")
+        if scheme == "tcp" and host in ("*", "0.0.0.0", "[::]", "::"):
+            return f"tcp://127.0.0.1:{port}"
+        return self.worker.rep
 
 
 class ConfigError(Exception):

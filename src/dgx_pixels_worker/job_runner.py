@@ -47,6 +47,7 @@ SEED_SPACE = 2**63
 @dataclass
 class LiveProgress:
     progress: float = 0.0
+    image_index: int = 0
     step: int = 0
     total: int = 0
     stage: str = ""
@@ -196,7 +197,8 @@ class JobRunner:
             count=p["count"], width=p["width"], height=p["height"], steps=p["steps"], cfg=p["cfg"],
             priority=job.priority, tags=p["tags"], client=job.client, user=job.user, backend=job.backend,
             attempts=job.attempts, created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at,
-            progress=progress, step=live.step if live else (p["steps"] if done else 0),
+            progress=progress, image_index=live.image_index if live else max(0, len(job.images) - 1),
+            step=live.step if live else (p["steps"] if done else 0),
             total=live.total if live else (p["steps"] if done else 0), stage=live.stage if live else ("done" if done else ""), images=list(job.images), error=job.error,
             cancel_requested=job.id in self._cancel_requested, backend_ms=job.backend_ms,
             request_id=job.request_id, retry_of=job.retry_of,
@@ -311,7 +313,7 @@ class JobRunner:
         live = self._live[job.id]
         fraction = event.step / event.total if event.total else 0.0
         live.progress = min(1.0, (index + fraction) / job.count)
-        live.step, live.total, live.stage = event.step, event.total, event.stage
+        live.image_index, live.step, live.total, live.stage = index, event.step, event.total, event.stage
         now = time.monotonic()
         final = event.step >= event.total
         if final or now - live.last_progress_at >= self.settings.worker.progress_interval_s:

@@ -47,3 +47,10 @@ def test_missing_explicit_file_is_an_error(tmp_path):
 def test_the_explicit_environment_form_beats_the_shortcut():
     env = {"DGX_PIXELS_CONNECT": "tcp://127.0.0.1:1", "DGX_PIXELS_CLIENT__CONNECT": "tcp://127.0.0.1:2"}
     assert load_settings(env=env).client.connect == "tcp://127.0.0.1:2"
+
+
+def test_clients_follow_the_worker_address_unless_told_otherwise():
+    moved = load_settings(env={"DGX_PIXELS_WORKER__REP": "tcp://0.0.0.0:6000"})
+    assert moved.connect_address() == "tcp://127.0.0.1:6000"
+    told = load_settings(env={"DGX_PIXELS_WORKER__REP": "tcp://0.0.0.0:6000", "DGX_PIXELS_CONNECT": "tcp://10.0.0.9:7"})
+    assert told.connect_address() == "tcp://10.0.0.9:7"

@@ -17,6 +17,7 @@ from dgx_pixels_worker.protocol import WorkerError
 from dgx_pixels_worker.protocol import messages as m
 
 from ..connection import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, dump, err, print_json, run_client
+from ..terminal_format import step_text
 
 GIVE_UP_SILENT_S = 60.0
 DEMO_PROMPTS = ["knight in gold armour", "fire sword", "ice potion", "ruby gem", "green slime", "grass tile"]
@@ -110,8 +111,11 @@ async def generate_and_save(
             saved[job.id] = await _save_images(client, job, out)
         else:
             status = EXIT_FAILED
-            reason = job.error.message if job.error else job.state.value
-            err(f"job {job.id} {job.state.value}: {reason}")
+            if job.error:
+                err(f"job {job.id} failed: {job.error.message}")
+            else:
+                kept = f"; its {len(job.images)} finished image(s) stay in the worker" if job.images else ""
+                err(f"job {job.id} was {job.state.value}{kept}")
     if as_json:
         print_json({"jobs": [dump(job) for job in finished.values()], "files": {k: [str(p) for p in v] for k, v in saved.items()}})
     else:
@@ -156,7 +160,7 @@ async def _follow(client: AsyncClient, stream, jobs: dict[str, m.JobInfo], conso
                 if isinstance(body, m.JobEvent) and body.job.id in pending:
                     updates.append(body.job)
                 elif isinstance(body, m.JobProgress) and body.job_id in pending:
-                    detail = f"{body.step}/{body.total} {body.stage}"
+                    detail = step_text(body.image_index, jobs[body.job_id].count, body.step, body.total, body.stage)
                     bars.update(tasks[body.job_id], completed=body.progress, detail=detail)
                 elif isinstance(body, m.JobStarted) and body.job_id in pending:
                     bars.update(tasks[body.job_id], detail=f"started on {body.backend}")

@@ -48,7 +48,7 @@ class AsyncClient:
     @classmethod
     def from_settings(cls, settings: Settings, address: str | None = None, name: str = "dgx-pixels") -> AsyncClient:
         return cls(
-            address or settings.client.connect, events=settings.client.events, timeout=settings.client.timeout_s,
+            address or settings.connect_address(), events=settings.client.events, timeout=settings.client.timeout_s,
             name=name, keys_dir=settings.security.resolved_keys_dir(), curve=settings.security.curve,
         )
 

@@ -30,7 +30,10 @@ class QueueMirror:
         if isinstance(body, m.JobProgress) and body.job_id in self.jobs:
             job = self.jobs[body.job_id]
             self.jobs[body.job_id] = job.model_copy(
-                update={"progress": body.progress, "step": body.step, "total": body.total, "stage": body.stage}
+                update={
+                    "progress": body.progress, "image_index": body.image_index, "step": body.step,
+                    "total": body.total, "stage": body.stage,
+                }
             )
             return body.job_id
         return None

@@ -82,6 +82,7 @@ class JobInfo(Reply):
     started_at: float | None = None
     finished_at: float | None = None
     progress: float = 0.0
+    image_index: int = 0  # which image of the job the step and stage refer to
     step: int = 0
     total: int = 0
     stage: str = ""
