@@ -12,7 +12,7 @@ import io
 import logging
 import os
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -170,7 +170,7 @@ class JobRunner:
         """A job by id or by an unambiguous prefix of at least 4 characters; live records win over stored ones."""
         if job_id in self._running:
             return self._running[job_id][0]
-        queued = self.scheduler._jobs.get(job_id)
+        queued = self.scheduler.get(job_id)
         if queued is not None:
             return queued
         job = self.store.job(job_id)
@@ -191,32 +191,33 @@ class JobRunner:
         p = job.params
         live = self._live.get(job.id)
         done = job.state is JobState.COMPLETED
-        progress = 1.0 if done else (live.progress if live else len(job.images) / job.count)
+        if live is not None:
+            progress, index, step, total, stage = live.progress, live.image_index, live.step, live.total, live.stage
+        else:
+            progress = 1.0 if done else len(job.images) / job.count
+            index = max(0, len(job.images) - 1)
+            step = total = p["steps"] if done else 0
+            stage = "done" if done else ""
         return JobInfo(
             id=job.id, state=job.state, prompt=p["prompt"], negative=p["negative"], model=p["model"], seed=p["seed"],
             count=p["count"], width=p["width"], height=p["height"], steps=p["steps"], cfg=p["cfg"],
             priority=job.priority, tags=p["tags"], client=job.client, user=job.user, backend=job.backend,
             attempts=job.attempts, created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at,
-            progress=progress, image_index=live.image_index if live else max(0, len(job.images) - 1),
-            step=live.step if live else (p["steps"] if done else 0),
-            total=live.total if live else (p["steps"] if done else 0), stage=live.stage if live else ("done" if done else ""), images=list(job.images), error=job.error,
-            cancel_requested=job.id in self._cancel_requested, backend_ms=job.backend_ms,
+            progress=progress, image_index=index, step=step, total=total, stage=stage, images=list(job.images),
+            error=job.error, cancel_requested=job.id in self._cancel_requested, backend_ms=job.backend_ms,
             request_id=job.request_id, retry_of=job.retry_of,
         )
 
     def snapshot(self, states: set[JobState] | None, finished_limit: int) -> list[JobInfo]:
         """Every running job, every queued job in run order, then up to `finished_limit` recent finished ones."""
-        jobs = [job for job, _ in self._running.values()] + self.scheduler.queued()
-        finished = self.store.recent_finished(min(finished_limit, self.settings.worker.recent_jobs))
-        jobs += finished
+        jobs = self.running_jobs() + self.scheduler.queued()
+        jobs += self.store.recent_finished(min(finished_limit, self.settings.worker.recent_jobs))
         if states is not None:
             jobs = [job for job in jobs if job.state in states]
         return [self.info(job) for job in jobs]
 
     def backend_infos(self) -> list[BackendInfo]:
-        busy: dict[str, int] = {}
-        for job, _ in self._running.values():
-            busy[job.backend or ""] = busy.get(job.backend or "", 0) + 1
+        busy = Counter(job.backend for job in self.running_jobs())
         return [b.info().model_copy(update={"running": busy.get(b.name, 0)}) for b in self.backends]
 
     def running_jobs(self) -> list[JobRecord]:

@@ -19,6 +19,9 @@ class Scheduler:
     def __contains__(self, job_id: str) -> bool:
         return job_id in self._jobs
 
+    def get(self, job_id: str) -> JobRecord | None:
+        return self._jobs.get(job_id)
+
     def push(self, job: JobRecord) -> None:
         if job.id in self._jobs:
             return
