@@ -11,6 +11,7 @@ import time
 
 from _harness import median, percentile, report, rss_mb, start_worker
 
+from dgx_pixels_worker import event_loop
 from dgx_pixels_worker.client import Event, Snapshot
 
 CONFIG = """
@@ -77,7 +78,7 @@ def main() -> None:
     parser.add_argument("--pings", type=int, default=5000)
     parser.add_argument("--events", type=int, default=100_000)
     args = parser.parse_args()
-    figures = asyncio.run(measure(args.pings, args.events))
+    figures = event_loop.run(measure(args.pings, args.events))
     report(
         "bench/ipc.py",
         figures,

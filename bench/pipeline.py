@@ -10,11 +10,11 @@ nothing else competes). It covers picking, the store, PNG encoding, file writes 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import time
 
 from _harness import median, percentile, report, start_worker
 
+from dgx_pixels_worker import event_loop
 from dgx_pixels_worker.client import Event
 from dgx_pixels_worker.protocol import messages as m
 
@@ -74,7 +74,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--jobs", type=int, default=1000)
     args = parser.parse_args()
-    figures = asyncio.run(measure(args.jobs))
+    figures = event_loop.run(measure(args.jobs))
     report("bench/pipeline.py", figures, {"overhead_p50_ms": "target <= 2", "failed": "target 0"}, args.json)
 
 

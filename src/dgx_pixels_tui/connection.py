@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from dgx_pixels_worker import event_loop
 from dgx_pixels_worker.client import AsyncClient
 from dgx_pixels_worker.client.spawn import SpawnError, can_spawn, listening, spawn_worker
 from dgx_pixels_worker.config import ConfigError, Settings, load_settings
@@ -74,7 +74,7 @@ def run_client(args: argparse.Namespace, body: Callable[[AsyncClient, Settings],
             await client.close()
 
     try:
-        return asyncio.run(go())
+        return event_loop.run(go())
     except WorkerError as exc:
         err(exc.message)
         return EXIT_UNREACHABLE if exc.code == ErrorCode.TIMEOUT else EXIT_FAILED

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from pathlib import Path
 
+from . import event_loop
 from .config import ConfigError, Settings, load_settings
 from .protocol import WorkerError
 from .worker import StartupError, Worker
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     )
     try:
         settings = settings_from(args)
-        asyncio.run(Worker(settings).run())
+        event_loop.run(Worker(settings).run())
     except (ConfigError, StartupError, WorkerError) as exc:
         print(f"dgx-pixels worker: {exc}", file=sys.stderr)
         return EXIT_CONFIG
