@@ -92,3 +92,22 @@ def test_spawns_a_local_worker_when_none_answers_and_worker_stop_stops_it(tmp_pa
         stopped = dgx("worker", "stop", "--config", str(config), env=env)
     assert stopped.returncode == 0 and "worker stopped" in stopped.stdout
     assert not listening(f"tcp://127.0.0.1:{rep}")
+
+
+def test_queue_watch_json_streams_a_snapshot_then_live_events(worker):
+    env = worker.cli_env()
+    watcher = subprocess.Popen([sys.executable, "-m", "dgx_pixels_tui.cli", "queue", "--watch", "--json"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = json.loads(watcher.stdout.readline())
+        assert first["snapshot"] == "connected" and first["jobs"] == []
+        job_id = json.loads(dgx("generate", "red slime", "--no-wait", "--json", "--size", "16x16", env=env).stdout)["jobs"][0]["id"]
+        topics = []
+        while "job.completed" not in topics:
+            line = json.loads(watcher.stdout.readline())
+            if line.get("body", {}).get("job", {}).get("id") == job_id or line.get("body", {}).get("job_id") == job_id:
+                topics.append(line["topic"])
+        assert topics[0] == "job.queued" and topics[1] == "job.started" and "job.progress" in topics
+    finally:
+        watcher.terminate()
+        watcher.wait(10)
