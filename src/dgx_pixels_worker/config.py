@@ -28,7 +28,7 @@ class WorkerSettings(_Section):
     rep: str
     pub: str
     data_dir: str = ""
-    backend: Literal["auto", "procedural"] = "auto"
+    backend: Literal["auto", "procedural", "comfyui"] = "auto"
     default_model: str = ""
     heartbeat_s: float = Field(gt=0, le=60)
     status_every_s: float = Field(gt=0, le=3600)
@@ -39,9 +39,24 @@ class WorkerSettings(_Section):
     preview_max_px: int = Field(ge=16, le=1024)
     max_message_bytes: int = Field(ge=1024, le=64 * 1024 * 1024)
     test_events: bool = False
+    max_attempts: int = Field(default=3, ge=1, le=20)
+    affinity_max_wait_s: float = Field(default=60.0, ge=0)
+    models_dirs: list[str] = Field(default_factory=list)
+    workflows_dirs: list[str] = Field(default_factory=list)
 
     def resolved_data_dir(self) -> Path:
         return Path(self.data_dir).expanduser() if self.data_dir else paths.data_home()
+
+
+class ComfyUISettings(_Section):
+    """One ComfyUI server of the pool."""
+
+    name: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    kind: Literal["comfyui"] = "comfyui"
+    url: str = Field(pattern=r"^https?://")
+    slots: int = Field(default=2, ge=1, le=8)
+    health_interval_s: float = Field(default=5.0, gt=0, le=600)
+    request_timeout_s: float = Field(default=30.0, gt=0, le=600)
 
 
 class ClientSettings(_Section):
@@ -87,6 +102,17 @@ class Settings(_Section):
     security: SecuritySettings
     limits: LimitsSettings
     procedural: ProceduralSettings
+    backends: list[ComfyUISettings] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _backend_names_unique(self) -> Settings:
+        names = [b.name for b in self.backends]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"backend names must be unique; repeated: {', '.join(duplicates)}")
+        if self.worker.backend == "comfyui" and not self.backends:
+            raise ValueError("worker.backend is 'comfyui' but no [[backends]] server is configured")
+        return self
 
     def connect_address(self) -> str:
         """Where clients send commands: [client] connect, else this machine's worker at [worker] rep."""

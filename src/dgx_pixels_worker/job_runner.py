@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import json
 import logging
 import os
 import time
@@ -20,7 +21,7 @@ from typing import Any
 from PIL import Image
 
 from . import outputs, params
-from .backends import Backend, Preview, Progress, RenderTask, Result
+from .backends import Backend, Preview, Progress, RenderTask, Result, Submitted
 from .config import Settings
 from .events import EventPublisher
 from .protocol import ErrorCode, WorkerError
@@ -113,7 +114,21 @@ class JobRunner:
     # ------------------------------------------------------------ requests
 
     def models(self) -> list[ModelInfo]:
-        return [model for backend in self.backends for model in backend.models()]
+        """Each model once, usable when any backend can run it; `where` says how it stands on each backend."""
+        merged: dict[str, ModelInfo] = {}
+        for backend in self.backends:
+            for model in backend.models():
+                if not model.where:
+                    model = model.model_copy(update={"where": {backend.name: None if model.available else model.reason}})
+                seen = merged.get(model.name)
+                if seen is not None:
+                    model = seen.model_copy(update={"where": {**seen.where, **model.where}})
+                usable = [name for name, why in model.where.items() if why is None]
+                reason = None if usable else "; ".join(f"{name}: {why}" for name, why in model.where.items())
+                merged[model.name] = model.model_copy(
+                    update={"available": bool(usable), "reason": reason, "backend": ", ".join(usable) or model.backend}
+                )
+        return list(merged.values())
 
     def submit(self, request: GenerateRequest, client: str, user: str, request_id: str | None) -> JobRecord:
         self._check_accepting()
@@ -233,7 +248,12 @@ class JobRunner:
     async def _slot_loop(self, backend: Backend, wakeup: asyncio.Event) -> None:
         while not self.stopping:
             wakeup.clear()
-            job = self.scheduler.pick(lambda j: backend.can_run(j.model))
+            job = self.scheduler.pick(
+                lambda j: backend.can_run(j.model) and self._may_take(backend, j),
+                prefers=lambda j: backend.loaded_checkpoint is not None
+                and backend.checkpoint_of(j.model) == backend.loaded_checkpoint,
+                max_wait_s=self.settings.worker.affinity_max_wait_s,
+            )
             if job is None:
                 await wakeup.wait()
                 continue
@@ -265,6 +285,14 @@ class JobRunner:
                 self._live.pop(job.id, None)
                 self._cancel_requested.discard(job.id)
 
+    def _may_take(self, backend: Backend, job: JobRecord) -> bool:
+        """A job a backend started before a restart goes back to that backend while it is up, to be reattached."""
+        ref = _backend_ref(job)
+        if ref is None or ref["backend"] == backend.name:
+            return True
+        owner = next((b for b in self.backends if b.name == ref["backend"]), None)
+        return owner is None or not owner.info().healthy
+
     async def _execute(self, backend: Backend, job: JobRecord) -> None:
         self._live[job.id].began = True
         try:
@@ -279,6 +307,11 @@ class JobRunner:
             self.store.requeue(job, "worker stopping; will resume")
             raise
         except WorkerError as exc:
+            if exc.code == ErrorCode.BACKEND_UNAVAILABLE and job.attempts < self.settings.worker.max_attempts:
+                self._requeue(job, f"{backend.name} unavailable ({exc.message}); back in the queue")
+                return
+            if exc.code == ErrorCode.BACKEND_UNAVAILABLE:
+                exc.message = f"gave up after {job.attempts} attempts: {exc.message}"
             self._finish(job, JobState.FAILED, ErrorInfo(**exc.to_body()))
         except Exception as exc:
             log.exception("job %s failed unexpectedly", job.id)
@@ -287,11 +320,21 @@ class JobRunner:
                 ErrorInfo(code=ErrorCode.INTERNAL, message=f"internal error: {exc!r}; see the worker log", details={}),
             )
 
+    def _requeue(self, job: JobRecord, detail: str) -> None:
+        """Back into the queue for another backend or a later try; clients hear job.queued again."""
+        self.store.requeue(job, detail)
+        self.scheduler.push(job)
+        self.publisher.publish("job.queued", JobEvent(job=self.info(job)), re=job.request_id)
+        self._wake_all()
+
     async def _render_one(self, backend: Backend, job: JobRecord, index: int, backend_s: float) -> float:
         p = job.params
+        ref = _backend_ref(job)
+        resume = ref["ref"] if ref and ref["backend"] == backend.name and ref["index"] == index else None
         task = RenderTask(
             job_id=job.id, index=index, prompt=p["prompt"], negative=p["negative"], model=p["model"],
             seed=(p["seed"] + index) % SEED_SPACE, width=p["width"], height=p["height"], steps=p["steps"], cfg=p["cfg"],
+            resume_ref=resume,
         )
         async with contextlib.aclosing(backend.render(task)) as stream:
             while True:
@@ -302,7 +345,9 @@ class JobRunner:
                     raise WorkerError(ErrorCode.BACKEND_ERROR, f"backend {backend.name} ended without an image") from None
                 finally:
                     backend_s += time.perf_counter() - began
-                if isinstance(event, Progress):
+                if isinstance(event, Submitted):
+                    self.store.set_backend_ref(job, json.dumps({"backend": backend.name, "index": index, "ref": event.ref}))
+                elif isinstance(event, Progress):
                     self._on_progress(job, index, event)
                 elif isinstance(event, Preview):
                     self._on_preview(job, index, event)
@@ -365,6 +410,16 @@ class JobRunner:
             self.completed_total += 1
             self.completed_at.append((time.time(), job.count))
         self.publisher.publish(f"job.{state.value}", JobEvent(job=self.info(job)), re=job.request_id)
+
+
+def _backend_ref(job: JobRecord) -> dict[str, Any] | None:
+    if not job.backend_ref:
+        return None
+    try:
+        ref = json.loads(job.backend_ref)
+    except ValueError:
+        return None
+    return ref if isinstance(ref, dict) and {"backend", "index", "ref"} <= ref.keys() else None
 
 
 def _fit(image: Image.Image, max_px: int) -> Image.Image:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import time
 from collections.abc import Callable
 
 from .store import JobRecord
@@ -34,15 +35,34 @@ class Scheduler:
             self._order.remove((-job.priority, job.seq, job.id))
         return job
 
-    def pick(self, accepts: Callable[[JobRecord], bool] = lambda _job: True) -> JobRecord | None:
-        """Take the first job in order that `accepts` allows (a backend passes what it can run)."""
-        for index, (_, _, job_id) in enumerate(self._order):
+    def pick(
+        self,
+        accepts: Callable[[JobRecord], bool] = lambda _job: True,
+        prefers: Callable[[JobRecord], bool] | None = None,
+        max_wait_s: float = 60.0,
+    ) -> JobRecord | None:
+        """Take the next job this backend `accepts`: the first in order, unless a job of the same priority that
+        it `prefers` (its model is already loaded there) comes later. A job waiting longer than `max_wait_s`
+        is never passed over, so affinity cannot starve anyone."""
+        chosen: int | None = None
+        now = time.time()
+        for index, (neg_priority, _, job_id) in enumerate(self._order):
             job = self._jobs[job_id]
-            if accepts(job):
-                del self._order[index]
-                del self._jobs[job_id]
-                return job
-        return None
+            if not accepts(job):
+                continue
+            if chosen is None:
+                chosen = index
+                if prefers is None or prefers(job) or now - job.created_at >= max_wait_s:
+                    break
+            elif neg_priority != self._order[chosen][0]:
+                break  # affinity never jumps a priority band
+            elif prefers is not None and prefers(job):
+                chosen = index
+                break
+        if chosen is None:
+            return None
+        _, _, job_id = self._order.pop(chosen)
+        return self._jobs.pop(job_id)
 
     def queued(self) -> list[JobRecord]:
         return [self._jobs[job_id] for _, _, job_id in self._order]

@@ -211,10 +211,10 @@ class Store:
 
     def requeue(self, job: JobRecord, detail: str) -> None:
         now = time.time()
-        job.state, job.backend = JobState.QUEUED, None
+        job.state = JobState.QUEUED
         self._write(
             [
-                ("UPDATE jobs SET state=?, backend=NULL WHERE id=?", (JobState.QUEUED.value, job.id)),
+                ("UPDATE jobs SET state=? WHERE id=?", (JobState.QUEUED.value, job.id)),
                 _history(job.id, JobState.QUEUED, now, detail),
             ]
         )

@@ -15,7 +15,9 @@ from zmq.auth.thread import ThreadAuthenticator
 
 from . import security
 from .backends import Backend
+from .backends.comfyui.backend import ComfyUIBackend
 from .backends.procedural import ProceduralBackend
+from .library import load_model_library
 from .config import Settings
 from .events import EventPublisher
 from .handlers import RequestHandlers
@@ -51,8 +53,18 @@ class Worker:
             self._stop.set()
 
     def _backends(self) -> list[Backend]:
-        procedural = self.settings.procedural
-        return [ProceduralBackend(steps=procedural.steps, step_delay_s=procedural.step_delay_s)]
+        backends: list[Backend] = []
+        if self.settings.worker.backend in ("auto", "procedural"):
+            procedural = self.settings.procedural
+            backends.append(ProceduralBackend(steps=procedural.steps, step_delay_s=procedural.step_delay_s))
+        if self.settings.worker.backend in ("auto", "comfyui") and self.settings.backends:
+            presets, workflows = load_model_library(self.settings)
+            for server in self.settings.backends:
+                backends.append(ComfyUIBackend(
+                    server.name, server.url, presets, workflows, slots=server.slots,
+                    health_interval_s=server.health_interval_s, request_timeout_s=server.request_timeout_s,
+                ))
+        return backends
 
     async def run(self) -> None:
         lock = self._lock_data_dir()

@@ -21,6 +21,10 @@ class ScriptedBackend:
 
     name = kind = "scripted"
     slots = 1
+    loaded_checkpoint = None
+
+    def checkpoint_of(self, model):
+        return None
 
     def info(self):
         return BackendInfo(name=self.name, kind=self.kind, healthy=True)

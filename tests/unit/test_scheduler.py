@@ -26,3 +26,24 @@ def test_pick_skips_jobs_the_backend_cannot_run_and_remove_takes_one_out():
     assert s.remove("c").id == "c"
     assert s.pick(lambda j: j.model == "procedural").id == "b"
     assert len(s) == 1 and "a" in s
+
+
+def test_affinity_prefers_the_loaded_checkpoint_within_a_priority_band():
+    s = Scheduler()
+    for n, model in enumerate(["a", "b", "a", "b", "a"]):
+        s.push(_job(f"j{n}", n + 1, model=model))
+    s.push(_job("urgent", 9, priority=5, model="b"))
+    loaded = {"model": "a"}
+    prefers = lambda j: j.model == loaded["model"]
+    assert s.pick(prefers=prefers).id == "urgent"  # a higher band goes first whatever is loaded
+    assert [s.pick(prefers=prefers).id for _ in range(3)] == ["j0", "j2", "j4"]
+    assert [s.pick(prefers=prefers).id for _ in range(2)] == ["j1", "j3"]
+
+
+def test_a_job_that_waited_too_long_is_not_passed_over():
+    s = Scheduler()
+    old = _job("old", 1, model="b")
+    old.created_at -= 120
+    s.push(old)
+    s.push(_job("fresh", 2, model="a"))
+    assert s.pick(prefers=lambda j: j.model == "a", max_wait_s=60).id == "old"

@@ -25,6 +25,14 @@ class RenderTask:
     height: int
     steps: int
     cfg: float
+    resume_ref: str | None = None  # the backend's handle on this image from a previous run, to reattach to
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """The backend accepted the image under `ref`; recorded so a restarted worker can reattach to it."""
+
+    ref: str
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,7 @@ class Result:
     info: dict[str, Any] = field(default_factory=dict)  # backend facts recorded in the PNG metadata
 
 
-BackendEvent = Progress | Preview | Result
+BackendEvent = Submitted | Progress | Preview | Result
 
 
 class Backend(Protocol):
@@ -67,6 +75,16 @@ class Backend(Protocol):
 
     def can_run(self, model: str) -> bool: ...
 
+    def checkpoint_of(self, model: str) -> str | None:
+        """The checkpoint a model loads here, for affinity; None where loading costs nothing."""
+        ...
+
+    @property
+    def loaded_checkpoint(self) -> str | None: ...
+
     def render(self, task: RenderTask) -> AsyncIterator[BackendEvent]:
-        """Yield Progress and Preview events, then exactly one Result; raise WorkerError on failure."""
+        """Yield Submitted, Progress and Preview events, then exactly one Result; raise WorkerError on failure.
+
+        WorkerError(BACKEND_UNAVAILABLE) means "not this backend, not now": the job goes back to the queue.
+        """
         ...

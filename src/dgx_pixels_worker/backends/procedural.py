@@ -47,11 +47,19 @@ class ProceduralBackend:
                 tags=["character", "item", "tile", "creature"],
                 defaults={"width": 64, "height": 64, "steps": self.default_steps, "cfg": 0.0},
                 limits={"min_size": procedural.MIN_SIZE, "max_size": procedural.MAX_SIZE, "max_steps": 100},
+                where={self.name: None},
             )
         ]
 
     def can_run(self, model: str) -> bool:
         return model == MODEL_NAME
+
+    def checkpoint_of(self, model: str) -> str | None:
+        return None
+
+    @property
+    def loaded_checkpoint(self) -> str | None:
+        return None
 
     async def render(self, task: RenderTask) -> AsyncIterator[BackendEvent]:
         try:

@@ -118,6 +118,8 @@ class ModelInfo(Reply):
     tags: list[str] = Field(default_factory=list)
     defaults: dict[str, Any] = Field(default_factory=dict)
     limits: dict[str, Any] = Field(default_factory=dict)
+    checkpoint: str = ""
+    where: dict[str, str | None] = Field(default_factory=dict)  # backend name -> None if usable there, else why not
 
 
 class BackendInfo(Reply):

@@ -1,0 +1,315 @@
+"""A ComfyUI server as a backend: submit a bound workflow, follow it over the websocket, fetch the image."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import socket
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from PIL import Image
+
+from ...presets import ModelPreset
+from ...protocol import ErrorCode, WorkerError
+from ...protocol.messages import BackendInfo, ModelInfo
+from ..base import BackendEvent, Preview, Progress, RenderTask, Result, Submitted
+from .availability import unavailable_reason
+from .http_api import ComfyFailed, ComfyHTTP, ComfyRejected, ComfyUnavailable
+from .routing import MessageRouter, PromptChannel
+from .validation_errors import explain_rejection
+from .websocket import ComfyWebSocket
+from .workflow import BindParams, WorkflowTemplate
+
+log = logging.getLogger(__name__)
+
+STAGES = {
+    "CheckpointLoaderSimple": "loading checkpoint", "LoraLoader": "loading LoRA", "CLIPTextEncode": "encoding prompt",
+    "EmptyLatentImage": "preparing latent", "KSampler": "sampling", "KSamplerAdvanced": "sampling",
+    "VAEDecode": "decoding", "SaveImage": "saving",
+}
+QUIET_S = 20.0  # no word about our prompt for this long: ask ComfyUI's queue and history directly
+RECONNECT_WAIT_S = 15.0
+
+
+class ComfyUIBackend:
+    kind = "comfyui"
+
+    def __init__(
+        self, name: str, url: str, presets: list[ModelPreset], workflows: dict[str, WorkflowTemplate], *,
+        slots: int = 2, health_interval_s: float = 5.0, request_timeout_s: float = 30.0,
+    ):
+        self.name = name
+        self.url = url.rstrip("/")
+        self.slots = slots  # each slot keeps one prompt inside ComfyUI: one runs while the next waits
+        self.presets = {p.name: p for p in presets}
+        self.workflows = workflows
+        self.health_interval_s = health_interval_s
+        # Stable across reconnects and worker restarts, so a resumed socket still hears our running prompt.
+        self.client_id = f"dgx-pixels-{socket.gethostname()}-{name}"
+        self.http = ComfyHTTP(self.url, request_timeout_s)
+        self.router = MessageRouter()
+        self.websocket = ComfyWebSocket(self.url, self.client_id, self.router)
+        self.healthy = False
+        self.detail = "not contacted yet"
+        self.system_stats: dict[str, Any] = {}
+        self.availability: dict[str, str | None] = {name: "not contacted yet" for name in self.presets}
+        self.loaded_checkpoint: str | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # ------------------------------------------------------------ lifecycle and health
+
+    async def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self.websocket.run(), name=f"{self.name} websocket"),
+            asyncio.create_task(self._health_loop(), name=f"{self.name} health"),
+        ]
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.http.close()
+
+    async def check_health(self) -> bool:
+        try:
+            self.system_stats = await self.http.system_stats()
+            if not self.healthy:
+                object_info = await self.http.object_info()
+                self.availability = {
+                    name: unavailable_reason(preset, object_info, self.name) for name, preset in self.presets.items()
+                }
+        except (ComfyUnavailable, ComfyFailed) as exc:
+            if self.healthy:
+                log.warning("ComfyUI %s went down: %s", self.name, exc)
+            self.healthy, self.detail = False, str(exc)
+            return False
+        if not self.healthy:
+            log.info("ComfyUI %s is up (%s)", self.name, self.url)
+        version = self.system_stats.get("system", {}).get("comfyui_version", "?")
+        self.healthy, self.detail = True, f"ComfyUI {version} at {self.url}"
+        return True
+
+    async def _health_loop(self) -> None:
+        delay = self.health_interval_s
+        while True:
+            up = await self.check_health()
+            delay = self.health_interval_s if up else min(max(1.0, delay * 2), 30.0)
+            await asyncio.sleep(delay)
+
+    def info(self) -> BackendInfo:
+        return BackendInfo(name=self.name, kind=self.kind, healthy=self.healthy, detail=self.detail, slots=self.slots)
+
+    def models(self) -> list[ModelInfo]:
+        return [
+            ModelInfo(
+                name=preset.name, backend=self.name, kind=self.kind,
+                available=self.healthy and self.availability.get(preset.name) is None,
+                reason=None if self.healthy else f"{self.name} is down: {self.detail}",
+                description=preset.description, tags=preset.tags,
+                defaults={
+                    "width": preset.defaults.width, "height": preset.defaults.height, "steps": preset.defaults.steps,
+                    "cfg": preset.defaults.cfg, "sampler": preset.defaults.sampler,
+                    "scheduler": preset.defaults.scheduler,
+                },
+                where={self.name: self.availability.get(preset.name) if self.healthy else f"down: {self.detail}"},
+                checkpoint=preset.checkpoint,
+            )
+            for preset in self.presets.values()
+        ]
+
+    def can_run(self, model: str) -> bool:
+        return self.healthy and model in self.presets and self.availability.get(model) is None
+
+    def checkpoint_of(self, model: str) -> str | None:
+        preset = self.presets.get(model)
+        return preset.checkpoint if preset else None
+
+    # ------------------------------------------------------------ rendering
+
+    async def render(self, task: RenderTask) -> AsyncIterator[BackendEvent]:
+        preset = self.presets.get(task.model)
+        if preset is None:
+            raise WorkerError(ErrorCode.UNKNOWN_MODEL, f"{self.name} has no preset {task.model!r}")
+        graph = self._bind(task, preset)
+        prompt_id, outputs = await self._resume(task.resume_ref)
+        if prompt_id is None:
+            prompt_id = str(uuid.uuid4())
+        channel = self.router.open(prompt_id)  # before submitting, so not one message is missed
+        try:
+            if task.resume_ref != prompt_id:
+                await self._submit(graph, prompt_id, preset)
+            yield Submitted(prompt_id)
+            if outputs is None:
+                async for event in self._follow(channel, graph, task):
+                    if isinstance(event, list):
+                        outputs = event
+                    else:
+                        yield event
+            self.loaded_checkpoint = preset.checkpoint
+            yield await self._result(outputs or [], preset, prompt_id)
+        except asyncio.CancelledError:
+            await asyncio.shield(self._cancel(prompt_id))
+            raise
+        finally:
+            self.router.close(prompt_id)
+
+    async def _resume(self, ref: str | None) -> tuple[str | None, list[dict[str, Any]] | None]:
+        """For an image a previous run submitted: (its prompt id, outputs if finished), or (None, None) when
+        ComfyUI no longer has it and it must be submitted afresh."""
+        if ref is None:
+            return None, None
+        try:
+            outputs = await self._reattach(ref)
+            if outputs is not None or await self._known(ref):
+                return ref, outputs
+        except ComfyUnavailable as exc:
+            raise WorkerError(ErrorCode.BACKEND_UNAVAILABLE, str(exc), {"backend": self.name}) from None
+        return None, None
+
+    def _bind(self, task: RenderTask, preset: ModelPreset) -> dict[str, Any]:
+        template = self.workflows.get(preset.workflow)
+        if template is None:
+            raise WorkerError(
+                ErrorCode.INVALID, f"preset {preset.name} names workflow {preset.workflow!r}, which is not loaded",
+            )
+        negative = ", ".join(part for part in (preset.defaults.negative, task.negative) if part)
+        return template.bind(BindParams(
+            prompt=task.prompt, negative=negative, seed=task.seed, steps=task.steps, cfg=task.cfg,
+            sampler=preset.defaults.sampler, scheduler=preset.defaults.scheduler, width=task.width,
+            height=task.height, checkpoint=preset.checkpoint, loras=tuple(preset.loras),
+            filename_prefix=f"dgx-pixels/{task.job_id}-{task.index}",
+        ))
+
+    async def _submit(self, graph: dict[str, Any], prompt_id: str, preset: ModelPreset) -> None:
+        try:
+            await self.http.submit(graph, self.client_id, prompt_id)
+        except ComfyRejected as exc:
+            raise WorkerError(
+                ErrorCode.BACKEND_ERROR, explain_rejection(exc.error, exc.node_errors, preset, self.name),
+                {"backend": self.name, "node_errors": exc.node_errors},
+            ) from None
+        except ComfyUnavailable as exc:
+            self.healthy, self.detail = False, str(exc)
+            raise WorkerError(ErrorCode.BACKEND_UNAVAILABLE, str(exc), {"backend": self.name}) from None
+        except ComfyFailed as exc:
+            raise WorkerError(ErrorCode.BACKEND_ERROR, f"{self.name}: {exc}", {"backend": self.name}) from None
+
+    async def _follow(self, channel: PromptChannel, graph: dict[str, Any], task: RenderTask) -> AsyncIterator[Any]:
+        """Turn the prompt's messages into events; the last thing yielded is the list of output images."""
+        outputs: list[dict[str, Any]] = []
+        stage, step, total = "queued on " + self.name, 0, task.steps
+        while True:
+            try:
+                kind, data = await asyncio.wait_for(channel.messages.get(), QUIET_S)
+            except TimeoutError:
+                kind, data = "quiet", None
+            if kind in ("quiet", "disconnected"):
+                finished = await self._recover_view(channel.prompt_id, kind)
+                if finished is not None:
+                    yield finished
+                    return
+                continue
+            if kind == "executing" and data.get("node") is not None:
+                stage = STAGES.get(graph.get(str(data["node"]), {}).get("class_type", ""), "running")
+                yield Progress(step, total, stage)
+            elif kind == "progress":
+                step, total = int(data.get("value", 0)), int(data.get("max", total) or total)
+                yield Progress(step, total, stage)
+            elif kind == "preview":
+                try:
+                    image = Image.open(io.BytesIO(data.image))
+                    image.load()
+                except Exception:
+                    continue
+                yield Preview(image, step, total)
+            elif kind == "executed":
+                outputs += (data.get("output") or {}).get("images") or []
+            elif kind == "execution_success":
+                yield outputs
+                return
+            elif kind == "execution_error":
+                raise WorkerError(
+                    ErrorCode.BACKEND_ERROR,
+                    f"ComfyUI {self.name} failed in node {data.get('node_id')} ({data.get('node_type')}): "
+                    f"{str(data.get('exception_message', '')).strip()}",
+                    {"backend": self.name, "exception_type": data.get("exception_type")},
+                )
+            elif kind == "execution_interrupted":
+                raise WorkerError(
+                    ErrorCode.BACKEND_ERROR,
+                    f"the prompt was interrupted on {self.name} from outside dgx-pixels; retry the job",
+                    {"backend": self.name},
+                )
+
+    async def _recover_view(self, prompt_id: str, why: str) -> list[dict[str, Any]] | None:
+        """After silence or a dropped socket: outputs if ComfyUI finished the prompt, None if it still has it."""
+        if why == "disconnected":
+            try:
+                await asyncio.wait_for(self.websocket.connected.wait(), RECONNECT_WAIT_S)
+            except TimeoutError:
+                pass
+        try:
+            outputs = await self._reattach(prompt_id)
+            if outputs is not None or await self._known(prompt_id):
+                return outputs
+        except ComfyUnavailable as exc:
+            self.healthy, self.detail = False, str(exc)
+            raise WorkerError(
+                ErrorCode.BACKEND_UNAVAILABLE, f"lost {self.name} while it ran the job: {exc}", {"backend": self.name}
+            ) from None
+        raise WorkerError(
+            ErrorCode.BACKEND_UNAVAILABLE,
+            f"{self.name} no longer knows the prompt (ComfyUI restarted?); the job goes back to the queue",
+            {"backend": self.name},
+        )
+
+    async def _reattach(self, prompt_id: str) -> list[dict[str, Any]] | None:
+        """The outputs from /history when ComfyUI has finished the prompt, else None."""
+        entry = await self.http.history(prompt_id)
+        if not entry:
+            return None
+        status = entry.get("status", {})
+        if status.get("status_str") != "success":
+            messages = [m for m in status.get("messages", []) if m and m[0] == "execution_error"]
+            detail = messages[-1][1].get("exception_message", "") if messages else "interrupted"
+            raise WorkerError(ErrorCode.BACKEND_ERROR, f"ComfyUI {self.name} did not finish the prompt: {detail}")
+        return [image for output in entry.get("outputs", {}).values() for image in output.get("images", [])]
+
+    async def _known(self, prompt_id: str) -> bool:
+        """Whether the prompt is running or pending in ComfyUI's queue."""
+        queue = await self.http.queue()
+        items = queue.get("queue_running", []) + queue.get("queue_pending", [])
+        return any(len(item) > 1 and item[1] == prompt_id for item in items)
+
+    async def _result(self, outputs: list[dict[str, Any]], preset: ModelPreset, prompt_id: str) -> Result:
+        saved = [o for o in outputs if o.get("type") == "output"] or outputs
+        if not saved:
+            raise WorkerError(ErrorCode.BACKEND_ERROR, f"{self.name} finished the prompt but saved no image")
+        first = saved[0]
+        try:
+            data = await self.http.view(first["filename"], first.get("subfolder", ""), first.get("type", "output"))
+        except (ComfyUnavailable, ComfyFailed) as exc:
+            raise WorkerError(ErrorCode.BACKEND_UNAVAILABLE, f"could not fetch the image from {self.name}: {exc}") from None
+        image = Image.open(io.BytesIO(data))
+        image.load()
+        return Result(image, {
+            "backend_name": self.name, "checkpoint": preset.checkpoint, "prompt_id": prompt_id,
+            "loras": [lora.model_dump() for lora in preset.loras], "sampler": preset.defaults.sampler,
+            "scheduler": preset.defaults.scheduler,
+        })
+
+    async def _cancel(self, prompt_id: str) -> None:
+        """Delete the prompt if it is still pending, interrupt it if it runs; wait briefly for confirmation."""
+        try:
+            await self.http.delete_pending(prompt_id)
+            if self.router.running == prompt_id or await self._known(prompt_id):
+                await self.http.interrupt(prompt_id)
+            deadline = time.monotonic() + 5.0
+            while time.monotonic() < deadline and await self._known(prompt_id):
+                await asyncio.sleep(0.1)
+        except (ComfyUnavailable, ComfyFailed) as exc:
+            log.warning("could not cancel prompt %s on %s: %s", prompt_id, self.name, exc)

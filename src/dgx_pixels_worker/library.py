@@ -1,0 +1,33 @@
+"""The model library: presets and workflows from the shipped folders, the user's folders and configured ones."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from . import paths
+from .backends.comfyui.workflow import WorkflowTemplate, load_workflows
+from .config import Settings
+from .presets import ModelPreset, load_presets
+
+log = logging.getLogger(__name__)
+
+
+def library_dirs(settings: Settings, kind: str) -> list[Path]:
+    """Shipped first, then the user's, then configured ones: later folders override earlier names."""
+    extra = settings.worker.models_dirs if kind == "models" else settings.worker.workflows_dirs
+    return [paths.shipped(kind), paths.config_home() / kind, *(Path(d).expanduser() for d in extra)]
+
+
+def load_model_library(settings: Settings) -> tuple[list[ModelPreset], dict[str, WorkflowTemplate]]:
+    presets, preset_problems = load_presets(library_dirs(settings, "models"))
+    workflows, workflow_problems = load_workflows(library_dirs(settings, "workflows"))
+    for problem in preset_problems + workflow_problems:
+        log.warning("skipped: %s", problem)
+    usable = []
+    for preset in presets:
+        if preset.workflow in workflows:
+            usable.append(preset)
+        else:
+            log.warning("skipped preset %s: its workflow %r is not loaded", preset.name, preset.workflow)
+    return usable, workflows
