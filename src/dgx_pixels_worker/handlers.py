@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import __version__, paths
 from .events import EventPublisher
+from .gpu_metrics import NvmlReader
 from .job_runner import JobRunner
 from .protocol import PROTOCOL_VERSION, SUPPORTED_VERSIONS, Envelope, ErrorCode, WorkerError
 from .protocol import messages as m
@@ -39,6 +40,7 @@ class RequestHandlers:
         started_at: float,
         test_events: bool,
         request_shutdown: Callable[[str], None],
+        gpu_reader: NvmlReader | None = None,
     ):
         self.runner = runner
         self.publisher = publisher
@@ -47,6 +49,7 @@ class RequestHandlers:
         self.started_at = started_at
         self.test_events_allowed = test_events
         self.request_shutdown = request_shutdown
+        self.gpu_reader = gpu_reader
         self._peers: OrderedDict[bytes, Peer] = OrderedDict()
         self._table: dict[str, Callable[[Any, Envelope, Peer], BaseModel | Awaitable[BaseModel]]] = {
             name: getattr(self, f"on_{name}") for name in m.REQUESTS
@@ -173,8 +176,12 @@ class RequestHandlers:
                 completed_total=self.runner.completed_total, jobs_per_min=float(len(recent)),
                 images_per_min=float(sum(n for _, n in recent)),
             ),
-            procedural_only=self._procedural_only(),
+            procedural_only=self._procedural_only(), gpus=self._gpus(),
         )
+
+    def _gpus(self) -> list[m.GpuInfo]:
+        local = self.gpu_reader.read() if self.gpu_reader else []
+        return local or [gpu for backend in self.runner.backends for gpu in backend.gpus()]
 
     def _default_model(self) -> str | None:
         configured = self.runner.settings.worker.default_model
@@ -184,7 +191,8 @@ class RequestHandlers:
         return usable[0] if usable else None
 
     def _procedural_only(self) -> bool:
-        return all(backend.kind == "procedural" for backend in self.runner.backends)
+        """True while no ComfyUI server is reachable, configured or not: sprites are then procedural."""
+        return all(backend.kind == "procedural" or not backend.info().healthy for backend in self.runner.backends)
 
 
 def _validation_error(kind: str, exc: ValidationError) -> WorkerError:

@@ -20,6 +20,7 @@ from .backends.procedural import ProceduralBackend
 from .library import load_model_library
 from .config import Settings
 from .events import EventPublisher
+from .gpu_metrics import NvmlReader
 from .handlers import RequestHandlers
 from .job_runner import JobRunner
 from .loop_socket import LoopSocket
@@ -99,7 +100,7 @@ class Worker:
             handlers = RequestHandlers(
                 runner, publisher, events_endpoint=pub.getsockopt_string(zmq.LAST_ENDPOINT),
                 data_dir=self.data_dir, started_at=self.started_at, test_events=self.settings.worker.test_events,
-                request_shutdown=self.request_stop,
+                request_shutdown=self.request_stop, gpu_reader=NvmlReader(),
             )
             server = CommandServer(router, handlers, self.settings.worker.max_message_bytes)
             # A new subscriber gets a heartbeat at once: its first message proves the subscription is live,

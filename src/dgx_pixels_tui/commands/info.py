@@ -33,6 +33,11 @@ def status(args: argparse.Namespace) -> int:
         for backend in reply.backends:
             health = "[green]healthy[/]" if backend.healthy else "[red]down[/]"
             out.print(f"backend  {backend.name} ({backend.kind}) {health} {backend.running}/{backend.slots} busy  {backend.detail}")
+        for gpu in reply.gpus:
+            busy = f"{gpu.utilization:.0f}% busy, " if gpu.utilization is not None else ""
+            memory = f"{gpu.memory_used / 2**30:.1f}/{gpu.memory_total / 2**30:.1f} GiB"
+            kind = " unified memory" if gpu.unified_memory else ""
+            out.print(f"gpu      {gpu.name} ({gpu.source}): {busy}{memory}{kind}" + (f" [dim]({gpu.note})[/]" if gpu.note else ""))
         if reply.procedural_only:
             out.print("[yellow]no ComfyUI configured: sprites come from the procedural generator (offline, not AI)[/]")
         return EXIT_OK

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from PIL import Image
 
-from ..protocol.messages import BackendInfo, ModelInfo
+from ..protocol.messages import BackendInfo, GpuInfo, ModelInfo
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,10 @@ class Backend(Protocol):
 
     @property
     def loaded_checkpoint(self) -> str | None: ...
+
+    def gpus(self) -> list[GpuInfo]:
+        """The GPUs this backend reports itself (a remote server's); empty when it has none of its own."""
+        ...
 
     def render(self, task: RenderTask) -> AsyncIterator[BackendEvent]:
         """Yield Submitted, Progress and Preview events, then exactly one Result; raise WorkerError on failure.

@@ -9,7 +9,7 @@ from PIL import Image
 
 from .. import procedural
 from ..protocol import ErrorCode, WorkerError
-from ..protocol.messages import BackendInfo, ModelInfo
+from ..protocol.messages import BackendInfo, GpuInfo, ModelInfo
 from .base import BackendEvent, Preview, Progress, RenderTask, Result
 
 MODEL_NAME = "procedural"
@@ -60,6 +60,9 @@ class ProceduralBackend:
     @property
     def loaded_checkpoint(self) -> str | None:
         return None
+
+    def gpus(self) -> list[GpuInfo]:
+        return []
 
     async def render(self, task: RenderTask) -> AsyncIterator[BackendEvent]:
         try:

@@ -122,6 +122,16 @@ class ModelInfo(Reply):
     where: dict[str, str | None] = Field(default_factory=dict)  # backend name -> None if usable there, else why not
 
 
+class GpuInfo(Reply):
+    name: str
+    source: str  # "nvml", or "comfyui:<server>" when read from that server's /system_stats
+    utilization: float | None = None  # percent; None when the source cannot tell
+    memory_used: int = 0  # bytes
+    memory_total: int = 0
+    unified_memory: bool = False  # the figures are system memory shared with the CPU (e.g. DGX Spark GB10)
+    note: str = ""
+
+
 class BackendInfo(Reply):
     name: str
     kind: str
@@ -250,6 +260,7 @@ class StatusReply(Reply):
     backends: list[BackendInfo]
     throughput: Throughput
     procedural_only: bool
+    gpus: list[GpuInfo] = Field(default_factory=list)
 
 
 class ShutdownReply(Reply):

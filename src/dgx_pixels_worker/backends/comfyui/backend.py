@@ -15,7 +15,8 @@ from PIL import Image
 
 from ...presets import ModelPreset
 from ...protocol import ErrorCode, WorkerError
-from ...protocol.messages import BackendInfo, ModelInfo
+from ...gpu_metrics import from_system_stats
+from ...protocol.messages import BackendInfo, GpuInfo, ModelInfo
 from ..base import BackendEvent, Preview, Progress, RenderTask, Result, Submitted
 from .availability import unavailable_reason
 from .http_api import ComfyFailed, ComfyHTTP, ComfyRejected, ComfyUnavailable
@@ -123,6 +124,9 @@ class ComfyUIBackend:
 
     def can_run(self, model: str) -> bool:
         return self.healthy and model in self.presets and self.availability.get(model) is None
+
+    def gpus(self) -> list[GpuInfo]:
+        return from_system_stats(self.name, self.system_stats) if self.healthy else []
 
     def checkpoint_of(self, model: str) -> str | None:
         preset = self.presets.get(model)
