@@ -71,6 +71,7 @@ class JobRunner:
         self._running: dict[str, tuple[JobRecord, asyncio.Task[None]]] = {}
         self._cancel_requested: set[str] = set()
         self._wakeups: list[asyncio.Event] = []  # one per slot loop, set when work may be waiting
+        self._last_checkpoint: dict[str, str | None] = {}  # backend name -> checkpoint of the last job it took
         self._loops: list[asyncio.Task[None]] = []
         self.stopping = False
         self.completed_at: deque[tuple[float, int]] = deque(maxlen=10_000)  # (when, images) per completed job
@@ -248,15 +249,18 @@ class JobRunner:
     async def _slot_loop(self, backend: Backend, wakeup: asyncio.Event) -> None:
         while not self.stopping:
             wakeup.clear()
+            # Affinity follows the checkpoint of the last job given to this backend: that is what will be
+            # loaded when the next prompt starts, even while earlier prompts are still queued inside it.
+            last = self._last_checkpoint.get(backend.name)
             job = self.scheduler.pick(
                 lambda j: backend.can_run(j.model) and self._may_take(backend, j),
-                prefers=lambda j: backend.loaded_checkpoint is not None
-                and backend.checkpoint_of(j.model) == backend.loaded_checkpoint,
+                prefers=lambda j: last is not None and backend.checkpoint_of(j.model) == last,
                 max_wait_s=self.settings.worker.affinity_max_wait_s,
             )
             if job is None:
                 await wakeup.wait()
                 continue
+            self._last_checkpoint[backend.name] = backend.checkpoint_of(job.model)
             try:
                 self.store.mark_running(job, backend.name)
             except WorkerError as exc:

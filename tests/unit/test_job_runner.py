@@ -21,7 +21,6 @@ class ScriptedBackend:
 
     name = kind = "scripted"
     slots = 1
-    loaded_checkpoint = None
 
     def checkpoint_of(self, model):
         return None

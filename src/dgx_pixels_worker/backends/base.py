@@ -79,9 +79,6 @@ class Backend(Protocol):
         """The checkpoint a model loads here, for affinity; None where loading costs nothing."""
         ...
 
-    @property
-    def loaded_checkpoint(self) -> str | None: ...
-
     def gpus(self) -> list[GpuInfo]:
         """The GPUs this backend reports itself (a remote server's); empty when it has none of its own."""
         ...

@@ -57,10 +57,6 @@ class ProceduralBackend:
     def checkpoint_of(self, model: str) -> str | None:
         return None
 
-    @property
-    def loaded_checkpoint(self) -> str | None:
-        return None
-
     def gpus(self) -> list[GpuInfo]:
         return []
 

@@ -58,7 +58,6 @@ class ComfyUIBackend:
         self.detail = "not contacted yet"
         self.system_stats: dict[str, Any] = {}
         self.availability: dict[str, str | None] = {name: "not contacted yet" for name in self.presets}
-        self.loaded_checkpoint: str | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     # ------------------------------------------------------------ lifecycle and health
@@ -153,7 +152,6 @@ class ComfyUIBackend:
                         outputs = event
                     else:
                         yield event
-            self.loaded_checkpoint = preset.checkpoint
             yield await self._result(outputs or [], preset, prompt_id)
         except asyncio.CancelledError:
             await asyncio.shield(self._cancel(prompt_id))
