@@ -16,7 +16,7 @@ from .commands import cancel, generate, info, keys, queue, worker
 def _client_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("connection")
-    group.add_argument("--connect", metavar="ADDR", help="worker command address (default tcp://127.0.0.1:5555, or $DGX_PIXELS_CONNECT)")
+    group.add_argument("--connect", metavar="ADDR", help="worker command address (default: $DGX_PIXELS_CONNECT, [client] connect, else this machine's worker)")
     group.add_argument("--no-spawn", action="store_true", help="never start a local worker")
     group.add_argument("--config", metavar="FILE", help="configuration file instead of the user's")
     group.add_argument("--timeout", type=float, metavar="S", help="seconds to wait for each reply")

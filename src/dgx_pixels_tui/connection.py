@@ -34,7 +34,7 @@ def load(args: argparse.Namespace) -> Settings:
 
 
 def address_of(args: argparse.Namespace, settings: Settings) -> str:
-    return getattr(args, "connect", None) or settings.connect_address()
+    return getattr(args, "connect", None) or getattr(args, "rep", None) or settings.connect_address()
 
 
 def ensure_worker(args: argparse.Namespace, settings: Settings) -> str:

@@ -266,7 +266,7 @@ class JobRunner:
             except WorkerError as exc:
                 self._finish(job, JobState.FAILED, ErrorInfo(**exc.to_body()))
                 continue
-            self._live[job.id] = LiveProgress(progress=len(job.images) / job.count)
+            self._live[job.id] = LiveProgress(progress=len(job.images) / job.count, image_index=len(job.images))
             self.publisher.publish(
                 "job.started", JobStarted(job_id=job.id, backend=backend.name, attempt=job.attempts), re=job.request_id
             )

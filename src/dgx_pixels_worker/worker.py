@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import fcntl
+import re
 import logging
 import os
 import signal
@@ -98,7 +99,7 @@ class Worker:
             runner = JobRunner(store, backends, publisher, self.settings, self.data_dir)
             recovered = runner.recover()
             handlers = RequestHandlers(
-                runner, publisher, events_endpoint=pub.getsockopt_string(zmq.LAST_ENDPOINT),
+                runner, publisher, events_endpoint=plain_endpoint(pub.getsockopt_string(zmq.LAST_ENDPOINT)),
                 data_dir=self.data_dir, started_at=self.started_at, test_events=self.settings.worker.test_events,
                 request_shutdown=self.request_stop, gpu_reader=NvmlReader(),
             )
@@ -201,3 +202,9 @@ class Worker:
                 last_status = time.monotonic()
                 publisher.publish("worker.status", handlers.status())
             await asyncio.sleep(self.settings.worker.heartbeat_s)
+
+
+def plain_endpoint(endpoint: str) -> str:
+    """`tcp://[::ffff:127.0.0.1]:5556` (what an IPv6-enabled socket reports) as `tcp://127.0.0.1:5556`."""
+    match = re.fullmatch(r"tcp://\[::ffff:([0-9.]+)\]:(\d+)", endpoint)
+    return f"tcp://{match[1]}:{match[2]}" if match else endpoint

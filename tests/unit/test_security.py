@@ -31,3 +31,19 @@ def test_create_keys_is_idempotent_and_authorises_the_client(tmp_path):
     assert (tmp_path / "keys" / "authorized" / "client.key").exists()
     assert create_keys(tmp_path / "keys") == []
     assert worker_keys(tmp_path / "keys", ["tcp://0.0.0.0:1"]).secret
+
+
+def test_announced_ipv4_mapped_endpoints_are_shown_plainly():
+    from dgx_pixels_worker.worker import plain_endpoint
+
+    assert plain_endpoint("tcp://[::ffff:127.0.0.1]:5556") == "tcp://127.0.0.1:5556"
+    assert plain_endpoint("tcp://[::1]:5556") == "tcp://[::1]:5556"
+
+
+def test_local_clients_of_a_wide_bound_worker_use_curve(tmp_path):
+    from dgx_pixels_worker.client import AsyncClient
+    from dgx_pixels_worker.config import load_settings
+
+    settings = load_settings(env={"DGX_PIXELS_WORKER__REP": "tcp://0.0.0.0:6000"})
+    assert AsyncClient.from_settings(settings).use_curve
+    assert not AsyncClient.from_settings(load_settings(env={})).use_curve

@@ -47,9 +47,14 @@ class AsyncClient:
 
     @classmethod
     def from_settings(cls, settings: Settings, address: str | None = None, name: str = "dgx-pixels") -> AsyncClient:
+        address = address or settings.connect_address()
+        # A worker bound beyond loopback requires CurveZMQ from everyone, local clients included.
+        wide_local_worker = address == settings.connect_address() and security.curve_required(
+            [settings.worker.rep], settings.security.curve
+        )
         return cls(
-            address or settings.connect_address(), events=settings.client.events, timeout=settings.client.timeout_s,
-            name=name, keys_dir=settings.security.resolved_keys_dir(), curve=settings.security.curve,
+            address, events=settings.client.events, timeout=settings.client.timeout_s, name=name,
+            keys_dir=settings.security.resolved_keys_dir(), curve="on" if wide_local_worker else settings.security.curve,
         )
 
     # ------------------------------------------------------------ sockets
