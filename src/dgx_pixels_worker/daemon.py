@@ -35,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=args.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per ComfyUI request drowns the log
     try:
         settings = settings_from(args)
         event_loop.run(Worker(settings).run())

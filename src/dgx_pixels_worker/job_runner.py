@@ -43,6 +43,7 @@ from .store import JobRecord, Store, image_id
 
 log = logging.getLogger(__name__)
 SEED_SPACE = 2**63
+IDLE_RECHECK_S = 1.0
 
 
 @dataclass
@@ -258,7 +259,10 @@ class JobRunner:
                 max_wait_s=self.settings.worker.affinity_max_wait_s,
             )
             if job is None:
-                await wakeup.wait()
+                # Woken by new work; and every second regardless, since a backend coming back up or a job
+                # aging past affinity can make a queued job runnable without any event here.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wakeup.wait(), IDLE_RECHECK_S)
                 continue
             self._last_checkpoint[backend.name] = backend.checkpoint_of(job.model)
             try:
@@ -266,7 +270,7 @@ class JobRunner:
             except WorkerError as exc:
                 self._finish(job, JobState.FAILED, ErrorInfo(**exc.to_body()))
                 continue
-            self._live[job.id] = LiveProgress(progress=len(job.images) / job.count, image_index=len(job.images))
+            live = self._live[job.id] = LiveProgress(progress=len(job.images) / job.count, image_index=len(job.images))
             self.publisher.publish(
                 "job.started", JobStarted(job_id=job.id, backend=backend.name, attempt=job.attempts), re=job.request_id
             )
@@ -280,14 +284,17 @@ class JobRunner:
                     await asyncio.gather(task, return_exceptions=True)
                 raise
             finally:
-                if task.cancelled() and not self._live[job.id].began:  # cancelled before its first step ran
+                if task.cancelled() and not live.began:  # cancelled before its first step ran
                     if job.id in self._cancel_requested:
                         self._finish(job, JobState.CANCELLED, detail="cancelled while starting")
                     else:
                         self.store.requeue(job, "worker stopping; will resume")
-                self._running.pop(job.id, None)
-                self._live.pop(job.id, None)
-                self._cancel_requested.discard(job.id)
+                # A job sent back to the queue may already run elsewhere: only this attempt's entries go.
+                if self._running.get(job.id, (None, None))[1] is task:
+                    del self._running[job.id]
+                    self._cancel_requested.discard(job.id)
+                if self._live.get(job.id) is live:
+                    del self._live[job.id]
 
     def _may_take(self, backend: Backend, job: JobRecord) -> bool:
         """A job a backend started before a restart goes back to that backend while it is up, to be reattached."""
@@ -326,6 +333,7 @@ class JobRunner:
 
     def _requeue(self, job: JobRecord, detail: str) -> None:
         """Back into the queue for another backend or a later try; clients hear job.queued again."""
+        log.warning("job %s: %s", job.id, detail)
         self.store.requeue(job, detail)
         self.scheduler.push(job)
         self.publisher.publish("job.queued", JobEvent(job=self.info(job)), re=job.request_id)

@@ -50,6 +50,7 @@ class WorkerProcess:
         self.rep = f"tcp://127.0.0.1:{rep_port}"
         self.pub = f"tcp://127.0.0.1:{pub_port}"
         self.data_dir = root / "data"
+        root.mkdir(parents=True, exist_ok=True)
         self.config_path = root / "worker.toml"
         self.config_path.write_text(config)
         self.env = isolated_env(root, env)
