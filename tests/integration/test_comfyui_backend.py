@@ -1,0 +1,272 @@
+"""The real worker driving ComfyUI test doubles (each a real process reproducing ComfyUI's API)."""
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from dgx_pixels_worker.client import Event
+from dgx_pixels_worker.protocol import ErrorCode, WorkerError
+from dgx_pixels_worker.protocol import messages as m
+
+from tests.support.comfyui_double.process import ComfyUIDouble, free_port
+from tests.support.streams import collect_until_terminal
+from tests.support.worker_process import WorkerProcess
+
+BASE = "sd_xl_base_1.0.safetensors"
+PIXEL_LORA = "pixel-art-xl.safetensors"
+
+
+def worker_config(*servers: tuple[str, str], slots: int = 2, extra: str = "") -> str:
+    text = "[worker]\nheartbeat_s = 0.2\nprogress_interval_s = 0.0\npreview_interval_s = 0.0\nshutdown_grace_s = 0.2\n" + extra
+    for name, url in servers:
+        text += f'\n[[backends]]\nname = "{name}"\nurl = "{url}"\nslots = {slots}\nhealth_interval_s = 0.3\n'
+    return text
+
+
+@pytest.fixture
+def doubles(tmp_path):
+    started = []
+
+    def start(name="gpu1", **options):
+        options.setdefault("checkpoints", [BASE])
+        options.setdefault("loras", [PIXEL_LORA])
+        options.setdefault("step_time", 0.02)
+        double = ComfyUIDouble(tmp_path / name, **options).start()
+        started.append(double)
+        return double
+
+    yield start
+    for double in started:
+        double.kill()
+
+
+def start_worker(tmp_path, config):
+    return WorkerProcess(tmp_path / "worker", config=config).start()
+
+
+async def wait_until_usable(client, model, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(x.name == model and x.available for x in await client.models()):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{model} never became usable: {await client.models()}")
+
+
+def history(double, prompt_id):
+    with urllib.request.urlopen(f"{double.url}/history/{prompt_id}", timeout=5) as response:
+        return json.loads(response.read())[prompt_id]
+
+
+async def test_lora_preset_runs_with_real_progress_previews_and_the_chain_injected(tmp_path, doubles):
+    gpu = doubles(preview_method="latent2rgb")
+    worker = start_worker(tmp_path, worker_config(("gpu1", gpu.url)))
+    try:
+        async with worker.client() as client:
+            await wait_until_usable(client, "sdxl-pixel-art")
+            stream = client.events(previews=True)
+            await anext(stream)
+            job = await client.generate("pixel knight", model="sdxl-pixel-art", width=256, height=256, steps=6, seed=3)
+            items = await collect_until_terminal(stream, [job.id], timeout=30)
+            done = items[-1].body.job
+            assert done.state is m.JobState.COMPLETED, done.error
+            reply = await client.image(done.images[0])
+    finally:
+        worker.kill()
+    steps = [i.body.step for i in items if isinstance(i, Event) and i.topic == "job.progress" and i.body.stage == "sampling"]
+    assert steps[-1] == 6 and sorted(set(steps)) == steps[:1] + sorted(set(steps))[1:]
+    stages = [i.body.stage for i in items if isinstance(i, Event) and i.topic == "job.progress"]
+    assert "loading checkpoint" in stages and "sampling" in stages and stages.index("sampling") < stages.index("decoding")
+    assert sum(1 for i in items if isinstance(i, Event) and i.topic == "preview") >= 3
+    assert (reply.image.width, reply.image.height) == (256, 256)
+    graph = history(gpu, reply.image.params["prompt_id"])["prompt"][2]
+    loras = [n["inputs"] for n in graph.values() if n["class_type"] == "LoraLoader"]
+    assert [(l["lora_name"], l["strength_model"]) for l in loras] == [(PIXEL_LORA, 1.0)]
+    texts = sorted(n["inputs"]["text"] for n in graph.values() if n["class_type"] == "CLIPTextEncode")
+    assert "pixel knight" in texts
+    assert reply.image.params["checkpoint"] == BASE and reply.image.params["loras"][0]["name"] == PIXEL_LORA
+
+
+async def test_models_say_where_each_preset_runs_and_why_not(tmp_path, doubles):
+    full = doubles("gpu1")
+    bare = doubles("gpu2", loras=[])
+    worker = start_worker(tmp_path, worker_config(("gpu1", full.url), ("gpu2", bare.url)))
+    try:
+        async with worker.client() as client:
+            await wait_until_usable(client, "sdxl-pixel-art")
+            models = {x.name: x for x in await client.models()}
+            result = subprocess.run(
+                [sys.executable, "-m", "dgx_pixels_tui.cli", "models"], env=worker.cli_env(), capture_output=True,
+                text=True, timeout=30,
+            )
+    finally:
+        worker.kill()
+    pixel = models["sdxl-pixel-art"]
+    assert pixel.available and pixel.where["gpu1"] is None
+    assert f"LoRA {PIXEL_LORA} is not installed on gpu2" in pixel.where["gpu2"]
+    assert not models["pixel-art-diffusion-xl"].available
+    assert "not installed on gpu1" in models["pixel-art-diffusion-xl"].reason
+    assert "sdxl-pixel-art" in result.stdout and "gpu2" in result.stdout
+
+
+async def test_cancel_deletes_a_pending_prompt_and_interrupts_a_running_one(tmp_path, doubles):
+    gpu = doubles(step_time=0.1)
+    worker = start_worker(tmp_path, worker_config(("gpu1", gpu.url), slots=2))
+    try:
+        async with worker.client() as client:
+            await wait_until_usable(client, "sdxl-base")
+            stream = client.events()
+            await anext(stream)
+            running = await client.generate("a", model="sdxl-base", width=64, height=64, steps=40)
+            pending = await client.generate("b", model="sdxl-base", width=64, height=64, steps=40)
+            async for item in stream:
+                if isinstance(item, Event) and item.topic == "job.progress" and item.body.stage == "sampling":
+                    break
+            await asyncio.sleep(0.3)  # both prompts are inside ComfyUI now: one runs, one waits
+            await client.cancel(pending.id)
+            await client.cancel(running.id)
+            items = await collect_until_terminal(stream, [running.id, pending.id], timeout=20)
+    finally:
+        worker.kill()
+    ended = {i.body.job.id: i.body.job.state for i in items if isinstance(i, Event) and i.topic in m.TERMINAL_EVENTS}
+    assert ended == {running.id: m.JobState.CANCELLED, pending.id: m.JobState.CANCELLED}
+    stats = gpu.stats()
+    assert stats["prompts_interrupted"] == 1 and stats["prompts_succeeded"] == 0
+
+
+async def test_a_rejected_prompt_fails_the_job_with_the_server_and_preset_named(tmp_path, doubles):
+    gpu = doubles()
+    worker = start_worker(tmp_path, worker_config(("gpu1", gpu.url)))
+    try:
+        async with worker.client() as client:
+            await wait_until_usable(client, "sdxl-base")
+            stream = client.events()
+            await anext(stream)
+            gpu.control(reject_next_prompt_with="prompt_outputs_failed_validation")
+            job = await client.generate("x", model="sdxl-base", width=64, height=64, steps=2)
+            items = await collect_until_terminal(stream, [job.id], timeout=20)
+    finally:
+        worker.kill()
+    failed = items[-1].body.job
+    assert failed.state is m.JobState.FAILED and failed.error.code == "backend_error"
+    assert failed.error.message.startswith("gpu1 rejected preset sdxl-base")
+
+
+async def test_a_server_dying_mid_job_fails_over_to_another(tmp_path, doubles):
+    first = doubles("gpu1", step_time=0.1)
+    second = doubles("gpu2", step_time=0.02)
+    worker = start_worker(tmp_path, worker_config(("gpu1", first.url), ("gpu2", second.url), slots=1))
+    try:
+        async with worker.client() as client:
+            await wait_until_usable(client, "sdxl-base")
+            stream = client.events()
+            await anext(stream)
+            job = await client.generate("x", model="sdxl-base", width=64, height=64, steps=30)
+            async for item in stream:
+                if isinstance(item, Event) and item.topic == "job.started":
+                    victim = first if item.body.backend == "gpu1" else second
+                    break
+            async for item in stream:
+                if isinstance(item, Event) and item.topic == "job.progress" and item.body.stage == "sampling":
+                    break
+            victim.kill()
+            items = await collect_until_terminal(stream, [job.id], timeout=40)
+    finally:
+        worker.kill()
+    done = items[-1].body.job
+    assert done.state is m.JobState.COMPLETED and done.attempts == 2, done.error
+    assert done.backend != ("gpu1" if victim is first else "gpu2")
+    assert any(isinstance(i, Event) and i.topic == "job.queued" and i.body.job.id == job.id for i in items)
+
+
+async def test_comfyui_restarting_mid_job_sends_the_job_back_and_it_completes(tmp_path, doubles):
+    gpu = doubles(step_time=0.05)
+    worker = start_worker(tmp_path, worker_config(("gpu1", gpu.url), slots=1))
+    try:
+        async with worker.client() as client:
+            await wait_until_usable(client, "sdxl-base")
+            stream = client.events()
+            await anext(stream)
+            job = await client.generate("x", model="sdxl-base", width=64, height=64, steps=30)
+            async for item in stream:
+                if isinstance(item, Event) and item.topic == "job.progress" and item.body.stage == "sampling":
+                    break
+            gpu.restart()  # its queue and history are gone
+            items = await collect_until_terminal(stream, [job.id], timeout=60)
+    finally:
+        worker.kill()
+    done = items[-1].body.job
+    assert done.state is m.JobState.COMPLETED and done.attempts >= 2 and len(done.images) == 1
+
+
+async def test_a_dropped_websocket_does_not_lose_the_job(tmp_path, doubles):
+    gpu = doubles(step_time=0.05)
+    worker = start_worker(tmp_path, worker_config(("gpu1", gpu.url), slots=1))
+    try:
+        async with worker.client() as client:
+            await wait_until_usable(client, "sdxl-base")
+            stream = client.events()
+            await anext(stream)
+            job = await client.generate("x", model="sdxl-base", width=64, height=64, steps=30)
+            async for item in stream:
+                if isinstance(item, Event) and item.topic == "job.progress" and item.body.stage == "sampling":
+                    break
+            gpu.control(drop_websockets=True)
+            items = await collect_until_terminal(stream, [job.id], timeout=40)
+    finally:
+        worker.kill()
+    done = items[-1].body.job
+    assert done.state is m.JobState.COMPLETED and done.attempts == 1
+    assert gpu.stats()["prompts_executed"] == 1
+
+
+async def test_worker_restart_reattaches_to_the_running_prompt_instead_of_rerunning(tmp_path, doubles):
+    gpu = doubles(step_time=0.05)
+    config = worker_config(("gpu1", gpu.url), slots=1)
+    worker = start_worker(tmp_path, config)
+    async with worker.client() as client:
+        await wait_until_usable(client, "sdxl-base")
+        stream = client.events()
+        await anext(stream)
+        job = await client.generate("x", model="sdxl-base", width=64, height=64, steps=40)
+        async for item in stream:
+            if isinstance(item, Event) and item.topic == "job.progress" and item.body.stage == "sampling":
+                break
+    worker.kill()
+    worker.start()
+    try:
+        async with worker.client() as client:
+            stream = client.events()
+            await anext(stream)
+            current = await client.job(job.id)
+            if not current.state.terminal:
+                await collect_until_terminal(stream, [job.id], timeout=60)
+            done = await client.job(job.id)
+    finally:
+        worker.kill()
+    assert done.state is m.JobState.COMPLETED and len(done.images) == 1
+    stats = gpu.stats()
+    assert stats["prompts_received"] == 1 and stats["prompts_executed"] == 1  # reattached, not run twice
+
+
+async def test_comfyui_down_at_start_is_a_clear_error_then_it_comes_up(tmp_path, doubles):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    worker = start_worker(tmp_path, worker_config(("gpu1", url)))
+    try:
+        async with worker.client() as client:
+            status = await client.status()
+            assert status.procedural_only and not next(b for b in status.backends if b.name == "gpu1").healthy
+            with pytest.raises(WorkerError) as caught:
+                await client.generate("x", model="sdxl-base")
+            assert caught.value.code == ErrorCode.UNKNOWN_MODEL and "gpu1" in caught.value.message
+            doubles(port=port)
+            await wait_until_usable(client, "sdxl-base", timeout=20)
+            assert not (await client.status()).procedural_only
+    finally:
+        worker.kill()

@@ -1,0 +1,13 @@
+"""NODE_CLASS_MAPPINGS of the double: every node class it knows, by class_type."""
+
+from __future__ import annotations
+
+from . import nodes_api, nodes_images, nodes_loaders, nodes_sampling
+from .directories import ServerDirectories
+from .node_types import NodeDef
+
+
+def build_node_catalog(dirs: ServerDirectories) -> dict[str, NodeDef]:
+    defs = [*nodes_loaders.node_defs(dirs), *nodes_sampling.node_defs(dirs), *nodes_images.node_defs(dirs),
+            *nodes_api.node_defs(dirs)]
+    return {node.name: node for node in defs}
