@@ -43,4 +43,4 @@ def report(title: str, figures: dict[str, float], targets: dict[str, str], as_js
     width = max(map(len, figures))
     for key, value in figures.items():
         target = targets.get(key, "")
-        print(f"  {key:<{width}}  {value:>12.2f}  {target}")
+        print(f"  {key:<{width}}  {value:>12.3f}  {target}")

@@ -38,6 +38,7 @@ def add_double_routes(routes: web.RouteTableDef, server: DoubleServer) -> None:
             "running_prompt_id": running[0][1] if running else None,
             "websocket_connections": len(server.hub.sockets),
             "websocket_connections_total": server.hub.connections_total,
+            "preview_sent_at": server.hub.preview_sent_at,
             "controls": server.controls.snapshot(),
             "options": {"host": server.options.host, "port": server.options.port,
                         "preview_method": server.options.preview_method, "output_dir": str(server.dirs.output),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 import aiohttp
@@ -16,6 +17,7 @@ from aiohttp import web
 from .binary_frames import PREVIEW_IMAGE_WITH_METADATA, UNENCODED_PREVIEW_IMAGE, preview_frame, preview_with_metadata_frame
 
 log = logging.getLogger("comfyui_double")
+MAX_PREVIEW_RECORDS = 10000
 
 SEND_ERRORS = (aiohttp.ClientError, aiohttp.ClientPayloadError, ConnectionResetError, BrokenPipeError, ConnectionError)
 
@@ -31,6 +33,7 @@ class SocketHub:
         self.last_node_id: str | None = None
         self.last_prompt_id: str | None = None
         self.connections_total = 0
+        self.preview_sent_at: list[tuple[str | None, float]] = []  # (prompt id, wall clock) as each preview left
 
     def send_sync(self, event: Any, data: Any, sid: str | None = None) -> None:
         self.messages.put_nowait((event, data, sid))
@@ -44,6 +47,9 @@ class SocketHub:
                 log.exception("failed to publish %s", event)
 
     async def send(self, event: Any, data: Any, sid: str | None = None) -> None:
+        if event in (UNENCODED_PREVIEW_IMAGE, PREVIEW_IMAGE_WITH_METADATA):
+            self.preview_sent_at.append((self.last_prompt_id, time.time()))
+            del self.preview_sent_at[:-MAX_PREVIEW_RECORDS]
         if event == UNENCODED_PREVIEW_IMAGE:
             await self._deliver(preview_frame(data), sid, binary=True)
         elif event == PREVIEW_IMAGE_WITH_METADATA:
