@@ -41,6 +41,7 @@ class RequestHandlers:
         test_events: bool,
         request_shutdown: Callable[[str], None],
         gpu_reader: NvmlReader | None = None,
+        library_problems: list[str] | None = None,
     ):
         self.runner = runner
         self.publisher = publisher
@@ -50,6 +51,7 @@ class RequestHandlers:
         self.test_events_allowed = test_events
         self.request_shutdown = request_shutdown
         self.gpu_reader = gpu_reader
+        self.library_problems = library_problems or []
         self._peers: OrderedDict[bytes, Peer] = OrderedDict()
         self._table: dict[str, Callable[[Any, Envelope, Peer], BaseModel | Awaitable[BaseModel]]] = {
             name: getattr(self, f"on_{name}") for name in m.REQUESTS
@@ -141,7 +143,7 @@ class RequestHandlers:
         return m.ImageReply(image=info, png=data)
 
     def on_models(self, request: m.ModelsRequest, envelope: Envelope, peer: Peer) -> m.ModelsReply:
-        return m.ModelsReply(models=self.runner.models())
+        return m.ModelsReply(models=self.runner.models(), problems=self.library_problems)
 
     def on_status(self, request: m.StatusRequest, envelope: Envelope, peer: Peer) -> m.StatusReply:
         return self.status()

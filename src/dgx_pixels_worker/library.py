@@ -19,15 +19,17 @@ def library_dirs(settings: Settings, kind: str) -> list[Path]:
     return [paths.shipped(kind), paths.config_home() / kind, *(Path(d).expanduser() for d in extra)]
 
 
-def load_model_library(settings: Settings) -> tuple[list[ModelPreset], dict[str, WorkflowTemplate]]:
-    presets, preset_problems = load_presets(library_dirs(settings, "models"))
+def load_model_library(settings: Settings) -> tuple[list[ModelPreset], dict[str, WorkflowTemplate], list[str]]:
+    """Usable presets, the workflows by name, and a sentence for each file that was refused."""
+    presets, problems = load_presets(library_dirs(settings, "models"))
     workflows, workflow_problems = load_workflows(library_dirs(settings, "workflows"))
-    for problem in preset_problems + workflow_problems:
-        log.warning("skipped: %s", problem)
+    problems += workflow_problems
     usable = []
     for preset in presets:
         if preset.workflow in workflows:
             usable.append(preset)
         else:
-            log.warning("skipped preset %s: its workflow %r is not loaded", preset.name, preset.workflow)
-    return usable, workflows
+            problems.append(f"preset {preset.name}: its workflow {preset.workflow!r} is not loaded")
+    for problem in problems:
+        log.warning("skipped %s", problem)
+    return usable, workflows, problems

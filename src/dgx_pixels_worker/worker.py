@@ -46,6 +46,7 @@ class Worker:
         self.started_at = time.time()
         self.epoch = new_id()
         self._stop = asyncio.Event()
+        self.library_problems: list[str] = []
         self.stop_reason = ""
 
     def request_stop(self, reason: str) -> None:
@@ -60,7 +61,7 @@ class Worker:
             procedural = self.settings.procedural
             backends.append(ProceduralBackend(steps=procedural.steps, step_delay_s=procedural.step_delay_s))
         if self.settings.worker.backend in ("auto", "comfyui") and self.settings.backends:
-            presets, workflows = load_model_library(self.settings)
+            presets, workflows, self.library_problems = load_model_library(self.settings)
             for server in self.settings.backends:
                 backends.append(ComfyUIBackend(
                     server.name, server.url, presets, workflows, slots=server.slots,
@@ -101,7 +102,7 @@ class Worker:
             handlers = RequestHandlers(
                 runner, publisher, events_endpoint=plain_endpoint(pub.getsockopt_string(zmq.LAST_ENDPOINT)),
                 data_dir=self.data_dir, started_at=self.started_at, test_events=self.settings.worker.test_events,
-                request_shutdown=self.request_stop, gpu_reader=NvmlReader(),
+                request_shutdown=self.request_stop, gpu_reader=NvmlReader(), library_problems=self.library_problems,
             )
             server = CommandServer(router, handlers, self.settings.worker.max_message_bytes)
             # A new subscriber gets a heartbeat at once: its first message proves the subscription is live,

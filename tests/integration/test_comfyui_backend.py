@@ -1,6 +1,7 @@
 """The real worker driving ComfyUI test doubles (each a real process reproducing ComfyUI's API)."""
 
 import asyncio
+import io
 import json
 import subprocess
 import sys
@@ -8,6 +9,7 @@ import time
 import urllib.request
 
 import pytest
+from PIL import Image
 
 from dgx_pixels_worker.client import Event
 from dgx_pixels_worker.protocol import ErrorCode, WorkerError
@@ -270,3 +272,60 @@ async def test_comfyui_down_at_start_is_a_clear_error_then_it_comes_up(tmp_path,
             assert not (await client.status()).procedural_only
     finally:
         worker.kill()
+
+
+async def test_a_fully_cached_rerun_completes(tmp_path, doubles):
+    """ComfyUI answers an identical prompt from its cache: `executed` comes with no `executing` at all."""
+    gpu = doubles()
+    worker = start_worker(tmp_path, worker_config(("gpu1", gpu.url), slots=1))
+    try:
+        async with worker.client() as client:
+            await wait_until_usable(client, "sdxl-base")
+            stream = client.events()
+            await anext(stream)
+            first = await client.generate("same", model="sdxl-base", width=64, height=64, steps=3, seed=5)
+            await collect_until_terminal(stream, [first.id], timeout=20)
+            second = await client.generate("same", model="sdxl-base", width=64, height=64, steps=3, seed=5)
+            items = await collect_until_terminal(stream, [second.id], timeout=20)
+            done = items[-1].body.job
+            assert done.state is m.JobState.COMPLETED
+            a, b = (await client.image(first.id + "-0")).png, (await client.image(second.id + "-0")).png
+    finally:
+        worker.kill()
+    pixels = [Image.open(io.BytesIO(png)).tobytes() for png in (a, b)]
+    assert pixels[0] == pixels[1]  # the metadata differs (each job's own ComfyUI prompt id), the picture not
+
+
+async def test_a_server_too_slow_to_answer_is_marked_down_with_the_reason_and_recovers(tmp_path, doubles):
+    gpu = doubles()
+    config = worker_config(("gpu1", gpu.url)).replace("health_interval_s = 0.3", "health_interval_s = 0.3\nrequest_timeout_s = 0.5")
+    worker = start_worker(tmp_path, config)
+    try:
+        async with worker.client() as client:
+            await wait_until_usable(client, "sdxl-base")
+            gpu.control(slow_http_s=2.0)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                backend = next(b for b in (await client.status()).backends if b.name == "gpu1")
+                if not backend.healthy:
+                    break
+                await asyncio.sleep(0.1)
+            assert not backend.healthy and "did not answer" in backend.detail
+            gpu.control(slow_http_s=0)
+            await wait_until_usable(client, "sdxl-base", timeout=15)
+    finally:
+        worker.kill()
+
+
+async def test_refused_presets_are_listed_with_the_reason(tmp_path, doubles):
+    gpu = doubles()
+    user_models = tmp_path / "my-models"
+    user_models.mkdir()
+    (user_models / "broken.toml").write_text('checkpoint = "x.safetensors"\nworkflow = "no-such-workflow"\n')
+    worker = start_worker(tmp_path, worker_config(("gpu1", gpu.url), extra=f'models_dirs = ["{user_models}"]\n'))
+    try:
+        async with worker.client() as client:
+            library = await client.model_library()
+    finally:
+        worker.kill()
+    assert any("preset broken" in p and "no-such-workflow" in p for p in library.problems)

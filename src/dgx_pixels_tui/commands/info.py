@@ -47,19 +47,24 @@ def status(args: argparse.Namespace) -> int:
 
 def models(args: argparse.Namespace) -> int:
     async def body(client: AsyncClient, settings: Settings) -> int:
-        listed = await client.models()
+        library = await client.model_library()
         if args.json:
-            print_json({"models": [dump(model) for model in listed]})
+            print_json(dump(library))
             return EXIT_OK
         table = Table(box=None, pad_edge=False, header_style="bold")
-        for column in ("MODEL", "BACKEND", "USABLE", "DEFAULTS", "DESCRIPTION"):
-            table.add_column(column)
-        for model in listed:
+        for column in ("MODEL", "WHERE", "DEFAULTS", "DESCRIPTION"):
+            table.add_column(column, overflow="fold")
+        for model in library.models:
             d = model.defaults
             defaults = f"{d.get('width')}x{d.get('height')}, {d.get('steps')} steps"
-            usable = "[green]yes[/]" if model.available else f"[red]no[/]: {model.reason}"
-            table.add_row(model.name, model.backend, usable, defaults, model.description)
-        console().print(table)
+            where = "\n".join(
+                f"[green]{name}[/]" if why is None else f"[red]{name}[/]: {why}" for name, why in model.where.items()
+            )
+            table.add_row(model.name if model.available else f"[dim]{model.name}[/]", where, defaults, model.description)
+        out = console()
+        out.print(table)
+        for problem in library.problems:
+            out.print(f"[yellow]skipped[/] {problem}")
         return EXIT_OK
 
     return run_client(args, body)

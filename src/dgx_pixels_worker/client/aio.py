@@ -165,6 +165,10 @@ class AsyncClient:
     async def models(self) -> list[m.ModelInfo]:
         return (await self.call("models")).models
 
+    async def model_library(self) -> m.ModelsReply:
+        """The models with the presets and workflows that were refused at load."""
+        return await self.call("models")
+
     async def status(self) -> m.StatusReply:
         return await self.call("status")
 

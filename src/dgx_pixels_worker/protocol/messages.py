@@ -241,6 +241,7 @@ class ImageReply(Reply):
 
 class ModelsReply(Reply):
     models: list[ModelInfo]
+    problems: list[str] = Field(default_factory=list)  # presets and workflows refused at load, with the reason
 
 
 class Throughput(Reply):
