@@ -159,6 +159,8 @@ async def _follow(client: AsyncClient, stream, jobs: dict[str, m.JobInfo], conso
                 body = item.body
                 if isinstance(body, m.JobEvent) and body.job.id in pending:
                     updates.append(body.job)
+                    if body.job.state is m.JobState.QUEUED and body.job.attempts:
+                        bars.update(tasks[body.job.id], detail=f"back in the queue after attempt {body.job.attempts}")
                 elif isinstance(body, m.JobProgress) and body.job_id in pending:
                     detail = step_text(body.image_index, jobs[body.job_id].count, body.step, body.total, body.stage)
                     bars.update(tasks[body.job_id], completed=body.progress, detail=detail)

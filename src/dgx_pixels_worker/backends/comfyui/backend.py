@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 import socket
@@ -34,6 +35,7 @@ STAGES = {
 }
 QUIET_S = 20.0  # no word about our prompt for this long: ask ComfyUI's queue and history directly
 RECONNECT_WAIT_S = 15.0
+FIRST_CHECK_S = 3.0
 
 
 class ComfyUIBackend:
@@ -63,6 +65,12 @@ class ComfyUIBackend:
     # ------------------------------------------------------------ lifecycle and health
 
     async def start(self) -> None:
+        # One check before the worker says it is ready, so the first `models` is already right; a server
+        # that takes longer is reported as still being checked, and the health loop carries on.
+        try:
+            await asyncio.wait_for(self.check_health(), FIRST_CHECK_S)
+        except TimeoutError:
+            self.detail = f"no answer from {self.url} yet"
         self._tasks = [
             asyncio.create_task(self.websocket.run(), name=f"{self.name} websocket"),
             asyncio.create_task(self._health_loop(), name=f"{self.name} health"),
@@ -250,10 +258,13 @@ class ComfyUIBackend:
     async def _recover_view(self, prompt_id: str, why: str) -> list[dict[str, Any]] | None:
         """After silence or a dropped socket: outputs if ComfyUI finished the prompt, None if it still has it."""
         if why == "disconnected":
-            try:
+            if not await self.check_health():  # the server itself is gone: no point waiting for the socket
+                raise WorkerError(
+                    ErrorCode.BACKEND_UNAVAILABLE, f"lost {self.name} while it ran the job: {self.detail}",
+                    {"backend": self.name},
+                )
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.websocket.connected.wait(), RECONNECT_WAIT_S)
-            except TimeoutError:
-                pass
         try:
             outputs = await self._reattach(prompt_id)
             if outputs is not None or await self._known(prompt_id):
