@@ -54,7 +54,7 @@ class ComfyUISettings(_Section):
     name: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     kind: Literal["comfyui"] = "comfyui"
     url: str = Field(pattern=r"^https?://")
-    slots: int = Field(default=2, ge=1, le=8)
+    slots: int = Field(default=2, ge=1, le=2)  # more prompts queued inside ComfyUI would slow cancel and priority
     health_interval_s: float = Field(default=5.0, gt=0, le=600)
     request_timeout_s: float = Field(default=30.0, gt=0, le=600)
 

@@ -36,6 +36,7 @@ STAGES = {
 QUIET_S = 20.0  # no word about our prompt for this long: ask ComfyUI's queue and history directly
 RECONNECT_WAIT_S = 15.0
 FIRST_CHECK_S = 3.0
+CANCEL_CONFIRM_S = 5.0
 
 
 class ComfyUIBackend:
@@ -162,7 +163,7 @@ class ComfyUIBackend:
                         yield event
             yield await self._result(outputs or [], preset, prompt_id)
         except asyncio.CancelledError:
-            await asyncio.shield(self._cancel(prompt_id))
+            await asyncio.shield(self._cancel(channel))
             raise
         finally:
             self.router.close(prompt_id)
@@ -315,14 +316,22 @@ class ComfyUIBackend:
             "scheduler": preset.defaults.scheduler,
         })
 
-    async def _cancel(self, prompt_id: str) -> None:
-        """Delete the prompt if it is still pending, interrupt it if it runs; wait briefly for confirmation."""
+    async def _cancel(self, channel: PromptChannel) -> None:
+        """Delete the prompt while it is pending; interrupt it while it runs and wait for ComfyUI to confirm."""
+        prompt_id = channel.prompt_id
         try:
             await self.http.delete_pending(prompt_id)
-            if self.router.running == prompt_id or await self._known(prompt_id):
-                await self.http.interrupt(prompt_id)
-            deadline = time.monotonic() + 5.0
-            while time.monotonic() < deadline and await self._known(prompt_id):
-                await asyncio.sleep(0.1)
+            if self.router.running != prompt_id and not await self._known(prompt_id):
+                return  # it was still pending: deleting it was enough
+            await self.http.interrupt(prompt_id)
+            deadline = time.monotonic() + CANCEL_CONFIRM_S
+            while (left := deadline - time.monotonic()) > 0:
+                try:
+                    kind, _ = await asyncio.wait_for(channel.messages.get(), left)
+                except TimeoutError:
+                    break
+                if kind in ("execution_interrupted", "execution_success", "execution_error"):
+                    return
+            log.warning("%s did not confirm the interrupt of %s within %gs", self.name, prompt_id, CANCEL_CONFIRM_S)
         except (ComfyUnavailable, ComfyFailed) as exc:
             log.warning("could not cancel prompt %s on %s: %s", prompt_id, self.name, exc)
