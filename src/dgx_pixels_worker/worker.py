@@ -16,9 +16,7 @@ from zmq.auth.thread import ThreadAuthenticator
 
 from . import security
 from .backends import Backend
-from .backends.comfyui.backend import ComfyUIBackend
 from .backends.procedural import ProceduralBackend
-from .library import load_model_library
 from .config import Settings
 from .events import EventPublisher
 from .gpu_metrics import NvmlReader
@@ -61,6 +59,10 @@ class Worker:
             procedural = self.settings.procedural
             backends.append(ProceduralBackend(steps=procedural.steps, step_delay_s=procedural.step_delay_s))
         if self.settings.worker.backend in ("auto", "comfyui") and self.settings.backends:
+            # Imported here: httpx and websockets cost a worker without ComfyUI servers 7 MB for nothing.
+            from .backends.comfyui.backend import ComfyUIBackend
+            from .library import load_model_library
+
             presets, workflows, self.library_problems = load_model_library(self.settings)
             for server in self.settings.backends:
                 backends.append(ComfyUIBackend(
