@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dgx_pixels_worker.daemon import add_worker_arguments
 
 from . import __version__
-from .commands import cancel, generate, info, keys, queue, worker
+from .commands import cancel, generate, info, keys, queue, tui, worker
 
 
 
@@ -26,7 +26,7 @@ def _client_options() -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dgx-pixels",
-        description="Pixel-art sprites from the terminal. With no command: a short demo generation.",
+        description="Pixel-art sprites from the terminal. With no command: the full-screen TUI.",
     )
     parser.add_argument("--version", action="version", version=f"dgx-pixels {__version__}")
     common = _client_options()
@@ -44,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("generate", parents=[common, json_flag], help="queue a generation and save the PNGs")
     generate.add_arguments(p)
     p.set_defaults(handler=generate.main)
+
+    p = sub.add_parser("tui", parents=[common], help="the full-screen app (what `dgx-pixels` alone opens)")
+    p.add_argument("--preview", choices=["auto", "sixel", "kitty", "halfblock"], help="how images are drawn")
+    p.set_defaults(handler=tui.main)
 
     p = sub.add_parser("demo", parents=[common], help="generate a few sample sprites into ./out")
     p.add_argument("--out", default="out", metavar="DIR")
@@ -79,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        args = parser.parse_args(["demo", *(argv or sys.argv[1:])])
+        args = parser.parse_args(["tui", *(argv or sys.argv[1:])])
     try:
         return int(args.handler(args) or 0)
     except KeyboardInterrupt:

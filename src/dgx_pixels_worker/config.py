@@ -96,12 +96,17 @@ class ProceduralSettings(_Section):
     step_delay_s: float = Field(ge=0, le=10)
 
 
+class TuiSettings(_Section):
+    preview: Literal["auto", "sixel", "kitty", "halfblock"] = "auto"
+
+
 class Settings(_Section):
     worker: WorkerSettings
     client: ClientSettings
     security: SecuritySettings
     limits: LimitsSettings
     procedural: ProceduralSettings
+    tui: TuiSettings = Field(default_factory=TuiSettings)
     backends: list[ComfyUISettings] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from . import __version__, paths
+from . import __version__, outputs, paths
 from .events import EventPublisher
 from .gpu_metrics import NvmlReader
 from .job_runner import JobRunner
@@ -115,6 +115,10 @@ class RequestHandlers:
         job = self.runner.retry(self.runner.resolve_job(request.job_id), peer.client, peer.user, envelope.id)
         return m.JobReply(job=self.runner.info(job))
 
+    def on_priority(self, request: m.PriorityRequest, envelope: Envelope, peer: Peer) -> m.JobReply:
+        job = self.runner.set_priority(self.runner.resolve_job(request.job_id), request.priority)
+        return m.JobReply(job=self.runner.info(job))
+
     def on_job(self, request: m.JobRequest, envelope: Envelope, peer: Peer) -> m.JobReply:
         return m.JobReply(job=self.runner.info(self.runner.resolve_job(request.job_id)))
 
@@ -140,7 +144,16 @@ class RequestHandlers:
                 ErrorCode.UNKNOWN_IMAGE, f"image {info.id} is recorded but its file {path} is gone; regenerate it",
                 {"image_id": info.id},
             ) from None
+        if request.max_px is not None:
+            data = await asyncio.to_thread(outputs.thumbnail_png, data, request.max_px)
         return m.ImageReply(image=info, png=data)
+
+    def on_images(self, request: m.ImagesRequest, envelope: Envelope, peer: Peer) -> m.ImagesReply:
+        tag = (request.tag or "").strip().lower()  # tags are stored cleaned this way (params._tags)
+        images, total = self.runner.store.images(
+            request.query, request.model or None, tag or None, request.limit, request.before
+        )
+        return m.ImagesReply(images=images, total=total)
 
     def on_models(self, request: m.ModelsRequest, envelope: Envelope, peer: Peer) -> m.ModelsReply:
         return m.ModelsReply(models=self.runner.models(), problems=self.library_problems)

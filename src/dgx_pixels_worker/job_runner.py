@@ -183,6 +183,21 @@ class JobRunner:
             return running[0]
         return job
 
+    def set_priority(self, job: JobRecord, priority: int) -> JobRecord:
+        """Move a queued job in the queue; clients hear job.updated. An unchanged priority writes nothing."""
+        if job.state is not JobState.QUEUED:
+            why = "is already running" if job.state is JobState.RUNNING else f"already {job.state.value}"
+            raise WorkerError(
+                ErrorCode.INVALID, f"job {job.id} {why}; priority only orders queued jobs", {"state": job.state.value}
+            )
+        if priority == job.priority:
+            return job
+        self.store.set_priority(job, priority)
+        if self.scheduler.reprioritize(job.id, priority) is None:
+            job.priority = priority  # put back while the worker stops: the next run queues it by this priority
+        self.publisher.publish("job.updated", JobEvent(job=self.info(job)), re=job.request_id)
+        return job
+
     def resolve_job(self, job_id: str) -> JobRecord:
         """A job by id or by an unambiguous prefix of at least 4 characters; live records win over stored ones."""
         if job_id in self._running:

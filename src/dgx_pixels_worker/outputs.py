@@ -41,6 +41,24 @@ def encode_png(image: Image.Image, params: dict[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
+def thumbnail_png(data: bytes, max_px: int) -> bytes:
+    """The PNG shrunk by the smallest integer factor f that fits both sides within `max_px`, or `data` unchanged
+    when it already fits. Nearest neighbour, never blurred: thumbnail pixel (x, y) is source pixel
+    (f*x + f//2, f*y + f//2), the centre of its f-by-f block. Sizes are floor(side / f), at least 1 (a side shorter
+    than f samples its middle pixel). Re-encoded without the text chunks."""
+    with Image.open(io.BytesIO(data)) as image:
+        factor = -(-max(image.width, image.height) // max_px)
+        if factor <= 1:
+            return data
+        width, height = max(1, image.width // factor), max(1, image.height // factor)
+        box = (0, 0, min(image.width, width * factor), min(image.height, height * factor))
+        small = image.resize((width, height), Image.Resampling.NEAREST, box=box)
+        extra = {"transparency": image.info["transparency"]} if "transparency" in image.info else {}
+    buffer = io.BytesIO()
+    small.save(buffer, "PNG", compress_level=1, **extra)
+    return buffer.getvalue()
+
+
 def read_metadata(data: bytes) -> dict[str, Any]:
     with Image.open(io.BytesIO(data)) as image:
         text = image.text.get(METADATA_KEY)  # type: ignore[attr-defined]

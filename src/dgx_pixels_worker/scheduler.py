@@ -35,6 +35,15 @@ class Scheduler:
             self._order.remove((-job.priority, job.seq, job.id))
         return job
 
+    def reprioritize(self, job_id: str, priority: int) -> JobRecord | None:
+        """Give a queued job a new priority and move it: it keeps its submission order among jobs of that priority.
+        None if the job is not queued here."""
+        job = self.remove(job_id)
+        if job is not None:
+            job.priority = priority
+            self.push(job)
+        return job
+
     def pick(
         self,
         accepts: Callable[[JobRecord], bool] = lambda _job: True,

@@ -62,6 +62,7 @@ CREATE TABLE IF NOT EXISTS images (
     params     TEXT NOT NULL,
     UNIQUE (job_id, idx)
 );
+CREATE INDEX IF NOT EXISTS images_created ON images(created_at);
 """
 
 
@@ -209,6 +210,16 @@ class Store:
             ]
         )
 
+    def set_priority(self, job: JobRecord, priority: int) -> None:
+        """Record a queued job's new priority. The record itself is left alone: the scheduler orders by its
+        priority, so it changes it (Scheduler.reprioritize) once this write has succeeded."""
+        self._write(
+            [
+                ("UPDATE jobs SET priority=? WHERE id=?", (priority, job.id)),
+                _history(job.id, job.state, time.time(), f"priority {job.priority} -> {priority}"),
+            ]
+        )
+
     def requeue(self, job: JobRecord, detail: str) -> None:
         now = time.time()
         job.state = JobState.QUEUED
@@ -255,21 +266,58 @@ class Store:
         return list(self._db.execute("SELECT at, state, detail FROM job_history WHERE job_id=? ORDER BY rowid", (job_id,)))
 
     def image(self, image_id_: str) -> ImageInfo | None:
-        row = self._db.execute(
-            "SELECT id, job_id, idx, seed, width, height, path, bytes, sha256, created_at, params FROM images WHERE id=?",
-            (image_id_,),
-        ).fetchone()
-        if row is None:
-            return None
-        return ImageInfo(
-            id=row[0], job_id=row[1], index=row[2], seed=row[3], width=row[4], height=row[5], path=row[6],
-            bytes=row[7], sha256=row[8], created_at=row[9], params=json.loads(row[10]),
+        row = self._db.execute(f"SELECT {_IMAGE_COLUMNS} FROM images WHERE id=?", (image_id_,)).fetchone()
+        return None if row is None else _image_from_row(row)
+
+    def images(
+        self, query: str = "", model: str | None = None, tag: str | None = None, limit: int = 60,
+        before: float | None = None,
+    ) -> tuple[list[ImageInfo], int]:
+        """Images newest first, at most `limit` of those created strictly before `before`, and how many match the
+        filters regardless of `limit` and `before`. `query` is a substring of the job's prompt, case-insensitive
+        for ASCII letters (SQLite LIKE); `model` must match exactly; `tag` is one of the job's tags."""
+        where: list[str] = []
+        args: list[Any] = []
+        if query:
+            escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            where.append("jobs.prompt LIKE ? ESCAPE '\\'")
+            args.append(f"%{escaped}%")
+        if model:
+            where.append("jobs.model = ?")
+            args.append(model)
+        if tag:
+            where.append("EXISTS (SELECT 1 FROM json_each(jobs.params, '$.tags') AS t WHERE t.value = ?)")
+            args.append(tag)
+        source = "FROM images JOIN jobs ON jobs.id = images.job_id"
+        total = self._db.execute(f"SELECT COUNT(*) {source} {_where(where)}", args).fetchone()[0]
+        if before is not None:
+            where.append("images.created_at < ?")
+            args.append(before)
+        columns = ", ".join(f"images.{name}" for name in _IMAGE_COLUMNS.split(", "))
+        rows = self._db.execute(
+            f"SELECT {columns} {source} {_where(where)} ORDER BY images.created_at DESC, images.rowid DESC LIMIT ?",
+            (*args, limit),
         )
+        return [_image_from_row(row) for row in rows], total
 
     def count_by_state(self) -> dict[str, int]:
         counts = {state.value: 0 for state in JobState}
         counts.update(dict(self._db.execute("SELECT state, COUNT(*) FROM jobs GROUP BY state")))
         return counts
+
+
+_IMAGE_COLUMNS = "id, job_id, idx, seed, width, height, path, bytes, sha256, created_at, params"
+
+
+def _where(conditions: list[str]) -> str:
+    return f"WHERE {' AND '.join(conditions)}" if conditions else ""
+
+
+def _image_from_row(row: tuple[Any, ...]) -> ImageInfo:
+    return ImageInfo(
+        id=row[0], job_id=row[1], index=row[2], seed=row[3], width=row[4], height=row[5], path=row[6],
+        bytes=row[7], sha256=row[8], created_at=row[9], params=json.loads(row[10]),
+    )
 
 
 def _history(job_id: str, state: JobState, at: float, detail: str) -> tuple[str, tuple[Any, ...]]:

@@ -66,12 +66,13 @@ class WorkerProcess:
 
     def start(self, timeout: float = 20.0) -> WorkerProcess:
         log = self.log_path.open("ab")
+        offset = log.tell()  # on a restart, only what the new process writes counts
         self.process = subprocess.Popen(self.command, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"worker exited with {self.process.returncode}:\n{self.log()}")
-            if "worker ready" in self.log():
+            if "worker ready" in self.log()[offset:]:
                 return self
             time.sleep(0.05)
         raise RuntimeError(f"worker did not become ready:\n{self.log()}")

@@ -104,3 +104,29 @@ def test_write_atomically_reports_enospc_as_disk_full(tmp_path):
         outputs.write_atomically(tmp_path, "images/x.png", b"data" * 1000)
     assert caught.value.code == ErrorCode.DISK_FULL
     assert not (tmp_path / "images" / "x.png").exists()
+
+
+def test_set_priority_reorders_a_queued_job_records_it_and_publishes_job_updated(tmp_path):
+    recorder = Recorder()
+    store = Store(tmp_path / "db.sqlite")
+    runner = JobRunner(store, [ScriptedBackend()], EventPublisher(recorder, "epoch"), load_settings(env={}), tmp_path)
+    a, b, c = (runner.submit(GenerateRequest(prompt=p), "t", "u", f"req-{p}") for p in "abc")  # not started
+    moved = runner.set_priority(runner.resolve_job(c.id[:6]), 5)
+    assert moved is c and c.priority == 5
+    assert [j.id for j in runner.scheduler.queued()] == [c.id, a.id, b.id]
+    assert store.job(c.id).priority == 5 and store.history(c.id)[-1][1:] == ("queued", "priority 0 -> 5")
+    topic, body = recorder.events[-1]
+    assert topic == "job.updated" and body["job"]["id"] == c.id and body["job"]["priority"] == 5
+    published = len(recorder.events)
+    runner.set_priority(c, 5)  # unchanged: nothing written, nothing published
+    assert len(recorder.events) == published and len(store.history(c.id)) == 2
+
+    runner.cancel(b)
+    with pytest.raises(WorkerError) as caught:
+        runner.set_priority(runner.resolve_job(b.id), 9)
+    assert caught.value.code == ErrorCode.INVALID and caught.value.details == {"state": "cancelled"}
+    assert "already cancelled; priority only orders queued jobs" in caught.value.message
+    picked = runner.scheduler.pick()
+    store.mark_running(picked, "scripted")
+    with pytest.raises(WorkerError, match="is already running; priority only orders queued jobs"):
+        runner.set_priority(picked, 9)

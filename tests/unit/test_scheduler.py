@@ -47,3 +47,15 @@ def test_a_job_that_waited_too_long_is_not_passed_over():
     s.push(old)
     s.push(_job("fresh", 2, model="a"))
     assert s.pick(prefers=lambda j: j.model == "a", max_wait_s=60).id == "old"
+
+
+def test_reprioritize_moves_a_job_and_keeps_submission_order_among_equals():
+    s = Scheduler()
+    for job in [_job("a", 1), _job("b", 2, priority=5), _job("c", 3), _job("d", 4, priority=5), _job("e", 5)]:
+        s.push(job)
+    assert s.reprioritize("e", 5).priority == 5  # joins the band of 5 after b and d, submitted earlier
+    assert s.reprioritize("b", -1).id == "b"
+    assert s.reprioritize("missing", 3) is None
+    assert [j.id for j in s.queued()] == ["d", "e", "a", "c", "b"]
+    assert s.reprioritize("b", 0) is not None  # back among the 0s, in submission order
+    assert [s.pick().id for _ in range(5)] == ["d", "e", "a", "b", "c"]

@@ -64,3 +64,79 @@ def test_an_image_index_is_stored_once(tmp_path):
     with pytest.raises(WorkerError, match="UNIQUE"):
         store.add_image(job, _image(job, 0), 1.0)
     assert store.job("j1").images == ["j1-0"]
+
+
+def _tagged_job(job_id: str, prompt: str, model: str = "procedural", tags: tuple[str, ...] = ()) -> JobRecord:
+    job = _job(job_id)
+    job.params = {**job.params, "prompt": prompt, "model": model, "tags": list(tags)}
+    return job
+
+
+def _image_at(job: JobRecord, index: int, created_at: float) -> ImageInfo:
+    return _image(job, index).model_copy(update={"created_at": created_at})
+
+
+def _gallery(tmp_path) -> Store:
+    store = Store(tmp_path / "db.sqlite")
+    jobs = [
+        _tagged_job("j1", "Red Knight", tags=("hero",)),
+        _tagged_job("j2", "blue knight", model="sdxl", tags=("hero", "blue")),
+        _tagged_job("j3", "100% potion_of_healing", tags=("item",)),
+        _tagged_job("j4", "green slime", model="sdxl"),
+    ]
+    at = 1000.0
+    for job in jobs:
+        store.insert_job(job)
+        for index in range(2):
+            at += 1
+            store.add_image(job, _image_at(job, index, at), 1.0)
+    return store
+
+
+def _ids(found):
+    return [image.id for image in found[0]]
+
+
+def test_images_filter_by_prompt_model_and_tag_newest_first(tmp_path):
+    store = _gallery(tmp_path)
+    assert _ids(store.images()) == ["j4-1", "j4-0", "j3-1", "j3-0", "j2-1", "j2-0", "j1-1", "j1-0"]
+    assert store.images()[1] == 8
+    assert _ids(store.images(query="KNIGHT")) == ["j2-1", "j2-0", "j1-1", "j1-0"]  # case-insensitive substring
+    assert _ids(store.images(query="knight", model="sdxl")) == ["j2-1", "j2-0"]
+    assert _ids(store.images(tag="hero")) == ["j2-1", "j2-0", "j1-1", "j1-0"]
+    assert _ids(store.images(tag="blue", model="sdxl")) == ["j2-1", "j2-0"]
+    assert _ids(store.images(tag="her")) == []  # a tag matches whole, not as a substring
+    assert store.images(model="nope") == ([], 0)
+
+
+def test_images_query_treats_like_wildcards_literally(tmp_path):
+    store = _gallery(tmp_path)
+    assert _ids(store.images(query="100%")) == ["j3-1", "j3-0"]
+    assert _ids(store.images(query="%")) == ["j3-1", "j3-0"]
+    assert _ids(store.images(query="n_of")) == ["j3-1", "j3-0"]
+    assert _ids(store.images(query="_")) == ["j3-1", "j3-0"]
+    assert _ids(store.images(query="knight%")) == []
+    assert _ids(store.images(query="\\")) == []
+
+
+def test_images_pages_with_before_and_total_ignores_paging(tmp_path):
+    store = _gallery(tmp_path)
+    first, total = store.images(limit=3)
+    assert [i.id for i in first] == ["j4-1", "j4-0", "j3-1"] and total == 8
+    second, total = store.images(limit=3, before=first[-1].created_at)
+    assert [i.id for i in second] == ["j3-0", "j2-1", "j2-0"] and total == 8
+    third, total = store.images(limit=3, before=second[-1].created_at)
+    assert [i.id for i in third] == ["j1-1", "j1-0"] and total == 8
+    assert store.images(limit=3, before=third[-1].created_at) == ([], 8)
+    page, total = store.images(query="knight", limit=1, before=1004.0)  # strictly before: j2-1 (1004) excluded
+    assert [i.id for i in page] == ["j2-0"] and total == 4
+    assert page[0] == store.image("j2-0")  # the full record, params included
+
+
+def test_set_priority_updates_the_row_and_adds_history_but_leaves_the_record(tmp_path):
+    store = Store(tmp_path / "db.sqlite")
+    job = store.insert_job(_job("j1"))
+    store.set_priority(job, 5)
+    assert job.priority == 0  # the scheduler orders by the record's priority, so it changes it
+    assert store.job("j1").priority == 5
+    assert store.history("j1")[-1][1:] == ("queued", "priority 0 -> 5")

@@ -159,8 +159,25 @@ class AsyncClient:
             body["states"] = [str(s) for s in states]
         return await self.call("jobs", body)
 
-    async def image(self, image_id: str, include_bytes: bool = True) -> m.ImageReply:
-        return await self.call("image", {"image_id": image_id, "include_bytes": include_bytes}, timeout=max(self.timeout, 30))
+    async def set_priority(self, job_id: str, priority: int) -> m.JobInfo:
+        """Move a queued job: higher runs first."""
+        return (await self.call("priority", {"job_id": job_id, "priority": priority})).job
+
+    async def image(self, image_id: str, include_bytes: bool = True, max_px: int | None = None) -> m.ImageReply:
+        """One image; with `max_px`, `png` is shrunk to fit (integer factor, nearest neighbour), `image` is unchanged."""
+        body: dict[str, Any] = {"image_id": image_id, "include_bytes": include_bytes}
+        if max_px is not None:
+            body["max_px"] = max_px
+        return await self.call("image", body, timeout=max(self.timeout, 30))
+
+    async def images(
+        self, query: str = "", model: str | None = None, tag: str | None = None, limit: int = 60,
+        before: float | None = None,
+    ) -> m.ImagesReply:
+        """Stored images, newest first; the next page is `before=reply.images[-1].created_at`."""
+        return await self.call(
+            "images", m.ImagesRequest(query=query, model=model, tag=tag, limit=limit, before=before)
+        )
 
     async def models(self) -> list[m.ModelInfo]:
         return (await self.call("models")).models

@@ -185,6 +185,21 @@ class JobsRequest(Request):
 class ImageRequest(Request):
     image_id: str = Field(min_length=1, max_length=80)
     include_bytes: bool = True
+    max_px: int | None = Field(default=None, ge=8, le=4096)  # shrink `png` to fit (integer factor, nearest neighbour)
+
+
+class ImagesRequest(Request):
+    """Stored images, newest first, filtered; page with `before` = the last `created_at` of the previous page."""
+
+    query: str = ""  # case-insensitive (ASCII) substring of the prompt
+    model: str | None = None
+    tag: str | None = None
+    limit: int = Field(default=60, ge=1, le=500)
+    before: float | None = Field(default=None, allow_inf_nan=False)  # only images created strictly before this
+
+
+class PriorityRequest(JobRef):
+    priority: int = Field(ge=-100, le=100)
 
 
 class ModelsRequest(Request):
@@ -237,6 +252,11 @@ class JobsReply(Reply):
 class ImageReply(Reply):
     image: ImageInfo
     png: bytes | None = None
+
+
+class ImagesReply(Reply):
+    images: list[ImageInfo]
+    total: int  # images matching the filters, ignoring `limit` and `before`
 
 
 class ModelsReply(Reply):
@@ -330,6 +350,8 @@ REQUESTS: dict[str, tuple[type[Request], type[Reply]]] = {
     "job": (JobRequest, JobReply),
     "jobs": (JobsRequest, JobsReply),
     "image": (ImageRequest, ImageReply),
+    "images": (ImagesRequest, ImagesReply),
+    "priority": (PriorityRequest, JobReply),
     "models": (ModelsRequest, ModelsReply),
     "status": (StatusRequest, StatusReply),
     "shutdown": (ShutdownRequest, ShutdownReply),
@@ -345,6 +367,7 @@ EVENTS: dict[str, type[EventBody]] = {
     "job.completed": JobEvent,
     "job.failed": JobEvent,
     "job.cancelled": JobEvent,
+    "job.updated": JobEvent,
     "worker.heartbeat": Heartbeat,
     "worker.status": StatusReply,
     "worker.stopping": WorkerStopping,

@@ -1,0 +1,82 @@
+"""The Textual app: one mode per screen, the worker link running in a Textual worker."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+
+from dgx_pixels_worker.client import AsyncClient
+
+from .link import LinkState, StateChanged, WorkerLink
+from .messages import LinkUpdated
+from .previews.detect import DetectedMode
+from .screens.gallery import GalleryScreen
+from .screens.generate import GenerateScreen
+from .screens.help import HelpScreen
+from .screens.models import ModelsScreen
+from .screens.monitor import MonitorScreen
+from .screens.queue import QueueScreen
+
+
+class PixelsApp(App[None]):
+    TITLE = "dgx-pixels"
+    CSS_PATH = "app.tcss"
+    MODES = {
+        "generate": GenerateScreen, "queue": QueueScreen, "gallery": GalleryScreen, "models": ModelsScreen,
+        "monitor": MonitorScreen, "help": HelpScreen,
+    }
+    DEFAULT_MODE = "generate"
+    # Function keys switch screens: they can never be typed into a prompt by accident.
+    BINDINGS = [
+        Binding("f1", "switch_mode('help')", "Help"),
+        Binding("f2", "switch_mode('generate')", "Generate"),
+        Binding("f3", "switch_mode('queue')", "Queue"),
+        Binding("f4", "switch_mode('gallery')", "Gallery"),
+        Binding("f5", "switch_mode('models')", "Models"),
+        Binding("f6", "switch_mode('monitor')", "Monitor"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    connection_line: reactive[tuple[str, str]] = reactive(("connecting", "connecting to the worker…"))
+
+    def __init__(self, client: AsyncClient, *, notice: str = "", preview_mode: DetectedMode | None = None) -> None:
+        super().__init__()
+        self.client = client
+        self.preview_mode = preview_mode or DetectedMode("halfblock", "not detected")
+        self.link = WorkerLink(client)
+        self.notice = notice  # e.g. "started a local worker"
+        self.pending_image: str | None = None  # an image another screen asked the gallery to show
+
+    def on_mount(self) -> None:
+        self.connection_line = ("connecting", f"connecting to {self.client.address}…")
+        self.follow_worker()
+        if self.notice:
+            self.notify(self.notice, timeout=6)
+
+    @work(exclusive=True, group="link")
+    async def follow_worker(self) -> None:
+        await self.link.run(lambda update: self.post_message(LinkUpdated(update)))
+
+    def on_link_updated(self, message: LinkUpdated) -> None:
+        update = message.update
+        if isinstance(update, StateChanged):
+            self.connection_line = (update.state.value, self._describe(update))
+        if self.screen_stack:  # none while the app is closing
+            self.screen.post_message(LinkUpdated(update))
+
+    def _describe(self, update: StateChanged) -> str:
+        if update.state is not LinkState.CONNECTED or update.hello is None:
+            return f"⚠ {update.detail}; reconnecting…"
+        hello = update.hello
+        renderers = ", ".join(f"{b.name}{'' if b.healthy else ' (down)'}" for b in hello.backends)
+        procedural = "  ·  no ComfyUI reachable: procedural sprites (offline, not AI)" if hello.procedural_only else ""
+        return f"● {update.detail}  ·  worker {hello.worker_version}  ·  {renderers}{procedural}"
+
+    def open_image(self, image_id: str) -> None:
+        self.pending_image = image_id
+        self.switch_mode("gallery")
+
+    async def on_unmount(self) -> None:
+        await self.client.close()

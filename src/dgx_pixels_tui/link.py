@@ -1,0 +1,115 @@
+"""The TUI's connection to the worker: connects, follows events, notices loss and reconnects. No Textual here.
+
+Everything it learns goes out through one callback as small update objects, in order; the app turns
+them into messages. The queue itself is kept in a QueueMirror that the screens read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+from dgx_pixels_worker.client import AsyncClient, Event, Snapshot, Stalled
+from dgx_pixels_worker.client.queue_mirror import QueueMirror
+from dgx_pixels_worker.protocol import WorkerError
+from dgx_pixels_worker.protocol import messages as m
+
+RETRY_S = 1.0
+SILENCE_S = 3.0
+
+
+class LinkState(Enum):
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    LOST = "lost"
+
+
+@dataclass(frozen=True)
+class StateChanged:
+    state: LinkState
+    detail: str
+    hello: m.HelloReply | None = None
+
+
+@dataclass(frozen=True)
+class QueueChanged:
+    job_id: str | None  # None: the whole queue was replaced by a snapshot
+
+
+@dataclass(frozen=True)
+class JobFinished:
+    job: m.JobInfo
+
+
+@dataclass(frozen=True)
+class PreviewArrived:
+    preview: m.JobPreview
+
+
+@dataclass(frozen=True)
+class StatusArrived:
+    status: m.StatusReply
+
+
+@dataclass(frozen=True)
+class HeartbeatArrived:
+    heartbeat: m.Heartbeat
+
+
+LinkUpdate = StateChanged | QueueChanged | JobFinished | PreviewArrived | StatusArrived | HeartbeatArrived
+
+
+class WorkerLink:
+    def __init__(self, client: AsyncClient):
+        self.client = client
+        self.mirror = QueueMirror()
+        self.state = LinkState.CONNECTING
+        self.hello: m.HelloReply | None = None
+
+    async def run(self, emit: Callable[[LinkUpdate], None]) -> None:
+        """Run until cancelled: connect, stream, and after any loss keep trying; the queue is kept meanwhile."""
+        while True:
+            try:
+                self.hello = await self.client.hello(timeout=2.0)
+            except WorkerError as exc:
+                self._set(emit, LinkState.LOST, f"no worker at {self.client.address}: {exc.message}")
+                await asyncio.sleep(RETRY_S)
+                continue
+            self._set(emit, LinkState.CONNECTED, f"connected to {self.client.address}")
+            stream = self.client.events(previews=True, silence_s=SILENCE_S)
+            try:
+                async for item in stream:
+                    self._apply(item, emit)
+            finally:
+                await stream.aclose()
+
+    def _apply(self, item: object, emit: Callable[[LinkUpdate], None]) -> None:
+        if isinstance(item, Stalled):
+            self._set(emit, LinkState.LOST, f"no word from the worker for {item.silent_s:.0f}s; showing the last known queue")
+            return
+        if self.state is not LinkState.CONNECTED:
+            self._set(emit, LinkState.CONNECTED, f"connected to {self.client.address}")
+        if isinstance(item, Snapshot):
+            self.mirror.apply(item)
+            emit(QueueChanged(None))
+            return
+        assert isinstance(item, Event)
+        body = item.body
+        if item.topic == "preview":
+            emit(PreviewArrived(body))
+        elif item.topic == "worker.status":
+            emit(StatusArrived(body))
+        elif item.topic == "worker.heartbeat":
+            emit(HeartbeatArrived(body))
+        changed = self.mirror.apply(item)
+        if changed is not None:
+            emit(QueueChanged(changed))
+        if item.topic in m.TERMINAL_EVENTS:
+            emit(JobFinished(body.job))
+
+    def _set(self, emit: Callable[[LinkUpdate], None], state: LinkState, detail: str) -> None:
+        if state is not self.state or state is LinkState.LOST:
+            self.state = state
+            emit(StateChanged(state, detail, self.hello))

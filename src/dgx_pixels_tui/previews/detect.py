@@ -1,0 +1,131 @@
+"""Which graphics the terminal can show, decided once at start-up.
+
+Order: an explicit override wins; under tmux/screen half-blocks (the multiplexer redraws panes from its own
+cell grid, so raw graphics get lost or smeared); kitty by its environment; otherwise a Primary Device Attributes
+query (ESC [ c) whose answer lists attribute 4 means sixel; anything else is half-blocks.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import select
+import termios
+import time
+import tty
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+PreviewMode = Literal["sixel", "kitty", "halfblock"]
+PREVIEW_MODES: tuple[str, ...] = get_args(PreviewMode)
+PREVIEW_CHOICES: tuple[str, ...] = ("auto", *PREVIEW_MODES)
+
+Query = Callable[[bytes, float], bytes]
+"""Writes a request to the terminal and returns what came back within the timeout (b"" for nothing)."""
+
+DA1_REQUEST = b"\x1b[c"
+# Longer than the usual ~100 ms so a terminal at the far end of a slow SSH link still gets to answer.
+DEFAULT_QUERY_TIMEOUT = 1.0
+SIXEL_ATTRIBUTE = 4
+_DA1_ANSWER = re.compile(rb"\x1b\[\?([0-9;]*)c")
+
+
+@dataclass(frozen=True)
+class DetectedMode:
+    mode: PreviewMode
+    reason: str
+
+
+def da1_attributes(answer: bytes) -> tuple[int, ...] | None:
+    """The attributes of an `ESC [ ? class ; attr ; ... c` answer (the class excluded), or None if absent."""
+    match = _DA1_ANSWER.search(answer)
+    if match is None:
+        return None
+    params = [int(part) for part in match.group(1).split(b";") if part]
+    return tuple(params[1:])
+
+
+def inside_multiplexer(env: Mapping[str, str]) -> bool:
+    term = env.get("TERM", "")
+    return bool(env.get("TMUX")) or term.startswith(("tmux", "screen"))
+
+
+def choose_mode(
+    override: str = "auto",
+    env: Mapping[str, str] | None = None,
+    query: Query | None = None,
+    timeout: float = DEFAULT_QUERY_TIMEOUT,
+) -> DetectedMode:
+    """Pick the preview mode; `override` is one of auto|sixel|kitty|halfblock (ValueError otherwise)."""
+    choice = override.strip().lower()
+    if choice not in PREVIEW_CHOICES:
+        raise ValueError(f"preview mode must be one of {', '.join(PREVIEW_CHOICES)}, not {override!r}")
+    if choice != "auto":
+        return DetectedMode(choice, "forced")  # type: ignore[arg-type]
+    env = os.environ if env is None else env
+    if inside_multiplexer(env):
+        return DetectedMode("halfblock", "inside tmux/screen: graphics do not survive the multiplexer")
+    if env.get("TERM") == "xterm-kitty" or env.get("KITTY_WINDOW_ID"):
+        return DetectedMode("kitty", "kitty terminal (TERM/KITTY_WINDOW_ID)")
+    if query is None:
+        return DetectedMode("halfblock", "terminal not queried")
+    attributes = da1_attributes(query(DA1_REQUEST, timeout))
+    if attributes is None:
+        return DetectedMode("halfblock", f"no device attributes answer within {timeout:g}s")
+    if SIXEL_ATTRIBUTE in attributes:
+        return DetectedMode("sixel", "device attributes list sixel (4)")
+    return DetectedMode("halfblock", "device attributes do not list sixel")
+
+
+def query_tty(request: bytes, timeout: float, device: str = "/dev/tty") -> bytes:
+    """Send `request` to the terminal and read its answer up to the final 'c' or `timeout` seconds.
+
+    Returns b"" when there is no terminal. The terminal is put in raw mode (so the answer is neither echoed
+    nor held for a newline) and always restored, whatever happens while waiting.
+    """
+    try:
+        # O_NONBLOCK on our own descriptor: a wedged terminal makes the write fail instead of blocking.
+        fd = os.open(device, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+    except OSError:
+        return b""
+    try:
+        saved = termios.tcgetattr(fd)
+    except termios.error:
+        os.close(fd)
+        return b""
+    try:
+        tty.setraw(fd, termios.TCSANOW)
+        os.write(fd, request)
+        return _read_answer(fd, time.monotonic() + timeout)
+    except (OSError, termios.error):
+        return b""
+    finally:
+        # TCSANOW + an input flush rather than TCSAFLUSH, which waits for output to drain and so could block.
+        # The flush drops a partial answer so it is not typed into the app.
+        try:
+            termios.tcsetattr(fd, termios.TCSANOW, saved)
+            termios.tcflush(fd, termios.TCIFLUSH)
+        except termios.error:
+            pass
+        os.close(fd)
+
+
+def _read_answer(fd: int, deadline: float) -> bytes:
+    answer = bytearray()
+    while (remaining := deadline - time.monotonic()) > 0:
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if not ready:
+            break
+        chunk = os.read(fd, 256)
+        if not chunk:
+            break
+        answer += chunk
+        if _DA1_ANSWER.search(answer):
+            break
+    return bytes(answer)
+
+
+def detect_preview_mode(override: str = "auto", timeout: float = DEFAULT_QUERY_TIMEOUT) -> DetectedMode:
+    """choose_mode() against this process's environment and controlling terminal."""
+    return choose_mode(override, os.environ, query_tty, timeout)

@@ -1,0 +1,189 @@
+"""Generate: the prompt form, the live preview of the job just submitted, and a strip of recent results."""
+
+from __future__ import annotations
+
+import random
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, HorizontalScroll, Vertical
+from textual.widgets import Button, Input, Label, Select, Static
+
+from dgx_pixels_worker.protocol import WorkerError
+from dgx_pixels_worker.protocol import messages as m
+
+from ..commands.generate import parse_size
+from ..link import JobFinished, LinkUpdate, PreviewArrived, QueueChanged, StateChanged
+from ..previews.widget import SpritePreview
+from ..terminal_format import step_text
+from .base import PixelsScreen
+
+RECENT = 6
+
+
+class GenerateScreen(PixelsScreen):
+    BINDINGS = [
+        Binding("ctrl+g", "submit", "Generate"),
+        Binding("ctrl+r", "random_seed", "Random seed"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="generate"):
+            with Vertical(id="form"):
+                yield Label("Prompt")
+                yield Input(placeholder="red knight with a sword", id="prompt")
+                yield Label("Negative prompt")
+                yield Input(placeholder="what to avoid", id="negative")
+                yield Label("Model")
+                yield Select([], prompt="model", allow_blank=True, id="model")
+                yield Static("", id="unavailable")
+                with Horizontal(classes="row"):
+                    yield Input(placeholder="random", id="seed", type="integer")
+                    yield Button("🎲 seed", id="random-seed")
+                with Horizontal(classes="row"):
+                    yield Input(placeholder="size", id="size")
+                    yield Input(placeholder="steps", id="steps", type="integer")
+                    yield Input(placeholder="cfg", id="cfg", type="number")
+                    yield Input(value="1", id="count", type="integer")
+                yield Button("Generate  (enter / ctrl+g)", variant="primary", id="submit")
+            with Vertical(id="live"):
+                yield SpritePreview(id="live-preview")
+                yield Static("Type a prompt and press enter.", id="live-status")
+                yield Label("Recent")
+                yield HorizontalScroll(id="recent")
+        self.job_id: str | None = None
+        self.models: list[m.ModelInfo] = []
+
+    def on_mount(self) -> None:
+        self.query_one("#prompt", Input).focus()
+        self.load_models()
+
+    def refresh_from_link(self) -> None:
+        self.load_models()
+
+    @work(exclusive=True, group="models")
+    async def load_models(self) -> None:
+        try:
+            self.models = await self.pixels.client.models()
+        except WorkerError:
+            return
+        select = self.query_one("#model", Select)
+        current = select.value
+        usable = [model for model in self.models if model.available]
+        select.set_options([(model.name, model.name) for model in usable])
+        default = self.pixels.link.hello.default_model if self.pixels.link.hello else None
+        names = [model.name for model in usable]
+        if current in names:
+            select.value = current
+        elif default in names:
+            select.value = default
+        elif names:
+            select.value = names[0]
+        missing = [f"{model.name}: {model.reason}" for model in self.models if not model.available]
+        self.query_one("#unavailable", Static).update("\n".join(missing))
+
+    @on(Select.Changed, "#model")
+    def model_chosen(self, event: Select.Changed) -> None:
+        model = next((x for x in self.models if x.name == event.value), None)
+        if model is None:
+            return
+        d = model.defaults
+        self.query_one("#size", Input).placeholder = f"{d.get('width', 64)}x{d.get('height', 64)}"
+        self.query_one("#steps", Input).placeholder = f"steps {d.get('steps', '')}"
+        self.query_one("#cfg", Input).placeholder = f"cfg {d.get('cfg', '')}"
+
+    @on(Input.Submitted)
+    def input_submitted(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#submit")
+    def submit_pressed(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#random-seed")
+    def random_pressed(self) -> None:
+        self.action_random_seed()
+
+    def action_random_seed(self) -> None:
+        self.query_one("#seed", Input).value = str(random.randrange(2**32))
+
+    def action_submit(self) -> None:
+        try:
+            params = self._params()
+        except ValueError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.submit(params)
+
+    def _params(self) -> dict[str, object]:
+        value = {name: self.query_one(f"#{name}", Input).value.strip() for name in
+                 ("prompt", "negative", "seed", "size", "steps", "cfg", "count")}
+        if not value["prompt"]:
+            raise ValueError("type a prompt first, e.g. 'red knight with a sword'")
+        width, height = parse_size(value["size"] or None)
+        model = self.query_one("#model", Select).value
+        params: dict[str, object] = {
+            "prompt": value["prompt"], "negative": value["negative"], "width": width, "height": height,
+            "model": None if model is Select.NULL else model,
+            "seed": int(value["seed"]) if value["seed"] else None,
+            "steps": int(value["steps"]) if value["steps"] else None,
+            "cfg": float(value["cfg"]) if value["cfg"] else None,
+            "count": int(value["count"] or 1),
+        }
+        return {key: val for key, val in params.items() if val is not None}
+
+    @work(group="submit")
+    async def submit(self, params: dict[str, object]) -> None:
+        prompt = str(params.pop("prompt"))
+        try:
+            job = await self.pixels.client.generate(prompt, **params)
+        except WorkerError as exc:
+            self.notify(exc.message, title="not queued", severity="error", timeout=8)
+            return
+        self.job_id = job.id
+        self.query_one("#live-preview", SpritePreview).image = None
+        self.query_one("#live-status", Static).update(f"{job.id} queued: {job.prompt} ({job.model}, seed {job.seed})")
+
+    def link_update(self, update: LinkUpdate) -> None:
+        if isinstance(update, PreviewArrived) and update.preview.job_id == self.job_id:
+            self.query_one("#live-preview", SpritePreview).show(update.preview.data)
+        elif isinstance(update, QueueChanged) and update.job_id == self.job_id and self.job_id:
+            job = self.pixels.link.mirror.jobs.get(self.job_id)
+            if job is not None and job.state is m.JobState.RUNNING:
+                detail = step_text(job.image_index, job.count, job.step, job.total, job.stage)
+                self.query_one("#live-status", Static).update(f"{job.id} {job.progress * 100:.0f}% · {detail}")
+        elif isinstance(update, JobFinished):
+            self.job_finished(update.job)
+        elif isinstance(update, StateChanged):
+            self.load_models()
+
+    @work(group="results")
+    async def job_finished(self, job: m.JobInfo) -> None:
+        if job.id != self.job_id:
+            if job.state is m.JobState.COMPLETED and job.images:
+                await self._add_recent(job.images[-1])
+            return
+        status = self.query_one("#live-status", Static)
+        if job.state is not m.JobState.COMPLETED:
+            reason = job.error.message if job.error else job.state.value
+            status.update(f"{job.id} {job.state.value}: {reason}")
+            return
+        status.update(f"{job.id} done: {len(job.images)} image(s) · seed {job.seed} · {job.model}")
+        for image_id in job.images:
+            png = await self._add_recent(image_id)
+            if png is not None and image_id == job.images[0]:
+                self.query_one("#live-preview", SpritePreview).show(png)
+
+    async def _add_recent(self, image_id: str) -> bytes | None:
+        try:
+            reply = await self.pixels.client.image(image_id)
+        except WorkerError:
+            return None
+        strip = self.query_one("#recent", HorizontalScroll)
+        thumb = SpritePreview(classes="thumb")
+        await strip.mount(thumb, before=0)
+        thumb.show(reply.png or b"")
+        for old in list(strip.query(SpritePreview))[RECENT:]:
+            await old.remove()
+        return reply.png

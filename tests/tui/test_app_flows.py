@@ -1,0 +1,125 @@
+"""The Textual app driven by Textual's Pilot against a real worker process on loopback."""
+
+import asyncio
+import time
+
+from textual.widgets import DataTable, Input, Static
+
+from dgx_pixels_tui.app import PixelsApp
+from dgx_pixels_tui.previews.widget import SpritePreview
+from dgx_pixels_worker.protocol import messages as m
+
+from tests.support.worker_process import FAST_CONFIG
+
+SLOW = FAST_CONFIG.replace("step_delay_s = 0.0", "step_delay_s = 0.05")
+SIZE = (140, 42)
+
+
+async def until(pilot, condition, timeout=15.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def text_of(app, selector):
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def test_generate_shows_live_status_then_the_sprite(worker):
+    app = PixelsApp(worker.client(name="tui"))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "connected" in app.connection_line[1], what="connection")
+        assert "procedural sprites" in app.connection_line[1]  # the notice that no ComfyUI answers
+        await pilot.press(*"gold chest")
+        await pilot.press("enter")
+        await until(pilot, lambda: "done" in text_of(app, "#live-status"), what="the job to finish")
+        preview = app.screen.query_one("#live-preview", SpritePreview)
+        await until(pilot, lambda: preview.image is not None, what="the sprite")
+        assert len(app.screen.query("#recent SpritePreview")) == 1
+        line = "".join(segment.text for segment in preview.render_line(preview.size.height // 2))
+        assert "▀" in line or line.strip() == ""  # drawn in half-blocks
+
+
+async def test_typing_letters_and_digits_into_the_prompt_types_them(worker):
+    app = PixelsApp(worker.client(name="tui"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"q g x 1 2 f")
+        assert app.screen.query_one("#prompt", Input).value == "q g x 1 2 f"
+        assert type(app.screen).__name__ == "GenerateScreen"
+        await pilot.press("f3")
+        assert type(app.screen).__name__ == "QueueScreen"
+
+
+async def test_cancel_a_running_job_from_the_queue(make_worker):
+    worker = make_worker(SLOW).start()
+    app = PixelsApp(worker.client(name="tui"))
+    async with app.run_test(size=SIZE) as pilot, worker.client() as other:
+        await until(pilot, lambda: "connected" in app.connection_line[1], what="connection")
+        job = await other.generate("wizard", count=30, width=32, height=32)  # queued by someone else
+        await pilot.press("f3")
+        table = app.screen.query_one("#jobs", DataTable)
+        await until(pilot, lambda: job.id in table.rows and app.link.mirror.jobs[job.id].state is m.JobState.RUNNING,
+                    what="the job to run")
+        table.move_cursor(row=table.get_row_index(job.id))
+        await pilot.press("x")
+        await until(pilot, lambda: app.link.mirror.jobs[job.id].state is m.JobState.CANCELLED, what="cancel")
+        row = table.get_row(job.id)
+        assert str(row[1]) == "cancelled"
+
+
+async def test_gallery_lists_newest_first_filters_and_previews(worker):
+    async with worker.client() as client:
+        stream = client.events()
+        await anext(stream)
+        a = await client.generate("green slime", seed=1, width=32, height=32)
+        b = await client.generate("fire dragon", seed=2, width=32, height=32)
+        from tests.support.streams import collect_until_terminal
+
+        await collect_until_terminal(stream, [a.id, b.id])
+        await stream.aclose()
+    app = PixelsApp(worker.client(name="tui"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        table = app.screen.query_one("#images", DataTable)
+        await until(pilot, lambda: table.row_count == 2, what="two images")
+        assert [str(k.value) for k in table.rows] == [f"{b.id}-0", f"{a.id}-0"]
+        large = app.screen.query_one("#large", SpritePreview)
+        await until(pilot, lambda: large.image is not None, what="the large preview")
+        assert "seed 2" in text_of(app, "#params")
+        await pilot.press("slash", *"slime", "enter")
+        await until(pilot, lambda: table.row_count == 1, what="the filter")
+        assert str(next(iter(table.rows)).value) == f"{a.id}-0"
+
+
+async def test_worker_killed_and_restarted_while_the_tui_stays_up(make_worker):
+    worker = make_worker().start()
+    app = PixelsApp(worker.client(name="tui"))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.connection_line[0] == "connected", what="connection")
+        async with worker.client() as client:
+            job = await client.generate("knight", width=32, height=32)
+        await pilot.press("f3")
+        table = app.screen.query_one("#jobs", DataTable)
+        await until(pilot, lambda: job.id in table.rows, what="the job in the queue")
+        worker.kill()
+        await until(pilot, lambda: app.connection_line[0] == "lost", timeout=10, what="the loss to show")
+        assert job.id in table.rows  # what was shown stays
+        worker.start()
+        await until(pilot, lambda: app.connection_line[0] == "connected", timeout=20, what=f"reconnection {app.connection_line}")
+        async with worker.client() as client:
+            second = await client.generate("potion", width=32, height=32)
+        await until(pilot, lambda: second.id in table.rows, what="a job queued after the restart")
+
+
+async def test_help_lists_every_key_from_the_bindings(worker):
+    app = PixelsApp(worker.client(name="tui"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        await pilot.pause(0.3)
+        text = app.screen.query_one("#help").source
+        for key, words in (("f3", "Queue"), ("x", "Cancel"), ("ctrl+g", "Generate"), ("n", "New seed")):
+            assert f"| `{key}` | {words}" in text
+        await asyncio.sleep(0)
