@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import sys
+
+from PIL import Image
 from textual import work
-from textual.app import App
+from textual.app import App, SuspendNotSupported
 from textual.binding import Binding
 from textual.reactive import reactive
 
@@ -12,6 +16,7 @@ from dgx_pixels_worker.client import AsyncClient
 from .link import LinkState, StateChanged, WorkerLink
 from .messages import LinkUpdated
 from .previews.detect import DetectedMode
+from .previews.graphics import write_graphics
 from .screens.gallery import GalleryScreen
 from .screens.generate import GenerateScreen
 from .screens.help import HelpScreen
@@ -73,6 +78,20 @@ class PixelsApp(App[None]):
         renderers = ", ".join(f"{b.name}{'' if b.healthy else ' (down)'}" for b in hello.backends)
         procedural = "  ·  no ComfyUI reachable: procedural sprites (offline, not AI)" if hello.procedural_only else ""
         return f"● {update.detail}  ·  worker {hello.worker_version}  ·  {renderers}{procedural}"
+
+    def view_full_size(self, png: bytes, caption: str) -> None:
+        """Suspend the app and draw the image straight to the terminal: sixel or kitty where the terminal has
+        them, half-blocks elsewhere. Textual cannot composite those protocols, hence the suspension."""
+        try:
+            image = Image.open(io.BytesIO(png))
+            with self.suspend():
+                sys.stdout.write("\x1b[2J\x1b[H")
+                write_graphics(image, self.preview_mode.mode, sys.stdout)
+                sys.stdout.write(f"\n{caption} ({self.preview_mode.mode}) · press enter to return ")
+                sys.stdout.flush()
+                sys.stdin.readline()
+        except SuspendNotSupported:
+            self.notify("the full-size view needs a real terminal", severity="warning")
 
     def open_image(self, image_id: str) -> None:
         self.pending_image = image_id

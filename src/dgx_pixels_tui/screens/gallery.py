@@ -28,6 +28,7 @@ class GalleryScreen(PixelsScreen):
         Binding("slash", "filter", "Filter"),
         Binding("r", "regenerate(False)", "Same seed"),
         Binding("n", "regenerate(True)", "New seed"),
+        Binding("v", "view", "Full size"),
         Binding("escape", "focus_list", "List", show=False),
     ]
 
@@ -121,6 +122,18 @@ class GalleryScreen(PixelsScreen):
         lines += [f"[dim]{key}[/] {json.dumps(value) if not isinstance(value, str) else value}"
                   for key, value in sorted(params.items())]
         self.query_one("#params", Static).update("\n".join(lines))
+
+    @work(exclusive=True, group="gallery-view")
+    async def action_view(self) -> None:
+        image_id = self._selected()
+        if image_id is None:
+            return
+        try:
+            reply = await self.pixels.client.image(image_id)
+        except WorkerError as exc:
+            self.notify(exc.message, severity="error")
+            return
+        self.pixels.view_full_size(reply.png or b"", f"{image_id}  {reply.image.width}x{reply.image.height}")
 
     @work(group="gallery-regenerate")
     async def action_regenerate(self, new_seed: bool) -> None:
