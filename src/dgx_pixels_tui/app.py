@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Iterable
+from functools import partial
 
 from PIL import Image
 from textual import work
-from textual.app import App, SuspendNotSupported
+from textual.app import App, SuspendNotSupported, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.screen import Screen
 
 from dgx_pixels_worker.client import AsyncClient
 
@@ -78,6 +81,18 @@ class PixelsApp(App[None]):
         renderers = ", ".join(f"{b.name}{'' if b.healthy else ' (down)'}" for b in hello.backends)
         procedural = "  ·  no ComfyUI reachable: procedural sprites (offline, not AI)" if hello.procedural_only else ""
         return f"● {update.detail}  ·  worker {hello.worker_version}  ·  {renderers}{procedural}"
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The palette lists every screen and every action of the screen shown, beside Textual's own."""
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.action.startswith("switch_mode"):
+                mode = binding.action.split("'")[1]
+                yield SystemCommand(f"Go to {binding.description}", f"key {binding.key}", partial(self.switch_mode, mode))
+        for binding in getattr(screen, "BINDINGS", []):
+            if isinstance(binding, Binding) and binding.description:
+                action = partial(self.run_action, binding.action, screen)
+                yield SystemCommand(binding.description, f"{type(screen).__name__[:-6]} · key {binding.key}", action)
 
     def view_full_size(self, png: bytes, caption: str) -> None:
         """Suspend the app and draw the image straight to the terminal: sixel or kitty where the terminal has

@@ -123,3 +123,13 @@ async def test_help_lists_every_key_from_the_bindings(worker):
         for key, words in (("f3", "Queue"), ("x", "Cancel"), ("ctrl+g", "Generate"), ("n", "New seed")):
             assert f"| `{key}` | {words}" in text
         await asyncio.sleep(0)
+
+
+async def test_the_command_palette_lists_screens_and_the_screens_actions(worker):
+    app = PixelsApp(worker.client(name="tui"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert {"Go to Queue", "Go to Gallery", "Cancel", "Retry", "Priority +"} <= set(titles)
+        await pilot.press("ctrl+p", *"gallery", "enter")
+        await until(pilot, lambda: type(app.screen).__name__ == "GalleryScreen", what="the palette to switch")
