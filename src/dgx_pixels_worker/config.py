@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import paths
+from .validation_text import summary
 
 ENV_PREFIX = "DGX_PIXELS_"
 # Short names for the settings people set most, besides the general DGX_PIXELS_<SECTION>__<KEY>.
@@ -190,7 +191,4 @@ def load_settings(
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors(include_url=False)
-        )
-        raise ConfigError(f"invalid configuration ({problems}); see docs/configuration.md") from None
+        raise ConfigError(f"invalid configuration ({summary(exc)}); see docs/configuration.md") from None

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from . import __version__, outputs, paths
+from . import __version__, outputs, paths, validation_text
 from .events import EventPublisher
 from .gpu_metrics import NvmlReader
 from .job_runner import JobRunner
@@ -211,9 +211,6 @@ class RequestHandlers:
 
 
 def _validation_error(kind: str, exc: ValidationError) -> WorkerError:
-    problems = [
-        {"field": ".".join(str(p) for p in err["loc"]) or "body", "problem": err["msg"]}
-        for err in exc.errors(include_url=False)
-    ]
-    summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems[:5])
-    return WorkerError(ErrorCode.INVALID, f"invalid {kind} request: {summary}", {"errors": problems})
+    return WorkerError(
+        ErrorCode.INVALID, f"invalid {kind} request: {validation_text.summary(exc, most=5)}", {"errors": validation_text.problems(exc)}
+    )

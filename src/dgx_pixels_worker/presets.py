@@ -7,6 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .validation_text import summary
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -56,10 +58,7 @@ def load_preset(path: Path) -> ModelPreset:
     try:
         return ModelPreset.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors(include_url=False)
-        )
-        raise PresetError(f"{path}: {problems}") from None
+        raise PresetError(f"{path}: {summary(exc)}") from None
 
 
 def load_presets(directories: list[Path]) -> tuple[list[ModelPreset], list[str]]:

@@ -60,6 +60,17 @@ async def wait_until_usable(client, model, timeout=10.0):
     raise AssertionError(f"{model} never became usable: {await client.models()}")
 
 
+async def submit_and_wait_for_sampling(client, steps):
+    """Subscribe, queue an sdxl-base job, and return once ComfyUI is sampling it."""
+    stream = client.events()
+    await anext(stream)
+    job = await client.generate("x", model="sdxl-base", width=64, height=64, steps=steps)
+    async for item in stream:
+        if isinstance(item, Event) and item.topic == "job.progress" and item.body.stage == "sampling":
+            return stream, job
+    raise AssertionError("the event stream ended")
+
+
 def history(double, prompt_id):
     with urllib.request.urlopen(f"{double.url}/history/{prompt_id}", timeout=5) as response:
         return json.loads(response.read())[prompt_id]
@@ -192,12 +203,7 @@ async def test_comfyui_restarting_mid_job_sends_the_job_back_and_it_completes(tm
     try:
         async with worker.client() as client:
             await wait_until_usable(client, "sdxl-base")
-            stream = client.events()
-            await anext(stream)
-            job = await client.generate("x", model="sdxl-base", width=64, height=64, steps=30)
-            async for item in stream:
-                if isinstance(item, Event) and item.topic == "job.progress" and item.body.stage == "sampling":
-                    break
+            stream, job = await submit_and_wait_for_sampling(client, steps=30)
             gpu.restart()  # its queue and history are gone
             items = await collect_until_terminal(stream, [job.id], timeout=60)
     finally:
@@ -212,12 +218,7 @@ async def test_a_dropped_websocket_does_not_lose_the_job(tmp_path, doubles):
     try:
         async with worker.client() as client:
             await wait_until_usable(client, "sdxl-base")
-            stream = client.events()
-            await anext(stream)
-            job = await client.generate("x", model="sdxl-base", width=64, height=64, steps=30)
-            async for item in stream:
-                if isinstance(item, Event) and item.topic == "job.progress" and item.body.stage == "sampling":
-                    break
+            stream, job = await submit_and_wait_for_sampling(client, steps=30)
             gpu.control(drop_websockets=True)
             items = await collect_until_terminal(stream, [job.id], timeout=40)
     finally:
@@ -233,12 +234,7 @@ async def test_worker_restart_reattaches_to_the_running_prompt_instead_of_rerunn
     worker = start_worker(tmp_path, config)
     async with worker.client() as client:
         await wait_until_usable(client, "sdxl-base")
-        stream = client.events()
-        await anext(stream)
-        job = await client.generate("x", model="sdxl-base", width=64, height=64, steps=40)
-        async for item in stream:
-            if isinstance(item, Event) and item.topic == "job.progress" and item.body.stage == "sampling":
-                break
+        stream, job = await submit_and_wait_for_sampling(client, steps=40)
     worker.kill()
     worker.start()
     try:
