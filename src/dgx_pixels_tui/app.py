@@ -7,7 +7,6 @@ import sys
 from collections.abc import Iterable
 from functools import partial
 
-from PIL import Image
 from textual import work
 from textual.app import App, SuspendNotSupported, SystemCommand
 from textual.binding import Binding
@@ -19,7 +18,6 @@ from dgx_pixels_worker.client import AsyncClient
 from .link import LinkState, StateChanged, WorkerLink
 from .messages import LinkUpdated
 from .previews.detect import DetectedMode
-from .previews.graphics import write_graphics
 from .screens.gallery import GalleryScreen
 from .screens.generate import GenerateScreen
 from .screens.help import HelpScreen
@@ -97,6 +95,10 @@ class PixelsApp(App[None]):
     def view_full_size(self, png: bytes, caption: str) -> None:
         """Suspend the app and draw the image straight to the terminal: sixel or kitty where the terminal has
         them, half-blocks elsewhere. Textual cannot composite those protocols, hence the suspension."""
+        from PIL import Image
+
+        from .previews.graphics import write_graphics
+
         try:
             image = Image.open(io.BytesIO(png))
             with self.suspend():

@@ -17,6 +17,7 @@ from dgx_pixels_worker.protocol import WorkerError
 from dgx_pixels_worker.protocol import messages as m
 
 from ..connection import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, dump, err, print_json, run_client
+from ..size_text import parse_size
 from ..terminal_format import step_text
 
 GIVE_UP_SILENT_S = 60.0
@@ -36,17 +37,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tags", default="", metavar="T1,T2", help="comma-separated tags")
     parser.add_argument("--out", default=".", metavar="DIR", help="where to write the PNGs (default: here)")
     parser.add_argument("--no-wait", action="store_true", help="queue and print the job id without waiting")
-
-
-def parse_size(text: str | None) -> tuple[int | None, int | None]:
-    if not text:
-        return None, None
-    match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
-    if match is None:
-        if text.isdigit():
-            return int(text), int(text)
-        raise ValueError(f"size {text!r} is not WIDTHxHEIGHT, e.g. 64x64")
-    return int(match[1]), int(match[2])
 
 
 def request_params(args: argparse.Namespace) -> dict[str, object]:

@@ -1,41 +1,41 @@
-"""Terminal image previews: half-block strips for Textual, sixel/kitty for direct writes, and mode detection."""
+"""Terminal image previews: half-block strips for Textual, sixel/kitty for direct writes, and mode detection.
 
-from .ansi import frame_ansi_bytes, render_ansi
-from .detect import (
-    DEFAULT_QUERY_TIMEOUT,
-    PREVIEW_CHOICES,
-    DetectedMode,
-    PreviewMode,
-    choose_mode,
-    detect_preview_mode,
-    query_tty,
-)
-from .graphics import encode_graphics, write_graphics
-from .halfblock import Backdrop, render_halfblock
-from .kitty import encode_kitty
-from .scaling import IntegerScale, fit_integer_scale, scale_nearest, to_rgba_array
-from .sixel import encode_sixel
-from .widget import SpritePreview
+Names are loaded on first use, so that importing one submodule (say `detect`, at start-up) does not pull in
+numpy and Pillow through the others.
+"""
 
-__all__ = [
-    "DEFAULT_QUERY_TIMEOUT",
-    "PREVIEW_CHOICES",
-    "Backdrop",
-    "DetectedMode",
-    "IntegerScale",
-    "PreviewMode",
-    "SpritePreview",
-    "choose_mode",
-    "detect_preview_mode",
-    "encode_graphics",
-    "encode_kitty",
-    "encode_sixel",
-    "fit_integer_scale",
-    "frame_ansi_bytes",
-    "query_tty",
-    "render_ansi",
-    "render_halfblock",
-    "scale_nearest",
-    "to_rgba_array",
-    "write_graphics",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_HOME = {
+    "Backdrop": "halfblock",
+    "DEFAULT_QUERY_TIMEOUT": "detect",
+    "DetectedMode": "detect",
+    "IntegerScale": "scaling",
+    "PREVIEW_CHOICES": "detect",
+    "PreviewMode": "detect",
+    "SpritePreview": "widget",
+    "choose_mode": "detect",
+    "detect_preview_mode": "detect",
+    "encode_graphics": "graphics",
+    "encode_kitty": "kitty",
+    "encode_sixel": "sixel",
+    "fit_integer_scale": "scaling",
+    "frame_ansi_bytes": "ansi",
+    "query_tty": "detect",
+    "render_ansi": "ansi",
+    "render_halfblock": "halfblock",
+    "scale_nearest": "scaling",
+    "to_rgba_array": "scaling",
+    "write_graphics": "graphics",
+}
+
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)

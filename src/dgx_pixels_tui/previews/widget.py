@@ -11,18 +11,20 @@ straight to the terminal with `previews.graphics.write_graphics`.
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
-import numpy as np
-from PIL import Image
 from rich.segment import Segment
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
 
 from .detect import PreviewMode
-from .graphics import encode_graphics
-from .halfblock import Backdrop, render_halfblock
-from .scaling import ImageLike, to_rgba_array
+
+if TYPE_CHECKING:  # numpy and Pillow load with the first image, not with the app's first frame
+    import numpy as np
+
+    from .halfblock import Backdrop
+    from .scaling import ImageLike
 
 PLACEHOLDER = "no image yet"
 
@@ -68,7 +70,12 @@ class SpritePreview(Widget):
     def image(self, image: ImageLike | None) -> None:
         old_shape = None if self._pixels is None else self._pixels.shape
         self._image = image
-        self._pixels = None if image is None else to_rgba_array(image)
+        if image is None:
+            self._pixels = None
+        else:
+            from .scaling import to_rgba_array
+
+            self._pixels = to_rgba_array(image)
         self._generation += 1
         self._sequences.clear()
         new_shape = None if self._pixels is None else self._pixels.shape
@@ -80,6 +87,8 @@ class SpritePreview(Widget):
 
         Returns whether an image is now shown.
         """
+        from PIL import Image
+
         try:
             with Image.open(io.BytesIO(data)) as opened:
                 self.image = opened.convert("RGBA")
@@ -92,6 +101,8 @@ class SpritePreview(Widget):
         """The sixel/kitty escape sequence for the full-size view, or None in half-block mode or without an image."""
         if self._pixels is None or self.mode == "halfblock":
             return None
+        from .graphics import encode_graphics
+
         key = (self._generation, box)
         if key not in self._sequences:
             self._sequences[key] = encode_graphics(self._pixels, self.mode, box)
@@ -109,6 +120,8 @@ class SpritePreview(Widget):
         return strips[y] if 0 <= y < len(strips) else Strip.blank(width, self.rich_style)
 
     def _backdrop(self) -> Backdrop:
+        from .halfblock import Backdrop
+
         background = self.background_colors[1]
         if not self.checkerboard:
             return Backdrop(background.rgb)
@@ -116,14 +129,17 @@ class SpritePreview(Widget):
         return Backdrop(background.rgb, other.rgb)
 
     def _frame(self, width: int, height: int) -> list[Strip]:
+        if self._pixels is None:
+            key: tuple[object, ...] = (self._generation, width, height, self.rich_style)
+            if key != self._cache_key:
+                self._strips, self._cache_key = self._placeholder_frame(width, height), key
+            return self._strips
+        from .halfblock import render_halfblock
+
         backdrop = self._backdrop()
         key = (self._generation, width, height, backdrop, self.rich_style)
         if key != self._cache_key:
-            if self._pixels is None:
-                self._strips = self._placeholder_frame(width, height)
-            else:
-                self._strips = render_halfblock(self._pixels, width, height, backdrop)
-            self._cache_key = key
+            self._strips, self._cache_key = render_halfblock(self._pixels, width, height, backdrop), key
         return self._strips
 
     def _placeholder_frame(self, width: int, height: int) -> list[Strip]:

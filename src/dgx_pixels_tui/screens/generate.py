@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from dgx_pixels_worker.protocol import WorkerError
 from dgx_pixels_worker.protocol import messages as m
 
-from ..commands.generate import parse_size
+from ..size_text import parse_size
 from ..link import JobFinished, LinkUpdate, PreviewArrived, QueueChanged, StateChanged
 from ..previews.widget import SpritePreview
 from ..terminal_format import step_text
@@ -45,7 +45,7 @@ class GenerateScreen(PixelsScreen):
                     yield Input(placeholder="size", id="size")
                     yield Input(placeholder="steps", id="steps", type="integer")
                     yield Input(placeholder="cfg", id="cfg", type="number")
-                    yield Input(value="1", id="count", type="integer")
+                    yield Input(placeholder="count 1", id="count", type="integer")
                 yield Button("Generate  (enter / ctrl+g)", variant="primary", id="submit")
             with Vertical(id="live"):
                 yield SpritePreview(id="live-preview")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Markdown
+from textual.containers import VerticalScroll
 
 from .base import PixelsScreen
 
@@ -16,6 +16,8 @@ def key_table(title: str, bindings: list[Binding]) -> str:
 
 class HelpScreen(PixelsScreen):
     def compose_body(self) -> ComposeResult:
+        from textual.widgets import Markdown  # markdown-it costs 20 ms: loaded when help is first shown
+
         from ..app import PixelsApp
 
         sections = [key_table("Everywhere", [_binding(b) for b in PixelsApp.BINDINGS])]
@@ -27,7 +29,8 @@ class HelpScreen(PixelsScreen):
             "# dgx-pixels keys\n\nFunction keys switch screens from anywhere, even while typing a prompt. "
             "`ctrl+p` opens the command palette, which lists every action.\n\n"
         )
-        yield Markdown(intro + "\n".join(sections), id="help")
+        with VerticalScroll(id="help-scroll"):  # scrolls inside; the connection bar and footer stay put
+            yield Markdown(intro + "\n".join(sections), id="help")
 
 
 def _binding(entry: Binding | tuple[str, ...]) -> Binding:

@@ -45,6 +45,7 @@ class ModelsScreen(PixelsScreen):
             d = model.defaults
             defaults = f"{d.get('width')}x{d.get('height')} · {d.get('steps')} steps · cfg {d.get('cfg')}"
             height = max(1, len(model.where))
-            table.add_row(Text(model.name, style="" if model.available else "dim"), where.rstrip(), defaults,
+            where.rstrip()  # in place
+            table.add_row(Text(model.name, style="" if model.available else "dim"), where, defaults,
                           model.description, height=height, key=model.name)
         self.query_one("#problems", Static).update("\n".join(f"skipped {p}" for p in library.problems))

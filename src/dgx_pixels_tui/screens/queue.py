@@ -19,6 +19,7 @@ from .base import PixelsScreen
 
 COLUMNS = ("job", "state", "progress", "step", "model", "prompt", "user", "elapsed", "eta")
 BAR_WIDTH = 12
+STEP_WIDTH = 40  # a long error message must not push the other columns off screen
 
 
 def progress_bar(fraction: float) -> Text:
@@ -83,7 +84,7 @@ class QueueScreen(PixelsScreen):
         elapsed, eta = timing(job, now)
         step = step_text(job.image_index, job.count, job.step, job.total, job.stage) if job.state is m.JobState.RUNNING else ""
         if job.state is m.JobState.FAILED and job.error:
-            step = job.error.message
+            step = job.error.message if len(job.error.message) <= STEP_WIDTH else job.error.message[: STEP_WIDTH - 1] + "…"
         prompt = " ".join(job.prompt.split())
         return [
             job.id, Text(job.state.value, style=STATE_STYLE.get(job.state.value, "")), progress_bar(job.progress), step,
