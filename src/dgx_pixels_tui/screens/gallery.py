@@ -32,6 +32,10 @@ class GalleryScreen(PixelsScreen):
         Binding("escape", "focus_list", "List", show=False),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: dict[str, m.ImageInfo] = {}  # what the list shows, by id
+
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="gallery"):
             with Vertical(id="browse"):
@@ -43,7 +47,6 @@ class GalleryScreen(PixelsScreen):
             with Vertical(id="detail"):
                 yield SpritePreview(id="large")
                 yield Static("", id="params")
-        self.images: dict[str, m.ImageInfo] = {}
 
     def refresh_from_link(self) -> None:
         self.load()

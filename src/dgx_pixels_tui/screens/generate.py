@@ -28,6 +28,11 @@ class GenerateScreen(PixelsScreen):
         Binding("ctrl+r", "random_seed", "Random seed"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.job_id: str | None = None  # the job whose progress the live preview follows
+        self.models: list[m.ModelInfo] = []
+
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="generate"):
             with Vertical(id="form"):
@@ -52,8 +57,6 @@ class GenerateScreen(PixelsScreen):
                 yield Static("Type a prompt and press enter.", id="live-status")
                 yield Label("Recent")
                 yield HorizontalScroll(id="recent")
-        self.job_id: str | None = None
-        self.models: list[m.ModelInfo] = []
 
     def on_mount(self) -> None:
         self.query_one("#prompt", Input).focus()

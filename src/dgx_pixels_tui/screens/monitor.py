@@ -19,6 +19,11 @@ HISTORY = 120  # samples kept for the sparklines (heartbeats: about two minutes)
 
 
 class MonitorScreen(PixelsScreen):
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth: deque[float] = deque(maxlen=HISTORY)
+        self.rate: deque[float] = deque(maxlen=HISTORY)
+
     def compose_body(self) -> ComposeResult:
         with Vertical(id="monitor"):
             yield Static("", id="summary")
@@ -37,8 +42,6 @@ class MonitorScreen(PixelsScreen):
                 with Vertical():
                     yield Label("jobs per minute", id="rate-label")
                     yield Sparkline([], id="rate")
-        self.depth: deque[float] = deque(maxlen=HISTORY)
-        self.rate: deque[float] = deque(maxlen=HISTORY)
 
     def refresh_from_link(self) -> None:
         self.load()
