@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -23,12 +22,6 @@ class ComfyRejected(Exception):
 
 class ComfyFailed(Exception):
     """The server answered with an unexpected status."""
-
-
-@dataclass(frozen=True)
-class Submitted:
-    prompt_id: str
-    number: int
 
 
 class ComfyHTTP:
@@ -70,7 +63,8 @@ class ComfyHTTP:
         """The finished prompt's entry, or {} when unknown or not finished yet."""
         return (await self._json("GET", f"/history/{prompt_id}")).get(prompt_id, {})
 
-    async def submit(self, graph: dict[str, Any], client_id: str, prompt_id: str) -> Submitted:
+    async def submit(self, graph: dict[str, Any], client_id: str, prompt_id: str) -> None:
+        """Queue the graph under our own prompt id; ComfyUI uses a client-given id as it is."""
         response = await self._request(
             "POST", "/prompt", json={"prompt": graph, "client_id": client_id, "prompt_id": prompt_id}
         )
@@ -85,7 +79,6 @@ class ComfyHTTP:
             await self.delete_pending(prompt_id)
             raise ComfyRejected({"type": "partially_invalid", "message": "part of the workflow failed validation"},
                                 body["node_errors"])
-        return Submitted(body.get("prompt_id", prompt_id), int(body.get("number", 0)))
 
     async def delete_pending(self, prompt_id: str) -> None:
         await self._request("POST", "/queue", json={"delete": [prompt_id]})
