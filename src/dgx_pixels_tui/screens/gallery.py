@@ -16,10 +16,9 @@ from dgx_pixels_worker.protocol import messages as m
 
 from ..link import JobFinished, LinkUpdate
 from ..previews.widget import SpritePreview
-from .base import PixelsScreen
+from .base import PREVIEW_PX, PixelsScreen
 
 PAGE = 60
-PREVIEW_PX = 512
 
 
 class GalleryScreen(PixelsScreen):

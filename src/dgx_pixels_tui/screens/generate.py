@@ -165,7 +165,7 @@ class GenerateScreen(PixelsScreen):
     async def job_finished(self, job: m.JobInfo) -> None:
         if job.id != self.job_id:
             if job.state is m.JobState.COMPLETED and job.images:
-                await self._add_recent(job.images[-1])
+                await self._add_recent(await self.preview_png(job.images[-1]))
             return
         status = self.query_one("#live-status", Static)
         if job.state is not m.JobState.COMPLETED:
@@ -173,20 +173,18 @@ class GenerateScreen(PixelsScreen):
             status.update(f"{job.id} {job.state.value}: {reason}")
             return
         status.update(f"{job.id} done: {len(job.images)} image(s) · seed {job.seed} · {job.model}")
-        for image_id in job.images:
-            png = await self._add_recent(image_id)
-            if png is not None and image_id == job.images[0]:
-                self.query_one("#live-preview", SpritePreview).show(png)
+        first = await self.preview_png(job.images[0])
+        if first is not None:
+            self.query_one("#live-preview", SpritePreview).show(first)
+        for image_id in job.images[-RECENT:]:  # the strip keeps no more; fetching the rest would be wasted
+            await self._add_recent(first if image_id == job.images[0] else await self.preview_png(image_id))
 
-    async def _add_recent(self, image_id: str) -> bytes | None:
-        try:
-            reply = await self.pixels.client.image(image_id)
-        except WorkerError:
-            return None
+    async def _add_recent(self, png: bytes | None) -> None:
+        if png is None:
+            return
         strip = self.query_one("#recent", HorizontalScroll)
         thumb = SpritePreview(classes="thumb")
         await strip.mount(thumb, before=0)
-        thumb.show(reply.png or b"")
+        thumb.show(png)
         for old in list(strip.query(SpritePreview))[RECENT:]:
             await old.remove()
-        return reply.png
