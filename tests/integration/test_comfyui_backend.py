@@ -16,7 +16,7 @@ from dgx_pixels_worker.protocol import ErrorCode, WorkerError
 from dgx_pixels_worker.protocol import messages as m
 
 from tests.support.comfyui_double.process import ComfyUIDouble, free_port
-from tests.support.streams import collect_until_terminal
+from tests.support.streams import collect_until_terminal, final_state_after_restart
 from tests.support.worker_process import WorkerProcess
 
 BASE = "sd_xl_base_1.0.safetensors"
@@ -239,12 +239,7 @@ async def test_worker_restart_reattaches_to_the_running_prompt_instead_of_rerunn
     worker.start()
     try:
         async with worker.client() as client:
-            stream = client.events()
-            await anext(stream)
-            current = await client.job(job.id)
-            if not current.state.terminal:
-                await collect_until_terminal(stream, [job.id], timeout=60)
-            done = await client.job(job.id)
+            done = await final_state_after_restart(client, job.id)
     finally:
         worker.kill()
     assert done.state is m.JobState.COMPLETED and len(done.images) == 1

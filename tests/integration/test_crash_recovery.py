@@ -7,7 +7,7 @@ import time
 from dgx_pixels_worker.client import Event, Snapshot
 from dgx_pixels_worker.protocol import messages as m
 
-from tests.support.streams import collect_until_terminal
+from tests.support.streams import collect_until_terminal, final_state_after_restart
 
 PACED = """
 [worker]
@@ -77,12 +77,7 @@ async def test_sigterm_finishes_or_requeues_the_running_job(make_worker):
     assert worker.process.wait(20) == 0
     worker.start()
     async with worker.client() as client:
-        stream = client.events()
-        await anext(stream)
-        current = await client.job(job.id)
-        if not current.state.terminal:
-            await collect_until_terminal(stream, [job.id], timeout=60)
-        current = await client.job(job.id)
+        current = await final_state_after_restart(client, job.id)
     assert current.state is m.JobState.COMPLETED and len(current.images) == 40 and current.attempts == 2
 
 

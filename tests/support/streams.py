@@ -22,3 +22,13 @@ async def collect_until_terminal(stream, job_ids, timeout=30.0):
 
     await asyncio.wait_for(run(), timeout)
     return items
+
+
+async def final_state_after_restart(client, job_id, timeout=60.0):
+    """The job as it ends, seen by a client connecting to a restarted worker (it may have ended already)."""
+    stream = client.events()
+    await anext(stream)
+    if not (await client.job(job_id)).state.terminal:
+        await collect_until_terminal(stream, [job_id], timeout=timeout)
+    await stream.aclose()
+    return await client.job(job_id)
