@@ -3,16 +3,23 @@
   first_frame_ms       wall time from just before spawning a fresh `python -c` (the parent's `time.time()`, passed
                        as an argument) to the app's `Ready` event in the child, which Textual posts right after the
                        first compositor frame was encoded and handed to the driver's writer thread (Screen's first
-                       layout refresh, textual/screen.py). The child is PixelsApp (subclassed only
-                       to handle Ready) with the real Linux driver on a pseudo-terminal of 120x36 cells that this
-                       process drains, against the recorded worker (tests/support/recorded_worker.py: fixed
-                       answers, no sockets). Median of --runs runs after one unmeasured warm-up run (the page
-                       cache and .pyc files are warm, as on a second launch). It covers interpreter start, imports,
-                       CSS parsing, composing the Generate screen and drawing it; not what `dgx-pixels` does before
-                       the app starts (loading the configuration, probing or spawning the worker, detecting sixel or
-                       kitty graphics).
-  first_frame_live_ms  the same against a real worker process on loopback (a real AsyncClient, as the CLI makes).
-  rss_mb               VmRSS of the child at Ready (/proc/self/status), median, recorded worker; rss_live_mb: live.
+                       layout refresh, textual/screen.py). The child runs PixelsApp with the real Linux driver on a
+                       pseudo-terminal of 120x36 cells that this process drains, its client opened the way the
+                       command opens it (after the first frame) but answered by the recorded worker
+                       (tests/support/recorded_worker.py: fixed answers, no sockets). Median of --runs runs after
+                       one unmeasured warm-up run (the page cache and .pyc files are warm, as on a second launch).
+                       It covers interpreter start, imports, CSS parsing, composing the Generate screen and
+                       drawing it.
+  first_frame_cli_ms   the same for the real command, `dgx-pixels --connect ADDR --no-spawn`, against a real worker
+                       on loopback: argument parsing and reading `[tui] preview` from the configuration layers
+                       included. DGX_PIXELS_TUI__PREVIEW=halfblock is set because nobody answers the terminal's
+                       graphics query on this pseudo-terminal (a real terminal answers in milliseconds; one that
+                       never answers costs the query's 1 s timeout, see docs/previews.md).
+  connected_ms         from the same start to the connection line turning "connected" (recorded worker), and
+  connected_cli_ms     for the real command: settings loaded, worker probed, client made, hello answered.
+  bare_textual_first_frame_ms  the same for a plain Textual app (Header, Static, two Inputs, Footer), run in the
+                       same way in the same run: the floor that Textual and this machine set.
+  rss_mb               VmRSS of the child at Ready (/proc/self/status), median, recorded worker; rss_cli_mb: command.
   halfblock_64_ms      bench/tui_render.py's figures, measured by its own `measure` (64x64 sprite and the same
   halfblock_512_ms     upscaled to 512x512, drawn into 64x32 cells; median of --render-runs runs).
   key_to_frame_p50_ms  the real PixelsApp under `run_test()` (headless, 120x36) on the Queue screen, connected to a
@@ -81,48 +88,78 @@ FRAME_TIMEOUT_S = 2.0
 
 TARGETS = {
     "first_frame_ms": "target <= 450",
-    "first_frame_live_ms": "target <= 450",
+    "first_frame_cli_ms": "target <= 450",
     "rss_mb": "target <= 60",
     "halfblock_64_ms": tui_render.TARGETS["halfblock_64_ms"],
     "halfblock_512_ms": tui_render.TARGETS["halfblock_512_ms"],
     "key_to_frame_p95_ms": "target <= 50",
 }
 
-# The child: PixelsApp as the CLI runs it, reporting at Ready (posted right after the first frame is written).
+# The child: reports at Ready (posted right after the first frame is written) and when the link first connects.
 CHILD = r"""
 import sys, time
 start = float(sys.argv[1])
 mode, address, root = sys.argv[2], sys.argv[3], sys.argv[4]
 import json
-from textual import events
-from pathlib import Path
+
+if mode == "bare":  # a plain Textual app with a few widgets: what any Textual program costs on this machine
+    from textual.app import App
+    from textual.widgets import Footer, Header, Input, Static
+
+    class Bare(App):
+        def compose(self):
+            yield Header()
+            yield Static("dgx-pixels")
+            yield Input(placeholder="prompt")
+            yield Input(placeholder="negative")
+            yield Footer()
+
+        def on_ready(self):
+            ms = (time.time() - start) * 1000
+            sys.__stdout__.write(json.dumps({"first_frame_ms": ms, "connected_ms": ms, "rss_mb": 0}) + "\n")
+            self.exit()
+
+    Bare().run()
+    sys.exit()
 from dgx_pixels_tui.app import PixelsApp
+from dgx_pixels_tui.link import LinkState, StateChanged
 
-css = PixelsApp.CSS_PATH if isinstance(PixelsApp.CSS_PATH, list) else [PixelsApp.CSS_PATH]
-here = Path(sys.modules[PixelsApp.__module__].__file__).parent
+marks = {}
+shown, linked = PixelsApp.on_ready, PixelsApp.on_link_updated
 
 
-class FirstFrame(PixelsApp):
-    CSS_PATH = [str(here / path) for path in css]  # relative paths resolve against the class's file; this has none
+def on_ready(self):
+    marks["first_frame_ms"] = (time.time() - start) * 1000
+    marks["rss_mb"] = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS:")) / 1024
+    shown(self)
 
-    def on_ready(self, event: events.Ready) -> None:
-        elapsed_ms = (time.time() - start) * 1000
-        rss_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmRSS:"))
-        sys.__stdout__.write(json.dumps({"first_frame_ms": elapsed_ms, "rss_mb": rss_kb / 1024}) + "\n")
+
+def on_link_updated(self, message):
+    linked(self, message)
+    update = message.update
+    if isinstance(update, StateChanged) and update.state is LinkState.CONNECTED and "connected_ms" not in marks:
+        marks["connected_ms"] = (time.time() - start) * 1000
+        sys.__stdout__.write(json.dumps(marks) + "\n")
         sys.__stdout__.flush()
         self.exit()
 
 
+PixelsApp.on_ready, PixelsApp.on_link_updated = on_ready, on_link_updated
 if mode == "recorded":
     sys.path.insert(0, root)
-    from tests.support.recorded_worker import RecordedClient
 
-    client = RecordedClient(address)
+    class RecordedOpener:
+        async def open(self):
+            from dgx_pixels_tui.startup import Opened
+            from tests.support.recorded_worker import RecordedClient
+
+            return Opened(RecordedClient(address), "")
+
+    PixelsApp(opener=RecordedOpener()).run()
 else:
-    from dgx_pixels_worker.client import AsyncClient
+    from dgx_pixels_tui.cli import main
 
-    client = AsyncClient(address, timeout=10.0, name="bench-tui")
-FirstFrame(client).run()
+    main(["--connect", address, "--no-spawn"])
 """
 
 
@@ -142,7 +179,10 @@ def _drain(fd: int) -> None:
 def first_frame_once(mode: str, address: str) -> dict[str, float]:
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
-    env = dict(os.environ, COLUMNS=str(COLUMNS), LINES=str(LINES), TERM="xterm-256color", COLORTERM="truecolor")
+    env = dict(
+        os.environ, COLUMNS=str(COLUMNS), LINES=str(LINES), TERM="xterm-256color", COLORTERM="truecolor",
+        DGX_PIXELS_TUI__PREVIEW="halfblock",
+    )
     drain = threading.Thread(target=_drain, args=(master,), daemon=True)
     drain.start()
     start = time.time()
@@ -165,22 +205,24 @@ def first_frame_once(mode: str, address: str) -> dict[str, float]:
     return json.loads(lines[-1])
 
 
-def first_frames(mode: str, address: str, runs: int) -> tuple[float, float]:
+def first_frames(mode: str, address: str, runs: int, suffix: str) -> dict[str, float]:
     first_frame_once(mode, address)  # warm-up: .pyc files and the page cache
     samples = [first_frame_once(mode, address) for _ in range(runs)]
-    return median([s["first_frame_ms"] for s in samples]), median([s["rss_mb"] for s in samples])
+    return {f"{key}{suffix}": median([s[key] for s in samples]) for key in ("first_frame_ms", "connected_ms", "rss_mb")}
 
 
 def measure_first_frames(runs: int) -> dict[str, float]:
     from tests.support.recorded_worker import ADDRESS
 
-    frame, rss = first_frames("recorded", ADDRESS, runs)
+    figures = {"bare_textual_first_frame_ms": first_frames("bare", "", runs, "")["first_frame_ms"]}
+    figures.update(first_frames("recorded", ADDRESS, runs, ""))
     worker = start_worker(FAST_CONFIG)
     try:
-        frame_live, rss_live = first_frames("live", worker.rep, runs)
+        cli = first_frames("cli", worker.rep, runs, "")
     finally:
         worker.terminate()
-    return {"first_frame_ms": frame, "first_frame_live_ms": frame_live, "rss_mb": rss, "rss_live_mb": rss_live}
+    figures.update({key.replace("_ms", "_cli_ms").replace("_mb", "_cli_mb"): value for key, value in cli.items()})
+    return figures
 
 
 # ---------------------------------------------------------------- key to frame
@@ -297,7 +339,8 @@ def measure(runs: int, presses: int, render_runs: int) -> dict[str, float]:
     figures["halfblock_64_ms"] = rendering["halfblock_64_ms"]
     figures["halfblock_512_ms"] = rendering["halfblock_512_ms"]
     figures.update(asyncio.run(measure_key_to_frame(presses)))
-    order = ["first_frame_ms", "first_frame_live_ms", "rss_mb", "rss_live_mb", "halfblock_64_ms", "halfblock_512_ms",
+    order = ["bare_textual_first_frame_ms", "first_frame_ms", "first_frame_cli_ms", "connected_ms", "connected_cli_ms", "rss_mb", "rss_cli_mb",
+             "halfblock_64_ms", "halfblock_512_ms",
              "key_to_frame_p50_ms", "key_to_frame_p95_ms", "key_to_frame_max_ms", "key_to_frame_presses",
              "key_to_frame_lost"]
     return {key: figures[key] for key in order}

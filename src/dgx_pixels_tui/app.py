@@ -6,14 +6,13 @@ import io
 import sys
 from collections.abc import Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SuspendNotSupported, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
-
-from dgx_pixels_worker.client import AsyncClient
 
 from .link import LinkState, StateChanged, WorkerLink
 from .messages import LinkUpdated
@@ -24,6 +23,10 @@ from .screens.help import HelpScreen
 from .screens.models import ModelsScreen
 from .screens.monitor import MonitorScreen
 from .screens.queue import QueueScreen
+from .startup import StartupError, WorkerOpener
+
+if TYPE_CHECKING:
+    from dgx_pixels_worker.client import AsyncClient
 
 
 class PixelsApp(App[None]):
@@ -47,23 +50,52 @@ class PixelsApp(App[None]):
 
     connection_line: reactive[tuple[str, str]] = reactive(("connecting", "connecting to the worker…"))
 
-    def __init__(self, client: AsyncClient, *, notice: str = "", preview_mode: DetectedMode | None = None) -> None:
+    def __init__(
+        self,
+        client: AsyncClient | None = None,
+        *,
+        opener: WorkerOpener | None = None,
+        notice: str = "",
+        preview_mode: DetectedMode | None = None,
+    ) -> None:
+        """Give a `client`, or an `opener` that makes one after the first frame (what `dgx-pixels` does)."""
         super().__init__()
-        self.client = client
+        if (client is None) == (opener is None):
+            raise ValueError("give a client or an opener")
+        self.opener = opener
         self.preview_mode = preview_mode or DetectedMode("halfblock", "not detected")
         self.link = WorkerLink(client)
         self.notice = notice  # e.g. "started a local worker"
         self.pending_image: str | None = None  # an image another screen asked the gallery to show
+        self.startup_error = ""
+
+    @property
+    def client(self) -> AsyncClient:
+        return self.link.client
 
     def on_mount(self) -> None:
-        self.connection_line = ("connecting", f"connecting to {self.client.address}…")
-        self.follow_worker()
+        where = f"connecting to {self.link.client.address}…" if self.link.has_client else "reaching the worker…"
+        self.connection_line = ("connecting", where)
         if self.notice:
             self.notify(self.notice, timeout=6)
 
+    def on_ready(self) -> None:
+        self.follow_worker()  # after the first frame: the client library is imported from here on
+
     @work(exclusive=True, group="link")
     async def follow_worker(self) -> None:
-        await self.link.run(lambda update: self.post_message(LinkUpdated(update)))
+        client = None
+        if self.opener is not None:
+            try:
+                opened = await self.opener.open()
+            except StartupError as exc:
+                self.startup_error = exc.message  # printed by the command once the terminal is restored
+                self.exit(return_code=exc.exit_code)
+                return
+            client = opened.client
+            if opened.notice:
+                self.notify(opened.notice, timeout=6)
+        await self.link.run(lambda update: self.post_message(LinkUpdated(update)), client)
 
     def on_link_updated(self, message: LinkUpdated) -> None:
         update = message.update
@@ -115,4 +147,5 @@ class PixelsApp(App[None]):
         self.switch_mode("gallery")
 
     async def on_unmount(self) -> None:
-        await self.client.close()
+        if self.link.has_client:
+            await self.link.client.close()

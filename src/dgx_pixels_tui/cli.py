@@ -1,16 +1,19 @@
-"""The `dgx-pixels` command line: parses arguments and hands each subcommand to its module."""
+"""The `dgx-pixels` command line: parses arguments and hands each subcommand to its module.
+
+Handlers are named "module:function" under `dgx_pixels_tui.commands` and imported only when chosen, so the
+TUI starts without loading what the other commands need.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from dgx_pixels_worker.daemon import add_worker_arguments
+from dgx_pixels_worker.daemon_arguments import add_worker_arguments
 
 from . import __version__
-from .commands import cancel, generate, info, keys, queue, tui, worker
-
 
 
 def _client_options() -> argparse.ArgumentParser:
@@ -39,57 +42,77 @@ def build_parser() -> argparse.ArgumentParser:
     add_worker_arguments(p)
     p.add_argument("--connect", metavar="ADDR", help="with `stop`: the worker to stop")
     p.add_argument("--timeout", type=float, metavar="S")
-    p.set_defaults(handler=worker.main)
+    p.set_defaults(handler="worker:main")
 
     p = sub.add_parser("generate", parents=[common, json_flag], help="queue a generation and save the PNGs")
-    generate.add_arguments(p)
-    p.set_defaults(handler=generate.main)
+    p.add_argument("prompt", help="what to draw, e.g. 'red knight with a sword'")
+    p.add_argument("--negative", default="", metavar="TEXT", help="what to avoid")
+    p.add_argument("--model", metavar="M", help="model preset (see `dgx-pixels models`)")
+    p.add_argument("--count", type=int, default=1, metavar="N", help="images to make (seeds S, S+1, ...)")
+    p.add_argument("--seed", type=int, metavar="S", help="seed (random when absent)")
+    p.add_argument("--size", metavar="WxH", help="image size, e.g. 64x64")
+    p.add_argument("--steps", type=int, metavar="N")
+    p.add_argument("--cfg", type=float, metavar="F")
+    p.add_argument("--priority", type=int, default=0, metavar="P", help="higher runs sooner (-100..100)")
+    p.add_argument("--tags", default="", metavar="T1,T2", help="comma-separated tags")
+    p.add_argument("--out", default=".", metavar="DIR", help="where to write the PNGs (default: here)")
+    p.add_argument("--no-wait", action="store_true", help="queue and print the job id without waiting")
+    p.set_defaults(handler="generate:main")
 
     p = sub.add_parser("tui", parents=[common], help="the full-screen app (what `dgx-pixels` alone opens)")
     p.add_argument("--preview", choices=["auto", "sixel", "kitty", "halfblock"], help="how images are drawn")
-    p.set_defaults(handler=tui.main)
+    p.set_defaults(handler="tui:main")
 
     p = sub.add_parser("demo", parents=[common], help="generate a few sample sprites into ./out")
     p.add_argument("--out", default="out", metavar="DIR")
-    p.set_defaults(handler=generate.demo)
+    p.set_defaults(handler="generate:demo")
 
     p = sub.add_parser("queue", parents=[common, json_flag], help="show the queue (--watch keeps it live)")
     p.add_argument("--watch", action="store_true", help="keep updating until Ctrl-C")
     p.add_argument("--limit", type=int, default=50, help="at most this many jobs")
-    p.set_defaults(handler=queue.main)
+    p.set_defaults(handler="queue:main")
 
     p = sub.add_parser("status", parents=[common, json_flag], help="worker health, backends and throughput")
-    p.set_defaults(handler=info.status)
+    p.set_defaults(handler="info:status")
 
     p = sub.add_parser("models", parents=[common, json_flag], help="list models and whether they are usable")
-    p.set_defaults(handler=info.models)
+    p.set_defaults(handler="info:models")
 
     p = sub.add_parser("cancel", parents=[common, json_flag], help="cancel a queued or running job")
     p.add_argument("job", help="job id (or a unique prefix of 4+ characters)")
-    p.set_defaults(handler=cancel.main)
+    p.set_defaults(handler="cancel:main")
 
     p = sub.add_parser("retry", parents=[common, json_flag], help="queue a finished job again with the same parameters")
     p.add_argument("job", help="job id (or a unique prefix of 4+ characters)")
-    p.set_defaults(handler=cancel.retry)
+    p.set_defaults(handler="cancel:retry")
 
     p = sub.add_parser("keys", help="create CurveZMQ keys for a worker reachable beyond this machine")
     p.add_argument("--config", metavar="FILE")
     p.add_argument("--keys-dir", metavar="DIR", help="where to write them (default $XDG_CONFIG_HOME/dgx-pixels/keys)")
-    p.set_defaults(handler=keys.main)
+    p.set_defaults(handler="keys:main")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["tui", *(argv or sys.argv[1:])])
+    args = build_parser().parse_args(with_default_command(list(sys.argv[1:] if argv is None else argv)))
     try:
-        return int(args.handler(args) or 0)
+        return int(handler(args.handler)(args) or 0)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def with_default_command(argv: list[str]) -> list[str]:
+    """No command, or only options (`dgx-pixels --connect ADDR`), means the TUI."""
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        return ["tui", *argv]
+    return argv
+
+
+def handler(name: str) -> Callable[[argparse.Namespace], int | None]:
+    module, function = name.split(":")
+    return getattr(importlib.import_module(f"{__package__}.commands.{module}"), function)  # type: ignore[no-any-return]
 
 
 if __name__ == "__main__":

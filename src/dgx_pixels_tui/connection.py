@@ -11,15 +11,17 @@ from typing import Any, TypeVar
 
 from dgx_pixels_worker import event_loop
 from dgx_pixels_worker.client import AsyncClient
-from dgx_pixels_worker.client.spawn import SpawnError, can_spawn, listening, spawn_worker
+from dgx_pixels_worker.client.spawn import (
+    SpawnError,
+    can_spawn,
+    listening,
+    spawn_worker,
+)
 from dgx_pixels_worker.config import ConfigError, Settings, load_settings
 from dgx_pixels_worker.protocol import ErrorCode, WorkerError
 from dgx_pixels_worker.security import SecurityError
 
-EXIT_OK = 0
-EXIT_FAILED = 1  # the worker answered with an error, or a job failed
-EXIT_USAGE = 2  # bad arguments or configuration
-EXIT_UNREACHABLE = 3  # no worker could be reached
+from .exit_codes import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE  # noqa: F401 (commands take them from here)
 
 T = TypeVar("T")
 
@@ -37,8 +39,9 @@ def address_of(args: argparse.Namespace, settings: Settings) -> str:
     return getattr(args, "connect", None) or getattr(args, "rep", None) or settings.connect_address()
 
 
-def ensure_worker(args: argparse.Namespace, settings: Settings) -> str:
-    """The address to talk to, after starting a local worker there if none listens and spawning is allowed."""
+def ensure_worker(args: argparse.Namespace, settings: Settings, report: Callable[[str], None] = err) -> str:
+    """The address to talk to, after starting a local worker there if none listens and spawning is allowed;
+    `report` hears about the start."""
     address = address_of(args, settings)
     if listening(address) or not can_spawn(address):
         return address
@@ -48,7 +51,7 @@ def ensure_worker(args: argparse.Namespace, settings: Settings) -> str:
         )
     config = Path(args.config) if getattr(args, "config", None) else None
     spawned = spawn_worker(address, settings, config)
-    err(f"started a local worker at {spawned.rep} (pid {spawned.pid}; log {spawned.log_path})")
+    report(f"started a local worker at {spawned.rep} (pid {spawned.pid}; log {spawned.log_path})")
     return address
 
 

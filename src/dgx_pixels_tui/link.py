@@ -2,6 +2,8 @@
 
 Everything it learns goes out through one callback as small update objects, in order; the app turns
 them into messages. The queue itself is kept in a QueueMirror that the screens read.
+
+The client library (pydantic, ZeroMQ) is imported only when the link starts running, after the first frame.
 """
 
 from __future__ import annotations
@@ -10,11 +12,14 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from dgx_pixels_worker.client import AsyncClient, Event, Snapshot, Stalled
 from dgx_pixels_worker.client.queue_mirror import QueueMirror
-from dgx_pixels_worker.protocol import WorkerError
-from dgx_pixels_worker.protocol import messages as m
+from dgx_pixels_worker.protocol import TERMINAL_EVENTS, ErrorCode, WorkerError
+
+if TYPE_CHECKING:
+    from dgx_pixels_worker.client import AsyncClient
+    from dgx_pixels_worker.protocol import messages as m
 
 RETRY_S = 1.0
 SILENCE_S = 3.0
@@ -62,14 +67,27 @@ LinkUpdate = StateChanged | QueueChanged | JobFinished | PreviewArrived | Status
 
 
 class WorkerLink:
-    def __init__(self, client: AsyncClient):
-        self.client = client
+    def __init__(self, client: AsyncClient | None = None):
+        self._client = client
         self.mirror = QueueMirror()
         self.state = LinkState.CONNECTING
         self.hello: m.HelloReply | None = None
 
-    async def run(self, emit: Callable[[LinkUpdate], None]) -> None:
+    @property
+    def client(self) -> AsyncClient:
+        """The client, once there is one; before that a WorkerError a screen reports like any other."""
+        if self._client is None:
+            raise WorkerError(ErrorCode.TIMEOUT, "not connected to a worker yet; wait for the connection line")
+        return self._client
+
+    @property
+    def has_client(self) -> bool:
+        return self._client is not None
+
+    async def run(self, emit: Callable[[LinkUpdate], None], client: AsyncClient | None = None) -> None:
         """Run until cancelled: connect, stream, and after any loss keep trying; the queue is kept meanwhile."""
+        if client is not None:
+            self._client = client
         while True:
             try:
                 self.hello = await self.client.hello(timeout=2.0)
@@ -86,6 +104,8 @@ class WorkerLink:
                 await stream.aclose()
 
     def _apply(self, item: object, emit: Callable[[LinkUpdate], None]) -> None:
+        from dgx_pixels_worker.client import Event, Snapshot, Stalled
+
         if isinstance(item, Stalled):
             self._set(emit, LinkState.LOST, f"no word from the worker for {item.silent_s:.0f}s; showing the last known queue")
             return
@@ -106,7 +126,7 @@ class WorkerLink:
         changed = self.mirror.apply(item)
         if changed is not None:
             emit(QueueChanged(changed))
-        if item.topic in m.TERMINAL_EVENTS:
+        if item.topic in TERMINAL_EVENTS:
             emit(JobFinished(body.job))
 
     def _set(self, emit: Callable[[LinkUpdate], None], state: LinkState, detail: str) -> None:

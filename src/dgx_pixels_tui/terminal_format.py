@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from dgx_pixels_worker.protocol.messages import JobInfo
+if TYPE_CHECKING:
+    from dgx_pixels_worker.protocol.messages import JobInfo
 
 STATE_STYLE = {"queued": "yellow", "running": "cyan", "completed": "green", "failed": "red", "cancelled": "dim"}
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 import time
 from pathlib import Path
 
@@ -16,27 +15,21 @@ from dgx_pixels_worker.config import Settings
 from dgx_pixels_worker.protocol import WorkerError
 from dgx_pixels_worker.protocol import messages as m
 
-from ..connection import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, dump, err, print_json, run_client
+from ..connection import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_UNREACHABLE,
+    EXIT_USAGE,
+    dump,
+    err,
+    print_json,
+    run_client,
+)
 from ..size_text import parse_size
 from ..terminal_format import step_text
 
 GIVE_UP_SILENT_S = 60.0
 DEMO_PROMPTS = ["knight in gold armour", "fire sword", "ice potion", "ruby gem", "green slime", "grass tile"]
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("prompt", help="what to draw, e.g. 'red knight with a sword'")
-    parser.add_argument("--negative", default="", metavar="TEXT", help="what to avoid")
-    parser.add_argument("--model", metavar="M", help="model preset (see `dgx-pixels models`)")
-    parser.add_argument("--count", type=int, default=1, metavar="N", help="images to make (seeds S, S+1, ...)")
-    parser.add_argument("--seed", type=int, metavar="S", help="seed (random when absent)")
-    parser.add_argument("--size", metavar="WxH", help="image size, e.g. 64x64")
-    parser.add_argument("--steps", type=int, metavar="N")
-    parser.add_argument("--cfg", type=float, metavar="F")
-    parser.add_argument("--priority", type=int, default=0, metavar="P", help="higher runs sooner (-100..100)")
-    parser.add_argument("--tags", default="", metavar="T1,T2", help="comma-separated tags")
-    parser.add_argument("--out", default=".", metavar="DIR", help="where to write the PNGs (default: here)")
-    parser.add_argument("--no-wait", action="store_true", help="queue and print the job id without waiting")
 
 
 def request_params(args: argparse.Namespace) -> dict[str, object]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-
 from rich.table import Table
 
 from dgx_pixels_worker.client import AsyncClient

@@ -1,37 +1,42 @@
-"""`dgx-pixels` with no command: the full-screen TUI, starting a local worker when none answers."""
+"""`dgx-pixels` with no command: the full-screen TUI, starting a local worker when none answers.
+
+The app draws first and reaches the worker afterwards (see startup.py), so it appears at once even while a
+worker is being started; a bad configuration or an unreachable worker still ends it with a message.
+"""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
+import sys
+from pathlib import Path
 
-from dgx_pixels_worker.client import AsyncClient
-from dgx_pixels_worker.client.spawn import SpawnError
-from dgx_pixels_worker.config import ConfigError
-from dgx_pixels_worker.protocol import WorkerError
+from dgx_pixels_worker.config_layers import ConfigError, layered_config
 
-from ..connection import EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, ensure_worker, err, load
+from ..exit_codes import EXIT_USAGE
+from ..startup import WorkerOpener
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        settings = load(args)
-    except ConfigError as exc:
-        err(str(exc))
-        return EXIT_USAGE
-    notice = io.StringIO()
-    try:
-        with contextlib.redirect_stderr(notice):  # "started a local worker" becomes a notification in the app
-            address = ensure_worker(args, settings)
-    except (SpawnError, WorkerError) as exc:
-        err(str(exc.message if isinstance(exc, WorkerError) else exc))
-        return EXIT_UNREACHABLE
-    from ..app import PixelsApp  # Textual loads only for the TUI, keeping the other commands quick
     from ..previews.detect import detect_preview_mode
 
-    preview = detect_preview_mode(args.preview or settings.tui.preview)
-    client = AsyncClient.from_settings(settings, address, name="dgx-pixels-tui")
-    app = PixelsApp(client, notice=notice.getvalue().replace("dgx-pixels: ", "").strip(), preview_mode=preview)
+    try:
+        # Before Textual owns the terminal: the query reads the terminal's answer itself.
+        preview = detect_preview_mode(args.preview or _configured_preview(args))
+    except (ConfigError, ValueError) as exc:
+        print(f"dgx-pixels: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    from ..app import (
+        PixelsApp,  # Textual loads only for the TUI, keeping the other commands quick
+    )
+
+    app = PixelsApp(opener=WorkerOpener(args), preview_mode=preview)
     app.run()
-    return EXIT_OK
+    if app.startup_error:
+        print(f"dgx-pixels: {app.startup_error}", file=sys.stderr)
+    return app.return_code or 0
+
+
+def _configured_preview(args: argparse.Namespace) -> str:
+    """`[tui] preview` from the raw configuration layers: the full settings load only after the first frame."""
+    layers = layered_config(Path(args.config) if args.config else None)
+    return str(layers.get("tui", {}).get("preview", "auto"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,11 +13,13 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Static
 
 from dgx_pixels_worker.protocol import WorkerError
-from dgx_pixels_worker.protocol import messages as m
 
 from ..link import JobFinished, LinkUpdate
 from ..previews.widget import SpritePreview
 from .base import PREVIEW_PX, PixelsScreen
+
+if TYPE_CHECKING:
+    from dgx_pixels_worker.protocol import messages as m
 
 PAGE = 60
 

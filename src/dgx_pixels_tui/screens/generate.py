@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -10,14 +11,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal, HorizontalScroll, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
-from dgx_pixels_worker.protocol import WorkerError
-from dgx_pixels_worker.protocol import messages as m
+from dgx_pixels_worker.protocol import JobState, WorkerError
 
-from ..size_text import parse_size
 from ..link import JobFinished, LinkUpdate, PreviewArrived, QueueChanged, StateChanged
 from ..previews.widget import SpritePreview
+from ..size_text import parse_size
 from ..terminal_format import step_text
 from .base import PixelsScreen
+
+if TYPE_CHECKING:
+    from dgx_pixels_worker.protocol import messages as m
 
 RECENT = 6
 
@@ -153,7 +156,7 @@ class GenerateScreen(PixelsScreen):
             self.query_one("#live-preview", SpritePreview).show(update.preview.data)
         elif isinstance(update, QueueChanged) and update.job_id == self.job_id and self.job_id:
             job = self.pixels.link.mirror.jobs.get(self.job_id)
-            if job is not None and job.state is m.JobState.RUNNING:
+            if job is not None and job.state is JobState.RUNNING:
                 detail = step_text(job.image_index, job.count, job.step, job.total, job.stage)
                 self.query_one("#live-status", Static).update(f"{job.id} {job.progress * 100:.0f}% · {detail}")
         elif isinstance(update, JobFinished):
@@ -164,11 +167,11 @@ class GenerateScreen(PixelsScreen):
     @work(group="results")
     async def job_finished(self, job: m.JobInfo) -> None:
         if job.id != self.job_id:
-            if job.state is m.JobState.COMPLETED and job.images:
+            if job.state is JobState.COMPLETED and job.images:
                 await self._add_recent(await self.preview_png(job.images[-1]))
             return
         status = self.query_one("#live-status", Static)
-        if job.state is not m.JobState.COMPLETED:
+        if job.state is not JobState.COMPLETED:
             reason = job.error.message if job.error else job.state.value
             status.update(f"{job.id} {job.state.value}: {reason}")
             return

@@ -16,7 +16,9 @@ def key_table(title: str, bindings: list[Binding]) -> str:
 
 class HelpScreen(PixelsScreen):
     def compose_body(self) -> ComposeResult:
-        from textual.widgets import Markdown  # markdown-it costs 20 ms: loaded when help is first shown
+        from textual.widgets import (
+            Markdown,  # markdown-it costs 20 ms: loaded when help is first shown
+        )
 
         from ..app import PixelsApp
 

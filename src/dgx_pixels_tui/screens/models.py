@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -12,11 +14,13 @@ from dgx_pixels_worker.protocol import WorkerError
 from ..link import LinkUpdate, StateChanged
 from .base import PixelsScreen
 
+WHERE_WIDTH = 44  # long "why not" reasons wrap inside the cell instead of pushing the other columns away
+
 
 class ModelsScreen(PixelsScreen):
     def compose_body(self) -> ComposeResult:
         table: DataTable[object] = DataTable(id="models", cursor_type="row")
-        for column in ("model", "where", "defaults", "description"):
+        for column in ("model", "defaults", "where", "description"):
             table.add_column(column.upper(), key=column)
         yield table
         yield Static("", id="problems")
@@ -38,14 +42,13 @@ class ModelsScreen(PixelsScreen):
         table = self.query_one("#models", DataTable)
         table.clear()
         for model in library.models:
-            where = Text()
+            lines = []
             for name, why in model.where.items():
-                where.append(f"{name} ✓" if why is None else f"{name} ✗ {why}", style="green" if why is None else "red")
-                where.append("\n")
+                text = f"{name} ✓" if why is None else f"{name} ✗ {why}"
+                lines += [(line, "green" if why is None else "red") for line in textwrap.wrap(text, WHERE_WIDTH)]
+            where = Text("\n").join(Text(line, style=style) for line, style in lines)
             d = model.defaults
             defaults = f"{d.get('width')}x{d.get('height')} · {d.get('steps')} steps · cfg {d.get('cfg')}"
-            height = max(1, len(model.where))
-            where.rstrip()  # in place
-            table.add_row(Text(model.name, style="" if model.available else "dim"), where, defaults,
-                          model.description, height=height, key=model.name)
+            table.add_row(Text(model.name, style="" if model.available else "dim"), defaults, where,
+                          model.description, height=max(1, len(lines)), key=model.name)
         self.query_one("#problems", Static).update("\n".join(f"skipped {p}" for p in library.problems))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -10,10 +11,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Label, Sparkline, Static
 
 from dgx_pixels_worker.protocol import WorkerError
-from dgx_pixels_worker.protocol import messages as m
 
 from ..link import HeartbeatArrived, LinkUpdate, StatusArrived
 from .base import PixelsScreen
+
+if TYPE_CHECKING:
+    from dgx_pixels_worker.protocol import messages as m
 
 HISTORY = 120  # samples kept for the sparklines (heartbeats: about two minutes)
 

@@ -3,28 +3,52 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
-from dgx_pixels_worker.protocol import WorkerError
-from dgx_pixels_worker.protocol import messages as m
+from dgx_pixels_worker.protocol import JobState, WorkerError
 
 from ..link import LinkUpdate, QueueChanged
 from ..terminal_format import STATE_STYLE, duration, step_text
 from .base import PixelsScreen
 
-COLUMNS = ("job", "state", "progress", "step", "model", "prompt", "user", "elapsed", "eta")
+if TYPE_CHECKING:
+    from dgx_pixels_worker.protocol import messages as m
+
+# The progress column shows the step count; the stage, the whole prompt and a failure's reason are in the
+# line under the table, for the job under the cursor, so the columns fit 120 cells.
+COLUMNS = ("job", "state", "progress", "model", "prompt", "user", "elapsed", "eta")
 BAR_WIDTH = 12
-STEP_WIDTH = 40  # a long error message must not push the other columns off screen
+PROMPT_WIDTH = 36
 
 
-def progress_bar(fraction: float) -> Text:
+def clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def progress_bar(fraction: float, label: str = "") -> Text:
+    """The bar and, after it, `label` (say "4/8") or else the percentage."""
     filled = round(max(0.0, min(1.0, fraction)) * BAR_WIDTH)
-    return Text("█" * filled, style="green") + Text("░" * (BAR_WIDTH - filled), style="dim") + Text(f" {fraction * 100:3.0f}%")
+    bar = Text("█" * filled, style="green") + Text("░" * (BAR_WIDTH - filled), style="dim")
+    return bar + Text(f" {label}" if label else f" {fraction * 100:3.0f}%")
+
+
+def detail_line(job: m.JobInfo) -> Text:
+    """Everything about one job that the columns leave out."""
+    parts = [Text(job.id, style="bold"), Text(job.state.value, style=STATE_STYLE.get(job.state.value, ""))]
+    if job.state is JobState.RUNNING:
+        parts.append(Text(step_text(job.image_index, job.count, job.step, job.total, job.stage)))
+    if job.state is JobState.FAILED and job.error:
+        parts.append(Text(f"{job.error.message} (r retries)", style="red"))
+    parts.append(Text(f"seed {job.seed} · {job.count} image(s) · priority {job.priority}"
+                      + (f" · on {job.backend}" if job.backend else "")))
+    parts.append(Text(" ".join(job.prompt.split()), style="italic"))
+    return Text(" · ").join(parts)
 
 
 def timing(job: m.JobInfo, now: float) -> tuple[str, str]:
@@ -33,7 +57,7 @@ def timing(job: m.JobInfo, now: float) -> tuple[str, str]:
         return "", ""
     end = job.finished_at or now
     elapsed = end - job.started_at
-    if job.state is not m.JobState.RUNNING or job.progress <= 0.02:
+    if job.state is not JobState.RUNNING or job.progress <= 0.02:
         return duration(elapsed), ""
     return duration(elapsed), duration(elapsed * (1 - job.progress) / job.progress)
 
@@ -53,6 +77,7 @@ class QueueScreen(PixelsScreen):
         for column in COLUMNS:
             table.add_column(column.upper(), key=column)
         yield table
+        yield Static("", id="job-detail")
 
     def refresh_from_link(self) -> None:
         self.redraw()
@@ -69,6 +94,8 @@ class QueueScreen(PixelsScreen):
             job = self.pixels.link.mirror.jobs[job_id]
             for column, cell in zip(COLUMNS, self._cells(job, now)):
                 table.update_cell(job_id, column, cell)
+            if job_id == self.selected_id():
+                self.show_detail()
             return
         selected = self.selected_id()
         table.clear()
@@ -76,19 +103,22 @@ class QueueScreen(PixelsScreen):
             table.add_row(*self._cells(job, now), key=job.id)
         if selected in table.rows:
             table.move_cursor(row=table.get_row_index(selected))
+        self.show_detail()
+
+    @on(DataTable.RowHighlighted, "#jobs")
+    def show_detail(self) -> None:
+        job = self._selected_job()
+        self.query_one("#job-detail", Static).update(detail_line(job) if job else "")
 
     def _same_order(self, table: DataTable[object], jobs: list[m.JobInfo]) -> bool:
         return [str(key.value) for key in table.rows] == [job.id for job in jobs]
 
     def _cells(self, job: m.JobInfo, now: float) -> list[object]:
         elapsed, eta = timing(job, now)
-        step = step_text(job.image_index, job.count, job.step, job.total, job.stage) if job.state is m.JobState.RUNNING else ""
-        if job.state is m.JobState.FAILED and job.error:
-            step = job.error.message if len(job.error.message) <= STEP_WIDTH else job.error.message[: STEP_WIDTH - 1] + "…"
-        prompt = " ".join(job.prompt.split())
+        steps = f"{job.step}/{job.total}" if job.state is JobState.RUNNING and job.total else ""
         return [
-            job.id, Text(job.state.value, style=STATE_STYLE.get(job.state.value, "")), progress_bar(job.progress), step,
-            job.model, prompt[:60], job.user, elapsed, eta,
+            job.id, Text(job.state.value, style=STATE_STYLE.get(job.state.value, "")), progress_bar(job.progress, steps),
+            job.model, clip(" ".join(job.prompt.split()), PROMPT_WIDTH), job.user, elapsed, eta,
         ]
 
     def selected_id(self) -> str | None:

@@ -1,7 +1,27 @@
-"""Client library: AsyncClient for asyncio code, BlockingClient for scripts, spawn for local workers."""
+"""Client library: AsyncClient for asyncio code, BlockingClient for scripts, spawn for local workers.
 
-from .aio import AsyncClient, events_endpoint_for
-from .blocking import BlockingClient
-from .events import Event, EventStream, Snapshot, Stalled
+The names load on first use: importing a light part (say `client.queue_mirror`) does not import ZeroMQ.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .aio import AsyncClient, events_endpoint_for
+    from .blocking import BlockingClient
+    from .events import Event, EventStream, Snapshot, Stalled
+
+_LAZY = {
+    "AsyncClient": "aio", "events_endpoint_for": "aio", "BlockingClient": "blocking", "Event": "events",
+    "EventStream": "events", "Snapshot": "events", "Stalled": "events",
+}
 
 __all__ = ["AsyncClient", "BlockingClient", "Event", "EventStream", "Snapshot", "Stalled", "events_endpoint_for"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from ..protocol import messages as m
-from .events import Event, Snapshot, StreamItem
+from typing import TYPE_CHECKING
+
+from ..protocol.states import JobState
+
+if TYPE_CHECKING:
+    from ..protocol import messages as m
+    from .events import StreamItem
 
 
 class QueueMirror:
@@ -12,6 +17,11 @@ class QueueMirror:
 
     def apply(self, item: StreamItem) -> str | None:
         """Fold one stream item in; return the id of the job it changed, if any."""
+        from ..protocol import (
+            messages as m,  # items exist only once the client library is loaded
+        )
+        from .events import Event, Snapshot
+
         if isinstance(item, Snapshot):
             self.jobs = {job.id: job for job in item.jobs}
             return None
@@ -24,7 +34,7 @@ class QueueMirror:
         if isinstance(body, m.JobStarted) and body.job_id in self.jobs:
             job = self.jobs[body.job_id]
             self.jobs[body.job_id] = job.model_copy(
-                update={"state": m.JobState.RUNNING, "backend": body.backend, "attempts": body.attempt}
+                update={"state": JobState.RUNNING, "backend": body.backend, "attempts": body.attempt}
             )
             return body.job_id
         if isinstance(body, m.JobProgress) and body.job_id in self.jobs:
@@ -40,7 +50,7 @@ class QueueMirror:
 
     def ordered(self) -> list[m.JobInfo]:
         """Running first, then queued by priority and age, then finished, newest first."""
-        rank = {m.JobState.RUNNING: 0, m.JobState.QUEUED: 1}
+        rank = {JobState.RUNNING: 0, JobState.QUEUED: 1}
 
         def key(job: m.JobInfo) -> tuple[int, float, float]:
             group = rank.get(job.state, 2)

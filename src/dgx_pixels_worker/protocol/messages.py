@@ -6,10 +6,11 @@ ignore fields they do not know, so an older client keeps working against a newer
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from .states import TERMINAL_EVENTS, JobState  # noqa: F401 (part of this module's names)
 
 
 # defer_build: each model's validator is built on first use, not at import, so a client (the TUI) starts
@@ -24,18 +25,6 @@ class Reply(BaseModel):
 
 class EventBody(BaseModel):
     model_config = ConfigDict(extra="ignore", defer_build=True)
-
-
-class JobState(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-    @property
-    def terminal(self) -> bool:
-        return self in (JobState.COMPLETED, JobState.FAILED, JobState.CANCELLED)
 
 
 class ErrorInfo(BaseModel):
@@ -377,5 +366,4 @@ EVENTS: dict[str, type[EventBody]] = {
     "preview": JobPreview,
 }
 SEQUENCED_TOPICS = ("job.", "worker.")
-TERMINAL_EVENTS = ("job.completed", "job.failed", "job.cancelled")
 ERROR_TYPE = "error"
