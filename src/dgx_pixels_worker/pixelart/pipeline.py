@@ -1,0 +1,134 @@
+"""Running a pixel-art pipeline: each step applied in turn, with a record of what it was given and found.
+
+DEFAULT_PIPELINE turns a large, soft "pixel art" render into the true sprite: find the grid and take
+each cell's dominant colour, make the flat background transparent (one-bit alpha), then reduce the
+sprite itself to 16 colours. The background goes before the colours so it does not take a slot.
+
+Record of a run: one dict per step, JSON-serialisable, in order:
+
+    {"op": "grid", "params": {"pitch": None, "size": None},
+     "found": {"pitch_x": 16.0, "pitch_y": 16.0, "offset_x": -5.0, "offset_y": -3.0, "width": 64,
+               "height": 64, "confidence": 0.79, "source_size": [1019, 1021]},
+     "size": [64, 64]}
+
+"params" are the step's parameters with defaults filled in, "size" is [width, height] after the step;
+"found" per op: grid as above; quantize and palette {"colors_before", "colors_after"} (palette also
+"palette", its display name, and "palette_colors"); background {"color": "#rrggbb" or None when none
+was found, "removed": pixels made transparent, "transparent": transparent pixels after};
+outline {"color", "pixels": pixels added}; trim {"box": [left, top, right, bottom] of the content
+before padding, or None when empty}; upscale {}.
+
+See pipeline_spec for the ops, their parameters and the short CLI form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from .alpha import BACKGROUND_TOLERANCE, add_outline, detect_background, remove_background
+from .colour import ImageLike, as_rgba, hex_colour, parse_colour, to_image
+from .grid import detect_grid, downscale
+from .palette import load_palette, map_to_palette
+from .pipeline_spec import PipelineError, validate_pipeline
+from .quantization import count_colours, quantize
+from .scale import content_box, trim, upscale
+
+DEFAULT_PIPELINE: tuple[Mapping[str, Any], ...] = (
+    {"op": "grid"},
+    {"op": "background", "tolerance": BACKGROUND_TOLERANCE},
+    {"op": "quantize", "colors": 16},
+)
+
+Found = dict[str, Any]
+
+
+def run_pipeline(
+    image: ImageLike, steps: Sequence[Mapping[str, Any]] | str = DEFAULT_PIPELINE
+) -> tuple[Image.Image, list[dict[str, Any]]]:
+    """(the processed RGBA image, the record of every step).
+
+    PipelineError before any work if the spec is bad, or naming the step if one cannot apply to this
+    image (a grid size larger than the image, a palette file gone since validation).
+    """
+    checked = validate_pipeline(steps)
+    rgba = as_rgba(image)
+    records = []
+    for n, step in enumerate(checked, start=1):
+        try:
+            rgba, record = apply_step(rgba, step)
+        except ValueError as exc:
+            raise PipelineError(f"step {n} ({step['op']}): {exc}") from exc
+        records.append(record)
+    return to_image(rgba), records
+
+
+def apply_step(image: ImageLike, step: Mapping[str, Any]) -> tuple[np.ndarray, dict[str, Any]]:
+    """(the (H, W, 4) image after one validated step, that step's record)."""
+    params = {k: v for k, v in step.items() if k != "op"}
+    out, found = _HANDLERS[step["op"]](as_rgba(image), params)
+    return out, {"op": step["op"], "params": params, "found": found, "size": [out.shape[1], out.shape[0]]}
+
+
+def _grid(rgba: np.ndarray, p: Mapping[str, Any]) -> tuple[np.ndarray, Found]:
+    grid = detect_grid(rgba, pitch=_pair(p["pitch"]), size=_pair(p["size"]))
+    return downscale(rgba, grid), {**grid.to_dict(), "source_size": [rgba.shape[1], rgba.shape[0]]}
+
+
+def _quantize(rgba: np.ndarray, p: Mapping[str, Any]) -> tuple[np.ndarray, Found]:
+    out = quantize(rgba, p["colors"])
+    return out, {"colors_before": count_colours(rgba), "colors_after": count_colours(out)}
+
+
+def _palette(rgba: np.ndarray, p: Mapping[str, Any]) -> tuple[np.ndarray, Found]:
+    palette = load_palette(p["name"])
+    out = map_to_palette(rgba, palette)
+    return out, {
+        "palette": palette.name,
+        "palette_colors": len(palette.colours),
+        "colors_before": count_colours(rgba),
+        "colors_after": count_colours(out),
+    }
+
+
+def _background(rgba: np.ndarray, p: Mapping[str, Any]) -> tuple[np.ndarray, Found]:
+    colour = parse_colour(p["color"]) if p["color"] else detect_background(rgba, p["tolerance"])
+    out = remove_background(rgba, p["tolerance"], colour)
+    transparent = int((out[:, :, 3] == 0).sum())
+    return out, {
+        "color": hex_colour(colour) if colour else None,
+        "removed": transparent - int((rgba[:, :, 3] == 0).sum()),
+        "transparent": transparent,
+    }
+
+
+def _outline(rgba: np.ndarray, p: Mapping[str, Any]) -> tuple[np.ndarray, Found]:
+    out = add_outline(rgba, parse_colour(p["color"]), p["diagonal"])
+    return out, {"color": p["color"], "pixels": int((out[:, :, 3] > 0).sum() - (rgba[:, :, 3] > 0).sum())}
+
+
+def _trim(rgba: np.ndarray, p: Mapping[str, Any]) -> tuple[np.ndarray, Found]:
+    box = content_box(rgba)
+    return trim(rgba, p["padding"]), {"box": list(box) if box else None}
+
+
+def _upscale(rgba: np.ndarray, p: Mapping[str, Any]) -> tuple[np.ndarray, Found]:
+    return upscale(rgba, p["factor"]), {}
+
+
+def _pair(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+_HANDLERS: dict[str, Callable[[np.ndarray, Mapping[str, Any]], tuple[np.ndarray, Found]]] = {
+    "grid": _grid,
+    "quantize": _quantize,
+    "palette": _palette,
+    "background": _background,
+    "outline": _outline,
+    "trim": _trim,
+    "upscale": _upscale,
+}

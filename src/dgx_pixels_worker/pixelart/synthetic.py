@@ -1,0 +1,50 @@
+"""Synthetic diffusion-style renders of known sprites: upscaled, cut off-grid, blurred, noisy, JPEG'd.
+
+For tests and benchmarks: the sprite is the ground truth that the grid and background steps recover.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+from .colour import RGB, ImageLike, as_rgba
+
+
+def flatten(sprite: ImageLike, background: RGB) -> np.ndarray:
+    """The (H, W, 3) uint8 sprite composited over a flat background colour."""
+    rgba = as_rgba(sprite).astype(np.float32)
+    alpha = rgba[:, :, 3:] / 255
+    out = rgba[:, :, :3] * alpha + np.array(background, dtype=np.float32) * (1 - alpha)
+    return np.rint(out).astype(np.uint8)
+
+
+def soften(
+    image: ImageLike,
+    factor: float,
+    crop: int = 0,
+    blur: float | None = None,
+    noise: float = 4.0,
+    jpeg_quality: int | None = 85,
+    seed: int = 0,
+) -> Image.Image:
+    """The RGB image upscaled by `factor` (nearest; any real factor), with `crop` pixels cut off the left
+    and top, a Gaussian blur (radius factor / 6 unless given), Gaussian noise of sigma `noise` and a JPEG
+    round trip (skipped when jpeg_quality is None)."""
+    rgb = Image.fromarray(as_rgba(image)[:, :, :3])
+    big = rgb.resize((round(rgb.width * factor), round(rgb.height * factor)), Image.Resampling.NEAREST)
+    big = big.crop((crop, crop, big.width, big.height))
+    radius = factor / 6 if blur is None else blur
+    if radius > 0:
+        big = big.filter(ImageFilter.GaussianBlur(radius))
+    if noise > 0:
+        values = np.asarray(big, dtype=np.float32)
+        values = values + np.random.default_rng(seed).normal(0.0, noise, values.shape)
+        big = Image.fromarray(np.clip(np.rint(values), 0, 255).astype(np.uint8))
+    if jpeg_quality is not None:
+        buffer = io.BytesIO()
+        big.save(buffer, "JPEG", quality=jpeg_quality)
+        big = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    return big
