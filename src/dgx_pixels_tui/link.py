@@ -63,7 +63,14 @@ class HeartbeatArrived:
     heartbeat: m.Heartbeat
 
 
-LinkUpdate = StateChanged | QueueChanged | JobFinished | PreviewArrived | StatusArrived | HeartbeatArrived
+@dataclass(frozen=True)
+class ComparisonChanged:
+    comparison: m.ComparisonInfo
+
+
+LinkUpdate = (
+    StateChanged | QueueChanged | JobFinished | PreviewArrived | StatusArrived | HeartbeatArrived | ComparisonChanged
+)
 
 
 class WorkerLink:
@@ -123,6 +130,8 @@ class WorkerLink:
             emit(StatusArrived(body))
         elif item.topic == "worker.heartbeat":
             emit(HeartbeatArrived(body))
+        elif item.topic.startswith("comparison."):
+            emit(ComparisonChanged(body.comparison))
         changed = self.mirror.apply(item)
         if changed is not None:
             emit(QueueChanged(changed))

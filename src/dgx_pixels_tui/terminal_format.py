@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -34,6 +34,24 @@ def step_text(image_index: int, count: int, step: int, total: int, stage: str) -
     """'step 3/8 shaping knight', or 'image 2/12 · step 3/8 shaping knight' for a batch."""
     text = f"step {step}/{total} {stage}".rstrip()
     return f"image {image_index + 1}/{count} · {text}" if count > 1 else text
+
+
+def pipeline_text(record: list[dict[str, Any]]) -> str:
+    """'grid 8px 1024x1024→128x128 · background #1d2b53 · quantize 87→16 colours' from a post-processing record."""
+    parts = []
+    for step in record:
+        found, op = step.get("found", {}), step.get("op", "?")
+        if op == "grid" and found:
+            source = found.get("source_size") or ["?", "?"]
+            parts.append(f"grid {found.get('pitch_x', 0):g}px {source[0]}x{source[1]}→{found.get('width')}x{found.get('height')}")
+        elif op in ("quantize", "palette") and "colors_after" in found:
+            name = f" {found['palette']}" if op == "palette" else ""
+            parts.append(f"{op}{name} {found.get('colors_before')}→{found['colors_after']} colours")
+        elif op == "background":
+            parts.append(f"background {found.get('color') or 'none found'}")
+        else:
+            parts.append(op)
+    return " · ".join(parts)
 
 
 def console() -> Console:

@@ -14,13 +14,14 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import __version__, outputs, paths, validation_text
+from .arena.comparisons import Arena, compute_board, score_changes
 from .events import EventPublisher
 from .gpu_metrics import NvmlReader
 from .job_runner import JobRunner
 from .protocol import PROTOCOL_VERSION, SUPPORTED_VERSIONS, Envelope, ErrorCode, WorkerError
 from .protocol import messages as m
 
-CAPABILITIES = ["events.seq", "events.preview", "image.bytes", "jobs.snapshot", "retry"]
+CAPABILITIES = ["events.seq", "events.preview", "image.bytes", "jobs.snapshot", "retry", "compare", "votes"]
 
 
 @dataclass
@@ -34,6 +35,7 @@ class RequestHandlers:
         self,
         runner: JobRunner,
         publisher: EventPublisher,
+        arena: Arena,
         *,
         events_endpoint: str,
         data_dir: Path,
@@ -45,6 +47,7 @@ class RequestHandlers:
     ):
         self.runner = runner
         self.publisher = publisher
+        self.arena = arena
         self.events_endpoint = events_endpoint
         self.data_dir = data_dir
         self.started_at = started_at
@@ -136,7 +139,12 @@ class RequestHandlers:
             )
         if not request.include_bytes:
             return m.ImageReply(image=info)
-        path = paths.inside(self.data_dir, info.path)
+        if request.raw and info.raw_path is None:
+            raise WorkerError(
+                ErrorCode.UNKNOWN_IMAGE, f"image {info.id} had no post-processing: the image itself is the raw render",
+                {"image_id": info.id},
+            )
+        path = paths.inside(self.data_dir, info.raw_path if request.raw and info.raw_path else info.path)
         try:
             data = await asyncio.to_thread(path.read_bytes)
         except FileNotFoundError:
@@ -160,6 +168,31 @@ class RequestHandlers:
 
     def on_status(self, request: m.StatusRequest, envelope: Envelope, peer: Peer) -> m.StatusReply:
         return self.status()
+
+    def on_compare(self, request: m.CompareRequest, envelope: Envelope, peer: Peer) -> m.CompareReply:
+        user = request.user or peer.user
+        return m.CompareReply(comparison=self.arena.compare(request, peer.client, user, envelope.id))
+
+    def on_comparison(self, request: m.ComparisonRequest, envelope: Envelope, peer: Peer) -> m.CompareReply:
+        return m.CompareReply(comparison=self.arena.info(request.comparison_id))
+
+    async def on_vote(self, request: m.VoteRequest, envelope: Envelope, peer: Peer) -> m.VoteReply:
+        vote, comparison = self.arena.vote(request, peer.client, request.user or peer.user)
+        changes = await asyncio.to_thread(score_changes, self.arena.all_votes(), vote)
+        return m.VoteReply(vote=vote, comparison=comparison, changes=changes)
+
+    def on_votes(self, request: m.VotesRequest, envelope: Envelope, peer: Peer) -> m.VotesReply:
+        votes, total = self.arena.votes(request.after_id, request.limit)
+        return m.VotesReply(votes=votes, total=total)
+
+    async def on_leaderboard(self, request: m.LeaderboardRequest, envelope: Envelope, peer: Peer) -> m.LeaderboardReply:
+        tag = (request.tag or "").strip().lower() or None
+        board = self.arena.remembered_board(tag, request.rounds)
+        if board is None:
+            last, votes = self.arena.records.last_vote_id(), self.arena.all_votes()
+            board = await asyncio.to_thread(compute_board, votes, tag, request.rounds)
+            self.arena.remember_board(tag, request.rounds, last, board)
+        return board
 
     def on_shutdown(self, request: m.ShutdownRequest, envelope: Envelope, peer: Peer) -> m.ShutdownReply:
         self.request_shutdown(request.reason or f"shutdown requested by {peer.client}")

@@ -14,6 +14,7 @@ import logging
 import os
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,12 +23,15 @@ from PIL import Image
 
 from . import outputs, params
 from .backends import Backend, Preview, Progress, RenderTask, Result, Submitted
+from .cache_keys import cache_key
+from .finishing import finish_image
 from .config import Settings
 from .events import EventPublisher
 from .protocol import ErrorCode, WorkerError
 from .protocol.messages import (
     BackendInfo,
     ErrorInfo,
+    GenerateParams,
     GenerateRequest,
     ImageInfo,
     JobEvent,
@@ -41,6 +45,7 @@ from .protocol.messages import (
 from .scheduler import Scheduler
 from .store import JobRecord, Store, image_id
 
+INLINE_ENCODE_PIXELS = 256 * 256
 log = logging.getLogger(__name__)
 SEED_SPACE = 2**63
 IDLE_RECHECK_S = 1.0
@@ -77,6 +82,7 @@ class JobRunner:
         self.stopping = False
         self.completed_at: deque[tuple[float, int]] = deque(maxlen=10_000)  # (when, images) per completed job
         self.completed_total = 0
+        self.finish_listeners: list[Callable[[JobRecord], None]] = []  # told after a job's terminal event
 
     # ------------------------------------------------------------ lifecycle
 
@@ -137,11 +143,25 @@ class JobRunner:
         job_params = params.resolve(request, self.models(), self.settings.worker.default_model, self.settings.limits)
         return self._enqueue(job_params, request.priority, client, user, request_id, retry_of=None)
 
+    def resolve(self, request: GenerateParams) -> dict[str, Any]:
+        """Complete parameters for a job, checked against the models and limits, without queueing it."""
+        self._check_accepting()
+        return params.resolve(request, self.models(), self.settings.worker.default_model, self.settings.limits)
+
+    def enqueue(self, job_params: dict[str, Any], priority: int, client: str, user: str, request_id: str | None) -> JobRecord:
+        """Queue a job whose parameters came from resolve()."""
+        return self._enqueue(job_params, priority, client, user, request_id, retry_of=None)
+
+    def render_identity(self, model: str) -> str | None:
+        """The model's render identity on the first backend that knows it (the same on every server)."""
+        return next((i for b in self.backends if (i := b.render_identity(model)) is not None), None)
+
     def retry(self, job: JobRecord, client: str, user: str, request_id: str | None) -> JobRecord:
         if not job.state.terminal:
             raise WorkerError(ErrorCode.INVALID, f"job {job.id} is still {job.state.value}; only finished jobs are retried")
         self._check_accepting()
-        return self._enqueue(dict(job.params), job.priority, client, user, request_id, retry_of=job.id)
+        params_ = {k: v for k, v in job.params.items() if k != "comparison"}  # a retry stands alone
+        return self._enqueue(params_, job.priority, client, user, request_id, retry_of=job.id)
 
     def _check_accepting(self) -> None:
         if self.stopping:
@@ -269,7 +289,7 @@ class JobRunner:
             # loaded when the next prompt starts, even while earlier prompts are still queued inside it.
             last = self._last_checkpoint.get(backend.name)
             job = self.scheduler.pick(
-                lambda j: backend.can_run(j.model) and self._may_take(backend, j),
+                lambda j: backend.can_run(j.model) and self._may_take(backend, j) and not self._idle_elsewhere(backend, j),
                 prefers=lambda j: last is not None and backend.checkpoint_of(j.model) == last,
                 max_wait_s=self.settings.worker.affinity_max_wait_s,
             )
@@ -310,6 +330,16 @@ class JobRunner:
                     self._cancel_requested.discard(job.id)
                 if self._live.get(job.id) is live:
                     del self._live[job.id]
+
+    def _idle_elsewhere(self, backend: Backend, job: JobRecord) -> bool:
+        """Whether `backend` is busy and another that can run `job` has nothing at all: the idle one should
+        take it, so the jobs of a comparison spread over servers before any server gets a second prompt."""
+        busy = Counter(running.backend for running, _ in self._running.values())
+        if not busy[backend.name]:
+            return False
+        return any(
+            other is not backend and not busy[other.name] and other.can_run(job.model) for other in self.backends
+        )
 
     def _may_take(self, backend: Backend, job: JobRecord) -> bool:
         """A job a backend started before a restart goes back to that backend while it is up, to be reattached."""
@@ -379,7 +409,7 @@ class JobRunner:
                 elif isinstance(event, Preview):
                     self._on_preview(job, index, event)
                 elif isinstance(event, Result):
-                    self._save_image(job, task, event, backend, backend_s)
+                    await self._save_image(job, task, event, backend, backend_s)
                     return backend_s
 
     def _on_progress(self, job: JobRecord, index: int, event: Progress) -> None:
@@ -412,19 +442,29 @@ class JobRunner:
         )
         self.publisher.publish("preview", body, re=job.request_id)
 
-    def _save_image(self, job: JobRecord, task: RenderTask, result: Result, backend: Backend, backend_s: float) -> None:
+    async def _save_image(self, job: JobRecord, task: RenderTask, result: Result, backend: Backend, backend_s: float) -> None:
         metadata = {k: job.params[k] for k in ("prompt", "negative", "model", "steps", "cfg", "tags")}
-        metadata.update(seed=task.seed, width=result.image.width, height=result.image.height, backend=backend.kind)
+        metadata.update(seed=task.seed, backend=backend.kind)
         metadata.update(result.info)
-        data = outputs.encode_png(result.image, metadata)
+        steps = job.params.get("postprocess") or []
+        if steps or result.image.width * result.image.height > INLINE_ENCODE_PIXELS:
+            finished = await asyncio.to_thread(finish_image, result.image, metadata, steps)
+        else:  # a small sprite encodes in well under a millisecond: a thread hop would cost more
+            finished = finish_image(result.image, metadata, steps)
         relative = outputs.relative_image_path(job.id, task.index, job.created_at)
-        outputs.write_atomically(self.data_dir, relative, data)
+        raw_relative = None
+        if finished.raw_png is not None:
+            raw_relative = relative.removesuffix(".png") + ".raw.png"
+            outputs.write_atomically(self.data_dir, raw_relative, finished.raw_png)
+        outputs.write_atomically(self.data_dir, relative, finished.png)
         info = ImageInfo(
             id=image_id(job.id, task.index), job_id=job.id, index=task.index, seed=task.seed,
-            width=result.image.width, height=result.image.height, path=relative, bytes=len(data),
-            sha256=outputs.sha256(data), created_at=time.time(), params=metadata,
+            width=finished.width, height=finished.height, path=relative, bytes=len(finished.png),
+            sha256=outputs.sha256(finished.png), created_at=time.time(), params=finished.metadata, raw_path=raw_relative,
         )
-        self.store.add_image(job, info, backend_ms=backend_s * 1000)
+        identity = backend.render_identity(job.model)
+        key = cache_key(identity, job.params, task.seed) if identity else None
+        self.store.add_image(job, info, backend_ms=backend_s * 1000, cache_key=key)
 
     def _finish(self, job: JobRecord, state: JobState, error: ErrorInfo | None = None, detail: str = "") -> None:
         try:
@@ -437,6 +477,8 @@ class JobRunner:
             self.completed_total += 1
             self.completed_at.append((time.time(), job.count))
         self.publisher.publish(f"job.{state.value}", JobEvent(job=self.info(job)), re=job.request_id)
+        for listener in self.finish_listeners:
+            listener(job)
 
 
 def _backend_ref(job: JobRecord) -> dict[str, Any] | None:

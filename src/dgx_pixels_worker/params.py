@@ -6,6 +6,7 @@ import secrets
 from typing import Any
 
 from .config import LimitsSettings
+from .pixelart.pipeline_spec import PipelineError, validate_pipeline
 from .protocol import ErrorCode, WorkerError
 from .protocol.messages import GenerateParams, ModelInfo
 
@@ -55,7 +56,20 @@ def resolve(
         "steps": steps,
         "cfg": float(cfg),
         "tags": _tags(request.tags, limits.max_tags),
+        "postprocess": _pipeline(request.postprocess, defaults.get("postprocess", []), model.name),
     }
+
+
+def _pipeline(requested: list[dict[str, Any]] | str | None, default: list[dict[str, Any]], model: str) -> list[dict[str, Any]]:
+    """The post-processing steps: the model's own when none are asked for; [] for the raw render."""
+    if requested is None:
+        return list(default)
+    if isinstance(requested, str) and requested.strip().lower() in ("", "none", "raw"):
+        return []
+    try:
+        return validate_pipeline(requested)
+    except PipelineError as exc:
+        raise _invalid("postprocess", f"post-processing for {model!r}: {exc}") from None
 
 
 def _pick_model(name: str, models: list[ModelInfo]) -> ModelInfo:

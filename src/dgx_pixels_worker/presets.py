@@ -5,7 +5,11 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .pixelart.pipeline_spec import PipelineError, validate_pipeline
 
 from .validation_text import summary
 
@@ -38,6 +42,16 @@ class ModelPreset(_Strict):
     workflow: str = "txt2img_sprite"
     tags: list[str] = Field(default_factory=list)
     defaults: PresetDefaults = Field(default_factory=PresetDefaults)
+    # The post-processing its images get unless a request says otherwise (docs/pixelart.md).
+    postprocess: list[dict[str, Any]] | str = Field(default="grid,background,quantize:colors=16", validate_default=True)
+
+    @field_validator("postprocess")
+    @classmethod
+    def _valid_pipeline(cls, value: list[dict[str, Any]] | str) -> list[dict[str, Any]]:
+        try:
+            return validate_pipeline(value)
+        except PipelineError as exc:
+            raise ValueError(str(exc)) from None
 
     def identity(self) -> tuple[str, tuple[tuple[str, float, float], ...]]:
         """What makes two presets render the same: the checkpoint and the LoRA chain with its strengths."""

@@ -17,7 +17,7 @@ from typing import Any
 from .protocol import ErrorCode, WorkerError
 from .protocol.messages import ErrorInfo, ImageInfo, JobState
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     id          TEXT PRIMARY KEY,
@@ -60,10 +60,52 @@ CREATE TABLE IF NOT EXISTS images (
     sha256     TEXT NOT NULL,
     created_at REAL NOT NULL,
     params     TEXT NOT NULL,
+    cache_key  TEXT,
+    raw_path   TEXT,
     UNIQUE (job_id, idx)
 );
 CREATE INDEX IF NOT EXISTS images_created ON images(created_at);
+CREATE TABLE IF NOT EXISTS comparisons (
+    id         TEXT PRIMARY KEY,
+    prompt     TEXT NOT NULL,
+    negative   TEXT NOT NULL,
+    seed       INTEGER NOT NULL,
+    tags       TEXT NOT NULL,
+    user       TEXT NOT NULL,
+    client     TEXT NOT NULL,
+    request_id TEXT,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS comparison_panels (
+    comparison_id TEXT NOT NULL REFERENCES comparisons(id),
+    panel         INTEGER NOT NULL,
+    model         TEXT NOT NULL,
+    job_id        TEXT REFERENCES jobs(id),
+    image_id      TEXT,
+    cached        INTEGER NOT NULL,
+    PRIMARY KEY (comparison_id, panel)
+);
+CREATE INDEX IF NOT EXISTS comparison_panels_job ON comparison_panels(job_id);
+CREATE TABLE IF NOT EXISTS votes (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    comparison_id TEXT NOT NULL REFERENCES comparisons(id),
+    prompt        TEXT NOT NULL,
+    seed          INTEGER NOT NULL,
+    tags          TEXT NOT NULL,
+    presets       TEXT NOT NULL,
+    outcome       TEXT NOT NULL,
+    winner        INTEGER,
+    user          TEXT NOT NULL,
+    client        TEXT NOT NULL,
+    created_at    REAL NOT NULL,
+    UNIQUE (comparison_id, user)
+);
 """
+# Each entry takes a database from the version before it to its own; run in order, each in its own transaction.
+_MIGRATIONS = {
+    2: ["ALTER TABLE images ADD COLUMN cache_key TEXT", "ALTER TABLE images ADD COLUMN raw_path TEXT"],
+}
+_INDEXES = "CREATE INDEX IF NOT EXISTS images_cache ON images(cache_key);"
 
 
 @dataclass
@@ -111,28 +153,41 @@ class Store:
             # NORMAL keeps every commit across a killed process; only a power cut can lose the last ones.
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA busy_timeout=5000")
-            self._db.executescript(_SCHEMA)
+            fresh = not self._db.execute("SELECT 1 FROM sqlite_master WHERE name='jobs'").fetchone()
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise WorkerError(
+                    ErrorCode.INTERNAL,
+                    f"{path} was written by a newer dgx-pixels (schema {version}); upgrade this installation",
+                )
+            self._db.executescript(_SCHEMA)
+            if fresh:
+                self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            else:
+                self._migrate(max(version, 1))
+            self._db.executescript(_INDEXES)
         except sqlite3.DatabaseError as exc:
             raise WorkerError(
                 ErrorCode.INTERNAL,
                 f"cannot open the database {path}: {exc}; move it aside to start afresh, or free disk space",
             ) from None
-        if version == 0:
-            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        elif version > SCHEMA_VERSION:
-            raise WorkerError(
-                ErrorCode.INTERNAL,
-                f"{path} was written by a newer dgx-pixels (schema {version}); upgrade this installation",
-            )
         self._next_seq = (self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM jobs").fetchone()[0]) + 1
+
+    def _migrate(self, version: int) -> None:
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            self._db.execute("BEGIN IMMEDIATE")
+            for statement in _MIGRATIONS[target]:
+                self._db.execute(statement)
+            self._db.execute(f"PRAGMA user_version={target}")
+            self._db.execute("COMMIT")
 
     def close(self) -> None:
         self._db.close()
 
     # ------------------------------------------------------------ writes
 
-    def _write(self, statements: Iterable[tuple[str, tuple[Any, ...]]]) -> None:
+    def write(self, statements: Iterable[tuple[str, tuple[Any, ...]]]) -> None:
+        """Run the statements as one transaction; a WorkerError (DISK_FULL or INTERNAL) if it cannot commit."""
         try:
             self._db.execute("BEGIN IMMEDIATE")
             for sql, args in statements:
@@ -145,7 +200,7 @@ class Store:
 
     def insert_job(self, job: JobRecord) -> JobRecord:
         job.seq = self._next_seq
-        self._write(
+        self.write(
             [
                 (
                     "INSERT INTO jobs (id, seq, state, params, prompt, model, priority, client, user,"
@@ -165,7 +220,7 @@ class Store:
         now = time.time()
         job.state, job.backend, job.started_at = JobState.RUNNING, backend, now
         job.attempts += 1
-        self._write(
+        self.write(
             [
                 (
                     "UPDATE jobs SET state=?, backend=?, started_at=?, attempts=? WHERE id=?",
@@ -177,18 +232,18 @@ class Store:
 
     def set_backend_ref(self, job: JobRecord, ref: str | None) -> None:
         job.backend_ref = ref
-        self._write([("UPDATE jobs SET backend_ref=? WHERE id=?", (ref, job.id))])
+        self.write([("UPDATE jobs SET backend_ref=? WHERE id=?", (ref, job.id))])
 
-    def add_image(self, job: JobRecord, info: ImageInfo, backend_ms: float) -> None:
+    def add_image(self, job: JobRecord, info: ImageInfo, backend_ms: float, cache_key: str | None = None) -> None:
         job.backend_ms = backend_ms
-        self._write(
+        self.write(
             [
                 (
-                    "INSERT INTO images (id, job_id, idx, seed, width, height, path, bytes, sha256, created_at, params)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO images (id, job_id, idx, seed, width, height, path, bytes, sha256, created_at, params,"
+                    " cache_key, raw_path) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         info.id, info.job_id, info.index, info.seed, info.width, info.height, info.path,
-                        info.bytes, info.sha256, info.created_at, json.dumps(info.params),
+                        info.bytes, info.sha256, info.created_at, json.dumps(info.params), cache_key, info.raw_path,
                     ),
                 ),
                 ("UPDATE jobs SET backend_ms=? WHERE id=?", (backend_ms, job.id)),
@@ -200,7 +255,7 @@ class Store:
         """Record a terminal state."""
         now = time.time()
         job.state, job.finished_at, job.error = state, now, error
-        self._write(
+        self.write(
             [
                 (
                     "UPDATE jobs SET state=?, finished_at=?, error=? WHERE id=?",
@@ -213,7 +268,7 @@ class Store:
     def set_priority(self, job: JobRecord, priority: int) -> None:
         """Record a queued job's new priority. The record itself is left alone: the scheduler orders by its
         priority, so it changes it (Scheduler.reprioritize) once this write has succeeded."""
-        self._write(
+        self.write(
             [
                 ("UPDATE jobs SET priority=? WHERE id=?", (priority, job.id)),
                 _history(job.id, job.state, time.time(), f"priority {job.priority} -> {priority}"),
@@ -223,7 +278,7 @@ class Store:
     def requeue(self, job: JobRecord, detail: str) -> None:
         now = time.time()
         job.state = JobState.QUEUED
-        self._write(
+        self.write(
             [
                 ("UPDATE jobs SET state=? WHERE id=?", (JobState.QUEUED.value, job.id)),
                 _history(job.id, JobState.QUEUED, now, detail),
@@ -231,6 +286,9 @@ class Store:
         )
 
     # ------------------------------------------------------------ reads
+
+    def rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return self._db.execute(sql, args).fetchall()
 
     def _jobs(self, where: str, args: tuple[Any, ...]) -> list[JobRecord]:
         rows = self._db.execute(f"SELECT * FROM jobs {where}", args).fetchall()
@@ -300,13 +358,20 @@ class Store:
         )
         return [_image_from_row(row) for row in rows], total
 
+    def cached_image(self, cache_key: str) -> ImageInfo | None:
+        """The newest image made from exactly these inputs (see cache_keys.py), if any."""
+        row = self._db.execute(
+            f"SELECT {_IMAGE_COLUMNS} FROM images WHERE cache_key=? ORDER BY created_at DESC LIMIT 1", (cache_key,)
+        ).fetchone()
+        return None if row is None else _image_from_row(row)
+
     def count_by_state(self) -> dict[str, int]:
         counts = {state.value: 0 for state in JobState}
         counts.update(dict(self._db.execute("SELECT state, COUNT(*) FROM jobs GROUP BY state")))
         return counts
 
 
-_IMAGE_COLUMNS = "id, job_id, idx, seed, width, height, path, bytes, sha256, created_at, params"
+_IMAGE_COLUMNS = "id, job_id, idx, seed, width, height, path, bytes, sha256, created_at, params, raw_path"
 
 
 def _where(conditions: list[str]) -> str:
@@ -316,7 +381,7 @@ def _where(conditions: list[str]) -> str:
 def _image_from_row(row: tuple[Any, ...]) -> ImageInfo:
     return ImageInfo(
         id=row[0], job_id=row[1], index=row[2], seed=row[3], width=row[4], height=row[5], path=row[6],
-        bytes=row[7], sha256=row[8], created_at=row[9], params=json.loads(row[10]),
+        bytes=row[7], sha256=row[8], created_at=row[9], params=json.loads(row[10]), raw_path=row[11],
     )
 
 

@@ -15,6 +15,8 @@ import zmq
 from zmq.auth.thread import ThreadAuthenticator
 
 from . import security
+from .arena.comparisons import Arena
+from .arena.records import ArenaRecords
 from .backends import Backend
 from .backends.procedural import ProceduralBackend
 from .config import Settings
@@ -101,8 +103,9 @@ class Worker:
                 await backend.start()
             runner = JobRunner(store, backends, publisher, self.settings, self.data_dir)
             recovered = runner.recover()
+            arena = Arena(ArenaRecords(store), runner, publisher, self.data_dir)
             handlers = RequestHandlers(
-                runner, publisher, events_endpoint=plain_endpoint(pub.getsockopt_string(zmq.LAST_ENDPOINT)),
+                runner, publisher, arena, events_endpoint=plain_endpoint(pub.getsockopt_string(zmq.LAST_ENDPOINT)),
                 data_dir=self.data_dir, started_at=self.started_at, test_events=self.settings.worker.test_events,
                 request_shutdown=self.request_stop, gpu_reader=NvmlReader(), library_problems=self.library_problems,
             )

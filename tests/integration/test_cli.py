@@ -55,7 +55,8 @@ def test_json_output_of_queue_status_models_cancel(worker):
     status = json.loads(dgx("status", "--json", env=env).stdout)
     assert status["queue"]["completed"] >= 1 and status["procedural_only"] is True
     models = json.loads(dgx("models", "--json", env=env).stdout)["models"]
-    assert [m["name"] for m in models] == ["procedural"] and models[0]["available"]
+    assert [m["name"] for m in models] == ["procedural", "procedural-pico8", "procedural-gameboy"]
+    assert all(m["available"] for m in models)
     cancel = dgx("cancel", job_id, env=env)
     assert cancel.returncode == 1 and "already completed" in cancel.stderr
 

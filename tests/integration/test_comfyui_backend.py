@@ -8,10 +8,12 @@ import sys
 import time
 import urllib.request
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from dgx_pixels_worker.client import Event
+from dgx_pixels_worker.outputs import read_metadata
 from dgx_pixels_worker.protocol import ErrorCode, WorkerError
 from dgx_pixels_worker.protocol import messages as m
 
@@ -96,7 +98,7 @@ async def test_lora_preset_runs_with_real_progress_previews_and_the_chain_inject
     stages = [i.body.stage for i in items if isinstance(i, Event) and i.topic == "job.progress"]
     assert "loading checkpoint" in stages and "sampling" in stages and stages.index("sampling") < stages.index("decoding")
     assert sum(1 for i in items if isinstance(i, Event) and i.topic == "preview") >= 3
-    assert (reply.image.width, reply.image.height) == (256, 256)
+    assert (reply.image.width, reply.image.height) == (32, 32)  # the preset's post-processing found the 8 px grid
     graph = history(gpu, reply.image.params["prompt_id"])["prompt"][2]
     loras = [n["inputs"] for n in graph.values() if n["class_type"] == "LoraLoader"]
     assert [(l["lora_name"], l["strength_model"]) for l in loras] == [(PIXEL_LORA, 1.0)]
@@ -320,3 +322,95 @@ async def test_refused_presets_are_listed_with_the_reason(tmp_path, doubles):
     finally:
         worker.kill()
     assert any("preset broken" in p and "no-such-workflow" in p for p in library.problems)
+
+
+def three_presets(tmp_path):
+    directory = tmp_path / "presets"
+    directory.mkdir()
+    for name in ("ckpt-a", "ckpt-b", "ckpt-c"):
+        (directory / f"{name}.toml").write_text(f'checkpoint = "{name}.safetensors"\n[defaults]\nwidth = 64\nheight = 64\n')
+    return directory, ["ckpt-a", "ckpt-b", "ckpt-c"]
+
+
+async def run_comparison(worker, models):
+    async with worker.client() as client:
+        for model in models:
+            await wait_until_usable(client, model)
+        comparison = await client.compare("three models", models, seed=3, steps=4)
+        while not comparison.state.terminal:
+            await asyncio.sleep(0.05)
+            comparison = await client.comparison(comparison.id)
+        assert comparison.state is m.JobState.COMPLETED
+        return [await client.job(p.job_id) for p in comparison.panels]
+
+
+async def test_a_comparison_spreads_over_servers_one_prompt_each(tmp_path, doubles):
+    directory, models = three_presets(tmp_path)
+    servers = [doubles(f"gpu{n}", checkpoints=[f"{x}.safetensors" for x in models]) for n in (1, 2, 3)]
+    config = worker_config(*((f"gpu{n}", d.url) for n, d in enumerate(servers, 1)), extra=f'models_dirs = ["{directory}"]\n')
+    jobs = await run_comparison(start_worker(tmp_path, config), models)
+    assert sorted(job.backend for job in jobs) == ["gpu1", "gpu2", "gpu3"]  # never two prompts on one server
+    assert [d.stats()["checkpoint_loads"] for d in servers] == [1, 1, 1]
+
+
+async def test_a_comparison_on_one_server_loads_each_checkpoint_once(tmp_path, doubles):
+    directory, models = three_presets(tmp_path)
+    server = doubles("gpu1", checkpoints=[f"{x}.safetensors" for x in models])
+    config = worker_config(("gpu1", server.url), extra=f'models_dirs = ["{directory}"]\n')
+    worker = start_worker(tmp_path, config)
+    await run_comparison(worker, models)
+    assert server.stats()["checkpoint_loads"] == 3
+    async with worker.client() as client:  # the same comparison again: cached, nothing runs on the server
+        again = await client.compare("three models", models, seed=3, steps=4)
+        assert again.state is m.JobState.COMPLETED and all(p.cached for p in again.panels)
+    assert server.stats()["checkpoint_loads"] == 3
+
+
+async def test_post_processing_recovers_the_true_sprite_and_keeps_the_raw_render(tmp_path, doubles):
+    gpu = doubles()
+    worker = start_worker(tmp_path, worker_config(("gpu1", gpu.url)))
+    try:
+        async with worker.client() as client:
+            await wait_until_usable(client, "sdxl-base")
+            done = await run_job(client, "pixel knight", model="sdxl-base", width=256, height=256, steps=2, seed=9)
+            image = await client.image(done.images[0])
+            raw = await client.image(done.images[0], raw=True)
+            plain = await run_job(client, "pixel knight", model="sdxl-base", width=256, height=256, steps=2, seed=9,
+                                  postprocess="none")
+            plain_image = await client.image(plain.images[0])
+            custom = await run_job(client, "pixel knight", model="sdxl-base", width=256, height=256, steps=2, seed=9,
+                                   postprocess="grid,palette:gameboy,upscale:2")
+            custom_image = await client.image(custom.images[0])
+            with pytest.raises(WorkerError) as bad:
+                await client.generate("knight", model="sdxl-base", postprocess="grid,sparkle")
+            with pytest.raises(WorkerError) as no_raw:
+                await client.image(plain.images[0], raw=True)
+    finally:
+        worker.kill()
+    with Image.open(io.BytesIO(raw.png)) as big, Image.open(io.BytesIO(image.png)) as small:
+        assert big.size == (256, 256) and small.size == (32, 32) and small.mode == "RGBA"
+        assert set(np.asarray(small)[:, :, 3].ravel()) <= {0, 255} and 0 in np.asarray(small)[:, :, 3]
+        # Each sprite pixel is the colour of the 8x8 cell it came from.
+        cells = np.asarray(big.convert("RGB"))[4::8, 4::8]
+        opaque = np.asarray(small)[:, :, 3] == 255
+        assert (np.asarray(small)[:, :, :3][opaque] == cells[opaque]).all()
+    record = image.image.params["postprocess"]
+    assert [step["op"] for step in record] == ["grid", "background", "quantize"]
+    assert record[0]["found"]["pitch_x"] == pytest.approx(8, abs=0.1) and image.image.raw_path.endswith(".raw.png")
+    assert read_metadata(image.png)["postprocess"] == record and read_metadata(raw.png)["raw"] is True
+    assert (plain_image.image.width, plain_image.image.height) == (256, 256) and plain_image.image.raw_path is None
+    assert no_raw.value.code == ErrorCode.UNKNOWN_IMAGE and "raw render" in no_raw.value.message
+    with Image.open(io.BytesIO(custom_image.png)) as gameboy:
+        assert gameboy.size == (64, 64)  # 32 cells, upscaled by 2
+        colours = {c[:3] for _, c in gameboy.convert("RGBA").getcolors(4096) if c[3]}
+        assert colours <= {(0x0F, 0x38, 0x0F), (0x30, 0x62, 0x30), (0x8B, 0xAC, 0x0F), (0x9B, 0xBC, 0x0F)}
+    assert bad.value.code == ErrorCode.INVALID and "sparkle" in bad.value.message
+
+
+async def run_job(client, prompt, **params):
+    job = await client.generate(prompt, **params)
+    while not job.state.terminal:
+        await asyncio.sleep(0.05)
+        job = await client.job(job.id)
+    assert job.state is m.JobState.COMPLETED, job.error
+    return job

@@ -25,6 +25,9 @@ class ScriptedBackend:
     def checkpoint_of(self, model):
         return None
 
+    def render_identity(self, model):
+        return None
+
     def info(self):
         return BackendInfo(name=self.name, kind=self.kind, healthy=True)
 

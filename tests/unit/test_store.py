@@ -140,3 +140,30 @@ def test_set_priority_updates_the_row_and_adds_history_but_leaves_the_record(tmp
     assert job.priority == 0  # the scheduler orders by the record's priority, so it changes it
     assert store.job("j1").priority == 5
     assert store.history("j1")[-1][1:] == ("queued", "priority 0 -> 5")
+
+
+def test_a_database_of_the_first_schema_is_upgraded_in_place_and_keeps_its_images(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE jobs (id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, state TEXT NOT NULL, params TEXT NOT NULL,"
+        " prompt TEXT NOT NULL, model TEXT NOT NULL, priority INTEGER NOT NULL, client TEXT NOT NULL, user TEXT NOT NULL,"
+        " request_id TEXT, retry_of TEXT, backend TEXT, backend_ref TEXT, attempts INTEGER NOT NULL DEFAULT 0,"
+        " created_at REAL NOT NULL, started_at REAL, finished_at REAL, backend_ms REAL NOT NULL DEFAULT 0, error TEXT);"
+        "CREATE TABLE images (id TEXT PRIMARY KEY, job_id TEXT NOT NULL, idx INTEGER NOT NULL, seed INTEGER NOT NULL,"
+        " width INTEGER NOT NULL, height INTEGER NOT NULL, path TEXT NOT NULL, bytes INTEGER NOT NULL,"
+        " sha256 TEXT NOT NULL, created_at REAL NOT NULL, params TEXT NOT NULL, UNIQUE (job_id, idx));"
+        "INSERT INTO jobs VALUES ('aaaa0001', 1, 'completed', '{}', 'knight', 'procedural', 0, 't', 'u', NULL, NULL,"
+        " NULL, NULL, 1, 1.0, 1.0, 2.0, 0, NULL);"
+        "INSERT INTO images VALUES ('aaaa0001-0', 'aaaa0001', 0, 1, 32, 32, 'images/x.png', 10, 'ab', 2.0, '{}');"
+        "PRAGMA user_version=1;"
+    )
+    old.close()
+    store = Store(path)
+    assert store.image("aaaa0001-0") is not None
+    job = store.insert_job(_job("bbbb0002"))
+    store.add_image(job, _image(job, 0), backend_ms=1.0, cache_key="k1")
+    assert store.cached_image("k1").id == "bbbb0002-0" and store.cached_image("k2") is None
+    assert store.rows("PRAGMA user_version")[0][0] == 2

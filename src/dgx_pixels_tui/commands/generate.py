@@ -37,7 +37,7 @@ def request_params(args: argparse.Namespace) -> dict[str, object]:
     params: dict[str, object] = {
         "negative": args.negative, "model": args.model, "count": args.count, "seed": args.seed, "width": width,
         "height": height, "steps": args.steps, "cfg": args.cfg, "priority": args.priority,
-        "tags": [t for t in args.tags.split(",") if t.strip()],
+        "tags": [t for t in args.tags.split(",") if t.strip()], "postprocess": getattr(args, "post", None),
     }
     return {key: value for key, value in params.items() if value is not None}
 
@@ -84,7 +84,7 @@ async def generate_and_save(
         job = await client.generate(prompt, **params)
         jobs[job.id] = job
     console = Console(stderr=True)
-    finished = await _follow(client, stream, jobs, console)
+    finished = await follow_jobs(client, stream, jobs, console)
     await stream.aclose()
     if finished is None:
         return EXIT_UNREACHABLE
@@ -108,7 +108,7 @@ async def generate_and_save(
     return status
 
 
-async def _follow(client: AsyncClient, stream, jobs: dict[str, m.JobInfo], console: Console) -> dict[str, m.JobInfo] | None:  # type: ignore[no-untyped-def]
+async def follow_jobs(client: AsyncClient, stream, jobs: dict[str, m.JobInfo], console: Console) -> dict[str, m.JobInfo] | None:  # type: ignore[no-untyped-def]
     """Show one progress bar per job until each has its terminal event; None if the worker went silent."""
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                TextColumn("{task.fields[detail]}"), TimeElapsedColumn())
@@ -164,13 +164,13 @@ async def _save_images(client: AsyncClient, job: m.JobInfo, out: Path) -> list[P
     for image_id in job.images:
         reply = await client.image(image_id)
         assert reply.png is not None
-        path = _free_path(out / f"{slug}-{reply.image.seed}.png")
+        path = free_path(out / f"{slug}-{reply.image.seed}.png")
         path.write_bytes(reply.png)
         paths.append(path)
     return paths
 
 
-def _free_path(path: Path) -> Path:
+def free_path(path: Path) -> Path:
     """`path`, or `name-1.png`, `name-2.png`, ... when it exists: never overwrite the user's files."""
     candidate, n = path, 0
     while candidate.exists():

@@ -79,6 +79,13 @@ class Backend(Protocol):
         """The checkpoint a model loads here, for affinity; None where loading costs nothing."""
         ...
 
+    def render_identity(self, model: str) -> str | None:
+        """Everything besides the job's parameters that decides the pixels a model makes here (checkpoint, LoRAs
+        and strengths, workflow, sampler; or the generator's version), as a string; None if it cannot run it.
+        Two renders with equal identities and equal parameters give the same image, so one can stand for the
+        other (the comparison cache)."""
+        ...
+
     def gpus(self) -> list[GpuInfo]:
         """The GPUs this backend reports itself (a remote server's); empty when it has none of its own."""
         ...

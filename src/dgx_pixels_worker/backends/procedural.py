@@ -8,11 +8,19 @@ from collections.abc import AsyncIterator
 from PIL import Image
 
 from .. import procedural
+from ..pixelart.palette import map_to_palette, named_palette
 from ..protocol import ErrorCode, WorkerError
 from ..protocol.messages import BackendInfo, GpuInfo, ModelInfo
 from .base import BackendEvent, Preview, Progress, RenderTask, Result
 
 MODEL_NAME = "procedural"
+# Styles, so that comparisons and the arena work on a machine with no ComfyUI: the same sprite with its colours
+# mapped onto a classic palette. name -> (palette, description)
+STYLES: dict[str, tuple[str | None, str]] = {
+    MODEL_NAME: (None, "Offline procedural pixel sprites (not AI): silhouettes and palettes chosen from prompt words."),
+    "procedural-pico8": ("pico8", "The procedural sprite in the PICO-8 palette (offline, not AI)."),
+    "procedural-gameboy": ("gameboy", "The procedural sprite in the four greens of the Game Boy (offline, not AI)."),
+}
 
 
 class ProceduralBackend:
@@ -39,23 +47,27 @@ class ProceduralBackend:
     def models(self) -> list[ModelInfo]:
         return [
             ModelInfo(
-                name=MODEL_NAME,
+                name=name,
                 backend=self.name,
                 kind=self.kind,
                 available=True,
-                description="Offline procedural pixel sprites (not AI): silhouettes and palettes chosen from prompt words.",
+                description=description,
                 tags=["character", "item", "tile", "creature"],
-                defaults={"width": 64, "height": 64, "steps": self.default_steps, "cfg": 0.0},
+                defaults={"width": 64, "height": 64, "steps": self.default_steps, "cfg": 0.0, "postprocess": []},
                 limits={"min_size": procedural.MIN_SIZE, "max_size": procedural.MAX_SIZE, "max_steps": 100},
                 where={self.name: None},
             )
+            for name, (_, description) in STYLES.items()
         ]
 
     def can_run(self, model: str) -> bool:
-        return model == MODEL_NAME
+        return model in STYLES
 
     def checkpoint_of(self, model: str) -> str | None:
         return None
+
+    def render_identity(self, model: str) -> str | None:
+        return f"{model} {procedural.GENERATOR_VERSION}" if model in STYLES else None
 
     def gpus(self) -> list[GpuInfo]:
         return []
@@ -69,6 +81,9 @@ class ProceduralBackend:
             )
         except ValueError as exc:
             raise WorkerError(ErrorCode.INVALID, str(exc)) from None
+        palette = STYLES.get(task.model, (None, ""))[0]
+        if palette is not None:
+            frames = await asyncio.to_thread(lambda: [map_to_palette(frame, named_palette(palette)) for frame in frames])
         plan = procedural.plan_sprite(task.prompt, task.negative, seed=task.seed)
         total = len(frames)
         for step, frame in enumerate(frames[:-1], start=1):
@@ -79,5 +94,6 @@ class ProceduralBackend:
         yield Progress(step=total, total=total, stage="done")
         yield Result(
             image=Image.fromarray(frames[-1], "RGBA"),
-            info={"generator": f"procedural/{procedural.GENERATOR_VERSION}", "subject": plan.subject},
+            info={"generator": f"procedural/{procedural.GENERATOR_VERSION}", "subject": plan.subject,
+                  **({"palette": palette} if palette else {})},
         )

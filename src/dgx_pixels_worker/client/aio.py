@@ -163,9 +163,12 @@ class AsyncClient:
         """Move a queued job: higher runs first."""
         return (await self.call("priority", {"job_id": job_id, "priority": priority})).job
 
-    async def image(self, image_id: str, include_bytes: bool = True, max_px: int | None = None) -> m.ImageReply:
-        """One image; with `max_px`, `png` is shrunk to fit (integer factor, nearest neighbour), `image` is unchanged."""
-        body: dict[str, Any] = {"image_id": image_id, "include_bytes": include_bytes}
+    async def image(
+        self, image_id: str, include_bytes: bool = True, max_px: int | None = None, raw: bool = False
+    ) -> m.ImageReply:
+        """One image; with `max_px`, `png` is shrunk to fit (integer factor, nearest neighbour), `image` is unchanged;
+        with `raw`, the render before post-processing."""
+        body: dict[str, Any] = {"image_id": image_id, "include_bytes": include_bytes, "raw": raw}
         if max_px is not None:
             body["max_px"] = max_px
         return await self.call("image", body, timeout=max(self.timeout, 30))
@@ -188,6 +191,29 @@ class AsyncClient:
 
     async def status(self) -> m.StatusReply:
         return await self.call("status")
+
+    async def compare(self, prompt: str, models: list[str], **params: Any) -> m.ComparisonInfo:
+        """One prompt and seed through 2-4 presets; the panels come shuffled, cached images already filled in."""
+        params.setdefault("user", self.user[:64])
+        reply: m.CompareReply = await self.call("compare", m.CompareRequest(prompt=prompt, models=models, **params))
+        return reply.comparison
+
+    async def comparison(self, comparison_id: str) -> m.ComparisonInfo:
+        return (await self.call("comparison", {"comparison_id": comparison_id})).comparison
+
+    async def vote(self, comparison_id: str, outcome: str, winner: int | None = None) -> m.VoteReply:
+        """outcome: win (with the winning panel, 0-based), tie, both_bad or skip."""
+        body: dict[str, Any] = {"comparison_id": comparison_id, "outcome": outcome, "user": self.user[:64]}
+        if winner is not None:
+            body["winner"] = winner
+        return await self.call("vote", body, timeout=max(self.timeout, 30))
+
+    async def votes(self, after_id: int = 0, limit: int = 1000) -> m.VotesReply:
+        """Votes oldest first; the next page is `after_id=reply.votes[-1].id`."""
+        return await self.call("votes", {"after_id": after_id, "limit": limit})
+
+    async def leaderboard(self, tag: str | None = None, rounds: int = 200) -> m.LeaderboardReply:
+        return await self.call("leaderboard", {"tag": tag, "rounds": rounds}, timeout=max(self.timeout, 60))
 
     async def shutdown(self, reason: str = "") -> m.ShutdownReply:
         return await self.call("shutdown", {"reason": reason})

@@ -16,6 +16,7 @@ class ErrorCode(StrEnum):
     AMBIGUOUS_JOB = "ambiguous_job"
     UNKNOWN_IMAGE = "unknown_image"
     UNKNOWN_MODEL = "unknown_model"
+    UNKNOWN_COMPARISON = "unknown_comparison"
     JOB_FINISHED = "job_finished"
     QUEUE_FULL = "queue_full"
     SHUTTING_DOWN = "shutting_down"

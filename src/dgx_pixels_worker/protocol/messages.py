@@ -49,6 +49,9 @@ class GenerateParams(Request):
     steps: int | None = Field(default=None, ge=1)
     cfg: float | None = Field(default=None, ge=0)
     tags: list[str] = Field(default_factory=list)
+    # Post-processing steps (docs/pixelart.md): nil for the model's own default, [] or "none" for the raw render,
+    # a list of {"op": ..., ...} or the short form "grid,background,quantize:colors=16".
+    postprocess: list[dict[str, Any]] | str | None = None
 
 
 class JobInfo(Reply):
@@ -97,6 +100,7 @@ class ImageInfo(Reply):
     sha256: str
     created_at: float
     params: dict[str, Any]
+    raw_path: str | None = None  # the render before post-processing, kept beside the image; nil when none ran
 
 
 class ModelInfo(Reply):
@@ -177,6 +181,7 @@ class ImageRequest(Request):
     image_id: str = Field(min_length=1, max_length=80)
     include_bytes: bool = True
     max_px: int | None = Field(default=None, ge=8, le=4096)  # shrink `png` to fit (integer factor, nearest neighbour)
+    raw: bool = False  # the render as the backend made it, before post-processing
 
 
 class ImagesRequest(Request):
@@ -332,6 +337,133 @@ class TestEvent(EventBody):
     pad: bytes = b""
 
 
+# ---------------------------------------------------------------- comparisons and votes
+
+VoteOutcome = Literal["win", "tie", "both_bad", "skip"]
+
+
+class CompareRequest(Request):
+    """One prompt through 2-4 presets with one shared seed: a job per preset, grouped as a comparison."""
+
+    prompt: str
+    negative: str = ""
+    models: list[str] = Field(min_length=2, max_length=4)
+    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    width: int | None = Field(default=None, ge=1)
+    height: int | None = Field(default=None, ge=1)
+    steps: int | None = Field(default=None, ge=1)
+    cfg: float | None = Field(default=None, ge=0)
+    tags: list[str] = Field(default_factory=list)
+    postprocess: list[dict[str, Any]] | str | None = None  # as for generate
+    priority: int = Field(default=0, ge=-100, le=100)
+    use_cache: bool = True
+    user: str = Field(default="", max_length=64)  # who asks; else the user named in this client's hello
+
+
+class ComparisonPanel(Reply):
+    panel: int  # 0-based position on screen; the worker shuffles presets into panels
+    model: str
+    job_id: str | None = None  # None when the image came from the cache
+    image_id: str | None = None
+    cached: bool = False  # the image was made earlier for the same prompt, seed, parameters and preset
+    state: JobState = JobState.QUEUED
+
+
+class ComparisonInfo(Reply):
+    id: str
+    state: JobState  # queued or running until every panel has ended; completed when all completed, else failed
+    prompt: str
+    negative: str
+    seed: int
+    tags: list[str]
+    user: str
+    created_at: float
+    panels: list[ComparisonPanel]
+    votes: int = 0  # votes cast on it so far (every user may vote once)
+
+
+class CompareReply(Reply):
+    comparison: ComparisonInfo
+
+
+class ComparisonRequest(Request):
+    comparison_id: str
+
+
+class VoteRequest(Request):
+    comparison_id: str
+    outcome: VoteOutcome
+    winner: int | None = Field(default=None, ge=0, le=3)  # the winning panel when outcome is "win"
+    user: str = Field(default="", max_length=64)  # who votes; else the user named in this client's hello
+
+
+class VoteInfo(Reply):
+    id: int
+    comparison_id: str
+    prompt: str
+    seed: int
+    tags: list[str]
+    presets: list[str]  # in display order
+    outcome: VoteOutcome
+    winner: int | None
+    user: str
+    created_at: float
+
+
+class ScoreChange(Reply):
+    model: str
+    before: float | None  # None: no score yet
+    after: float
+
+
+class VoteReply(Reply):
+    vote: VoteInfo
+    comparison: ComparisonInfo
+    changes: list[ScoreChange]  # the effect of this vote on the overall leaderboard, panel order
+
+
+class VotesRequest(Request):
+    after_id: int = Field(default=0, ge=0)  # paging: votes with a larger id
+    limit: int = Field(default=1000, ge=1, le=10_000)
+
+
+class VotesReply(Reply):
+    votes: list[VoteInfo]
+    total: int
+
+
+class LeaderboardRequest(Request):
+    tag: str | None = None
+    rounds: int = Field(default=200, ge=0, le=2000)  # bootstrap rounds for the confidence intervals
+
+
+class LeaderboardRow(Reply):
+    preset: str
+    score: float
+    ci_low: float | None
+    ci_high: float | None
+    votes: int
+    wins: int
+    losses: int
+    ties: int
+    both_bad: int
+    skips: int
+    games: int
+
+
+class LeaderboardReply(Reply):
+    tag: str | None
+    total_votes: int
+    bootstrap_rounds: int
+    rows: list[LeaderboardRow]
+    win_rate: dict[str, dict[str, float | None]]
+    tags: list[tuple[str, int]]  # every tag with its vote count, most used first
+
+
+class ComparisonEvent(EventBody):
+    comparison: ComparisonInfo
+
+
 REQUESTS: dict[str, tuple[type[Request], type[Reply]]] = {
     "hello": (HelloRequest, HelloReply),
     "ping": (PingRequest, PingReply),
@@ -347,9 +479,14 @@ REQUESTS: dict[str, tuple[type[Request], type[Reply]]] = {
     "status": (StatusRequest, StatusReply),
     "shutdown": (ShutdownRequest, ShutdownReply),
     "test_events": (TestEventsRequest, TestEventsReply),
+    "compare": (CompareRequest, CompareReply),
+    "comparison": (ComparisonRequest, CompareReply),
+    "vote": (VoteRequest, VoteReply),
+    "votes": (VotesRequest, VotesReply),
+    "leaderboard": (LeaderboardRequest, LeaderboardReply),
 }
 
-# Topic prefixes: every event on `job.` and `worker.` carries a sequence number; `preview` does not,
+# Topic prefixes: every event on `job.`, `worker.` and `comparison.` carries a sequence number; `preview` does not,
 # because a newer preview replaces an older one and losing one is harmless.
 EVENTS: dict[str, type[EventBody]] = {
     "job.queued": JobEvent,
@@ -363,7 +500,9 @@ EVENTS: dict[str, type[EventBody]] = {
     "worker.status": StatusReply,
     "worker.stopping": WorkerStopping,
     "worker.test": TestEvent,
+    "comparison.created": ComparisonEvent,
+    "comparison.updated": ComparisonEvent,
     "preview": JobPreview,
 }
-SEQUENCED_TOPICS = ("job.", "worker.")
+SEQUENCED_TOPICS = ("job.", "worker.", "comparison.")
 ERROR_TYPE = "error"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import json
 import logging
 import socket
 import time
@@ -14,9 +15,9 @@ from typing import Any
 
 from PIL import Image
 
+from ...gpu_metrics import from_system_stats
 from ...presets import ModelPreset
 from ...protocol import ErrorCode, WorkerError
-from ...gpu_metrics import from_system_stats
 from ...protocol.messages import BackendInfo, GpuInfo, ModelInfo
 from ..base import BackendEvent, Preview, Progress, RenderTask, Result, Submitted
 from .availability import unavailable_reason
@@ -122,7 +123,7 @@ class ComfyUIBackend:
                 defaults={
                     "width": preset.defaults.width, "height": preset.defaults.height, "steps": preset.defaults.steps,
                     "cfg": preset.defaults.cfg, "sampler": preset.defaults.sampler,
-                    "scheduler": preset.defaults.scheduler,
+                    "scheduler": preset.defaults.scheduler, "postprocess": preset.postprocess,
                 },
                 where={self.name: self.availability.get(preset.name) if self.healthy else f"down: {self.detail}"},
                 checkpoint=preset.checkpoint,
@@ -139,6 +140,13 @@ class ComfyUIBackend:
     def checkpoint_of(self, model: str) -> str | None:
         preset = self.presets.get(model)
         return preset.checkpoint if preset else None
+
+    def render_identity(self, model: str) -> str | None:
+        preset = self.presets.get(model)
+        if preset is None:
+            return None
+        d = preset.defaults
+        return json.dumps(["comfyui", preset.identity(), preset.workflow, d.sampler, d.scheduler])
 
     # ------------------------------------------------------------ rendering
 

@@ -1,0 +1,123 @@
+"""`export --bevy` and `sheet`: outputs into a game project, and several outputs as one sprite sheet."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from dgx_pixels_worker.client import AsyncClient
+from dgx_pixels_worker.config import Settings
+from dgx_pixels_worker.pixelart import animated_preview
+from dgx_pixels_worker.protocol import ErrorCode, WorkerError
+
+from ..bevy_export import (
+    BevyExportError,
+    ExportItem,
+    export_to_bevy,
+    sheet_item,
+    sprite_name,
+)
+from ..connection import EXIT_OK, EXIT_USAGE, err, run_client
+
+IMAGE_ID = re.compile(r"^[0-9a-f]{4,}-\d+$")
+
+
+@dataclass(frozen=True)
+class Fetched:
+    image_id: str
+    png: bytes
+    params: dict[str, Any]
+
+
+async def fetch_images(client: AsyncClient, names: list[str], raw: bool = False) -> list[Fetched]:
+    """Each name is an image id (JOB-N), a job (all its images, in order) or a comparison (its panels)."""
+    image_ids: list[str] = []
+    for name in names:
+        if IMAGE_ID.match(name):
+            image_ids.append(name)
+            continue
+        try:
+            image_ids += (await client.job(name)).images
+            continue
+        except WorkerError as exc:
+            if exc.code != ErrorCode.UNKNOWN_JOB:
+                raise
+        try:
+            image_ids += [p.image_id for p in (await client.comparison(name)).panels if p.image_id]
+        except WorkerError as exc:
+            if exc.code != ErrorCode.UNKNOWN_COMPARISON:
+                raise
+            raise WorkerError(ErrorCode.UNKNOWN_IMAGE, f"{name!r} is no image, job or comparison; `dgx-pixels queue` "
+                              "lists jobs, the Gallery shows image ids") from None
+    fetched = []
+    for image_id in image_ids:
+        reply = await client.image(image_id, raw=raw)
+        assert reply.png is not None
+        fetched.append(Fetched(image_id, reply.png, {**reply.image.params, "image_id": image_id}))
+    return fetched
+
+
+def export(args: argparse.Namespace) -> int:
+    if not args.bevy:
+        err("say where to: --bevy PATH (the root of a Bevy project)")
+        return EXIT_USAGE
+
+    async def body(client: AsyncClient, settings: Settings) -> int:
+        images = await fetch_images(client, args.images, raw=args.raw)
+        items = [ExportItem(args.name if args.name and len(images) == 1 else sprite_name(i.params), i.png, i.params)
+                 for i in images]
+        if args.sheet:
+            items = [sheet_item(items, args.name or "", args.columns, args.padding)]
+        try:
+            written = export_to_bevy(Path(args.bevy), args.category, items, force=args.force)
+        except BevyExportError as exc:
+            err(str(exc))
+            return EXIT_USAGE
+        for path in written:
+            print(path)
+        return EXIT_OK
+
+    return run_client(args, body)
+
+
+def sheet(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() != ".png":
+        err(f"--out names the sheet's PNG, e.g. sheet.png; not {args.out!r}")
+        return EXIT_USAGE
+
+    async def body(client: AsyncClient, settings: Settings) -> int:
+        images = await fetch_images(client, args.images, raw=args.raw)
+        sheet = sheet_item([ExportItem(sprite_name(i.params), i.png, i.params) for i in images], "", args.columns,
+                           args.padding)
+        atlas = json.dumps(sheet.layout, indent=2).encode()
+        written = [_write_new(out, sheet.png, args.force), _write_new(out.with_suffix(".json"), atlas, args.force)]
+        if args.animate:
+            frames = [Image.open(io.BytesIO(i.png)).convert("RGBA") for i in images]
+            animation = animated_preview(frames, args.animate.rsplit(".", 1)[-1].lower(), duration_ms=args.frame_ms,
+                                         scale=args.scale)
+            assert isinstance(animation, bytes)
+            written.append(_write_new(Path(args.animate), animation, args.force))
+        for path in written:
+            print(path)
+        return EXIT_OK
+
+    return run_client(args, body)
+
+
+def _write_new(path: Path, data: bytes, force: bool) -> Path:
+    """Write `data` to `path`, or to `name-1.ext`, ... when it exists and `force` is off."""
+    candidate, n = path, 0
+    while candidate.exists() and not force:
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    candidate.parent.mkdir(parents=True, exist_ok=True)
+    candidate.write_bytes(data)
+    return candidate

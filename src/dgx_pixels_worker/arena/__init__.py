@@ -1,0 +1,43 @@
+"""Arena: side-by-side votes between model presets and the Bradley-Terry leaderboard built from them."""
+
+from .leaderboard import (
+    BASE_SCORE,
+    BOTH_BAD,
+    DEFAULT_PRIOR,
+    DEFAULT_ROUNDS,
+    OUTCOMES,
+    POINTS_PER_NAT,
+    SKIP,
+    TIE,
+    WIN,
+    Leaderboard,
+    LeaderboardRow,
+    Vote,
+    build_leaderboard,
+    fit_bradley_terry,
+    leaderboard_for_tag,
+    pairwise_wins,
+    tag_counts,
+    to_score,
+)
+
+__all__ = [
+    "BASE_SCORE",
+    "BOTH_BAD",
+    "DEFAULT_PRIOR",
+    "DEFAULT_ROUNDS",
+    "OUTCOMES",
+    "POINTS_PER_NAT",
+    "SKIP",
+    "TIE",
+    "WIN",
+    "Leaderboard",
+    "LeaderboardRow",
+    "Vote",
+    "build_leaderboard",
+    "fit_bradley_terry",
+    "leaderboard_for_tag",
+    "pairwise_wins",
+    "tag_counts",
+    "to_score",
+]

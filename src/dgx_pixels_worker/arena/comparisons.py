@@ -1,0 +1,211 @@
+"""Where a comparison is made, follows its jobs, and takes votes; and where the leaderboard is computed.
+
+A comparison puts one prompt and one seed through 2-4 presets: one job per preset, shuffled into panels so
+a viewer cannot tell which side is which. A panel whose exact image exists already (same prompt, seed,
+parameters and render identity, see cache_keys.py) reuses it instead of queueing a job.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import secrets
+import time
+from pathlib import Path
+
+from .. import paths
+from ..cache_keys import cache_key
+from ..events import EventPublisher
+from ..job_runner import JobRunner
+from ..protocol import ErrorCode, JobState, WorkerError
+from ..protocol import messages as m
+from ..store import JobRecord
+from .leaderboard import BASE_SCORE, Leaderboard, Vote, build_leaderboard, leaderboard_for_tag, tag_counts
+from .records import ArenaRecords, ComparisonRecord, PanelRecord, VoteRecord
+
+_shuffler = random.SystemRandom()
+
+
+class Arena:
+    def __init__(self, records: ArenaRecords, runner: JobRunner, publisher: EventPublisher, data_dir: Path):
+        self.records = records
+        self.runner = runner
+        self.publisher = publisher
+        self.data_dir = data_dir
+        self._boards: dict[tuple[str | None, int], tuple[int, m.LeaderboardReply]] = {}  # -> (last vote id, board)
+        runner.finish_listeners.append(self._job_finished)
+
+    # ------------------------------------------------------------ comparisons
+
+    def compare(self, request: m.CompareRequest, client: str, user: str, request_id: str | None) -> m.ComparisonInfo:
+        models = [name.strip() for name in request.models]
+        if len(set(models)) != len(models):
+            raise WorkerError(ErrorCode.INVALID, "each model may appear once in a comparison", {"field": "models"})
+        seed = request.seed if request.seed is not None else secrets.randbelow(2**32)
+        resolved = [
+            self.runner.resolve(m.GenerateParams(
+                prompt=request.prompt, negative=request.negative, model=model, seed=seed, width=request.width,
+                height=request.height, steps=request.steps, cfg=request.cfg, tags=request.tags,
+            ))
+            for model in models
+        ]
+        _shuffler.shuffle(resolved)
+        comparison_id = os.urandom(6).hex()
+        panels: list[PanelRecord] = []
+        queued: list[JobRecord] = []
+        for panel, params in enumerate(resolved):
+            cached = self._cached_image(params) if request.use_cache else None
+            if cached is not None:
+                panels.append(PanelRecord(panel, params["model"], None, cached, True))
+                continue
+            job = self.runner.enqueue({**params, "comparison": comparison_id}, request.priority, client, user, request_id)
+            queued.append(job)
+            panels.append(PanelRecord(panel, params["model"], job.id, None, False))
+        first = resolved[0]
+        record = ComparisonRecord(
+            comparison_id, first["prompt"], first["negative"], seed, first["tags"], user, client, request_id,
+            time.time(), panels,
+        )
+        try:
+            self.records.insert_comparison(record)
+        except WorkerError:
+            for job in queued:  # a comparison that cannot be recorded must not leave its jobs behind
+                self.runner.cancel(job)
+            raise
+        info = self._info(record)
+        self.publisher.publish("comparison.created", m.ComparisonEvent(comparison=info), re=request_id)
+        return info
+
+    def info(self, comparison_id: str) -> m.ComparisonInfo:
+        return self._info(self._record(comparison_id))
+
+    def _record(self, comparison_id: str) -> ComparisonRecord:
+        record = self.records.comparison(comparison_id)
+        if record is None:
+            raise WorkerError(
+                ErrorCode.UNKNOWN_COMPARISON,
+                f"no comparison {comparison_id!r}; `dgx-pixels compare` prints the ids of the ones it makes",
+                {"comparison_id": comparison_id},
+            )
+        return record
+
+    def _cached_image(self, params: dict[str, object]) -> str | None:
+        identity = self.runner.render_identity(str(params["model"]))
+        if identity is None:
+            return None
+        image = self.runner.store.cached_image(cache_key(identity, params, int(params["seed"])))  # type: ignore[call-overload]
+        if image is None or not paths.inside(self.data_dir, image.path).exists():
+            return None
+        return image.id
+
+    def _info(self, record: ComparisonRecord) -> m.ComparisonInfo:
+        jobs = self.records.job_states([p.job_id for p in record.panels if p.job_id])
+        panels = []
+        for p in record.panels:
+            if p.job_id is None:
+                panels.append(m.ComparisonPanel(panel=p.panel, model=p.model, image_id=p.image_id, cached=True,
+                                                state=JobState.COMPLETED))
+                continue
+            state, image = jobs.get(p.job_id, (JobState.FAILED.value, None))
+            panels.append(m.ComparisonPanel(panel=p.panel, model=p.model, job_id=p.job_id, image_id=image,
+                                            state=JobState(state)))
+        return m.ComparisonInfo(
+            id=record.id, state=_overall(panels), prompt=record.prompt, negative=record.negative, seed=record.seed,
+            tags=record.tags, user=record.user, created_at=record.created_at, panels=panels,
+            votes=self.records.vote_count(record.id),
+        )
+
+    def _job_finished(self, job: JobRecord) -> None:
+        comparison_id = job.params.get("comparison")
+        if comparison_id:
+            info = self.info(comparison_id)
+            self.publisher.publish("comparison.updated", m.ComparisonEvent(comparison=info), re=job.request_id)
+
+    # ------------------------------------------------------------ votes
+
+    def vote(self, request: m.VoteRequest, client: str, user: str) -> tuple[m.VoteInfo, m.ComparisonInfo]:
+        """Check and store one vote; the leaderboard change is computed apart (score_changes), off the loop."""
+        record = self._record(request.comparison_id)
+        info = self._info(record)
+        voter = user or client
+        if request.outcome == "win":
+            if request.winner is None or request.winner >= len(record.panels):
+                raise WorkerError(
+                    ErrorCode.INVALID,
+                    f"a win needs the winning panel, 0..{len(record.panels) - 1}", {"field": "winner"},
+                )
+        elif request.winner is not None:
+            raise WorkerError(ErrorCode.INVALID, f"a {request.outcome} names no winner; leave winner out",
+                              {"field": "winner"})
+        if request.outcome != "skip" and info.state is not JobState.COMPLETED:
+            raise WorkerError(
+                ErrorCode.INVALID,
+                f"comparison {record.id} is {info.state.value}: vote once every panel has its image, or skip it",
+                {"state": info.state.value},
+            )
+        if self.records.has_voted(record.id, voter):
+            raise WorkerError(ErrorCode.INVALID, f"{voter} has voted on comparison {record.id} already",
+                              {"comparison_id": record.id})
+        stored = self.records.insert_vote(VoteRecord(
+            0, record.id, record.prompt, record.seed, record.tags, [p.model for p in record.panels], request.outcome,
+            request.winner, voter, client, time.time(),
+        ))
+        info = info.model_copy(update={"votes": info.votes + 1})
+        self.publisher.publish("comparison.updated", m.ComparisonEvent(comparison=info))
+        return _vote_info(stored), info
+
+    def all_votes(self) -> list[tuple[Vote, int]]:
+        """Every vote as the leaderboard takes it, with its id (read on the event loop: one connection)."""
+        return [_as_vote(v) for v in self.records.votes()]
+
+    def votes(self, after_id: int, limit: int) -> tuple[list[m.VoteInfo], int]:
+        return [_vote_info(v) for v in self.records.votes(after_id, limit)], self.records.vote_total()
+
+    def remembered_board(self, tag: str | None, rounds: int) -> m.LeaderboardReply | None:
+        """The board computed last for (tag, rounds), if no vote came since."""
+        remembered = self._boards.get((tag, rounds))
+        return remembered[1] if remembered is not None and remembered[0] == self.records.last_vote_id() else None
+
+    def remember_board(self, tag: str | None, rounds: int, last_vote_id: int, board: m.LeaderboardReply) -> None:
+        self._boards[(tag, rounds)] = (last_vote_id, board)
+
+
+def score_changes(votes: list[tuple[Vote, int]], vote: m.VoteInfo) -> list[m.ScoreChange]:
+    """Each panel's overall score without and with `vote` (no bootstrap: a quick refit). CPU only: run it in a
+    thread."""
+    before = build_leaderboard([v for v, vid in votes if vid != vote.id], rounds=0)
+    after = build_leaderboard([v for v, _ in votes], rounds=0)
+    return [m.ScoreChange(model=name, before=_score(before, name), after=_score(after, name) or BASE_SCORE)
+            for name in vote.presets]
+
+
+def compute_board(votes: list[tuple[Vote, int]], tag: str | None, rounds: int) -> m.LeaderboardReply:
+    """The leaderboard over `votes` (those with `tag` when given). CPU only: run it in a thread."""
+    plain = [vote for vote, _ in votes]
+    board = leaderboard_for_tag(plain, tag, rounds=rounds) if tag else build_leaderboard(plain, rounds=rounds)
+    return m.LeaderboardReply.model_validate({**board.to_dict(), "tags": tag_counts(plain)})
+
+
+def _overall(panels: list[m.ComparisonPanel]) -> JobState:
+    states = {p.state for p in panels}
+    if states <= {JobState.COMPLETED}:
+        return JobState.COMPLETED
+    if states & {JobState.QUEUED, JobState.RUNNING}:
+        return JobState.RUNNING if JobState.RUNNING in states or JobState.COMPLETED in states else JobState.QUEUED
+    return JobState.FAILED
+
+
+def _as_vote(v: VoteRecord) -> tuple[Vote, int]:
+    return Vote(tuple(v.presets), v.outcome, v.winner, tuple(v.tags)), v.id
+
+
+def _score(board: Leaderboard, name: str) -> float | None:
+    row = next((r for r in board.rows if r.preset == name), None)
+    return None if row is None or row.games == 0 else row.score
+
+
+def _vote_info(v: VoteRecord) -> m.VoteInfo:
+    return m.VoteInfo(
+        id=v.id, comparison_id=v.comparison_id, prompt=v.prompt, seed=v.seed, tags=v.tags, presets=v.presets,
+        outcome=v.outcome, winner=v.winner, user=v.user, created_at=v.created_at,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,134 @@
+"""Comparisons, their panels and votes in the worker's SQLite database (the tables are in store.py)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ..store import Store
+
+
+@dataclass
+class PanelRecord:
+    panel: int
+    model: str
+    job_id: str | None
+    image_id: str | None
+    cached: bool
+
+
+@dataclass
+class ComparisonRecord:
+    id: str
+    prompt: str
+    negative: str
+    seed: int
+    tags: list[str]
+    user: str
+    client: str
+    request_id: str | None
+    created_at: float
+    panels: list[PanelRecord]
+
+
+@dataclass
+class VoteRecord:
+    id: int
+    comparison_id: str
+    prompt: str
+    seed: int
+    tags: list[str]
+    presets: list[str]
+    outcome: str
+    winner: int | None
+    user: str
+    client: str
+    created_at: float
+
+
+class ArenaRecords:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def insert_comparison(self, c: ComparisonRecord) -> None:
+        statements: list[tuple[str, tuple[Any, ...]]] = [(
+            "INSERT INTO comparisons (id, prompt, negative, seed, tags, user, client, request_id, created_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            (c.id, c.prompt, c.negative, c.seed, json.dumps(c.tags), c.user, c.client, c.request_id, c.created_at),
+        )]
+        statements += [
+            (
+                "INSERT INTO comparison_panels (comparison_id, panel, model, job_id, image_id, cached) VALUES (?,?,?,?,?,?)",
+                (c.id, p.panel, p.model, p.job_id, p.image_id, int(p.cached)),
+            )
+            for p in c.panels
+        ]
+        self.store.write(statements)
+
+    def comparison(self, comparison_id: str) -> ComparisonRecord | None:
+        rows = self.store.rows(
+            "SELECT id, prompt, negative, seed, tags, user, client, request_id, created_at FROM comparisons WHERE id=?",
+            (comparison_id,),
+        )
+        if not rows:
+            return None
+        cid, prompt, negative, seed, tags, user, client, request_id, created_at = rows[0]
+        panels = [
+            PanelRecord(panel, model, job_id, image_id, bool(cached))
+            for panel, model, job_id, image_id, cached in self.store.rows(
+                "SELECT panel, model, job_id, image_id, cached FROM comparison_panels WHERE comparison_id=? ORDER BY panel",
+                (cid,),
+            )
+        ]
+        return ComparisonRecord(cid, prompt, negative, seed, json.loads(tags), user, client, request_id, created_at, panels)
+
+    def comparison_of_job(self, job_id: str) -> str | None:
+        rows = self.store.rows("SELECT comparison_id FROM comparison_panels WHERE job_id=?", (job_id,))
+        return rows[0][0] if rows else None
+
+    def job_states(self, job_ids: list[str]) -> dict[str, tuple[str, str | None]]:
+        """job id -> (state, its first image's id or None)."""
+        if not job_ids:
+            return {}
+        marks = ",".join("?" * len(job_ids))
+        rows = self.store.rows(
+            f"SELECT jobs.id, jobs.state, (SELECT images.id FROM images WHERE images.job_id = jobs.id ORDER BY idx LIMIT 1)"
+            f" FROM jobs WHERE jobs.id IN ({marks})",
+            tuple(job_ids),
+        )
+        return {job_id: (state, image) for job_id, state, image in rows}
+
+    def vote_count(self, comparison_id: str) -> int:
+        return int(self.store.rows("SELECT COUNT(*) FROM votes WHERE comparison_id=?", (comparison_id,))[0][0])
+
+    def has_voted(self, comparison_id: str, user: str) -> bool:
+        return bool(self.store.rows("SELECT 1 FROM votes WHERE comparison_id=? AND user=?", (comparison_id, user)))
+
+    def insert_vote(self, v: VoteRecord) -> VoteRecord:
+        self.store.write([(
+            "INSERT INTO votes (comparison_id, prompt, seed, tags, presets, outcome, winner, user, client, created_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (v.comparison_id, v.prompt, v.seed, json.dumps(v.tags), json.dumps(v.presets), v.outcome, v.winner,
+             v.user, v.client, v.created_at),
+        )])
+        v.id = int(self.store.rows("SELECT id FROM votes WHERE comparison_id=? AND user=?", (v.comparison_id, v.user))[0][0])
+        return v
+
+    def votes(self, after_id: int = 0, limit: int | None = None) -> list[VoteRecord]:
+        sql = ("SELECT id, comparison_id, prompt, seed, tags, presets, outcome, winner, user, client, created_at"
+               " FROM votes WHERE id > ? ORDER BY id")
+        args: tuple[Any, ...] = (after_id,)
+        if limit is not None:
+            sql += " LIMIT ?"
+            args += (limit,)
+        return [
+            VoteRecord(vid, cid, prompt, seed, json.loads(tags), json.loads(presets), outcome, winner, user, client, at)
+            for vid, cid, prompt, seed, tags, presets, outcome, winner, user, client, at in self.store.rows(sql, args)
+        ]
+
+    def vote_total(self) -> int:
+        return int(self.store.rows("SELECT COUNT(*) FROM votes")[0][0])
+
+    def last_vote_id(self) -> int:
+        return int(self.store.rows("SELECT COALESCE(MAX(id), 0) FROM votes")[0][0])
