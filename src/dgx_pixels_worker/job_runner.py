@@ -288,9 +288,17 @@ class JobRunner:
             # Affinity follows the checkpoint of the last job given to this backend: that is what will be
             # loaded when the next prompt starts, even while earlier prompts are still queued inside it.
             last = self._last_checkpoint.get(backend.name)
+            idle = self._idle_others(backend)
+
+            def accepts(j: JobRecord) -> bool:
+                if not backend.can_run(j.model) or not self._may_take(backend, j):
+                    return False
+                return not idle or not any(other.can_run(j.model) for other in idle)
+
             job = self.scheduler.pick(
-                lambda j: backend.can_run(j.model) and self._may_take(backend, j) and not self._idle_elsewhere(backend, j),
-                prefers=lambda j: last is not None and backend.checkpoint_of(j.model) == last,
+                accepts,
+                # No checkpoint loaded yet (or none at all, procedural): nothing to prefer, take the first.
+                prefers=None if last is None else lambda j: backend.checkpoint_of(j.model) == last,
                 max_wait_s=self.settings.worker.affinity_max_wait_s,
             )
             if job is None:
@@ -331,15 +339,13 @@ class JobRunner:
                 if self._live.get(job.id) is live:
                     del self._live[job.id]
 
-    def _idle_elsewhere(self, backend: Backend, job: JobRecord) -> bool:
-        """Whether `backend` is busy and another that can run `job` has nothing at all: the idle one should
-        take it, so the jobs of a comparison spread over servers before any server gets a second prompt."""
-        busy = Counter(running.backend for running, _ in self._running.values())
-        if not busy[backend.name]:
-            return False
-        return any(
-            other is not backend and not busy[other.name] and other.can_run(job.model) for other in self.backends
-        )
+    def _idle_others(self, backend: Backend) -> list[Backend]:
+        """When `backend` is busy, the other backends running nothing: a job one of them can run is left to it,
+        so the jobs of a comparison spread over servers before any server gets a second prompt."""
+        busy = {running.backend for running, _ in self._running.values()}
+        if backend.name not in busy:
+            return []
+        return [other for other in self.backends if other is not backend and other.name not in busy]
 
     def _may_take(self, backend: Backend, job: JobRecord) -> bool:
         """A job a backend started before a restart goes back to that backend while it is up, to be reattached."""
