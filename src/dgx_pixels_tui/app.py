@@ -17,6 +17,7 @@ from textual.screen import Screen
 from .link import LinkState, StateChanged, WorkerLink
 from .messages import LinkUpdated
 from .previews.detect import DetectedMode
+from .screens.compare import CompareScreen
 from .screens.gallery import GalleryScreen
 from .screens.generate import GenerateScreen
 from .screens.help import HelpScreen
@@ -34,7 +35,7 @@ class PixelsApp(App[None]):
     CSS_PATH = "app.tcss"
     MODES = {
         "generate": GenerateScreen, "queue": QueueScreen, "gallery": GalleryScreen, "models": ModelsScreen,
-        "monitor": MonitorScreen, "help": HelpScreen,
+        "monitor": MonitorScreen, "compare": CompareScreen, "help": HelpScreen,
     }
     DEFAULT_MODE = "generate"
     # Function keys switch screens: they can never be typed into a prompt by accident.
@@ -45,6 +46,7 @@ class PixelsApp(App[None]):
         Binding("f4", "switch_mode('gallery')", "Gallery"),
         Binding("f5", "switch_mode('models')", "Models"),
         Binding("f6", "switch_mode('monitor')", "Monitor"),
+        Binding("f7", "switch_mode('compare')", "Compare"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 

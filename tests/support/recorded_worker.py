@@ -9,6 +9,11 @@ worker "stays up and quiet"); it never yields Stalled, so the connection bar sta
 Actions (generate, cancel, retry, set_priority) answer plausibly without changing the fixed queue, and are
 recorded in `calls` so a test can check what was asked.
 
+The arena answers too: `compare` makes a completed comparison whose panels all look cached (their images rendered
+like the others, in each model's palette), numbered in order so that the first, the round queued ahead and so on
+get fixed ids and seeds; `vote` moves the fixed LEADERBOARD's scores by fixed amounts; `leaderboard` answers
+LEADERBOARD overall, a smaller board for the tag "hero", and an empty one for any other tag.
+
 Screens that show times relative to now (the queue's elapsed and eta) must be run with the clock frozen at
 `FROZEN_NOW`; the gallery shows local dates, so run it with TZ=UTC.
 """
@@ -62,6 +67,15 @@ MODELS = [
         description="Offline procedural pixel sprites (not AI): silhouettes and palettes chosen from prompt words.",
         tags=["character", "item", "tile", "creature"], defaults={"width": 64, "height": 64, "steps": 8, "cfg": 0.0},
         limits={"min_size": 16, "max_size": 128, "max_steps": 100}, where={"procedural": None},
+    ),
+    *(
+        m.ModelInfo(
+            name=f"procedural-{palette}", backend="procedural", kind="procedural", available=True,
+            description=f"The procedural sprite in the {title} (offline, not AI).",
+            tags=["character", "item", "tile", "creature"], defaults={"width": 64, "height": 64, "steps": 8, "cfg": 0.0},
+            limits={"min_size": 16, "max_size": 128, "max_steps": 100}, where={"procedural": None},
+        )
+        for palette, title in (("pico8", "PICO-8 palette"), ("gameboy", "four greens of the Game Boy"))
     ),
     m.ModelInfo(
         name="sdxl-pixel-art", backend="spark", kind="comfyui", available=False, reason=f"spark: {SDXL_REASON}",
@@ -119,12 +133,18 @@ def _image(job: m.JobInfo, index: int, created: float) -> m.ImageInfo:
 
 
 @cache
-def sprite_png(prompt: str, seed: int, size: int = SPRITE_PX) -> bytes:
-    """The procedural sprite for (prompt, seed) as PNG bytes; the same bytes every time."""
+def sprite_png(prompt: str, seed: int, size: int = SPRITE_PX, palette: str | None = None) -> bytes:
+    """The procedural sprite for (prompt, seed) as PNG bytes, mapped onto `palette` if one is named (as the
+    procedural-pico8 and -gameboy models do); the same bytes every time."""
     from dgx_pixels_worker.procedural import render_sprite  # imported late: the generator is not needed to import
 
+    pixels = render_sprite(prompt, seed, size, size)
+    if palette is not None:
+        from dgx_pixels_worker.pixelart.palette import map_to_palette, named_palette
+
+        pixels = map_to_palette(pixels, named_palette(palette))
     buffer = io.BytesIO()
-    Image.fromarray(render_sprite(prompt, seed, size, size), "RGBA").save(buffer, "PNG")
+    Image.fromarray(pixels, "RGBA").save(buffer, "PNG")
     return buffer.getvalue()
 
 
@@ -151,6 +171,39 @@ STATUS = m.StatusReply(
         unified_memory=True, note="unified memory: system RAM shared with the CPU",
     )],
 )
+
+
+COMPARISON_IDS = ("c0a1b2c3d4e5", "c1b2c3d4e5f6", "c2c3d4e5f607", "c3d4e5f60718")
+COMPARISON_SEED = 4242  # the seed of the first comparison made without one; the next get 4243, 4244...
+
+
+def _board_row(preset: str, score: float, low: float, high: float, wins: int, losses: int, ties: int,
+               both_bad: int) -> m.LeaderboardRow:
+    votes = wins + losses + ties + both_bad
+    return m.LeaderboardRow(preset=preset, score=score, ci_low=low, ci_high=high, votes=votes, wins=wins,
+                            losses=losses, ties=ties, both_bad=both_bad, skips=1, games=votes)
+
+
+LEADERBOARD = m.LeaderboardReply(
+    tag=None, total_votes=21, bootstrap_rounds=200,
+    rows=[
+        _board_row("procedural-pico8", 1562.4, 1521.0, 1604.9, 9, 4, 2, 1),
+        _board_row("procedural", 1497.1, 1455.3, 1540.2, 6, 7, 3, 2),
+        _board_row("procedural-gameboy", 1440.5, 1391.8, 1488.0, 4, 8, 1, 1),
+    ],
+    win_rate={}, tags=[("hero", 6), ("item", 4)],
+)
+HERO_LEADERBOARD = m.LeaderboardReply(
+    tag="hero", total_votes=6, bootstrap_rounds=200,
+    rows=[_board_row("procedural", 1530.0, 1470.2, 1590.6, 3, 1, 1, 0),
+          _board_row("procedural-pico8", 1470.0, 1409.4, 1529.8, 1, 3, 1, 0)],
+    win_rate={}, tags=LEADERBOARD.tags,
+)
+
+
+def palette_of(model: str) -> str | None:
+    """procedural-pico8 -> pico8: the palette a procedural style maps its sprite onto."""
+    return model.removeprefix("procedural-") if model.startswith("procedural-") else None
 
 
 class RecordedStream:
@@ -185,6 +238,8 @@ class RecordedClient:
         self.jobs_by_id = {job.id: job for job in JOBS}
         self.calls: list[tuple[str, tuple[Any, ...]]] = []
         self.closed = False
+        self.comparisons: dict[str, m.ComparisonInfo] = {}
+        self.comparison_images: dict[str, m.ImageInfo] = {}  # the panels' images, apart from the gallery's
 
     # ------------------------------------------------------------ connection
 
@@ -239,14 +294,17 @@ class RecordedClient:
         page = [image for image in matching if before is None or image.created_at < before][:limit]
         return m.ImagesReply(images=page, total=len(matching))
 
-    async def image(self, image_id: str, include_bytes: bool = True, max_px: int | None = None) -> m.ImageReply:
-        info = next((image for image in images() if image.id == image_id), None)
+    async def image(
+        self, image_id: str, include_bytes: bool = True, max_px: int | None = None, raw: bool = False
+    ) -> m.ImageReply:
+        """`raw` is taken, as AsyncClient takes it, and ignored: the recorded images were never post-processed."""
+        info = next((image for image in images() if image.id == image_id), self.comparison_images.get(image_id))
         if info is None:
             raise WorkerError(ErrorCode.UNKNOWN_IMAGE, f"no image {image_id!r}; image ids look like JOBID-0",
                               {"image_id": image_id})
         if not include_bytes:
             return m.ImageReply(image=info)
-        png = sprite_png(str(info.params["prompt"]), info.seed)
+        png = sprite_png(str(info.params["prompt"]), info.seed, palette=palette_of(str(info.params["model"])))
         if max_px is not None:
             from dgx_pixels_worker.outputs import thumbnail_png
 
@@ -291,6 +349,70 @@ class RecordedClient:
         if job.state is not m.JobState.QUEUED:
             raise WorkerError(ErrorCode.INVALID, f"job {job.id} is {job.state.value}; only queued jobs are reordered")
         return job.model_copy(update={"priority": priority})
+
+    # ------------------------------------------------------------ the arena (answered, kept per client)
+
+    async def compare(self, prompt: str, models: list[str], **params: Any) -> m.ComparisonInfo:
+        """A completed comparison, every panel cached; panels in the order the models were given (no shuffle)."""
+        self.calls.append(("compare", (prompt, list(models), params)))
+        request = m.CompareRequest(prompt=prompt, models=models, **params)
+        number = len(self.comparisons)
+        comparison_id = COMPARISON_IDS[number % len(COMPARISON_IDS)] + ("" if number < len(COMPARISON_IDS) else str(number))
+        seed = request.seed if request.seed is not None else COMPARISON_SEED + number
+        panels = []
+        for index, model in enumerate(request.models):
+            image_id = hashlib.sha256(f"{prompt}|{seed}|{model}".encode()).hexdigest()[:12] + "-0"
+            png = sprite_png(prompt, seed, palette=palette_of(model))
+            self.comparison_images[image_id] = m.ImageInfo(
+                id=image_id, job_id=image_id[:12], index=0, seed=seed, width=SPRITE_PX, height=SPRITE_PX,
+                path=f"images/2023-11-14/{image_id}.png", bytes=len(png), sha256=hashlib.sha256(png).hexdigest(),
+                created_at=T0 + 500.0, params={"prompt": prompt, "model": model, "seed": seed, "tags": request.tags},
+            )
+            panels.append(m.ComparisonPanel(panel=index, model=model, image_id=image_id, cached=True,
+                                            state=m.JobState.COMPLETED))
+        comparison = m.ComparisonInfo(
+            id=comparison_id, state=m.JobState.COMPLETED, prompt=prompt, negative=request.negative, seed=seed,
+            tags=request.tags, user=self.user, created_at=T0 + 590.0, panels=panels,
+        )
+        self.comparisons[comparison_id] = comparison
+        return comparison
+
+    async def comparison(self, comparison_id: str) -> m.ComparisonInfo:
+        comparison = self.comparisons.get(comparison_id)
+        if comparison is None:
+            raise WorkerError(ErrorCode.UNKNOWN_COMPARISON, f"no comparison {comparison_id!r}",
+                              {"comparison_id": comparison_id})
+        return comparison
+
+    async def vote(self, comparison_id: str, outcome: str, winner: int | None = None) -> m.VoteReply:
+        """The winner gains 16 on LEADERBOARD's score, every other panel loses 8; a tie, both bad or skip moves
+        nothing. A model not on LEADERBOARD is new."""
+        self.calls.append(("vote", (comparison_id, outcome, winner)))
+        comparison = await self.comparison(comparison_id)
+        if comparison.votes:
+            raise WorkerError(ErrorCode.INVALID, f"{self.user} has voted on comparison {comparison_id} already")
+        comparison = comparison.model_copy(update={"votes": 1})
+        self.comparisons[comparison_id] = comparison
+        scores = {row.preset: row.score for row in LEADERBOARD.rows}
+        changes = []
+        for panel in comparison.panels:
+            before = scores.get(panel.model)
+            delta = 0.0 if outcome != "win" else 16.0 if panel.panel == winner else -8.0
+            changes.append(m.ScoreChange(model=panel.model, before=before, after=(before or 1500.0) + delta))
+        vote = m.VoteInfo(
+            id=22, comparison_id=comparison_id, prompt=comparison.prompt, seed=comparison.seed, tags=comparison.tags,
+            presets=[p.model for p in comparison.panels], outcome=outcome, winner=winner,  # type: ignore[arg-type]
+            user=self.user, created_at=FROZEN_NOW,
+        )
+        return m.VoteReply(vote=vote, comparison=comparison, changes=changes)
+
+    async def leaderboard(self, tag: str | None = None, rounds: int = 200) -> m.LeaderboardReply:
+        tag = (tag or "").strip().lower() or None
+        if tag is None:
+            return LEADERBOARD
+        if tag == "hero":
+            return HERO_LEADERBOARD
+        return LEADERBOARD.model_copy(update={"tag": tag, "total_votes": 0, "rows": []})
 
     def _job(self, job_id: str) -> m.JobInfo:
         job = self.jobs_by_id.get(job_id)

@@ -1,6 +1,7 @@
 """The Textual app driven by Textual's Pilot against a real worker process on loopback."""
 
 import asyncio
+import json
 import time
 
 from textual.widgets import DataTable, Input, Static
@@ -9,6 +10,7 @@ from dgx_pixels_tui.app import PixelsApp
 from dgx_pixels_tui.previews.widget import SpritePreview
 from dgx_pixels_worker.protocol import messages as m
 
+from tests.support.streams import collect_until_terminal
 from tests.support.worker_process import FAST_CONFIG
 
 SLOW = FAST_CONFIG.replace("step_delay_s = 0.0", "step_delay_s = 0.05")
@@ -92,6 +94,59 @@ async def test_gallery_lists_newest_first_filters_and_previews(worker):
         await pilot.press("slash", *"slime", "enter")
         await until(pilot, lambda: table.row_count == 1, what="the filter")
         assert str(next(iter(table.rows)).value) == f"{a.id}-0"
+
+
+async def finished_job(worker, prompt, **params):
+    async with worker.client() as client:
+        stream = client.events()
+        await anext(stream)
+        job = await client.generate(prompt, **params)
+        await collect_until_terminal(stream, [job.id])
+        await stream.aclose()
+    return job
+
+
+def bevy_project(tmp_path):
+    game = tmp_path / "game"
+    game.mkdir()
+    (game / "Cargo.toml").write_text("[package]\n")
+    return game
+
+
+async def test_gallery_exports_the_selected_sprite_into_a_bevy_project(worker, tmp_path):
+    job = await finished_job(worker, "blue potion", seed=5, width=32, height=32, postprocess="upscale:2")
+    game = bevy_project(tmp_path)
+    app = PixelsApp(worker.client(name="tui"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        large = app.screen.query_one("#large", SpritePreview)
+        await until(pilot, lambda: large.image is not None, what="the large preview")
+        assert "post-processing upscale" in text_of(app, "#params") and "64x64" in text_of(app, "#params")
+        await pilot.press("w")  # the raw render, before post-processing
+        await until(pilot, lambda: "raw render" in text_of(app, "#params"), what="the raw render")
+        await pilot.press("e")
+        await pilot.press(*str(game), "tab", *"Potions", "enter")
+        target = game / "assets" / "sprites" / "potions" / "blue-potion-5.png"
+        await until(pilot, target.exists, what="the exported file")
+    manifest = json.loads((game / "assets" / "sprites" / "manifest.json").read_text())
+    assert manifest["sprites"]["potions/blue-potion-5.png"]["source"]["image_id"] == f"{job.id}-0"
+
+
+async def test_gallery_exports_marked_images_as_one_sheet(worker, tmp_path):
+    await finished_job(worker, "red gem", seed=8, count=2, width=16, height=16)
+    game = bevy_project(tmp_path)
+    app = PixelsApp(worker.client(name="tui"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        table = app.screen.query_one("#images", DataTable)
+        await until(pilot, lambda: table.row_count == 2, what="two images")
+        await pilot.press("space", "down", "space", "e")
+        await pilot.press(*str(game), "tab", *"gems", "tab", "space", "enter")
+        layout_file = game / "assets" / "sprites" / "gems" / "red-gem-9-sheet.layout.json"
+        await until(pilot, layout_file.exists, what="the sheet's layout")
+        assert "  " in str(table.get_row_at(0)[0])  # the marks are cleared after the export
+    layout = json.loads(layout_file.read_text())
+    assert (layout["tile_size"], layout["columns"], layout["rows"]) == ([16, 16], 2, 1)
 
 
 async def test_worker_killed_and_restarted_while_the_tui_stays_up(make_worker):

@@ -16,13 +16,13 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Markdown, Select, Static
+from textual.widgets import DataTable, Input, Markdown, Select, SelectionList, Static
 
 from dgx_pixels_tui.app import PixelsApp
 from dgx_pixels_tui.previews.widget import SpritePreview
 from dgx_pixels_tui.screens import queue as queue_screen
 
-from tests.support.recorded_worker import FROZEN_NOW, JOBS, MODELS, RecordedClient, images
+from tests.support.recorded_worker import FROZEN_NOW, JOBS, LEADERBOARD, MODELS, RecordedClient, images
 
 SIZE = (120, 36)
 
@@ -102,6 +102,37 @@ def help_loaded(app: PixelsApp) -> bool:
     return len(markdown.children) > 0
 
 
+def compare_loaded(app: PixelsApp) -> bool:
+    return len(app.screen.query_one("#compare-models", SelectionList).selected) == 2
+
+
+def models_loaded(app: PixelsApp) -> bool:
+    return rows(app, "#models") == len(MODELS) and rows(app, "#leaderboard") == len(LEADERBOARD.rows)
+
+
+def compared(*votes: str) -> Callable[[Pilot], object]:
+    """Open Compare, tick all three procedural models, compare "red knight" with seed 42, then press `votes`."""
+    opened = opened_with("f7", "CompareScreen", compare_loaded)
+
+    async def run_before(pilot: Pilot) -> None:
+        app: PixelsApp = pilot.app  # type: ignore[assignment]
+        await opened(pilot)
+        app.screen.query_one("#compare-models", SelectionList).select_all()
+        app.screen.query_one("#compare-seed", Input).value = "42"
+        await pilot.press(*"red knight", "enter")
+        screen = app.screen
+        await until(pilot, lambda: screen.current is not None and screen.ahead is not None, "the round and the next")
+        previews = list(screen.query(SpritePreview))[:3]
+        await until(pilot, lambda: all(p.image is not None for p in previews), "the three images")
+        if votes:
+            await pilot.press(*votes)
+            await until(pilot, lambda: screen.vote is not None, "the vote")
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+
+    return run_before
+
+
 def app() -> PixelsApp:
     return PixelsApp(RecordedClient())
 
@@ -123,9 +154,36 @@ def test_gallery_screen(snap_compare):
 
 
 def test_models_screen(snap_compare):
-    """Procedural usable; sdxl-pixel-art dimmed with why it cannot run on spark."""
-    loaded = lambda app: rows(app, "#models") == len(MODELS)  # noqa: E731
-    assert snap_compare(app(), terminal_size=SIZE, run_before=opened_with("f5", "ModelsScreen", loaded))
+    """The procedural styles usable; sdxl-pixel-art dimmed with why it cannot run on spark; under them the
+    leaderboard of every vote, best first, with its intervals and the tags voted on."""
+    assert snap_compare(app(), terminal_size=SIZE, run_before=opened_with("f5", "ModelsScreen", models_loaded))
+
+
+def test_models_screen_with_a_tag_nobody_voted_on(snap_compare):
+    """The tag filter applied: an empty leaderboard says how to get votes."""
+    opened = opened_with("f5", "ModelsScreen", models_loaded)
+
+    async def run_before(pilot: Pilot) -> None:
+        await opened(pilot)
+        app: PixelsApp = pilot.app  # type: ignore[assignment]
+        app.screen.query_one("#leaderboard-tag", Input).focus()
+        await pilot.press(*"tile", "enter")
+        await until(pilot, lambda: rows(app, "#leaderboard") == 0 and "no votes tagged" in static_text(
+            app, "#leaderboard-note"), "the empty board")
+        await pilot.pause()
+
+    assert snap_compare(app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_compare_screen_blind(snap_compare):
+    """Three panels in a row with their images; the captions say "Panel N · cached", never the model; the next
+    round is queued ahead."""
+    assert snap_compare(app(), terminal_size=SIZE, run_before=compared())
+
+
+def test_compare_screen_after_a_vote(snap_compare):
+    """Panel 2 won: it is marked, and every caption names its model with its score before and after the vote."""
+    assert snap_compare(app(), terminal_size=SIZE, run_before=compared("2"))
 
 
 def test_monitor_screen(snap_compare):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -14,9 +16,18 @@ from textual.widgets import DataTable, Input, Static
 
 from dgx_pixels_worker.protocol import WorkerError
 
+from ..bevy_export import (
+    BevyExportError,
+    ExportItem,
+    export_to_bevy,
+    sheet_item,
+    sprite_name,
+)
 from ..link import JobFinished, LinkUpdate
 from ..previews.widget import SpritePreview
+from ..terminal_format import pipeline_text
 from .base import PREVIEW_PX, PixelsScreen
+from .export_dialog import ExportDialog, ExportTarget
 
 if TYPE_CHECKING:
     from dgx_pixels_worker.protocol import messages as m
@@ -31,12 +42,18 @@ class GalleryScreen(PixelsScreen):
         Binding("r", "regenerate(False)", "Same seed"),
         Binding("n", "regenerate(True)", "New seed"),
         Binding("v", "view", "Full size"),
+        Binding("w", "toggle_raw", "Raw/processed"),
+        Binding("space", "mark", "Mark"),
+        Binding("e", "export", "Export to Bevy"),
         Binding("escape", "focus_list", "List", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.images: dict[str, m.ImageInfo] = {}  # what the list shows, by id
+        self.show_raw = False  # the render before post-processing, where there was any
+        self.marked: list[str] = []  # images picked for one export or sheet, in the order picked
+        self.export_target = ExportTarget(_default_project(), "misc")
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="gallery"):
@@ -94,8 +111,8 @@ class GalleryScreen(PixelsScreen):
         for image in reply.images:
             made = time.strftime("%m-%d %H:%M", time.localtime(image.created_at))
             prompt = " ".join(str(image.params.get("prompt", "")).split())[:48]
-            table.add_row(image.id, prompt, image.params.get("model", ""), f"{image.width}x{image.height}", made,
-                          key=image.id)
+            table.add_row(self._id_cell(image.id), prompt, image.params.get("model", ""),
+                          f"{image.width}x{image.height}", made, key=image.id)
         table.border_title = f"{len(reply.images)} of {reply.total}"
         if wanted in table.rows:
             table.move_cursor(row=table.get_row_index(wanted))
@@ -116,14 +133,20 @@ class GalleryScreen(PixelsScreen):
     async def show(self, image_id: str | None) -> None:
         if image_id is None:
             return
+        info = self.images.get(image_id)
+        raw = self.show_raw and info is not None and info.raw_path is not None
         try:
-            reply = await self.pixels.client.image(image_id, max_px=PREVIEW_PX)
+            reply = await self.pixels.client.image(image_id, max_px=PREVIEW_PX, raw=raw)
         except WorkerError as exc:
             self.notify(exc.message, severity="error")
             return
         self.query_one("#large", SpritePreview).show(reply.png or b"")
         params = dict(reply.image.params)
-        lines = [f"[b]{reply.image.id}[/b]  {reply.image.width}x{reply.image.height}  seed {reply.image.seed}"]
+        record = params.pop("postprocess", None)
+        shown = "raw render" if raw else ("processed; w shows the raw render" if reply.image.raw_path else "")
+        lines = [f"[b]{reply.image.id}[/b]  {reply.image.width}x{reply.image.height}  seed {reply.image.seed}  {shown}"]
+        if record:
+            lines.append(f"[dim]post-processing[/] {pipeline_text(record)}")
         lines += [f"[dim]{key}[/] {json.dumps(value) if not isinstance(value, str) else value}"
                   for key, value in sorted(params.items())]
         self.query_one("#params", Static).update("\n".join(lines))
@@ -140,14 +163,64 @@ class GalleryScreen(PixelsScreen):
             return
         self.pixels.view_full_size(reply.png or b"", f"{image_id}  {reply.image.width}x{reply.image.height}")
 
+    def action_toggle_raw(self) -> None:
+        self.show_raw = not self.show_raw
+        self.show(self._selected())
+
+    def _id_cell(self, image_id: str) -> str:
+        return f"✓ {image_id}" if image_id in self.marked else f"  {image_id}"
+
+    def action_mark(self) -> None:
+        image_id = self._selected()
+        if image_id is None:
+            return
+        if image_id in self.marked:
+            self.marked.remove(image_id)
+        else:
+            self.marked.append(image_id)
+        self.query_one("#images", DataTable).update_cell(image_id, "image", self._id_cell(image_id))
+        self.notify(f"{len(self.marked)} marked: e exports them, one by one or as a sheet", timeout=3)
+
+    def action_export(self) -> None:
+        chosen = list(self.marked) or ([self._selected()] if self._selected() else [])
+        if not chosen:
+            return
+        what = chosen[0] if len(chosen) == 1 else f"{len(chosen)} marked images"
+        t = self.export_target
+        dialog = ExportDialog(what, t.project, t.category, offer_sheet=len(chosen) > 1)
+        self.app.push_screen(dialog, lambda target: self._export(chosen, target))
+
+    def _export(self, image_ids: list[str], target: ExportTarget | None) -> None:
+        if target is not None:
+            self.export_target = target
+            self.export_images(image_ids, target)
+
+    @work(group="gallery-export")
+    async def export_images(self, image_ids: list[str], target: ExportTarget) -> None:
+        try:
+            replies = [await self.pixels.client.image(image_id) for image_id in image_ids]
+            items = [ExportItem(sprite_name(r.image.params), r.png or b"", {**r.image.params, "image_id": r.image.id})
+                     for r in replies]
+            if target.sheet:
+                items = [await asyncio.to_thread(sheet_item, items)]
+            written = await asyncio.to_thread(export_to_bevy, Path(target.project), target.category, items)
+        except (WorkerError, BevyExportError, ValueError) as exc:
+            self.notify(getattr(exc, "message", str(exc)), severity="error", timeout=8)
+            return
+        self.marked.clear()
+        self.load()
+        self.notify(f"exported to {written[0]}" + (f" and {len(items) - 1} more" if len(items) > 1 else ""), timeout=6)
+
     @work(group="gallery-regenerate")
     async def action_regenerate(self, new_seed: bool) -> None:
         image = self.images.get(self._selected() or "")
         if image is None:
             return
         p = image.params
-        params = {"negative": p.get("negative", ""), "model": p.get("model"), "width": image.width,
-                  "height": image.height, "steps": p.get("steps"), "cfg": p.get("cfg"), "tags": p.get("tags", [])}
+        width, height = p.get("raw_size") or (image.width, image.height)  # the size asked for, before post-processing
+        params = {"negative": p.get("negative", ""), "model": p.get("model"), "width": width, "height": height,
+                  "steps": p.get("steps"), "cfg": p.get("cfg"), "tags": p.get("tags", []),
+                  "postprocess": [{"op": step["op"], **step["params"]} for step in p.get("postprocess", [])]}
         if not new_seed:
             params["seed"] = image.seed
         try:
@@ -156,3 +229,8 @@ class GalleryScreen(PixelsScreen):
             self.notify(exc.message, severity="error")
             return
         self.notify(f"{job.id} queued with seed {job.seed}")
+
+
+def _default_project() -> str:
+    """This folder when it is a Rust project (people often start the TUI in their game's folder)."""
+    return str(Path.cwd()) if (Path.cwd() / "Cargo.toml").is_file() else ""
