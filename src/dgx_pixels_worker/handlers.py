@@ -178,7 +178,7 @@ class RequestHandlers:
 
     async def on_vote(self, request: m.VoteRequest, envelope: Envelope, peer: Peer) -> m.VoteReply:
         vote, comparison = self.arena.vote(request, peer.client, request.user or peer.user)
-        changes = await asyncio.to_thread(score_changes, self.arena.all_votes(), vote)
+        changes = await asyncio.to_thread(lambda: score_changes(self.arena.all_votes_in_thread(), vote))
         return m.VoteReply(vote=vote, comparison=comparison, changes=changes)
 
     def on_votes(self, request: m.VotesRequest, envelope: Envelope, peer: Peer) -> m.VotesReply:
@@ -189,8 +189,8 @@ class RequestHandlers:
         tag = (request.tag or "").strip().lower() or None
         board = self.arena.remembered_board(tag, request.rounds)
         if board is None:
-            last, votes = self.arena.records.last_vote_id(), self.arena.all_votes()
-            board = await asyncio.to_thread(compute_board, votes, tag, request.rounds)
+            last = self.arena.records.last_vote_id()
+            board = await asyncio.to_thread(lambda: compute_board(self.arena.all_votes_in_thread(), tag, request.rounds))
             self.arena.remember_board(tag, request.rounds, last, board)
         return board
 

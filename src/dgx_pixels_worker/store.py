@@ -287,6 +287,11 @@ class Store:
 
     # ------------------------------------------------------------ reads
 
+    def reader(self) -> sqlite3.Connection:
+        """A connection of its own for long reads in another thread (WAL: it sees every committed write and
+        never blocks the worker's own connection). The caller closes it."""
+        return sqlite3.connect(self.path, timeout=5)
+
     def rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         return self._db.execute(sql, args).fetchall()
 

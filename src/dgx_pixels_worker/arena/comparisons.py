@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import random
 import secrets
+import threading
 import time
 from pathlib import Path
 
@@ -33,6 +34,8 @@ class Arena:
         self.publisher = publisher
         self.data_dir = data_dir
         self._boards: dict[tuple[str | None, int], tuple[int, m.LeaderboardReply]] = {}  # -> (last vote id, board)
+        self._votes: list[tuple[Vote, int]] = []  # decoded votes, oldest first (see all_votes_in_thread)
+        self._votes_lock = threading.Lock()
         runner.finish_listeners.append(self._job_finished)
 
     # ------------------------------------------------------------ comparisons
@@ -154,9 +157,13 @@ class Arena:
         self.publisher.publish("comparison.updated", m.ComparisonEvent(comparison=info))
         return _vote_info(stored), info
 
-    def all_votes(self) -> list[tuple[Vote, int]]:
-        """Every vote as the leaderboard takes it, with its id (read on the event loop: one connection)."""
-        return [_as_vote(v) for v in self.records.votes()]
+    def all_votes_in_thread(self) -> list[tuple[Vote, int]]:
+        """Every vote as the leaderboard takes it, with its id; run it in a thread. Votes are only ever added,
+        so those decoded once are kept and each call reads just the new ones."""
+        with self._votes_lock:
+            after = self._votes[-1][1] if self._votes else 0
+            self._votes.extend(_as_vote(v) for v in self.records.votes_in_thread(after))
+            return list(self._votes)
 
     def votes(self, after_id: int, limit: int) -> tuple[list[m.VoteInfo], int]:
         return [_vote_info(v) for v in self.records.votes(after_id, limit)], self.records.vote_total()
@@ -171,8 +178,7 @@ class Arena:
 
 
 def score_changes(votes: list[tuple[Vote, int]], vote: m.VoteInfo) -> list[m.ScoreChange]:
-    """Each panel's overall score without and with `vote` (no bootstrap: a quick refit). CPU only: run it in a
-    thread."""
+    """Each panel's overall score without and with `vote` (no bootstrap: a quick refit). Run it in a thread."""
     before = build_leaderboard([v for v, vid in votes if vid != vote.id], rounds=0)
     after = build_leaderboard([v for v, _ in votes], rounds=0)
     return [m.ScoreChange(model=name, before=_score(before, name), after=_score(after, name) or BASE_SCORE)
@@ -180,7 +186,7 @@ def score_changes(votes: list[tuple[Vote, int]], vote: m.VoteInfo) -> list[m.Sco
 
 
 def compute_board(votes: list[tuple[Vote, int]], tag: str | None, rounds: int) -> m.LeaderboardReply:
-    """The leaderboard over `votes` (those with `tag` when given). CPU only: run it in a thread."""
+    """The leaderboard over `votes` (those with `tag` when given). Run it in a thread."""
     plain = [vote for vote, _ in votes]
     board = leaderboard_for_tag(plain, tag, rounds=rounds) if tag else build_leaderboard(plain, rounds=rounds)
     return m.LeaderboardReply.model_validate({**board.to_dict(), "tags": tag_counts(plain)})

@@ -116,19 +116,35 @@ class ArenaRecords:
         return v
 
     def votes(self, after_id: int = 0, limit: int | None = None) -> list[VoteRecord]:
-        sql = ("SELECT id, comparison_id, prompt, seed, tags, presets, outcome, winner, user, client, created_at"
-               " FROM votes WHERE id > ? ORDER BY id")
+        sql = _VOTES_SQL
         args: tuple[Any, ...] = (after_id,)
         if limit is not None:
             sql += " LIMIT ?"
             args += (limit,)
-        return [
-            VoteRecord(vid, cid, prompt, seed, json.loads(tags), json.loads(presets), outcome, winner, user, client, at)
-            for vid, cid, prompt, seed, tags, presets, outcome, winner, user, client, at in self.store.rows(sql, args)
-        ]
+        return _vote_records(self.store.rows(sql, args))
+
+    def votes_in_thread(self, after_id: int) -> list[VoteRecord]:
+        """The votes after `after_id`, read over a connection of its own: for a worker thread (100,000 votes
+        take about a second to read and decode, too long to hold the event loop)."""
+        db = self.store.reader()
+        try:
+            return _vote_records(db.execute(_VOTES_SQL, (after_id,)).fetchall())
+        finally:
+            db.close()
 
     def vote_total(self) -> int:
         return int(self.store.rows("SELECT COUNT(*) FROM votes")[0][0])
 
     def last_vote_id(self) -> int:
         return int(self.store.rows("SELECT COALESCE(MAX(id), 0) FROM votes")[0][0])
+
+
+_VOTES_SQL = ("SELECT id, comparison_id, prompt, seed, tags, presets, outcome, winner, user, client, created_at"
+              " FROM votes WHERE id > ? ORDER BY id")
+
+
+def _vote_records(rows: list[tuple[Any, ...]]) -> list[VoteRecord]:
+    return [
+        VoteRecord(vid, cid, prompt, seed, json.loads(tags), json.loads(presets), outcome, winner, user, client, at)
+        for vid, cid, prompt, seed, tags, presets, outcome, winner, user, client, at in rows
+    ]
