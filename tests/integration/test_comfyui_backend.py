@@ -348,7 +348,11 @@ async def test_a_comparison_spreads_over_servers_one_prompt_each(tmp_path, doubl
     directory, models = three_presets(tmp_path)
     servers = [doubles(f"gpu{n}", checkpoints=[f"{x}.safetensors" for x in models]) for n in (1, 2, 3)]
     config = worker_config(*((f"gpu{n}", d.url) for n, d in enumerate(servers, 1)), extra=f'models_dirs = ["{directory}"]\n')
-    jobs = await run_comparison(start_worker(tmp_path, config), models)
+    worker = start_worker(tmp_path, config)
+    try:
+        jobs = await run_comparison(worker, models)
+    finally:
+        worker.kill()
     assert sorted(job.backend for job in jobs) == ["gpu1", "gpu2", "gpu3"]  # never two prompts on one server
     assert [d.stats()["checkpoint_loads"] for d in servers] == [1, 1, 1]
 
@@ -358,12 +362,15 @@ async def test_a_comparison_on_one_server_loads_each_checkpoint_once(tmp_path, d
     server = doubles("gpu1", checkpoints=[f"{x}.safetensors" for x in models])
     config = worker_config(("gpu1", server.url), extra=f'models_dirs = ["{directory}"]\n')
     worker = start_worker(tmp_path, config)
-    await run_comparison(worker, models)
-    assert server.stats()["checkpoint_loads"] == 3
-    async with worker.client() as client:  # the same comparison again: cached, nothing runs on the server
-        again = await client.compare("three models", models, seed=3, steps=4)
-        assert again.state is m.JobState.COMPLETED and all(p.cached for p in again.panels)
-    assert server.stats()["checkpoint_loads"] == 3
+    try:
+        await run_comparison(worker, models)
+        assert server.stats()["checkpoint_loads"] == 3
+        async with worker.client() as client:  # the same comparison again: cached, nothing runs on the server
+            again = await client.compare("three models", models, seed=3, steps=4)
+            assert again.state is m.JobState.COMPLETED and all(p.cached for p in again.panels)
+        assert server.stats()["checkpoint_loads"] == 3
+    finally:
+        worker.kill()
 
 
 async def test_post_processing_recovers_the_true_sprite_and_keeps_the_raw_render(tmp_path, doubles):
