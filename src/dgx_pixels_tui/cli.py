@@ -97,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", metavar="WxH", help="image size (default: each model's own)")
     p.add_argument("--steps", type=int, metavar="N")
     p.add_argument("--cfg", type=float, metavar="F")
+    p.add_argument("--post", metavar="STEPS", help="post-processing for every model (default: each model's own)")
     p.add_argument("--no-cache", action="store_true", help="generate again even when the same image exists")
     p.add_argument("--out", default=".", metavar="DIR", help="where to write the PNGs (default: here)")
     p.set_defaults(handler="arena:compare")

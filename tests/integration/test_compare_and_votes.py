@@ -73,6 +73,11 @@ async def test_the_same_comparison_again_comes_from_the_cache_at_once(worker):
         assert not any(p.cached for p in other_seed.panels)
         forced = await client.compare("ruby gem", STYLES[:2], seed=5, width=24, height=24, use_cache=False)
         assert not any(p.cached for p in forced.panels)
+        upscaled = await finished(client, await client.compare("ruby gem", STYLES[:2], seed=5, width=24, height=24,
+                                                               postprocess="upscale:2"))
+        assert not any(p.cached for p in upscaled.panels)  # other post-processing, other images
+        for panel in upscaled.panels:
+            assert (await client.image(panel.image_id, include_bytes=False)).image.width == 48
 
 
 async def test_bad_comparisons_are_refused_with_what_to_do(worker):

@@ -40,6 +40,7 @@ def compare(args: argparse.Namespace) -> int:
     params = {
         "negative": args.negative, "seed": args.seed, "width": width, "height": height, "steps": args.steps,
         "cfg": args.cfg, "tags": [t for t in args.tags.split(",") if t.strip()], "use_cache": not args.no_cache,
+        "postprocess": args.post,
     }
 
     async def body(client: AsyncClient, settings: Settings) -> int:

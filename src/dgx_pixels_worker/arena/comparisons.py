@@ -49,6 +49,7 @@ class Arena:
             self.runner.resolve(m.GenerateParams(
                 prompt=request.prompt, negative=request.negative, model=model, seed=seed, width=request.width,
                 height=request.height, steps=request.steps, cfg=request.cfg, tags=request.tags,
+                postprocess=request.postprocess,
             ))
             for model in models
         ]
