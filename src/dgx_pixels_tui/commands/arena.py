@@ -180,7 +180,7 @@ def win_rate_table(board: m.LeaderboardReply) -> Table:
     table = Table(title="Win rate (row over column)", title_justify="left")
     table.add_column("")
     for name in names:
-        table.add_column(name[:12], justify="right")
+        table.add_column(name, justify="right")
     for name in names:
         rates = board.win_rate.get(name, {})
         table.add_row(name, *("" if rates.get(other) is None else f"{rates[other] * 100:.0f}%" for other in names))

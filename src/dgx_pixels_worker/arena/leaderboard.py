@@ -57,6 +57,7 @@ POINTS_PER_NAT = 400.0 / math.log(10.0)
 
 _OUTCOME_CODE = {name: code for code, name in enumerate(OUTCOMES)}
 _TOL = 1e-9
+_Z95 = 1.959963984540054  # the two-sided 95% point of the standard normal
 _MAX_ITER = 100
 
 
@@ -226,6 +227,13 @@ def _build(kinds: _Kinds, *, tag: str | None, rounds: int, seed: int, prior: flo
         used = samples.shape[0]
         if used:
             low, high = to_score(np.percentile(samples, [2.5, 97.5], axis=0))
+            if prior > 0:
+                # A few votes resample to almost the same few votes, which makes the percentiles falsely narrow
+                # (one vote: zero width). The interval is therefore never narrower than the normal approximation
+                # at the fit, whose curvature includes the prior.
+                spread = _Z95 * _laplace_sd(wins[np.ix_(rated, rated)], theta, prior)
+                low = np.minimum(low, to_score(theta - spread))
+                high = np.maximum(high, to_score(theta + spread))
     rows = _rows(kinds, games, rated, to_score(theta), low, high)
     return Leaderboard(
         rows=rows, win_rate=_win_rate(kinds.names, wins, games), total_votes=total, tag=tag, bootstrap_rounds=used
@@ -372,6 +380,19 @@ def _newton(wins: np.ndarray, theta: np.ndarray, prior: float) -> tuple[np.ndarr
             break
     theta -= theta.mean(axis=1, keepdims=True)
     return theta, converged
+
+
+def _laplace_sd(wins: np.ndarray, theta: np.ndarray, prior: float) -> np.ndarray:
+    """Standard deviations of the mean-centred log-strengths, from the inverse Hessian of the negative log
+    posterior. Centring matters: the votes say nothing about a shift of every strength, so the uncentred
+    variance would be mostly the prior's."""
+    beats = _sigmoid(theta[:, None] - theta[None, :])
+    curvature = (wins + wins.T) * beats * (1.0 - beats)
+    hessian = -curvature
+    hessian[np.diag_indices_from(hessian)] = curvature.sum(axis=1) + prior
+    centre = np.eye(len(theta)) - 1.0 / len(theta)
+    covariance = centre @ np.linalg.inv(hessian) @ centre
+    return np.sqrt(np.clip(np.diag(covariance), 0.0, None))
 
 
 def _backtrack(wins: np.ndarray, theta: np.ndarray, step: np.ndarray, prior: float) -> np.ndarray:

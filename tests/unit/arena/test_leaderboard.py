@@ -247,9 +247,21 @@ def test_bootstrap_is_deterministic_per_seed_and_independent_of_vote_order():
     shuffled = votes[:]
     random.Random(1).shuffle(shuffled)
     assert build_leaderboard(shuffled, rounds=50, seed=7).to_dict() == first
-    other = build_leaderboard(votes, rounds=50, seed=8).to_dict()
-    assert other["rows"][0]["ci_low"] != first["rows"][0]["ci_low"]
-    assert [r["score"] for r in other["rows"]] == [r["score"] for r in first["rows"]]
+    # Without the prior the intervals are the bootstrap's alone (no normal-approximation floor): the seed shows.
+    plain = build_leaderboard(votes, rounds=50, seed=7, prior=0.0).to_dict()
+    other = build_leaderboard(votes, rounds=50, seed=8, prior=0.0).to_dict()
+    assert other["rows"][0]["ci_low"] != plain["rows"][0]["ci_low"]
+    assert [r["score"] for r in other["rows"]] == [r["score"] for r in plain["rows"]]
+
+
+def test_a_handful_of_votes_never_gets_a_narrow_interval():
+    """Resampling one vote gives that vote back every time; the interval must still say how little is known."""
+    board = build_leaderboard([win("A", "B", winner=0)], rounds=200)
+    for row in board.rows:
+        assert row.ci_high - row.ci_low > 400  # more than 10:1 odds either way
+        assert row.ci_low < row.score < row.ci_high
+    many = build_leaderboard([win("A", "B", winner=0)] * 200 + [win("A", "B", winner=1)] * 100, rounds=200)
+    assert all(row.ci_high - row.ci_low < 100 for row in many.rows)
 
 
 def test_bootstrap_resamples_whole_votes_not_pairwise_outcomes():
