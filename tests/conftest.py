@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,3 +37,32 @@ def make_worker(tmp_path: Path) -> Iterator[object]:
     for process in started:
         if process.process and process.process.poll() is None:
             process.kill()
+
+
+def _live_children() -> list[tuple[int, str]]:
+    """Processes this test session started that are still running (zombies, already dead, excluded)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and fields[0] != "Z":
+            found.append((int(entry.name), command))
+    return found
+
+
+@pytest.fixture(autouse=True)
+def no_process_left_behind() -> Iterator[None]:
+    """A test that starts a worker or a ComfyUI double must stop it: one left running slows every later test
+    and every benchmark on the machine."""
+    before = {pid for pid, _ in _live_children()}
+    yield
+    left = [(pid, command) for pid, command in _live_children() if pid not in before]
+    for pid, _ in left:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    assert not left, f"the test left processes running (now killed): {left}"
