@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import __version__, outputs, paths, validation_text
-from .arena.comparisons import Arena, compute_board, score_changes
+from .arena.comparisons import Arena
 from .events import EventPublisher
 from .gpu_metrics import NvmlReader
 from .job_runner import JobRunner
@@ -177,22 +177,14 @@ class RequestHandlers:
         return m.CompareReply(comparison=self.arena.info(request.comparison_id))
 
     async def on_vote(self, request: m.VoteRequest, envelope: Envelope, peer: Peer) -> m.VoteReply:
-        vote, comparison = self.arena.vote(request, peer.client, request.user or peer.user)
-        changes = await asyncio.to_thread(lambda: score_changes(self.arena.all_votes_in_thread(), vote))
-        return m.VoteReply(vote=vote, comparison=comparison, changes=changes)
+        return await self.arena.vote(request, peer.client, request.user or peer.user)
 
     def on_votes(self, request: m.VotesRequest, envelope: Envelope, peer: Peer) -> m.VotesReply:
         votes, total = self.arena.votes(request.after_id, request.limit)
         return m.VotesReply(votes=votes, total=total)
 
     async def on_leaderboard(self, request: m.LeaderboardRequest, envelope: Envelope, peer: Peer) -> m.LeaderboardReply:
-        tag = (request.tag or "").strip().lower() or None
-        board = self.arena.remembered_board(tag, request.rounds)
-        if board is None:
-            last = self.arena.records.last_vote_id()
-            board = await asyncio.to_thread(lambda: compute_board(self.arena.all_votes_in_thread(), tag, request.rounds))
-            self.arena.remember_board(tag, request.rounds, last, board)
-        return board
+        return await self.arena.leaderboard(request.tag, request.rounds)
 
     def on_shutdown(self, request: m.ShutdownRequest, envelope: Envelope, peer: Peer) -> m.ShutdownReply:
         self.request_shutdown(request.reason or f"shutdown requested by {peer.client}")

@@ -7,6 +7,7 @@ parameters and render identity, see cache_keys.py) reuses it instead of queueing
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import secrets
@@ -34,7 +35,7 @@ class Arena:
         self.publisher = publisher
         self.data_dir = data_dir
         self._boards: dict[tuple[str | None, int], tuple[int, m.LeaderboardReply]] = {}  # -> (last vote id, board)
-        self._votes: list[tuple[Vote, int]] = []  # decoded votes, oldest first (see all_votes_in_thread)
+        self._votes: list[tuple[Vote, int]] = []  # decoded votes, oldest first (see _all_votes)
         self._votes_lock = threading.Lock()
         runner.finish_listeners.append(self._job_finished)
 
@@ -127,8 +128,13 @@ class Arena:
 
     # ------------------------------------------------------------ votes
 
-    def vote(self, request: m.VoteRequest, client: str, user: str) -> tuple[m.VoteInfo, m.ComparisonInfo]:
-        """Check and store one vote; the leaderboard change is computed apart (score_changes), off the loop."""
+    async def vote(self, request: m.VoteRequest, client: str, user: str) -> m.VoteReply:
+        """Check and store one vote, then work out its effect on the overall scores in a thread."""
+        vote, info = self._store_vote(request, client, user)
+        changes = await asyncio.to_thread(lambda: score_changes(self._all_votes(), vote))
+        return m.VoteReply(vote=vote, comparison=info, changes=changes)
+
+    def _store_vote(self, request: m.VoteRequest, client: str, user: str) -> tuple[m.VoteInfo, m.ComparisonInfo]:
         record = self._record(request.comparison_id)
         info = self._info(record)
         voter = user or client
@@ -158,7 +164,7 @@ class Arena:
         self.publisher.publish("comparison.updated", m.ComparisonEvent(comparison=info))
         return _vote_info(stored), info
 
-    def all_votes_in_thread(self) -> list[tuple[Vote, int]]:
+    def _all_votes(self) -> list[tuple[Vote, int]]:
         """Every vote as the leaderboard takes it, with its id; run it in a thread. Votes are only ever added,
         so those decoded once are kept and each call reads just the new ones."""
         with self._votes_lock:
@@ -169,13 +175,16 @@ class Arena:
     def votes(self, after_id: int, limit: int) -> tuple[list[m.VoteInfo], int]:
         return [_vote_info(v) for v in self.records.votes(after_id, limit)], self.records.vote_total()
 
-    def remembered_board(self, tag: str | None, rounds: int) -> m.LeaderboardReply | None:
-        """The board computed last for (tag, rounds), if no vote came since."""
+    async def leaderboard(self, tag: str | None, rounds: int) -> m.LeaderboardReply:
+        """Fitted in a thread over every vote (or those with `tag`), and kept until the next vote."""
+        tag = (tag or "").strip().lower() or None
+        last = self.records.last_vote_id()
         remembered = self._boards.get((tag, rounds))
-        return remembered[1] if remembered is not None and remembered[0] == self.records.last_vote_id() else None
-
-    def remember_board(self, tag: str | None, rounds: int, last_vote_id: int, board: m.LeaderboardReply) -> None:
-        self._boards[(tag, rounds)] = (last_vote_id, board)
+        if remembered is not None and remembered[0] == last:
+            return remembered[1]
+        board = await asyncio.to_thread(lambda: compute_board(self._all_votes(), tag, rounds))
+        self._boards[(tag, rounds)] = (last, board)
+        return board
 
 
 def score_changes(votes: list[tuple[Vote, int]], vote: m.VoteInfo) -> list[m.ScoreChange]:
