@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from dgx_pixels_worker.protocol import messages as m
 from ..connection import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, dump, err, print_json, run_client
 from ..size_text import parse_size
 from ..terminal_format import console
-from .generate import follow_jobs, free_path
+from .generate import follow_jobs, free_path, prompt_slug
 
 VOTE_WORDS = {"tie": "tie", "bad": "both_bad", "both-bad": "both_bad", "both_bad": "both_bad", "skip": "skip"}
 EXPORT_FIELDS = ("id", "comparison_id", "created_at", "user", "prompt", "seed", "tags", "presets", "outcome", "winner",
@@ -71,7 +70,7 @@ def compare(args: argparse.Namespace) -> int:
 
 async def _save_panels(client: AsyncClient, comparison: m.ComparisonInfo, out: Path) -> dict[int, Path]:
     out.mkdir(parents=True, exist_ok=True)
-    slug = re.sub(r"[^a-z0-9]+", "-", comparison.prompt.lower()).strip("-")[:40] or "sprite"
+    slug = prompt_slug(comparison.prompt)
     files = {}
     for panel in comparison.panels:
         if panel.image_id is None:

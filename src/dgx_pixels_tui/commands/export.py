@@ -25,6 +25,7 @@ from ..bevy_export import (
     sprite_name,
 )
 from ..connection import EXIT_OK, EXIT_USAGE, err, run_client
+from .generate import free_path
 
 IMAGE_ID = re.compile(r"^[0-9a-f]{4,}-\d+$")
 
@@ -114,10 +115,7 @@ def sheet(args: argparse.Namespace) -> int:
 
 def _write_new(path: Path, data: bytes, force: bool) -> Path:
     """Write `data` to `path`, or to `name-1.ext`, ... when it exists and `force` is off."""
-    candidate, n = path, 0
-    while candidate.exists() and not force:
-        n += 1
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-    candidate.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    candidate = path if force else free_path(path)
     candidate.write_bytes(data)
     return candidate

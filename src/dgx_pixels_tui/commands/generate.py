@@ -160,7 +160,7 @@ async def follow_jobs(client: AsyncClient, stream, jobs: dict[str, m.JobInfo], c
 async def _save_images(client: AsyncClient, job: m.JobInfo, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    slug = re.sub(r"[^a-z0-9]+", "-", job.prompt.lower()).strip("-")[:40] or "sprite"
+    slug = prompt_slug(job.prompt)
     for image_id in job.images:
         reply = await client.image(image_id)
         assert reply.png is not None
@@ -168,6 +168,11 @@ async def _save_images(client: AsyncClient, job: m.JobInfo, out: Path) -> list[P
         path.write_bytes(reply.png)
         paths.append(path)
     return paths
+
+
+def prompt_slug(prompt: str) -> str:
+    """The start of a file name from a prompt: lowercase letters and digits joined by '-'."""
+    return re.sub(r"[^a-z0-9]+", "-", prompt.lower()).strip("-")[:40] or "sprite"
 
 
 def free_path(path: Path) -> Path:
