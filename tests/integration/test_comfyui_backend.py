@@ -49,8 +49,19 @@ def doubles(tmp_path):
         double.kill()
 
 
-def start_worker(tmp_path, config):
-    return WorkerProcess(tmp_path / "worker", config=config).start()
+@pytest.fixture
+def start_worker(tmp_path):
+    """Starts a worker driving the doubles; every one started is killed after the test, whatever happened."""
+    started = []
+
+    def start(config):
+        worker = WorkerProcess(tmp_path / "worker", config=config).start()
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.kill()
 
 
 async def wait_until_usable(client, model, timeout=10.0):
@@ -78,21 +89,18 @@ def history(double, prompt_id):
         return json.loads(response.read())[prompt_id]
 
 
-async def test_lora_preset_runs_with_real_progress_previews_and_the_chain_injected(tmp_path, doubles):
+async def test_lora_preset_runs_with_real_progress_previews_and_the_chain_injected(doubles, start_worker):
     gpu = doubles(preview_method="latent2rgb")
-    worker = start_worker(tmp_path, worker_config(("gpu1", gpu.url)))
-    try:
-        async with worker.client() as client:
-            await wait_until_usable(client, "sdxl-pixel-art")
-            stream = client.events(previews=True)
-            await anext(stream)
-            job = await client.generate("pixel knight", model="sdxl-pixel-art", width=256, height=256, steps=6, seed=3)
-            items = await collect_until_terminal(stream, [job.id], timeout=30)
-            done = items[-1].body.job
-            assert done.state is m.JobState.COMPLETED, done.error
-            reply = await client.image(done.images[0])
-    finally:
-        worker.kill()
+    worker = start_worker(worker_config(("gpu1", gpu.url)))
+    async with worker.client() as client:
+        await wait_until_usable(client, "sdxl-pixel-art")
+        stream = client.events(previews=True)
+        await anext(stream)
+        job = await client.generate("pixel knight", model="sdxl-pixel-art", width=256, height=256, steps=6, seed=3)
+        items = await collect_until_terminal(stream, [job.id], timeout=30)
+        done = items[-1].body.job
+        assert done.state is m.JobState.COMPLETED, done.error
+        reply = await client.image(done.images[0])
     steps = [i.body.step for i in items if isinstance(i, Event) and i.topic == "job.progress" and i.body.stage == "sampling"]
     assert steps[-1] == 6 and sorted(set(steps)) == steps[:1] + sorted(set(steps))[1:]
     stages = [i.body.stage for i in items if isinstance(i, Event) and i.topic == "job.progress"]
@@ -107,20 +115,17 @@ async def test_lora_preset_runs_with_real_progress_previews_and_the_chain_inject
     assert reply.image.params["checkpoint"] == BASE and reply.image.params["loras"][0]["name"] == PIXEL_LORA
 
 
-async def test_models_say_where_each_preset_runs_and_why_not(tmp_path, doubles):
+async def test_models_say_where_each_preset_runs_and_why_not(doubles, start_worker):
     full = doubles("gpu1")
     bare = doubles("gpu2", loras=[])
-    worker = start_worker(tmp_path, worker_config(("gpu1", full.url), ("gpu2", bare.url)))
-    try:
-        async with worker.client() as client:
-            await wait_until_usable(client, "sdxl-pixel-art")
-            models = {x.name: x for x in await client.models()}
-            result = subprocess.run(
-                [sys.executable, "-m", "dgx_pixels_tui.cli", "models"], env=worker.cli_env(), capture_output=True,
-                text=True, timeout=30,
-            )
-    finally:
-        worker.kill()
+    worker = start_worker(worker_config(("gpu1", full.url), ("gpu2", bare.url)))
+    async with worker.client() as client:
+        await wait_until_usable(client, "sdxl-pixel-art")
+        models = {x.name: x for x in await client.models()}
+        result = subprocess.run(
+            [sys.executable, "-m", "dgx_pixels_tui.cli", "models"], env=worker.cli_env(), capture_output=True,
+            text=True, timeout=30,
+        )
     pixel = models["sdxl-pixel-art"]
     assert pixel.available and pixel.where["gpu1"] is None
     assert f"LoRA {PIXEL_LORA} is not installed on gpu2" in pixel.where["gpu2"]
@@ -129,198 +134,168 @@ async def test_models_say_where_each_preset_runs_and_why_not(tmp_path, doubles):
     assert "sdxl-pixel-art" in result.stdout and "gpu2" in result.stdout
 
 
-async def test_cancel_deletes_a_pending_prompt_and_interrupts_a_running_one(tmp_path, doubles):
+async def test_cancel_deletes_a_pending_prompt_and_interrupts_a_running_one(doubles, start_worker):
     gpu = doubles(step_time=0.1)
-    worker = start_worker(tmp_path, worker_config(("gpu1", gpu.url), slots=2))
-    try:
-        async with worker.client() as client:
-            await wait_until_usable(client, "sdxl-base")
-            stream = client.events()
-            await anext(stream)
-            running = await client.generate("a", model="sdxl-base", width=64, height=64, steps=40)
-            pending = await client.generate("b", model="sdxl-base", width=64, height=64, steps=40)
-            async for item in stream:
-                if isinstance(item, Event) and item.topic == "job.progress" and item.body.stage == "sampling":
-                    break
-            await asyncio.sleep(0.3)  # both prompts are inside ComfyUI now: one runs, one waits
-            await client.cancel(pending.id)
-            await client.cancel(running.id)
-            items = await collect_until_terminal(stream, [running.id, pending.id], timeout=20)
-    finally:
-        worker.kill()
+    worker = start_worker(worker_config(("gpu1", gpu.url), slots=2))
+    async with worker.client() as client:
+        await wait_until_usable(client, "sdxl-base")
+        stream = client.events()
+        await anext(stream)
+        running = await client.generate("a", model="sdxl-base", width=64, height=64, steps=40)
+        pending = await client.generate("b", model="sdxl-base", width=64, height=64, steps=40)
+        async for item in stream:
+            if isinstance(item, Event) and item.topic == "job.progress" and item.body.stage == "sampling":
+                break
+        await asyncio.sleep(0.3)  # both prompts are inside ComfyUI now: one runs, one waits
+        await client.cancel(pending.id)
+        await client.cancel(running.id)
+        items = await collect_until_terminal(stream, [running.id, pending.id], timeout=20)
     ended = {i.body.job.id: i.body.job.state for i in items if isinstance(i, Event) and i.topic in m.TERMINAL_EVENTS}
     assert ended == {running.id: m.JobState.CANCELLED, pending.id: m.JobState.CANCELLED}
     stats = gpu.stats()
     assert stats["prompts_interrupted"] == 1 and stats["prompts_succeeded"] == 0
 
 
-async def test_a_rejected_prompt_fails_the_job_with_the_server_and_preset_named(tmp_path, doubles):
+async def test_a_rejected_prompt_fails_the_job_with_the_server_and_preset_named(doubles, start_worker):
     gpu = doubles()
-    worker = start_worker(tmp_path, worker_config(("gpu1", gpu.url)))
-    try:
-        async with worker.client() as client:
-            await wait_until_usable(client, "sdxl-base")
-            stream = client.events()
-            await anext(stream)
-            gpu.control(reject_next_prompt_with="prompt_outputs_failed_validation")
-            job = await client.generate("x", model="sdxl-base", width=64, height=64, steps=2)
-            items = await collect_until_terminal(stream, [job.id], timeout=20)
-    finally:
-        worker.kill()
+    worker = start_worker(worker_config(("gpu1", gpu.url)))
+    async with worker.client() as client:
+        await wait_until_usable(client, "sdxl-base")
+        stream = client.events()
+        await anext(stream)
+        gpu.control(reject_next_prompt_with="prompt_outputs_failed_validation")
+        job = await client.generate("x", model="sdxl-base", width=64, height=64, steps=2)
+        items = await collect_until_terminal(stream, [job.id], timeout=20)
     failed = items[-1].body.job
     assert failed.state is m.JobState.FAILED and failed.error.code == "backend_error"
     assert failed.error.message.startswith("gpu1 rejected preset sdxl-base")
 
 
-async def test_a_server_dying_mid_job_fails_over_to_another(tmp_path, doubles):
+async def test_a_server_dying_mid_job_fails_over_to_another(doubles, start_worker):
     first = doubles("gpu1", step_time=0.1)
     second = doubles("gpu2", step_time=0.02)
-    worker = start_worker(tmp_path, worker_config(("gpu1", first.url), ("gpu2", second.url), slots=1))
-    try:
-        async with worker.client() as client:
-            await wait_until_usable(client, "sdxl-base")
-            stream = client.events()
-            await anext(stream)
-            job = await client.generate("x", model="sdxl-base", width=64, height=64, steps=30)
-            async for item in stream:
-                if isinstance(item, Event) and item.topic == "job.started":
-                    victim = first if item.body.backend == "gpu1" else second
-                    break
-            async for item in stream:
-                if isinstance(item, Event) and item.topic == "job.progress" and item.body.stage == "sampling":
-                    break
-            victim.kill()
-            items = await collect_until_terminal(stream, [job.id], timeout=40)
-    finally:
-        worker.kill()
+    worker = start_worker(worker_config(("gpu1", first.url), ("gpu2", second.url), slots=1))
+    async with worker.client() as client:
+        await wait_until_usable(client, "sdxl-base")
+        stream = client.events()
+        await anext(stream)
+        job = await client.generate("x", model="sdxl-base", width=64, height=64, steps=30)
+        async for item in stream:
+            if isinstance(item, Event) and item.topic == "job.started":
+                victim = first if item.body.backend == "gpu1" else second
+                break
+        async for item in stream:
+            if isinstance(item, Event) and item.topic == "job.progress" and item.body.stage == "sampling":
+                break
+        victim.kill()
+        items = await collect_until_terminal(stream, [job.id], timeout=40)
     done = items[-1].body.job
     assert done.state is m.JobState.COMPLETED and done.attempts == 2, done.error
     assert done.backend != ("gpu1" if victim is first else "gpu2")
     assert any(isinstance(i, Event) and i.topic == "job.queued" and i.body.job.id == job.id for i in items)
 
 
-async def test_comfyui_restarting_mid_job_sends_the_job_back_and_it_completes(tmp_path, doubles):
+async def test_comfyui_restarting_mid_job_sends_the_job_back_and_it_completes(doubles, start_worker):
     gpu = doubles(step_time=0.05)
-    worker = start_worker(tmp_path, worker_config(("gpu1", gpu.url), slots=1))
-    try:
-        async with worker.client() as client:
-            await wait_until_usable(client, "sdxl-base")
-            stream, job = await submit_and_wait_for_sampling(client, steps=30)
-            gpu.restart()  # its queue and history are gone
-            items = await collect_until_terminal(stream, [job.id], timeout=60)
-    finally:
-        worker.kill()
+    worker = start_worker(worker_config(("gpu1", gpu.url), slots=1))
+    async with worker.client() as client:
+        await wait_until_usable(client, "sdxl-base")
+        stream, job = await submit_and_wait_for_sampling(client, steps=30)
+        gpu.restart()  # its queue and history are gone
+        items = await collect_until_terminal(stream, [job.id], timeout=60)
     done = items[-1].body.job
     assert done.state is m.JobState.COMPLETED and done.attempts >= 2 and len(done.images) == 1
 
 
-async def test_a_dropped_websocket_does_not_lose_the_job(tmp_path, doubles):
+async def test_a_dropped_websocket_does_not_lose_the_job(doubles, start_worker):
     gpu = doubles(step_time=0.05)
-    worker = start_worker(tmp_path, worker_config(("gpu1", gpu.url), slots=1))
-    try:
-        async with worker.client() as client:
-            await wait_until_usable(client, "sdxl-base")
-            stream, job = await submit_and_wait_for_sampling(client, steps=30)
-            gpu.control(drop_websockets=True)
-            items = await collect_until_terminal(stream, [job.id], timeout=40)
-    finally:
-        worker.kill()
+    worker = start_worker(worker_config(("gpu1", gpu.url), slots=1))
+    async with worker.client() as client:
+        await wait_until_usable(client, "sdxl-base")
+        stream, job = await submit_and_wait_for_sampling(client, steps=30)
+        gpu.control(drop_websockets=True)
+        items = await collect_until_terminal(stream, [job.id], timeout=40)
     done = items[-1].body.job
     assert done.state is m.JobState.COMPLETED and done.attempts == 1
     assert gpu.stats()["prompts_executed"] == 1
 
 
-async def test_worker_restart_reattaches_to_the_running_prompt_instead_of_rerunning(tmp_path, doubles):
+async def test_worker_restart_reattaches_to_the_running_prompt_instead_of_rerunning(doubles, start_worker):
     gpu = doubles(step_time=0.05)
     config = worker_config(("gpu1", gpu.url), slots=1)
-    worker = start_worker(tmp_path, config)
+    worker = start_worker(config)
     async with worker.client() as client:
         await wait_until_usable(client, "sdxl-base")
         stream, job = await submit_and_wait_for_sampling(client, steps=40)
     worker.kill()
     worker.start()
-    try:
-        async with worker.client() as client:
-            done = await final_state_after_restart(client, job.id)
-    finally:
-        worker.kill()
+    async with worker.client() as client:
+        done = await final_state_after_restart(client, job.id)
     assert done.state is m.JobState.COMPLETED and len(done.images) == 1
     stats = gpu.stats()
     assert stats["prompts_received"] == 1 and stats["prompts_executed"] == 1  # reattached, not run twice
 
 
-async def test_comfyui_down_at_start_is_a_clear_error_then_it_comes_up(tmp_path, doubles):
+async def test_comfyui_down_at_start_is_a_clear_error_then_it_comes_up(doubles, start_worker):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    worker = start_worker(tmp_path, worker_config(("gpu1", url)))
-    try:
-        async with worker.client() as client:
-            status = await client.status()
-            assert status.procedural_only and not next(b for b in status.backends if b.name == "gpu1").healthy
-            with pytest.raises(WorkerError) as caught:
-                await client.generate("x", model="sdxl-base")
-            assert caught.value.code == ErrorCode.UNKNOWN_MODEL and "gpu1" in caught.value.message
-            doubles(port=port)
-            await wait_until_usable(client, "sdxl-base", timeout=20)
-            assert not (await client.status()).procedural_only
-    finally:
-        worker.kill()
+    worker = start_worker(worker_config(("gpu1", url)))
+    async with worker.client() as client:
+        status = await client.status()
+        assert status.procedural_only and not next(b for b in status.backends if b.name == "gpu1").healthy
+        with pytest.raises(WorkerError) as caught:
+            await client.generate("x", model="sdxl-base")
+        assert caught.value.code == ErrorCode.UNKNOWN_MODEL and "gpu1" in caught.value.message
+        doubles(port=port)
+        await wait_until_usable(client, "sdxl-base", timeout=20)
+        assert not (await client.status()).procedural_only
 
 
-async def test_a_fully_cached_rerun_completes(tmp_path, doubles):
+async def test_a_fully_cached_rerun_completes(doubles, start_worker):
     """ComfyUI answers an identical prompt from its cache: `executed` comes with no `executing` at all."""
     gpu = doubles()
-    worker = start_worker(tmp_path, worker_config(("gpu1", gpu.url), slots=1))
-    try:
-        async with worker.client() as client:
-            await wait_until_usable(client, "sdxl-base")
-            stream = client.events()
-            await anext(stream)
-            first = await client.generate("same", model="sdxl-base", width=64, height=64, steps=3, seed=5)
-            await collect_until_terminal(stream, [first.id], timeout=20)
-            second = await client.generate("same", model="sdxl-base", width=64, height=64, steps=3, seed=5)
-            items = await collect_until_terminal(stream, [second.id], timeout=20)
-            done = items[-1].body.job
-            assert done.state is m.JobState.COMPLETED
-            a, b = (await client.image(first.id + "-0")).png, (await client.image(second.id + "-0")).png
-    finally:
-        worker.kill()
+    worker = start_worker(worker_config(("gpu1", gpu.url), slots=1))
+    async with worker.client() as client:
+        await wait_until_usable(client, "sdxl-base")
+        stream = client.events()
+        await anext(stream)
+        first = await client.generate("same", model="sdxl-base", width=64, height=64, steps=3, seed=5)
+        await collect_until_terminal(stream, [first.id], timeout=20)
+        second = await client.generate("same", model="sdxl-base", width=64, height=64, steps=3, seed=5)
+        items = await collect_until_terminal(stream, [second.id], timeout=20)
+        done = items[-1].body.job
+        assert done.state is m.JobState.COMPLETED
+        a, b = (await client.image(first.id + "-0")).png, (await client.image(second.id + "-0")).png
     pixels = [Image.open(io.BytesIO(png)).tobytes() for png in (a, b)]
     assert pixels[0] == pixels[1]  # the metadata differs (each job's own ComfyUI prompt id), the picture not
 
 
-async def test_a_server_too_slow_to_answer_is_marked_down_with_the_reason_and_recovers(tmp_path, doubles):
+async def test_a_server_too_slow_to_answer_is_marked_down_with_the_reason_and_recovers(doubles, start_worker):
     gpu = doubles()
     config = worker_config(("gpu1", gpu.url)).replace("health_interval_s = 0.3", "health_interval_s = 0.3\nrequest_timeout_s = 0.5")
-    worker = start_worker(tmp_path, config)
-    try:
-        async with worker.client() as client:
-            await wait_until_usable(client, "sdxl-base")
-            gpu.control(slow_http_s=2.0)
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                backend = next(b for b in (await client.status()).backends if b.name == "gpu1")
-                if not backend.healthy:
-                    break
-                await asyncio.sleep(0.1)
-            assert not backend.healthy and "did not answer" in backend.detail
-            gpu.control(slow_http_s=0)
-            await wait_until_usable(client, "sdxl-base", timeout=15)
-    finally:
-        worker.kill()
+    worker = start_worker(config)
+    async with worker.client() as client:
+        await wait_until_usable(client, "sdxl-base")
+        gpu.control(slow_http_s=2.0)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            backend = next(b for b in (await client.status()).backends if b.name == "gpu1")
+            if not backend.healthy:
+                break
+            await asyncio.sleep(0.1)
+        assert not backend.healthy and "did not answer" in backend.detail
+        gpu.control(slow_http_s=0)
+        await wait_until_usable(client, "sdxl-base", timeout=15)
 
 
-async def test_refused_presets_are_listed_with_the_reason(tmp_path, doubles):
+async def test_refused_presets_are_listed_with_the_reason(tmp_path, doubles, start_worker):
     gpu = doubles()
     user_models = tmp_path / "my-models"
     user_models.mkdir()
     (user_models / "broken.toml").write_text('checkpoint = "x.safetensors"\nworkflow = "no-such-workflow"\n')
-    worker = start_worker(tmp_path, worker_config(("gpu1", gpu.url), extra=f'models_dirs = ["{user_models}"]\n'))
-    try:
-        async with worker.client() as client:
-            library = await client.model_library()
-    finally:
-        worker.kill()
+    worker = start_worker(worker_config(("gpu1", gpu.url), extra=f'models_dirs = ["{user_models}"]\n'))
+    async with worker.client() as client:
+        library = await client.model_library()
     assert any("preset broken" in p and "no-such-workflow" in p for p in library.problems)
 
 
@@ -344,56 +319,47 @@ async def run_comparison(worker, models):
         return [await client.job(p.job_id) for p in comparison.panels]
 
 
-async def test_a_comparison_spreads_over_servers_one_prompt_each(tmp_path, doubles):
+async def test_a_comparison_spreads_over_servers_one_prompt_each(tmp_path, doubles, start_worker):
     directory, models = three_presets(tmp_path)
     servers = [doubles(f"gpu{n}", checkpoints=[f"{x}.safetensors" for x in models]) for n in (1, 2, 3)]
     config = worker_config(*((f"gpu{n}", d.url) for n, d in enumerate(servers, 1)), extra=f'models_dirs = ["{directory}"]\n')
-    worker = start_worker(tmp_path, config)
-    try:
-        jobs = await run_comparison(worker, models)
-    finally:
-        worker.kill()
+    worker = start_worker(config)
+    jobs = await run_comparison(worker, models)
     assert sorted(job.backend for job in jobs) == ["gpu1", "gpu2", "gpu3"]  # never two prompts on one server
     assert [d.stats()["checkpoint_loads"] for d in servers] == [1, 1, 1]
 
 
-async def test_a_comparison_on_one_server_loads_each_checkpoint_once(tmp_path, doubles):
+async def test_a_comparison_on_one_server_loads_each_checkpoint_once(tmp_path, doubles, start_worker):
     directory, models = three_presets(tmp_path)
     server = doubles("gpu1", checkpoints=[f"{x}.safetensors" for x in models])
     config = worker_config(("gpu1", server.url), extra=f'models_dirs = ["{directory}"]\n')
-    worker = start_worker(tmp_path, config)
-    try:
-        await run_comparison(worker, models)
-        assert server.stats()["checkpoint_loads"] == 3
-        async with worker.client() as client:  # the same comparison again: cached, nothing runs on the server
-            again = await client.compare("three models", models, seed=3, steps=4)
-            assert again.state is m.JobState.COMPLETED and all(p.cached for p in again.panels)
-        assert server.stats()["checkpoint_loads"] == 3
-    finally:
-        worker.kill()
+    worker = start_worker(config)
+    await run_comparison(worker, models)
+    assert server.stats()["checkpoint_loads"] == 3
+    async with worker.client() as client:  # the same comparison again: cached, nothing runs on the server
+        again = await client.compare("three models", models, seed=3, steps=4)
+        assert again.state is m.JobState.COMPLETED and all(p.cached for p in again.panels)
+    assert server.stats()["checkpoint_loads"] == 3
 
 
-async def test_post_processing_recovers_the_true_sprite_and_keeps_the_raw_render(tmp_path, doubles):
+async def test_post_processing_recovers_the_true_sprite_and_keeps_the_raw_render(doubles, start_worker):
     gpu = doubles()
-    worker = start_worker(tmp_path, worker_config(("gpu1", gpu.url)))
-    try:
-        async with worker.client() as client:
-            await wait_until_usable(client, "sdxl-base")
-            done = await run_job(client, "pixel knight", model="sdxl-base", width=256, height=256, steps=2, seed=9)
-            image = await client.image(done.images[0])
-            raw = await client.image(done.images[0], raw=True)
-            plain = await run_job(client, "pixel knight", model="sdxl-base", width=256, height=256, steps=2, seed=9,
-                                  postprocess="none")
-            plain_image = await client.image(plain.images[0])
-            custom = await run_job(client, "pixel knight", model="sdxl-base", width=256, height=256, steps=2, seed=9,
-                                   postprocess="grid,palette:gameboy,upscale:2")
-            custom_image = await client.image(custom.images[0])
-            with pytest.raises(WorkerError) as bad:
-                await client.generate("knight", model="sdxl-base", postprocess="grid,sparkle")
-            with pytest.raises(WorkerError) as no_raw:
-                await client.image(plain.images[0], raw=True)
-    finally:
-        worker.kill()
+    worker = start_worker(worker_config(("gpu1", gpu.url)))
+    async with worker.client() as client:
+        await wait_until_usable(client, "sdxl-base")
+        done = await run_job(client, "pixel knight", model="sdxl-base", width=256, height=256, steps=2, seed=9)
+        image = await client.image(done.images[0])
+        raw = await client.image(done.images[0], raw=True)
+        plain = await run_job(client, "pixel knight", model="sdxl-base", width=256, height=256, steps=2, seed=9,
+                              postprocess="none")
+        plain_image = await client.image(plain.images[0])
+        custom = await run_job(client, "pixel knight", model="sdxl-base", width=256, height=256, steps=2, seed=9,
+                               postprocess="grid,palette:gameboy,upscale:2")
+        custom_image = await client.image(custom.images[0])
+        with pytest.raises(WorkerError) as bad:
+            await client.generate("knight", model="sdxl-base", postprocess="grid,sparkle")
+        with pytest.raises(WorkerError) as no_raw:
+            await client.image(plain.images[0], raw=True)
     with Image.open(io.BytesIO(raw.png)) as big, Image.open(io.BytesIO(image.png)) as small:
         assert big.size == (256, 256) and small.size == (32, 32) and small.mode == "RGBA"
         assert set(np.asarray(small)[:, :, 3].ravel()) <= {0, 255} and 0 in np.asarray(small)[:, :, 3]
