@@ -13,14 +13,9 @@ from dgx_pixels_worker.protocol import ErrorCode, WorkerError
 from dgx_pixels_worker.protocol import messages as m
 
 from tests.support.streams import collect_until_terminal
+from tests.support.worker_process import paced_config
 
-SLOW = """
-[worker]
-heartbeat_s = 0.2
-progress_interval_s = 0.0
-[procedural]
-step_delay_s = 0.05
-"""
+SLOW = paced_config(0.05)
 
 
 async def test_images_filters_by_prompt_model_and_tag_and_pages_newest_first(worker):

@@ -18,7 +18,7 @@ from dgx_pixels_worker.protocol import ErrorCode, WorkerError
 from dgx_pixels_worker.protocol import messages as m
 
 from tests.support.comfyui_double.process import ComfyUIDouble, free_port
-from tests.support.streams import collect_until_terminal, final_state_after_restart
+from tests.support.streams import collect_until_terminal, final_state_after_restart, generate_and_wait
 from tests.support.worker_process import WorkerProcess
 
 BASE = "sd_xl_base_1.0.safetensors"
@@ -381,9 +381,6 @@ async def test_post_processing_recovers_the_true_sprite_and_keeps_the_raw_render
 
 
 async def run_job(client, prompt, **params):
-    job = await client.generate(prompt, **params)
-    while not job.state.terminal:
-        await asyncio.sleep(0.05)
-        job = await client.job(job.id)
+    job = await generate_and_wait(client, prompt, **params)
     assert job.state is m.JobState.COMPLETED, job.error
     return job

@@ -32,3 +32,15 @@ async def final_state_after_restart(client, job_id, timeout=60.0):
         await collect_until_terminal(stream, [job_id], timeout=timeout)
     await stream.aclose()
     return await client.job(job_id)
+
+
+async def generate_and_wait(client, prompt, timeout=30.0, **params):
+    """Queue one job and return it as it ended; the stream is subscribed first, so no event is missed."""
+    stream = client.events()
+    await anext(stream)
+    try:
+        job = await client.generate(prompt, **params)
+        await collect_until_terminal(stream, [job.id], timeout=timeout)
+    finally:
+        await stream.aclose()
+    return await client.job(job.id)

@@ -23,6 +23,11 @@ step_delay_s = 0.0
 """
 
 
+def paced_config(step_delay_s: float) -> str:
+    """FAST_CONFIG with the procedural backend pausing between steps, so a job can be seen running."""
+    return FAST_CONFIG.replace("step_delay_s = 0.0", f"step_delay_s = {step_delay_s}")
+
+
 def free_ports(count: int) -> list[int]:
     sockets = []
     try:

@@ -10,10 +10,10 @@ from dgx_pixels_tui.app import PixelsApp
 from dgx_pixels_tui.previews.widget import SpritePreview
 from dgx_pixels_worker.protocol import messages as m
 
-from tests.support.streams import collect_until_terminal
-from tests.support.worker_process import FAST_CONFIG
+from tests.support.streams import collect_until_terminal, generate_and_wait
+from tests.support.worker_process import paced_config
 
-SLOW = FAST_CONFIG.replace("step_delay_s = 0.0", "step_delay_s = 0.05")
+SLOW = paced_config(0.05)
 SIZE = (140, 42)
 
 
@@ -78,8 +78,6 @@ async def test_gallery_lists_newest_first_filters_and_previews(worker):
         await anext(stream)
         a = await client.generate("green slime", seed=1, width=32, height=32)
         b = await client.generate("fire dragon", seed=2, width=32, height=32)
-        from tests.support.streams import collect_until_terminal
-
         await collect_until_terminal(stream, [a.id, b.id])
         await stream.aclose()
     app = PixelsApp(worker.client(name="tui"))
@@ -96,14 +94,9 @@ async def test_gallery_lists_newest_first_filters_and_previews(worker):
         assert str(next(iter(table.rows)).value) == f"{a.id}-0"
 
 
-async def finished_job(worker, prompt, **params):
+async def generate_with(worker, prompt, **params):
     async with worker.client() as client:
-        stream = client.events()
-        await anext(stream)
-        job = await client.generate(prompt, **params)
-        await collect_until_terminal(stream, [job.id])
-        await stream.aclose()
-    return job
+        return await generate_and_wait(client, prompt, **params)
 
 
 def bevy_project(tmp_path):
@@ -114,7 +107,7 @@ def bevy_project(tmp_path):
 
 
 async def test_gallery_exports_the_selected_sprite_into_a_bevy_project(worker, tmp_path):
-    job = await finished_job(worker, "blue potion", seed=5, width=32, height=32, postprocess="upscale:2")
+    job = await generate_with(worker, "blue potion", seed=5, width=32, height=32, postprocess="upscale:2")
     game = bevy_project(tmp_path)
     app = PixelsApp(worker.client(name="tui"))
     async with app.run_test(size=SIZE) as pilot:
@@ -133,7 +126,7 @@ async def test_gallery_exports_the_selected_sprite_into_a_bevy_project(worker, t
 
 
 async def test_gallery_exports_marked_images_as_one_sheet(worker, tmp_path):
-    await finished_job(worker, "red gem", seed=8, count=2, width=16, height=16)
+    await generate_with(worker, "red gem", seed=8, count=2, width=16, height=16)
     game = bevy_project(tmp_path)
     app = PixelsApp(worker.client(name="tui"))
     async with app.run_test(size=SIZE) as pilot:

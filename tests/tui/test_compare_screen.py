@@ -8,11 +8,11 @@ from textual.widgets import DataTable, Input, SelectionList, Static
 from dgx_pixels_tui.app import PixelsApp
 from dgx_pixels_tui.previews.widget import SpritePreview
 
-from tests.support.worker_process import FAST_CONFIG
+from tests.support.worker_process import paced_config
 from tests.tui.test_app_flows import SIZE, until
 
 STYLES = ("procedural", "procedural-pico8", "procedural-gameboy")
-SLOW = FAST_CONFIG.replace("step_delay_s = 0.0", "step_delay_s = 0.2")  # 8 steps: 1.6 s a panel
+SLOW = paced_config(0.2)  # 8 steps: 1.6 s a panel
 
 
 def captions(app, n=3):
