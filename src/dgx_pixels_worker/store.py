@@ -85,7 +85,6 @@ CREATE TABLE IF NOT EXISTS comparison_panels (
     cached        INTEGER NOT NULL,
     PRIMARY KEY (comparison_id, panel)
 );
-CREATE INDEX IF NOT EXISTS comparison_panels_job ON comparison_panels(job_id);
 CREATE TABLE IF NOT EXISTS votes (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
     comparison_id TEXT NOT NULL REFERENCES comparisons(id),

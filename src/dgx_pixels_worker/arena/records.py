@@ -83,10 +83,6 @@ class ArenaRecords:
         ]
         return ComparisonRecord(cid, prompt, negative, seed, json.loads(tags), user, client, request_id, created_at, panels)
 
-    def comparison_of_job(self, job_id: str) -> str | None:
-        rows = self.store.rows("SELECT comparison_id FROM comparison_panels WHERE job_id=?", (job_id,))
-        return rows[0][0] if rows else None
-
     def job_states(self, job_ids: list[str]) -> dict[str, tuple[str, str | None]]:
         """job id -> (state, its first image's id or None)."""
         if not job_ids:
