@@ -1,5 +1,6 @@
 """The `dgx-pixels` command line against a real worker process."""
 
+import getpass
 import json
 import subprocess
 import sys
@@ -52,6 +53,7 @@ def test_json_output_of_queue_status_models_cancel(worker):
         if job["state"] == "completed" or time.monotonic() > deadline:
             break
     assert job["state"] == "completed" and job["images"] == [f"{job_id}-0"]
+    assert job["user"] == getpass.getuser()  # the client introduced itself before its first request
     status = json.loads(dgx("status", "--json", env=env).stdout)
     assert status["queue"]["completed"] >= 1 and status["procedural_only"] is True
     models = json.loads(dgx("models", "--json", env=env).stdout)["models"]

@@ -42,6 +42,7 @@ class AsyncClient:
         self.use_curve = security.curve_required([address], curve)
         self.context = zmq.Context()
         self.hello_reply: m.HelloReply | None = None
+        self._introduction: asyncio.Future[m.HelloReply] | None = None  # the hello under way, shared by callers
         self._dealer: LoopSocket | None = None
         self._pending: dict[str, asyncio.Future[Envelope]] = {}
 
@@ -101,7 +102,18 @@ class AsyncClient:
     # ------------------------------------------------------------ requests
 
     async def request(self, kind: str, body: dict[str, Any] | BaseModel | None = None, *, timeout: float | None = None) -> dict[str, Any]:
-        """Send one request and return the reply body; raise WorkerError for an error reply or a timeout."""
+        """Send one request and return the reply body; raise WorkerError for an error reply or a timeout.
+
+        The first request of a client is preceded by `hello`, so the worker knows who asks (the user and
+        client name it records on jobs, comparisons and votes) whichever request comes first."""
+        if kind != "hello" and self.hello_reply is None:
+            if self._introduction is None:
+                self._introduction = asyncio.ensure_future(self.hello(timeout))
+            try:
+                await asyncio.shield(self._introduction)
+            except WorkerError:
+                self._introduction = None  # try again with the next request
+                raise
         payload = body.model_dump(mode="python", exclude_none=True) if isinstance(body, BaseModel) else (body or {})
         envelope = Envelope(type=kind, body=payload)
         loop = asyncio.get_running_loop()
