@@ -96,10 +96,17 @@ def main() -> None:
     args = parser.parse_args()
     figures = {} if args.skip_leaderboard else {"leaderboard_s": measure_leaderboard()["leaderboard_s"]}
     figures.update(event_loop.run(comparisons()))
-    report("bench/arena.py", figures, {
-        "leaderboard_s": "target <= 1", "one_server_ratio": "close to 1", "one_server_switches": "target <= 3",
-        "three_server_ratio": "close to 1",
-    }, args.json)
+    report(
+        "bench/arena.py",
+        figures,
+        {
+            "leaderboard_s": "target <= 1",
+            "one_server_ratio": "close to 1",
+            "one_server_switches": "target <= 3",
+            "three_server_ratio": "close to 1",
+        },
+        args.json,
+    )
 
 
 if __name__ == "__main__":

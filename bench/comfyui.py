@@ -50,8 +50,12 @@ class Rig:
     def __init__(self, servers: int, *, previews: bool = False, models_dir: bool = False):
         self.root = Path(tempfile.mkdtemp(prefix="dgx-bench-comfy-"))
         self.doubles = [
-            ComfyUIDouble(self.root / f"gpu{n}", step_time=STEP_S, checkpoints=["sd_xl_base_1.0.safetensors", *CHECKPOINTS],
-                          preview_method="latent2rgb" if previews else "none").start()
+            ComfyUIDouble(
+                self.root / f"gpu{n}",
+                step_time=STEP_S,
+                checkpoints=["sd_xl_base_1.0.safetensors", *CHECKPOINTS],
+                preview_method="latent2rgb" if previews else "none",
+            ).start()
             for n in range(1, servers + 1)
         ]
         config = worker_config(self.doubles, presets_dir(self.root) if models_dir else None)
@@ -80,8 +84,19 @@ async def run_jobs(rig: Rig, models: list[str], count: int, *, stall: bool = Fal
         for double in rig.doubles if stall else []:
             double.control(stall=True)
         began = time.perf_counter()
-        ids = [(await client.generate(f"sprite {n}", model=models[n % len(models)], width=64, height=64,
-                                      steps=20 if previews else STEPS, seed=n)).id for n in range(count)]
+        ids = [
+            (
+                await client.generate(
+                    f"sprite {n}",
+                    model=models[n % len(models)],
+                    width=64,
+                    height=64,
+                    steps=20 if previews else STEPS,
+                    seed=n,
+                )
+            ).id
+            for n in range(count)
+        ]
         for double in rig.doubles if stall else []:
             double.control(stall=False)
         remaining, jobs, arrivals = set(ids), {}, {}
@@ -99,7 +114,10 @@ async def run_jobs(rig: Rig, models: list[str], count: int, *, stall: bool = Fal
         failed = [j for j in jobs.values() if j.state is not m.JobState.COMPLETED]
         if failed:
             raise RuntimeError(f"{len(failed)} job(s) failed, e.g. {failed[0].error}")
-        prompt_ids = {j.id: (await client.image(j.images[0], include_bytes=False)).image.params["prompt_id"] for j in jobs.values()}
+        prompt_ids = {
+            j.id: (await client.image(j.images[0], include_bytes=False)).image.params["prompt_id"]
+            for j in jobs.values()
+        }
         await stream.aclose()
     return wall, jobs, arrivals, prompt_ids
 
@@ -118,7 +136,12 @@ async def busy_and_speedup(count: int) -> dict[str, float]:
         wall_two, *_ = await run_jobs(two, ["sdxl-base"], count)
     finally:
         two.close()
-    return {"busy_ratio": busy, "one_server_s": wall_one, "two_server_s": wall_two, "two_server_speedup": wall_one / wall_two}
+    return {
+        "busy_ratio": busy,
+        "one_server_s": wall_one,
+        "two_server_s": wall_two,
+        "two_server_speedup": wall_one / wall_two,
+    }
 
 
 async def switches() -> dict[str, float]:
@@ -148,8 +171,11 @@ async def preview_latency() -> dict[str, float]:
     for job_id, received in arrivals.items():
         for left, arrived in zip(sent.get(prompt_ids[job_id], []), received):
             latencies.append((arrived - left) * 1000)
-    return {"preview_p50_ms": percentile(latencies, 50), "preview_p95_ms": percentile(latencies, 95),
-            "preview_samples": float(len(latencies))}
+    return {
+        "preview_p50_ms": percentile(latencies, 50),
+        "preview_p95_ms": percentile(latencies, 95),
+        "preview_samples": float(len(latencies)),
+    }
 
 
 async def measure(count: int) -> dict[str, float]:
@@ -165,10 +191,17 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=100)
     args = parser.parse_args()
     figures = event_loop.run(measure(args.jobs))
-    report("bench/comfyui.py", figures, {
-        "busy_ratio": "target >= 0.97", "two_server_speedup": "target >= 1.9",
-        "switches_per_server": "target <= 3", "preview_p95_ms": "target <= 20",
-    }, args.json)
+    report(
+        "bench/comfyui.py",
+        figures,
+        {
+            "busy_ratio": "target >= 0.97",
+            "two_server_speedup": "target >= 1.9",
+            "switches_per_server": "target <= 3",
+            "preview_p95_ms": "target <= 20",
+        },
+        args.json,
+    )
 
 
 if __name__ == "__main__":

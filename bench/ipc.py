@@ -1,6 +1,6 @@
 """IPC figures: ping round trip through the client library, event throughput to one subscriber, idle RSS.
 
-    python bench/ipc.py [--json] [--pings N] [--events N]
+python bench/ipc.py [--json] [--pings N] [--events N]
 """
 
 from __future__ import annotations
@@ -82,8 +82,13 @@ def main() -> None:
     report(
         "bench/ipc.py",
         figures,
-        {"ping_p50_us": "target <= 250", "ping_p99_us": "target <= 1000", "events_per_s": "target >= 20000",
-         "event_gaps": "target 0", "idle_rss_mb": "target <= 80"},
+        {
+            "ping_p50_us": "target <= 250",
+            "ping_p99_us": "target <= 1000",
+            "events_per_s": "target >= 20000",
+            "event_gaps": "target 0",
+            "idle_rss_mb": "target <= 80",
+        },
         args.json,
     )
 

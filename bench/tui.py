@@ -1,48 +1,48 @@
 """TUI figures: start-up to the first frame, memory at that moment, preview rendering, and key-to-frame latency.
 
-  first_frame_ms       wall time from just before spawning a fresh `python -c` (the parent's `time.time()`, passed
-                       as an argument) to the app's `Ready` event in the child, which Textual posts right after the
-                       first compositor frame was encoded and handed to the driver's writer thread (Screen's first
-                       layout refresh, textual/screen.py). The child runs PixelsApp with the real Linux driver on a
-                       pseudo-terminal of 120x36 cells that this process drains, its client opened the way the
-                       command opens it (after the first frame) but answered by the recorded worker
-                       (tests/support/recorded_worker.py: fixed answers, no sockets). Median of --runs runs after
-                       one unmeasured warm-up run (the page cache and .pyc files are warm, as on a second launch).
-                       It covers interpreter start, imports, CSS parsing, composing the Generate screen and
-                       drawing it.
-  first_frame_cli_ms   the same for the real command, `dgx-pixels --connect ADDR --no-spawn`, against a real worker
-                       on loopback: argument parsing and reading `[tui] preview` from the configuration layers
-                       included. DGX_PIXELS_TUI__PREVIEW=halfblock is set because nobody answers the terminal's
-                       graphics query on this pseudo-terminal (a real terminal answers in milliseconds; one that
-                       never answers costs the query's 1 s timeout, see docs/previews.md).
-  connected_ms         from the same start to the connection line turning "connected" (recorded worker), and
-  connected_cli_ms     for the real command: settings loaded, worker probed, client made, hello answered.
-  bare_textual_first_frame_ms  the same for a plain Textual app (Header, Static, two Inputs, Footer), run in the
-                       same way in the same run: the floor that Textual and this machine set.
-  rss_mb               VmRSS of the child at Ready (/proc/self/status), median, recorded worker; rss_cli_mb: command.
-  halfblock_64_ms      bench/tui_render.py's figures, measured by its own `measure` (64x64 sprite and the same
-  halfblock_512_ms     upscaled to 512x512, drawn into 64x32 cells; median of --render-runs runs).
-  key_to_frame_p50_ms  the real PixelsApp under `run_test()` (headless, 120x36) on the Queue screen, connected to a
-  key_to_frame_p95_ms  real worker that streams progress and a preview at every step (procedural.step_delay_s =
-                       0.05, progress and preview intervals 0): four jobs of 20 images each are queued and the
-                       queue is kept at four unfinished jobs while measuring (the procedural backend runs one job
-                       at a time, so one streams and three wait; finished jobs pile up below and reorder the table).
-                       A "down" (or "up" at the bottom) key event is sent the way the terminal driver sends one
-                       (`driver.send_message(events.Key(...))`), --presses times after 10 unmeasured ones, 20-40 ms
-                       apart. The time runs from just before the key is sent to the end of the first frame that
-                       shows the moved cursor: `App._display` is wrapped, and a frame counts when, at that moment,
-                       the table's cursor is on the expected row and the table (or the whole screen) is among the
-                       widgets that frame repainted (`Screen._dirty_widgets`, private Textual state) -- repaint
-                       regions accumulate on the widget until the compositor takes them, so a frame that repaints the
-                       table after the cursor moved includes the move (checked once against the frames' spans: every
-                       frame counted over 110 presses repainted the cursor's line). Headless Textual skips encoding
-                       frames for a terminal, so the wrapper also calls `render_segments()` on every frame, as the Linux
-                       driver does; the figure thus covers key dispatch, the binding's action, Textual's update
-                       timer (up to 1/60 s), compositing and ANSI encoding, but not the write to a terminal.
-                       Presses whose cursor was moved by a queue redraw before a frame showed it are dropped
-                       (counted in key_to_frame_lost).
+first_frame_ms       wall time from just before spawning a fresh `python -c` (the parent's `time.time()`, passed
+                     as an argument) to the app's `Ready` event in the child, which Textual posts right after the
+                     first compositor frame was encoded and handed to the driver's writer thread (Screen's first
+                     layout refresh, textual/screen.py). The child runs PixelsApp with the real Linux driver on a
+                     pseudo-terminal of 120x36 cells that this process drains, its client opened the way the
+                     command opens it (after the first frame) but answered by the recorded worker
+                     (tests/support/recorded_worker.py: fixed answers, no sockets). Median of --runs runs after
+                     one unmeasured warm-up run (the page cache and .pyc files are warm, as on a second launch).
+                     It covers interpreter start, imports, CSS parsing, composing the Generate screen and
+                     drawing it.
+first_frame_cli_ms   the same for the real command, `dgx-pixels --connect ADDR --no-spawn`, against a real worker
+                     on loopback: argument parsing and reading `[tui] preview` from the configuration layers
+                     included. DGX_PIXELS_TUI__PREVIEW=halfblock is set because nobody answers the terminal's
+                     graphics query on this pseudo-terminal (a real terminal answers in milliseconds; one that
+                     never answers costs the query's 1 s timeout, see docs/previews.md).
+connected_ms         from the same start to the connection line turning "connected" (recorded worker), and
+connected_cli_ms     for the real command: settings loaded, worker probed, client made, hello answered.
+bare_textual_first_frame_ms  the same for a plain Textual app (Header, Static, two Inputs, Footer), run in the
+                     same way in the same run: the floor that Textual and this machine set.
+rss_mb               VmRSS of the child at Ready (/proc/self/status), median, recorded worker; rss_cli_mb: command.
+halfblock_64_ms      bench/tui_render.py's figures, measured by its own `measure` (64x64 sprite and the same
+halfblock_512_ms     upscaled to 512x512, drawn into 64x32 cells; median of --render-runs runs).
+key_to_frame_p50_ms  the real PixelsApp under `run_test()` (headless, 120x36) on the Queue screen, connected to a
+key_to_frame_p95_ms  real worker that streams progress and a preview at every step (procedural.step_delay_s =
+                     0.05, progress and preview intervals 0): four jobs of 20 images each are queued and the
+                     queue is kept at four unfinished jobs while measuring (the procedural backend runs one job
+                     at a time, so one streams and three wait; finished jobs pile up below and reorder the table).
+                     A "down" (or "up" at the bottom) key event is sent the way the terminal driver sends one
+                     (`driver.send_message(events.Key(...))`), --presses times after 10 unmeasured ones, 20-40 ms
+                     apart. The time runs from just before the key is sent to the end of the first frame that
+                     shows the moved cursor: `App._display` is wrapped, and a frame counts when, at that moment,
+                     the table's cursor is on the expected row and the table (or the whole screen) is among the
+                     widgets that frame repainted (`Screen._dirty_widgets`, private Textual state) -- repaint
+                     regions accumulate on the widget until the compositor takes them, so a frame that repaints the
+                     table after the cursor moved includes the move (checked once against the frames' spans: every
+                     frame counted over 110 presses repainted the cursor's line). Headless Textual skips encoding
+                     frames for a terminal, so the wrapper also calls `render_segments()` on every frame, as the Linux
+                     driver does; the figure thus covers key dispatch, the binding's action, Textual's update
+                     timer (up to 1/60 s), compositing and ANSI encoding, but not the write to a terminal.
+                     Presses whose cursor was moved by a queue redraw before a frame showed it are dropped
+                     (counted in key_to_frame_lost).
 
-    python bench/tui.py [--json] [--runs N] [--presses N] [--render-runs N]
+  python bench/tui.py [--json] [--runs N] [--presses N] [--render-runs N]
 """
 
 from __future__ import annotations
@@ -180,7 +180,11 @@ def first_frame_once(mode: str, address: str) -> dict[str, float]:
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
     env = dict(
-        os.environ, COLUMNS=str(COLUMNS), LINES=str(LINES), TERM="xterm-256color", COLORTERM="truecolor",
+        os.environ,
+        COLUMNS=str(COLUMNS),
+        LINES=str(LINES),
+        TERM="xterm-256color",
+        COLORTERM="truecolor",
         DGX_PIXELS_TUI__PREVIEW="halfblock",
     )
     drain = threading.Thread(target=_drain, args=(master,), daemon=True)
@@ -188,7 +192,11 @@ def first_frame_once(mode: str, address: str) -> dict[str, float]:
     start = time.time()
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, repr(start), mode, address, str(ROOT)],
-        stdin=slave, stdout=subprocess.PIPE, stderr=slave, env=env, start_new_session=True,
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
     )
     os.close(slave)
     try:
@@ -298,8 +306,14 @@ async def measure_key_to_frame(presses: int) -> dict[str, float]:
                 busy = asyncio.create_task(keep_busy(app, feeder))
                 await pilot.press("f3")
                 table = app.screen.query_one("#jobs", DataTable)
-                await until(lambda: table.row_count >= BUSY_JOBS and any(
-                    job.state is m.JobState.RUNNING for job in app.link.mirror.jobs.values()), 15, "a running job")
+                await until(
+                    lambda: (
+                        table.row_count >= BUSY_JOBS
+                        and any(job.state is m.JobState.RUNNING for job in app.link.mirror.jobs.values())
+                    ),
+                    15,
+                    "a running job",
+                )
                 probe = FrameProbe(app, table)
                 jitter = random.Random(1)
                 samples: list[float] = []
@@ -324,8 +338,10 @@ async def measure_key_to_frame(presses: int) -> dict[str, float]:
     if not samples:
         raise RuntimeError("no key press was seen on screen")
     return {
-        "key_to_frame_p50_ms": percentile(samples, 50), "key_to_frame_p95_ms": percentile(samples, 95),
-        "key_to_frame_max_ms": max(samples), "key_to_frame_presses": float(len(samples)),
+        "key_to_frame_p50_ms": percentile(samples, 50),
+        "key_to_frame_p95_ms": percentile(samples, 95),
+        "key_to_frame_max_ms": max(samples),
+        "key_to_frame_presses": float(len(samples)),
         "key_to_frame_lost": float(lost),
     }
 
@@ -339,10 +355,22 @@ def measure(runs: int, presses: int, render_runs: int) -> dict[str, float]:
     figures["halfblock_64_ms"] = rendering["halfblock_64_ms"]
     figures["halfblock_512_ms"] = rendering["halfblock_512_ms"]
     figures.update(asyncio.run(measure_key_to_frame(presses)))
-    order = ["bare_textual_first_frame_ms", "first_frame_ms", "first_frame_cli_ms", "connected_ms", "connected_cli_ms", "rss_mb", "rss_cli_mb",
-             "halfblock_64_ms", "halfblock_512_ms",
-             "key_to_frame_p50_ms", "key_to_frame_p95_ms", "key_to_frame_max_ms", "key_to_frame_presses",
-             "key_to_frame_lost"]
+    order = [
+        "bare_textual_first_frame_ms",
+        "first_frame_ms",
+        "first_frame_cli_ms",
+        "connected_ms",
+        "connected_cli_ms",
+        "rss_mb",
+        "rss_cli_mb",
+        "halfblock_64_ms",
+        "halfblock_512_ms",
+        "key_to_frame_p50_ms",
+        "key_to_frame_p95_ms",
+        "key_to_frame_max_ms",
+        "key_to_frame_presses",
+        "key_to_frame_lost",
+    ]
     return {key: figures[key] for key in order}
 
 
@@ -355,8 +383,10 @@ def main() -> None:
     args = parser.parse_args()
     runs, presses, render_runs = max(args.runs, 7), max(args.presses, 100), max(args.render_runs, 200)
     figures = measure(runs, presses, render_runs)
-    title = (f"TUI, {COLUMNS}x{LINES} cells: first frame median of {runs} runs, "
-             f"key to frame over {int(figures['key_to_frame_presses'])} presses")
+    title = (
+        f"TUI, {COLUMNS}x{LINES} cells: first frame median of {runs} runs, "
+        f"key to frame over {int(figures['key_to_frame_presses'])} presses"
+    )
     report(title, figures, TARGETS, args.json)
 
 

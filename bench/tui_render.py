@@ -67,8 +67,12 @@ def measure(runs: int) -> dict[str, float]:
         image = Image.fromarray(np.ascontiguousarray(pixels), "RGBA")
         figures[f"richpixels_{name}_ms"] = timed_ms(lambda: rich_pixels_ansi(image), runs)
         figures[f"richpixels_{name}_bytes"] = len(rich_pixels_ansi(image).encode("utf-8"))
-    order = [f"{renderer}_{name}_{figure}" for renderer in ("halfblock", "richpixels") for figure in ("ms", "bytes")
-             for name in images]
+    order = [
+        f"{renderer}_{name}_{figure}"
+        for renderer in ("halfblock", "richpixels")
+        for figure in ("ms", "bytes")
+        for name in images
+    ]
     return {key: figures[key] for key in order} | figures
 
 

@@ -25,7 +25,9 @@ def make_worker(tmp_path: Path) -> Iterator[object]:
     """A factory for workers with custom configuration; every one started is killed afterwards."""
     started: list[WorkerProcess] = []
 
-    def factory(config: str | None = None, env: dict[str, str] | None = None, root: Path | None = None) -> WorkerProcess:
+    def factory(
+        config: str | None = None, env: dict[str, str] | None = None, root: Path | None = None
+    ) -> WorkerProcess:
         kwargs = {"env": env}
         if config is not None:
             kwargs["config"] = config

@@ -34,8 +34,13 @@ class PixelsApp(App[None]):
     TITLE = "dgx-pixels"
     CSS_PATH = "app.tcss"
     MODES = {
-        "generate": GenerateScreen, "queue": QueueScreen, "gallery": GalleryScreen, "models": ModelsScreen,
-        "monitor": MonitorScreen, "compare": CompareScreen, "help": HelpScreen,
+        "generate": GenerateScreen,
+        "queue": QueueScreen,
+        "gallery": GalleryScreen,
+        "models": ModelsScreen,
+        "monitor": MonitorScreen,
+        "compare": CompareScreen,
+        "help": HelpScreen,
     }
     DEFAULT_MODE = "generate"
     # Function keys switch screens: they can never be typed into a prompt by accident.
@@ -120,7 +125,9 @@ class PixelsApp(App[None]):
         for binding in self.BINDINGS:
             if isinstance(binding, Binding) and binding.action.startswith("switch_mode"):
                 mode = binding.action.split("'")[1]
-                yield SystemCommand(f"Go to {binding.description}", f"key {binding.key}", partial(self.switch_mode, mode))
+                yield SystemCommand(
+                    f"Go to {binding.description}", f"key {binding.key}", partial(self.switch_mode, mode)
+                )
         for binding in getattr(screen, "BINDINGS", []):
             if isinstance(binding, Binding) and binding.description:
                 action = partial(self.run_action, binding.action, screen)

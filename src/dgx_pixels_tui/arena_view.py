@@ -121,8 +121,13 @@ def interval_text(low: float | None, high: float | None) -> str:
 def leaderboard_cells(rank: int, row: m.LeaderboardRow) -> list[str]:
     """rank, preset, score, 95% CI, votes, W-L-T, both bad."""
     return [
-        str(rank), row.preset, f"{row.score:.0f}", interval_text(row.ci_low, row.ci_high), str(row.votes),
-        f"{row.wins}-{row.losses}-{row.ties}", str(row.both_bad),
+        str(rank),
+        row.preset,
+        f"{row.score:.0f}",
+        interval_text(row.ci_low, row.ci_high),
+        str(row.votes),
+        f"{row.wins}-{row.losses}-{row.ties}",
+        str(row.both_bad),
     ]
 
 

@@ -74,8 +74,9 @@ def sheet_item(items: list[ExportItem], name: str = "", columns: int | None = No
     sheet = build_sheet(frames, names=[item.name for item in items], columns=columns, padding=padding)
     buffer = io.BytesIO()
     sheet.image.save(buffer, "PNG")
-    return ExportItem(name or f"{items[0].name}-sheet", buffer.getvalue(), {"frames": [i.source for i in items]},
-                      layout=sheet.atlas)
+    return ExportItem(
+        name or f"{items[0].name}-sheet", buffer.getvalue(), {"frames": [i.source for i in items]}, layout=sheet.atlas
+    )
 
 
 def export_to_bevy(project: Path, category: str, items: list[ExportItem], *, force: bool = False) -> list[Path]:
@@ -88,7 +89,9 @@ def export_to_bevy(project: Path, category: str, items: list[ExportItem], *, for
     root = (project / SPRITES_DIR).resolve()
     folder = (root / clean_category(category)).resolve()
     if not folder.is_relative_to(root) or not root.is_relative_to(project.resolve()):
-        raise BevyExportError(f"{folder} is outside {project}'s assets/sprites (a symbolic link?); choose another category")
+        raise BevyExportError(
+            f"{folder} is outside {project}'s assets/sprites (a symbolic link?); choose another category"
+        )
     manifest_path = root / MANIFEST_NAME
     manifest = _read_manifest(manifest_path)
     plan = _plan(root, folder, items, force)
@@ -133,7 +136,9 @@ def _free_stem(folder: Path, stem: str, taken: set[str], force: bool, sheet: boo
             return False
         if force:
             return True
-        return not (folder / f"{candidate}.png").exists() and not (sheet and (folder / f"{candidate}.layout.json").exists())
+        return not (folder / f"{candidate}.png").exists() and not (
+            sheet and (folder / f"{candidate}.layout.json").exists()
+        )
 
     candidate, n = stem, 0
     while not free(candidate):
@@ -168,7 +173,9 @@ def _write_all(writes: list[tuple[Path, bytes]]) -> None:
             os.replace(temporary, final)
     except OSError as exc:
         _undo(temporaries, done, made_dirs)
-        raise BevyExportError(f"could not write {exc.filename or 'the project'} ({exc.strerror}); nothing was changed") from None
+        raise BevyExportError(
+            f"could not write {exc.filename or 'the project'} ({exc.strerror}); nothing was changed"
+        ) from None
     for _, backup in done:
         if backup is not None:
             backup.unlink(missing_ok=True)

@@ -19,7 +19,11 @@ from . import __version__
 def _client_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("connection")
-    group.add_argument("--connect", metavar="ADDR", help="worker command address (default: $DGX_PIXELS_CONNECT, [client] connect, else this machine's worker)")
+    group.add_argument(
+        "--connect",
+        metavar="ADDR",
+        help="worker command address (default: $DGX_PIXELS_CONNECT, [client] connect, else this machine's worker)",
+    )
     group.add_argument("--no-spawn", action="store_true", help="never start a local worker")
     group.add_argument("--config", metavar="FILE", help="configuration file instead of the user's")
     group.add_argument("--timeout", type=float, metavar="S", help="seconds to wait for each reply")
@@ -55,8 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cfg", type=float, metavar="F")
     p.add_argument("--priority", type=int, default=0, metavar="P", help="higher runs sooner (-100..100)")
     p.add_argument("--tags", default="", metavar="T1,T2", help="comma-separated tags")
-    p.add_argument("--post", metavar="STEPS", help="post-processing, e.g. 'grid,palette:pico8,background' or 'none' "
-                   "(default: the model's own; see docs/pixelart.md)")
+    p.add_argument(
+        "--post",
+        metavar="STEPS",
+        help="post-processing, e.g. 'grid,palette:pico8,background' or 'none' "
+        "(default: the model's own; see docs/pixelart.md)",
+    )
     p.add_argument("--out", default=".", metavar="DIR", help="where to write the PNGs (default: here)")
     p.add_argument("--no-wait", action="store_true", help="queue and print the job id without waiting")
     p.set_defaults(handler="generate:main")
@@ -102,7 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=".", metavar="DIR", help="where to write the PNGs (default: here)")
     p.set_defaults(handler="arena:compare")
 
-    p = sub.add_parser("vote", parents=[common, json_flag], help="vote on a comparison: a panel (1-4), tie, bad or skip")
+    p = sub.add_parser(
+        "vote", parents=[common, json_flag], help="vote on a comparison: a panel (1-4), tie, bad or skip"
+    )
     p.add_argument("comparison", help="comparison id, as `compare` printed it")
     p.add_argument("choice", help="the winning panel 1-4, or tie, bad (both bad) or skip")
     p.set_defaults(handler="arena:vote")
@@ -119,7 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler="arena:leaderboard")
 
     frames = argparse.ArgumentParser(add_help=False)
-    frames.add_argument("images", nargs="+", metavar="IMAGE", help="image ids (JOB-N), jobs (all their images) or comparisons")
+    frames.add_argument(
+        "images", nargs="+", metavar="IMAGE", help="image ids (JOB-N), jobs (all their images) or comparisons"
+    )
     frames.add_argument("--raw", action="store_true", help="the renders before post-processing")
     frames.add_argument("--columns", type=int, metavar="N", help="sheet columns (default: about the square root)")
     frames.add_argument("--padding", type=int, default=0, metavar="PX", help="pixels between sheet cells")

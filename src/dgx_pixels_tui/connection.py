@@ -47,7 +47,8 @@ def ensure_worker(args: argparse.Namespace, settings: Settings, report: Callable
         return address
     if getattr(args, "no_spawn", False) or not settings.client.spawn:
         raise WorkerError(
-            ErrorCode.TIMEOUT, f"no worker answers at {address}; start one with `dgx-pixels worker` (or drop --no-spawn)"
+            ErrorCode.TIMEOUT,
+            f"no worker answers at {address}; start one with `dgx-pixels worker` (or drop --no-spawn)",
         )
     config = Path(args.config) if getattr(args, "config", None) else None
     spawned = spawn_worker(address, settings, config)
@@ -55,7 +56,9 @@ def ensure_worker(args: argparse.Namespace, settings: Settings, report: Callable
     return address
 
 
-def run_client(args: argparse.Namespace, body: Callable[[AsyncClient, Settings], Awaitable[int]], *, spawn: bool = True) -> int:
+def run_client(
+    args: argparse.Namespace, body: Callable[[AsyncClient, Settings], Awaitable[int]], *, spawn: bool = True
+) -> int:
     """Load settings, reach the worker, run `body`, and turn every failure into a message and an exit code."""
     try:
         settings = load(args)

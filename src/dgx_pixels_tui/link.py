@@ -114,7 +114,9 @@ class WorkerLink:
         from dgx_pixels_worker.client import Event, Snapshot, Stalled
 
         if isinstance(item, Stalled):
-            self._set(emit, LinkState.LOST, f"no word from the worker for {item.silent_s:.0f}s; showing the last known queue")
+            self._set(
+                emit, LinkState.LOST, f"no word from the worker for {item.silent_s:.0f}s; showing the last known queue"
+            )
             return
         if self.state is not LinkState.CONNECTED:
             self._set(emit, LinkState.CONNECTED, f"connected to {self.client.address}")

@@ -43,7 +43,9 @@ def pipeline_text(record: list[dict[str, Any]]) -> str:
         found, op = step.get("found", {}), step.get("op", "?")
         if op == "grid" and found:
             source = found.get("source_size") or ["?", "?"]
-            parts.append(f"grid {found.get('pitch_x', 0):g}px {source[0]}x{source[1]}→{found.get('width')}x{found.get('height')}")
+            parts.append(
+                f"grid {found.get('pitch_x', 0):g}px {source[0]}x{source[1]}→{found.get('width')}x{found.get('height')}"
+            )
         elif op in ("quantize", "palette") and "colors_after" in found:
             name = f" {found['palette']}" if op == "palette" else ""
             parts.append(f"{op}{name} {found.get('colors_before')}→{found['colors_after']} colours")
@@ -87,8 +89,15 @@ def _row(job: JobInfo, now: float) -> list[str]:
     else:
         progress = f"{job.progress * 100:3.0f}%"
     return [
-        job.id, f"[{STATE_STYLE.get(state, '')}]{state}[/]", progress, job.model, f"{job.width}x{job.height}",
-        str(job.count), " ".join(job.prompt.split()), ago(job.created_at, now), job.user,
+        job.id,
+        f"[{STATE_STYLE.get(state, '')}]{state}[/]",
+        progress,
+        job.model,
+        f"{job.width}x{job.height}",
+        str(job.count),
+        " ".join(job.prompt.split()),
+        ago(job.created_at, now),
+        job.user,
     ]
 
 

@@ -39,7 +39,10 @@ def finish_image(render: Image.Image, metadata: dict[str, Any], steps: list[dict
         failed = {**metadata, "postprocess_error": f"{exc!r}; the image is the raw render"}
         return FinishedImage(outputs.encode_png(render, failed), None, render.width, render.height, failed)
     processed = {
-        **metadata, "width": image.width, "height": image.height, "postprocess": record,
+        **metadata,
+        "width": image.width,
+        "height": image.height,
+        "postprocess": record,
         "raw_size": [render.width, render.height],
     }
     return FinishedImage(outputs.encode_png(image, processed), raw_png, image.width, image.height, processed)

@@ -49,10 +49,17 @@ class NvmlReader:
             except nvml.NVMLError:
                 used, total = system_memory()
                 unified, note = True, UNIFIED_NOTE
-            gpus.append(GpuInfo(
-                name=name, source="nvml", utilization=utilization, memory_used=used, memory_total=total,
-                unified_memory=unified, note=note,
-            ))
+            gpus.append(
+                GpuInfo(
+                    name=name,
+                    source="nvml",
+                    utilization=utilization,
+                    memory_used=used,
+                    memory_total=total,
+                    unified_memory=unified,
+                    note=note,
+                )
+            )
         return gpus
 
 
@@ -62,11 +69,17 @@ def from_system_stats(server: str, stats: dict[str, Any]) -> list[GpuInfo]:
     for device in stats.get("devices", []):
         total, free = int(device.get("vram_total") or 0), int(device.get("vram_free") or 0)
         cpu = device.get("type") == "cpu"
-        gpus.append(GpuInfo(
-            name=str(device.get("name", "?")), source=f"comfyui:{server}", utilization=None,
-            memory_used=max(0, total - free), memory_total=total, unified_memory=cpu,
-            note="CPU device: memory is system RAM" if cpu else "",
-        ))
+        gpus.append(
+            GpuInfo(
+                name=str(device.get("name", "?")),
+                source=f"comfyui:{server}",
+                utilization=None,
+                memory_used=max(0, total - free),
+                memory_total=total,
+                unified_memory=cpu,
+                note="CPU device: memory is system RAM" if cpu else "",
+            )
+        )
     return gpus
 
 

@@ -97,10 +97,16 @@ class RequestHandlers:
 
     def on_hello(self, request: m.HelloRequest, envelope: Envelope, peer: Peer) -> m.HelloReply:
         return m.HelloReply(
-            worker_version=__version__, protocol=PROTOCOL_VERSION, supported_protocols=list(SUPPORTED_VERSIONS),
-            epoch=self.publisher.epoch, events=self.events_endpoint, capabilities=CAPABILITIES,
-            backends=self.runner.backend_infos(), default_model=self._default_model(),
-            limits=self.runner.settings.limits.model_dump(), procedural_only=self._procedural_only(),
+            worker_version=__version__,
+            protocol=PROTOCOL_VERSION,
+            supported_protocols=list(SUPPORTED_VERSIONS),
+            epoch=self.publisher.epoch,
+            events=self.events_endpoint,
+            capabilities=CAPABILITIES,
+            backends=self.runner.backend_infos(),
+            default_model=self._default_model(),
+            limits=self.runner.settings.limits.model_dump(),
+            procedural_only=self._procedural_only(),
         )
 
     def on_ping(self, request: m.PingRequest, envelope: Envelope, peer: Peer) -> m.PingReply:
@@ -134,14 +140,16 @@ class RequestHandlers:
         info = self.runner.store.image(request.image_id)
         if info is None:
             raise WorkerError(
-                ErrorCode.UNKNOWN_IMAGE, f"no image {request.image_id!r}; image ids look like JOBID-0",
+                ErrorCode.UNKNOWN_IMAGE,
+                f"no image {request.image_id!r}; image ids look like JOBID-0",
                 {"image_id": request.image_id},
             )
         if not request.include_bytes:
             return m.ImageReply(image=info)
         if request.raw and info.raw_path is None:
             raise WorkerError(
-                ErrorCode.UNKNOWN_IMAGE, f"image {info.id} had no post-processing: the image itself is the raw render",
+                ErrorCode.UNKNOWN_IMAGE,
+                f"image {info.id} had no post-processing: the image itself is the raw render",
                 {"image_id": info.id},
             )
         path = paths.inside(self.data_dir, info.raw_path if request.raw and info.raw_path else info.path)
@@ -149,7 +157,8 @@ class RequestHandlers:
             data = await asyncio.to_thread(path.read_bytes)
         except FileNotFoundError:
             raise WorkerError(
-                ErrorCode.UNKNOWN_IMAGE, f"image {info.id} is recorded but its file {path} is gone; regenerate it",
+                ErrorCode.UNKNOWN_IMAGE,
+                f"image {info.id} is recorded but its file {path} is gone; regenerate it",
                 {"image_id": info.id},
             ) from None
         if request.max_px is not None:
@@ -193,7 +202,8 @@ class RequestHandlers:
     async def on_test_events(self, request: m.TestEventsRequest, envelope: Envelope, peer: Peer) -> m.TestEventsReply:
         if not self.test_events_allowed:
             raise WorkerError(
-                ErrorCode.DISABLED, "test events are disabled; start the worker with DGX_PIXELS_WORKER__TEST_EVENTS=true"
+                ErrorCode.DISABLED,
+                "test events are disabled; start the worker with DGX_PIXELS_WORKER__TEST_EVENTS=true",
             )
         pad = b"x" * request.payload_bytes
         first = self.publisher.seq + 1
@@ -209,14 +219,21 @@ class RequestHandlers:
         now = time.time()
         recent = [(at, n) for at, n in self.runner.completed_at if now - at <= 60]
         return m.StatusReply(
-            worker_version=__version__, epoch=self.publisher.epoch, seq=self.publisher.seq,
-            uptime_s=now - self.started_at, pid=os.getpid(), data_dir=str(self.data_dir),
-            queue=self.runner.counts(), backends=self.runner.backend_infos(),
+            worker_version=__version__,
+            epoch=self.publisher.epoch,
+            seq=self.publisher.seq,
+            uptime_s=now - self.started_at,
+            pid=os.getpid(),
+            data_dir=str(self.data_dir),
+            queue=self.runner.counts(),
+            backends=self.runner.backend_infos(),
             throughput=m.Throughput(
-                completed_total=self.runner.completed_total, jobs_per_min=float(len(recent)),
+                completed_total=self.runner.completed_total,
+                jobs_per_min=float(len(recent)),
                 images_per_min=float(sum(n for _, n in recent)),
             ),
-            procedural_only=self._procedural_only(), gpus=self._gpus(),
+            procedural_only=self._procedural_only(),
+            gpus=self._gpus(),
         )
 
     def _gpus(self) -> list[m.GpuInfo]:
@@ -237,5 +254,7 @@ class RequestHandlers:
 
 def _validation_error(kind: str, exc: ValidationError) -> WorkerError:
     return WorkerError(
-        ErrorCode.INVALID, f"invalid {kind} request: {validation_text.summary(exc, most=5)}", {"errors": validation_text.problems(exc)}
+        ErrorCode.INVALID,
+        f"invalid {kind} request: {validation_text.summary(exc, most=5)}",
+        {"errors": validation_text.problems(exc)},
     )

@@ -100,9 +100,7 @@ class JobRunner:
             for slot in range(backend.slots):
                 wakeup = asyncio.Event()
                 self._wakeups.append(wakeup)
-                self._loops.append(
-                    asyncio.create_task(self._slot_loop(backend, wakeup), name=f"{backend.name}#{slot}")
-                )
+                self._loops.append(asyncio.create_task(self._slot_loop(backend, wakeup), name=f"{backend.name}#{slot}"))
 
     def _wake_all(self) -> None:
         for wakeup in self._wakeups:
@@ -127,7 +125,9 @@ class JobRunner:
         for backend in self.backends:
             for model in backend.models():
                 if not model.where:
-                    model = model.model_copy(update={"where": {backend.name: None if model.available else model.reason}})
+                    model = model.model_copy(
+                        update={"where": {backend.name: None if model.available else model.reason}}
+                    )
                 seen = merged.get(model.name)
                 if seen is not None:
                     model = seen.model_copy(update={"where": {**seen.where, **model.where}})
@@ -148,7 +148,9 @@ class JobRunner:
         self._check_accepting()
         return params.resolve(request, self.models(), self.settings.worker.default_model, self.settings.limits)
 
-    def enqueue(self, job_params: dict[str, Any], priority: int, client: str, user: str, request_id: str | None) -> JobRecord:
+    def enqueue(
+        self, job_params: dict[str, Any], priority: int, client: str, user: str, request_id: str | None
+    ) -> JobRecord:
         """Queue a job whose parameters came from resolve()."""
         return self._enqueue(job_params, priority, client, user, request_id, retry_of=None)
 
@@ -158,7 +160,9 @@ class JobRunner:
 
     def retry(self, job: JobRecord, client: str, user: str, request_id: str | None) -> JobRecord:
         if not job.state.terminal:
-            raise WorkerError(ErrorCode.INVALID, f"job {job.id} is still {job.state.value}; only finished jobs are retried")
+            raise WorkerError(
+                ErrorCode.INVALID, f"job {job.id} is still {job.state.value}; only finished jobs are retried"
+            )
         self._check_accepting()
         params_ = {k: v for k, v in job.params.items() if k != "comparison"}  # a retry stands alone
         return self._enqueue(params_, job.priority, client, user, request_id, retry_of=job.id)
@@ -174,12 +178,25 @@ class JobRunner:
             )
 
     def _enqueue(
-        self, job_params: dict[str, Any], priority: int, client: str, user: str, request_id: str | None,
+        self,
+        job_params: dict[str, Any],
+        priority: int,
+        client: str,
+        user: str,
+        request_id: str | None,
         retry_of: str | None,
     ) -> JobRecord:
         job = JobRecord(
-            id=os.urandom(6).hex(), seq=0, state=JobState.QUEUED, params=job_params, priority=priority,
-            client=client, user=user, created_at=time.time(), request_id=request_id, retry_of=retry_of,
+            id=os.urandom(6).hex(),
+            seq=0,
+            state=JobState.QUEUED,
+            params=job_params,
+            priority=priority,
+            client=client,
+            user=user,
+            created_at=time.time(),
+            request_id=request_id,
+            retry_of=retry_of,
         )
         self.store.insert_job(job)
         self.scheduler.push(job)
@@ -190,7 +207,8 @@ class JobRunner:
     def cancel(self, job: JobRecord) -> JobRecord:
         if job.state.terminal:
             raise WorkerError(
-                ErrorCode.JOB_FINISHED, f"job {job.id} already {job.state.value}; there is nothing to cancel",
+                ErrorCode.JOB_FINISHED,
+                f"job {job.id} already {job.state.value}; there is nothing to cancel",
                 {"state": job.state.value},
             )
         if self.scheduler.remove(job.id) is not None:
@@ -230,13 +248,16 @@ class JobRunner:
             matches = self.store.job_ids_with_prefix(job_id)
             if len(matches) > 1:
                 raise WorkerError(
-                    ErrorCode.AMBIGUOUS_JOB, f"{job_id!r} matches several jobs; type more characters",
+                    ErrorCode.AMBIGUOUS_JOB,
+                    f"{job_id!r} matches several jobs; type more characters",
                     {"matches": matches},
                 )
             if matches:
                 return self.resolve_job(matches[0])
         if job is None:
-            raise WorkerError(ErrorCode.UNKNOWN_JOB, f"no job {job_id!r}; `dgx-pixels queue` lists jobs", {"job_id": job_id})
+            raise WorkerError(
+                ErrorCode.UNKNOWN_JOB, f"no job {job_id!r}; `dgx-pixels queue` lists jobs", {"job_id": job_id}
+            )
         return job
 
     def info(self, job: JobRecord) -> JobInfo:
@@ -251,13 +272,37 @@ class JobRunner:
             step = total = p["steps"] if done else 0
             stage = "done" if done else ""
         return JobInfo(
-            id=job.id, state=job.state, prompt=p["prompt"], negative=p["negative"], model=p["model"], seed=p["seed"],
-            count=p["count"], width=p["width"], height=p["height"], steps=p["steps"], cfg=p["cfg"],
-            priority=job.priority, tags=p["tags"], client=job.client, user=job.user, backend=job.backend,
-            attempts=job.attempts, created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at,
-            progress=progress, image_index=index, step=step, total=total, stage=stage, images=list(job.images),
-            error=job.error, cancel_requested=job.id in self._cancel_requested, backend_ms=job.backend_ms,
-            request_id=job.request_id, retry_of=job.retry_of,
+            id=job.id,
+            state=job.state,
+            prompt=p["prompt"],
+            negative=p["negative"],
+            model=p["model"],
+            seed=p["seed"],
+            count=p["count"],
+            width=p["width"],
+            height=p["height"],
+            steps=p["steps"],
+            cfg=p["cfg"],
+            priority=job.priority,
+            tags=p["tags"],
+            client=job.client,
+            user=job.user,
+            backend=job.backend,
+            attempts=job.attempts,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+            progress=progress,
+            image_index=index,
+            step=step,
+            total=total,
+            stage=stage,
+            images=list(job.images),
+            error=job.error,
+            cancel_requested=job.id in self._cancel_requested,
+            backend_ms=job.backend_ms,
+            request_id=job.request_id,
+            retry_of=job.retry_of,
         )
 
     def snapshot(self, states: set[JobState] | None, finished_limit: int) -> list[JobInfo]:
@@ -378,7 +423,8 @@ class JobRunner:
         except Exception as exc:
             log.exception("job %s failed unexpectedly", job.id)
             self._finish(
-                job, JobState.FAILED,
+                job,
+                JobState.FAILED,
                 ErrorInfo(code=ErrorCode.INTERNAL, message=f"internal error: {exc!r}; see the worker log", details={}),
             )
 
@@ -395,8 +441,16 @@ class JobRunner:
         ref = _backend_ref(job)
         resume = ref["ref"] if ref and ref["backend"] == backend.name and ref["index"] == index else None
         task = RenderTask(
-            job_id=job.id, index=index, prompt=p["prompt"], negative=p["negative"], model=p["model"],
-            seed=(p["seed"] + index) % SEED_SPACE, width=p["width"], height=p["height"], steps=p["steps"], cfg=p["cfg"],
+            job_id=job.id,
+            index=index,
+            prompt=p["prompt"],
+            negative=p["negative"],
+            model=p["model"],
+            seed=(p["seed"] + index) % SEED_SPACE,
+            width=p["width"],
+            height=p["height"],
+            steps=p["steps"],
+            cfg=p["cfg"],
             resume_ref=resume,
         )
         async with contextlib.aclosing(backend.render(task)) as stream:
@@ -405,11 +459,15 @@ class JobRunner:
                 try:
                     event = await anext(stream)
                 except StopAsyncIteration:
-                    raise WorkerError(ErrorCode.BACKEND_ERROR, f"backend {backend.name} ended without an image") from None
+                    raise WorkerError(
+                        ErrorCode.BACKEND_ERROR, f"backend {backend.name} ended without an image"
+                    ) from None
                 finally:
                     backend_s += time.perf_counter() - began
                 if isinstance(event, Submitted):
-                    self.store.set_backend_ref(job, json.dumps({"backend": backend.name, "index": index, "ref": event.ref}))
+                    self.store.set_backend_ref(
+                        job, json.dumps({"backend": backend.name, "index": index, "ref": event.ref})
+                    )
                 elif isinstance(event, Progress):
                     self._on_progress(job, index, event)
                 elif isinstance(event, Preview):
@@ -428,7 +486,11 @@ class JobRunner:
         if final or now - live.last_progress_at >= self.settings.worker.progress_interval_s:
             live.last_progress_at = now
             body = JobProgress(
-                job_id=job.id, progress=live.progress, step=event.step, total=event.total, stage=event.stage,
+                job_id=job.id,
+                progress=live.progress,
+                step=event.step,
+                total=event.total,
+                stage=event.stage,
                 image_index=index,
             )
             self.publisher.publish("job.progress", body, re=job.request_id)
@@ -443,12 +505,20 @@ class JobRunner:
         buffer = io.BytesIO()
         image.save(buffer, "PNG", compress_level=1)
         body = JobPreview(
-            job_id=job.id, image_index=index, step=event.step, total=event.total, width=image.width,
-            height=image.height, format="png", data=buffer.getvalue(),
+            job_id=job.id,
+            image_index=index,
+            step=event.step,
+            total=event.total,
+            width=image.width,
+            height=image.height,
+            format="png",
+            data=buffer.getvalue(),
         )
         self.publisher.publish("preview", body, re=job.request_id)
 
-    async def _save_image(self, job: JobRecord, task: RenderTask, result: Result, backend: Backend, backend_s: float) -> None:
+    async def _save_image(
+        self, job: JobRecord, task: RenderTask, result: Result, backend: Backend, backend_s: float
+    ) -> None:
         metadata = {k: job.params[k] for k in ("prompt", "negative", "model", "steps", "cfg", "tags")}
         metadata.update(seed=task.seed, backend=backend.kind)
         metadata.update(result.info)
@@ -464,9 +534,18 @@ class JobRunner:
             outputs.write_atomically(self.data_dir, raw_relative, finished.raw_png)
         outputs.write_atomically(self.data_dir, relative, finished.png)
         info = ImageInfo(
-            id=image_id(job.id, task.index), job_id=job.id, index=task.index, seed=task.seed,
-            width=finished.width, height=finished.height, path=relative, bytes=len(finished.png),
-            sha256=outputs.sha256(finished.png), created_at=time.time(), params=finished.metadata, raw_path=raw_relative,
+            id=image_id(job.id, task.index),
+            job_id=job.id,
+            index=task.index,
+            seed=task.seed,
+            width=finished.width,
+            height=finished.height,
+            path=relative,
+            bytes=len(finished.png),
+            sha256=outputs.sha256(finished.png),
+            created_at=time.time(),
+            params=finished.metadata,
+            raw_path=raw_relative,
         )
         identity = backend.render_identity(job.model)
         key = cache_key(identity, job.params, task.seed) if identity else None

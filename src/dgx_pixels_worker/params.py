@@ -60,7 +60,9 @@ def resolve(
     }
 
 
-def _pipeline(requested: list[dict[str, Any]] | str | None, default: list[dict[str, Any]], model: str) -> list[dict[str, Any]]:
+def _pipeline(
+    requested: list[dict[str, Any]] | str | None, default: list[dict[str, Any]], model: str
+) -> list[dict[str, Any]]:
     """The post-processing steps: the model's own when none are asked for; [] for the raw render."""
     if requested is None:
         return list(default)

@@ -34,5 +34,7 @@ def inside(root: Path, relative: str | Path) -> Path:
     base = root.resolve()
     target = (base / relative).resolve()
     if target != base and base not in target.parents:
-        raise WorkerError(ErrorCode.INVALID, f"path {str(relative)!r} leaves the data directory", {"path": str(relative)})
+        raise WorkerError(
+            ErrorCode.INVALID, f"path {str(relative)!r} leaves the data directory", {"path": str(relative)}
+        )
     return target

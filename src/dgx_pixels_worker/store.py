@@ -205,8 +205,18 @@ class Store:
                     "INSERT INTO jobs (id, seq, state, params, prompt, model, priority, client, user,"
                     " request_id, retry_of, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
-                        job.id, job.seq, job.state.value, json.dumps(job.params), job.params["prompt"],
-                        job.model, job.priority, job.client, job.user, job.request_id, job.retry_of, job.created_at,
+                        job.id,
+                        job.seq,
+                        job.state.value,
+                        json.dumps(job.params),
+                        job.params["prompt"],
+                        job.model,
+                        job.priority,
+                        job.client,
+                        job.user,
+                        job.request_id,
+                        job.retry_of,
+                        job.created_at,
                     ),
                 ),
                 _history(job.id, job.state, job.created_at, "submitted"),
@@ -241,8 +251,19 @@ class Store:
                     "INSERT INTO images (id, job_id, idx, seed, width, height, path, bytes, sha256, created_at, params,"
                     " cache_key, raw_path) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
-                        info.id, info.job_id, info.index, info.seed, info.width, info.height, info.path,
-                        info.bytes, info.sha256, info.created_at, json.dumps(info.params), cache_key, info.raw_path,
+                        info.id,
+                        info.job_id,
+                        info.index,
+                        info.seed,
+                        info.width,
+                        info.height,
+                        info.path,
+                        info.bytes,
+                        info.sha256,
+                        info.created_at,
+                        json.dumps(info.params),
+                        cache_key,
+                        info.raw_path,
                     ),
                 ),
                 ("UPDATE jobs SET backend_ms=? WHERE id=?", (backend_ms, job.id)),
@@ -325,14 +346,20 @@ class Store:
         return [row[0] for row in rows]
 
     def history(self, job_id: str) -> list[tuple[float, str, str]]:
-        return list(self._db.execute("SELECT at, state, detail FROM job_history WHERE job_id=? ORDER BY rowid", (job_id,)))
+        return list(
+            self._db.execute("SELECT at, state, detail FROM job_history WHERE job_id=? ORDER BY rowid", (job_id,))
+        )
 
     def image(self, image_id_: str) -> ImageInfo | None:
         row = self._db.execute(f"SELECT {_IMAGE_COLUMNS} FROM images WHERE id=?", (image_id_,)).fetchone()
         return None if row is None else _image_from_row(row)
 
     def images(
-        self, query: str = "", model: str | None = None, tag: str | None = None, limit: int = 60,
+        self,
+        query: str = "",
+        model: str | None = None,
+        tag: str | None = None,
+        limit: int = 60,
         before: float | None = None,
     ) -> tuple[list[ImageInfo], int]:
         """Images newest first, at most `limit` of those created strictly before `before`, and how many match the
@@ -384,8 +411,18 @@ def _where(conditions: list[str]) -> str:
 
 def _image_from_row(row: tuple[Any, ...]) -> ImageInfo:
     return ImageInfo(
-        id=row[0], job_id=row[1], index=row[2], seed=row[3], width=row[4], height=row[5], path=row[6],
-        bytes=row[7], sha256=row[8], created_at=row[9], params=json.loads(row[10]), raw_path=row[11],
+        id=row[0],
+        job_id=row[1],
+        index=row[2],
+        seed=row[3],
+        width=row[4],
+        height=row[5],
+        path=row[6],
+        bytes=row[7],
+        sha256=row[8],
+        created_at=row[9],
+        params=json.loads(row[10]),
+        raw_path=row[11],
     )
 
 
@@ -394,13 +431,45 @@ def _history(job_id: str, state: JobState, at: float, detail: str) -> tuple[str,
 
 
 def _job_from_row(row: tuple[Any, ...]) -> JobRecord:
-    (job_id, seq, state, params, _prompt, _model, priority, client, user, request_id, retry_of, backend,
-     backend_ref, attempts, created_at, started_at, finished_at, backend_ms, error) = row
+    (
+        job_id,
+        seq,
+        state,
+        params,
+        _prompt,
+        _model,
+        priority,
+        client,
+        user,
+        request_id,
+        retry_of,
+        backend,
+        backend_ref,
+        attempts,
+        created_at,
+        started_at,
+        finished_at,
+        backend_ms,
+        error,
+    ) = row
     return JobRecord(
-        id=job_id, seq=seq, state=JobState(state), params=json.loads(params), priority=priority, client=client,
-        user=user, created_at=created_at, request_id=request_id, retry_of=retry_of, backend=backend,
-        backend_ref=backend_ref, attempts=attempts, started_at=started_at, finished_at=finished_at,
-        backend_ms=backend_ms, error=ErrorInfo.model_validate_json(error) if error else None,
+        id=job_id,
+        seq=seq,
+        state=JobState(state),
+        params=json.loads(params),
+        priority=priority,
+        client=client,
+        user=user,
+        created_at=created_at,
+        request_id=request_id,
+        retry_of=retry_of,
+        backend=backend,
+        backend_ref=backend_ref,
+        attempts=attempts,
+        started_at=started_at,
+        finished_at=finished_at,
+        backend_ms=backend_ms,
+        error=ErrorInfo.model_validate_json(error) if error else None,
     )
 
 

@@ -67,10 +67,17 @@ class Worker:
 
             presets, workflows, self.library_problems = load_model_library(self.settings)
             for server in self.settings.backends:
-                backends.append(ComfyUIBackend(
-                    server.name, server.url, presets, workflows, slots=server.slots,
-                    health_interval_s=server.health_interval_s, request_timeout_s=server.request_timeout_s,
-                ))
+                backends.append(
+                    ComfyUIBackend(
+                        server.name,
+                        server.url,
+                        presets,
+                        workflows,
+                        slots=server.slots,
+                        health_interval_s=server.health_interval_s,
+                        request_timeout_s=server.request_timeout_s,
+                    )
+                )
         return backends
 
     async def run(self) -> None:
@@ -93,7 +100,9 @@ class Worker:
                 auth.start()
                 auth.configure_curve(domain="*", location=str(keys_dir / security.AUTHORIZED_DIR))
             hard_limit = max(16 * 1024 * 1024, 4 * self.settings.worker.max_message_bytes)
-            router = self._bind(context, zmq.ROUTER, self.settings.worker.rep, keys, sockets, {zmq.MAXMSGSIZE: hard_limit})
+            router = self._bind(
+                context, zmq.ROUTER, self.settings.worker.rep, keys, sockets, {zmq.MAXMSGSIZE: hard_limit}
+            )
             pub = self._bind(
                 context, zmq.XPUB, self.settings.worker.pub, keys, sockets, {zmq.SNDHWM: PUB_HWM, zmq.XPUB_VERBOSE: 1}
             )
@@ -105,9 +114,16 @@ class Worker:
             recovered = runner.recover()
             arena = Arena(ArenaRecords(store), runner, publisher, self.data_dir)
             handlers = RequestHandlers(
-                runner, publisher, arena, events_endpoint=plain_endpoint(pub.getsockopt_string(zmq.LAST_ENDPOINT)),
-                data_dir=self.data_dir, started_at=self.started_at, test_events=self.settings.worker.test_events,
-                request_shutdown=self.request_stop, gpu_reader=NvmlReader(), library_problems=self.library_problems,
+                runner,
+                publisher,
+                arena,
+                events_endpoint=plain_endpoint(pub.getsockopt_string(zmq.LAST_ENDPOINT)),
+                data_dir=self.data_dir,
+                started_at=self.started_at,
+                test_events=self.settings.worker.test_events,
+                request_shutdown=self.request_stop,
+                gpu_reader=NvmlReader(),
+                library_problems=self.library_problems,
             )
             server = CommandServer(router, handlers, self.settings.worker.max_message_bytes)
             # A new subscriber gets a heartbeat at once: its first message proves the subscription is live,
@@ -117,8 +133,11 @@ class Worker:
             runner.start()
             log.info(
                 "worker ready: commands %s, events %s, data %s, backends %s, %d job(s) resumed",
-                self.settings.worker.rep, self.settings.worker.pub, self.data_dir,
-                ", ".join(b.name for b in backends), recovered,
+                self.settings.worker.rep,
+                self.settings.worker.pub,
+                self.data_dir,
+                ", ".join(b.name for b in backends),
+                recovered,
             )
             heartbeats = asyncio.create_task(self._heartbeats(publisher, runner, handlers), name="heartbeats")
             await self._stop.wait()
@@ -141,8 +160,13 @@ class Worker:
             lock.close()
 
     def _bind(
-        self, context: zmq.Context, kind: int, endpoint: str, keys: security.KeyPair | None,
-        sockets: list[zmq.Socket], options: dict[int, int],
+        self,
+        context: zmq.Context,
+        kind: int,
+        endpoint: str,
+        keys: security.KeyPair | None,
+        sockets: list[zmq.Socket],
+        options: dict[int, int],
     ) -> zmq.Socket:
         sock = context.socket(kind)
         sockets.append(sock)
@@ -170,7 +194,9 @@ class Worker:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             lock = (self.data_dir / "worker.lock").open("a+")
         except OSError as exc:
-            raise StartupError(f"cannot use data directory {self.data_dir}: {exc.strerror}; pass --data-dir DIR") from None
+            raise StartupError(
+                f"cannot use data directory {self.data_dir}: {exc.strerror}; pass --data-dir DIR"
+            ) from None
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -194,7 +220,9 @@ class Worker:
 
     def _heartbeat(self, publisher: EventPublisher, runner: JobRunner) -> None:
         queued, running = len(runner.scheduler), len(runner.running_jobs())
-        publisher.publish("worker.heartbeat", Heartbeat(uptime_s=time.time() - self.started_at, queued=queued, running=running))
+        publisher.publish(
+            "worker.heartbeat", Heartbeat(uptime_s=time.time() - self.started_at, queued=queued, running=running)
+        )
 
     def _greet(self, frames: list[bytes], publisher: EventPublisher, runner: JobRunner) -> None:
         if frames[0][:1] == b"\x01":  # a subscription (0x00 would be an unsubscription)

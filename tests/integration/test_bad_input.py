@@ -37,8 +37,18 @@ async def raw_exchange(address, frames, timeout=5.0):
         (msgpack.packb({"v": 1, "type": "test_events", "id": "r7", "body": {"count": 1}}), "disabled"),
         (msgpack.packb({"v": 1, "type": "ping", "id": "r8", "body": {}, "pad": b"x" * 2_000_000}), "too_large"),
     ],
-    ids=["garbage", "no-id", "version", "unknown-type", "bad-prompt", "negative-count", "unknown-job",
-         "unknown-image", "disabled", "too-large"],
+    ids=[
+        "garbage",
+        "no-id",
+        "version",
+        "unknown-type",
+        "bad-prompt",
+        "negative-count",
+        "unknown-job",
+        "unknown-image",
+        "disabled",
+        "too-large",
+    ],
 )
 async def test_each_bad_request_gets_a_typed_error_reply(worker, payload, code):
     reply = await raw_exchange(worker.rep, [payload])
@@ -50,6 +60,7 @@ async def test_each_bad_request_gets_a_typed_error_reply(worker, payload, code):
 
 async def test_bad_clients_do_not_disturb_a_good_one(worker):
     async with worker.client() as good:
+
         async def hammer():
             for n in range(50):
                 await raw_exchange(worker.rep, [b"\xc1" * (n + 1)])

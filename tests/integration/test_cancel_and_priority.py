@@ -1,6 +1,5 @@
 """Cancelling queued and running jobs, and the order jobs run in."""
 
-
 import pytest
 
 from dgx_pixels_worker.client import Event

@@ -22,8 +22,19 @@ def dgx(*args, env, timeout=60):
 
 def test_generate_writes_pngs_and_prints_their_paths(worker, tmp_path):
     out = tmp_path / "sprites"
-    result = dgx("generate", "gold chest", "--seed", "3", "--count", "2", "--size", "32x32", "--out", str(out),
-                 env=worker.cli_env())
+    result = dgx(
+        "generate",
+        "gold chest",
+        "--seed",
+        "3",
+        "--count",
+        "2",
+        "--size",
+        "32x32",
+        "--out",
+        str(out),
+        env=worker.cli_env(),
+    )
     assert result.returncode == 0, result.stderr
     paths = result.stdout.split()
     assert [p.rsplit("/", 1)[1] for p in paths] == ["gold-chest-3.png", "gold-chest-4.png"]
@@ -82,10 +93,14 @@ def test_no_worker_and_no_spawn_is_a_clear_error(tmp_path):
 def test_spawns_a_local_worker_when_none_answers_and_worker_stop_stops_it(tmp_path):
     rep, pub = free_ports(2)
     config = tmp_path / "c.toml"
-    config.write_text(f'[worker]\nrep = "tcp://127.0.0.1:{rep}"\npub = "tcp://127.0.0.1:{pub}"\n[procedural]\nstep_delay_s = 0\n')
+    config.write_text(
+        f'[worker]\nrep = "tcp://127.0.0.1:{rep}"\npub = "tcp://127.0.0.1:{pub}"\n[procedural]\nstep_delay_s = 0\n'
+    )
     env = isolated_env(tmp_path)
     try:
-        result = dgx("generate", "dragon", "--config", str(config), "--size", "32x32", "--out", str(tmp_path / "o"), env=env)
+        result = dgx(
+            "generate", "dragon", "--config", str(config), "--size", "32x32", "--out", str(tmp_path / "o"), env=env
+        )
         assert result.returncode == 0, result.stderr
         assert "started a local worker" in result.stderr and result.stdout.strip().endswith(".png")
         assert (tmp_path / "data-home" / "dgx-pixels" / "worker.log").exists()
@@ -99,12 +114,19 @@ def test_spawns_a_local_worker_when_none_answers_and_worker_stop_stops_it(tmp_pa
 
 def test_queue_watch_json_streams_a_snapshot_then_live_events(worker):
     env = worker.cli_env()
-    watcher = subprocess.Popen([sys.executable, "-m", "dgx_pixels_tui.cli", "queue", "--watch", "--json"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "dgx_pixels_tui.cli", "queue", "--watch", "--json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         first = json.loads(watcher.stdout.readline())
         assert first["snapshot"] == "connected" and first["jobs"] == []
-        job_id = json.loads(dgx("generate", "red slime", "--no-wait", "--json", "--size", "16x16", env=env).stdout)["jobs"][0]["id"]
+        job_id = json.loads(dgx("generate", "red slime", "--no-wait", "--json", "--size", "16x16", env=env).stdout)[
+            "jobs"
+        ][0]["id"]
         topics = []
         while "job.completed" not in topics:
             line = json.loads(watcher.stdout.readline())

@@ -26,7 +26,10 @@ PIXEL_LORA = "pixel-art-xl.safetensors"
 
 
 def worker_config(*servers: tuple[str, str], slots: int = 2, extra: str = "") -> str:
-    text = "[worker]\nheartbeat_s = 0.2\nprogress_interval_s = 0.0\npreview_interval_s = 0.0\nshutdown_grace_s = 0.2\n" + extra
+    text = (
+        "[worker]\nheartbeat_s = 0.2\nprogress_interval_s = 0.0\npreview_interval_s = 0.0\nshutdown_grace_s = 0.2\n"
+        + extra
+    )
     for name, url in servers:
         text += f'\n[[backends]]\nname = "{name}"\nurl = "{url}"\nslots = {slots}\nhealth_interval_s = 0.3\n'
     return text
@@ -101,10 +104,14 @@ async def test_lora_preset_runs_with_real_progress_previews_and_the_chain_inject
         done = items[-1].body.job
         assert done.state is m.JobState.COMPLETED, done.error
         reply = await client.image(done.images[0])
-    steps = [i.body.step for i in items if isinstance(i, Event) and i.topic == "job.progress" and i.body.stage == "sampling"]
+    steps = [
+        i.body.step for i in items if isinstance(i, Event) and i.topic == "job.progress" and i.body.stage == "sampling"
+    ]
     assert steps[-1] == 6 and sorted(set(steps)) == steps[:1] + sorted(set(steps))[1:]
     stages = [i.body.stage for i in items if isinstance(i, Event) and i.topic == "job.progress"]
-    assert "loading checkpoint" in stages and "sampling" in stages and stages.index("sampling") < stages.index("decoding")
+    assert (
+        "loading checkpoint" in stages and "sampling" in stages and stages.index("sampling") < stages.index("decoding")
+    )
     assert sum(1 for i in items if isinstance(i, Event) and i.topic == "preview") >= 3
     assert (reply.image.width, reply.image.height) == (32, 32)  # the preset's post-processing found the 8 px grid
     graph = history(gpu, reply.image.params["prompt_id"])["prompt"][2]
@@ -123,8 +130,11 @@ async def test_models_say_where_each_preset_runs_and_why_not(doubles, start_work
         await wait_until_usable(client, "sdxl-pixel-art")
         models = {x.name: x for x in await client.models()}
         result = subprocess.run(
-            [sys.executable, "-m", "dgx_pixels_tui.cli", "models"], env=worker.cli_env(), capture_output=True,
-            text=True, timeout=30,
+            [sys.executable, "-m", "dgx_pixels_tui.cli", "models"],
+            env=worker.cli_env(),
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
     pixel = models["sdxl-pixel-art"]
     assert pixel.available and pixel.where["gpu1"] is None
@@ -272,7 +282,9 @@ async def test_a_fully_cached_rerun_completes(doubles, start_worker):
 
 async def test_a_server_too_slow_to_answer_is_marked_down_with_the_reason_and_recovers(doubles, start_worker):
     gpu = doubles()
-    config = worker_config(("gpu1", gpu.url)).replace("health_interval_s = 0.3", "health_interval_s = 0.3\nrequest_timeout_s = 0.5")
+    config = worker_config(("gpu1", gpu.url)).replace(
+        "health_interval_s = 0.3", "health_interval_s = 0.3\nrequest_timeout_s = 0.5"
+    )
     worker = start_worker(config)
     async with worker.client() as client:
         await wait_until_usable(client, "sdxl-base")
@@ -303,7 +315,9 @@ def three_presets(tmp_path):
     directory = tmp_path / "presets"
     directory.mkdir()
     for name in ("ckpt-a", "ckpt-b", "ckpt-c"):
-        (directory / f"{name}.toml").write_text(f'checkpoint = "{name}.safetensors"\n[defaults]\nwidth = 64\nheight = 64\n')
+        (directory / f"{name}.toml").write_text(
+            f'checkpoint = "{name}.safetensors"\n[defaults]\nwidth = 64\nheight = 64\n'
+        )
     return directory, ["ckpt-a", "ckpt-b", "ckpt-c"]
 
 
@@ -322,7 +336,9 @@ async def run_comparison(worker, models):
 async def test_a_comparison_spreads_over_servers_one_prompt_each(tmp_path, doubles, start_worker):
     directory, models = three_presets(tmp_path)
     servers = [doubles(f"gpu{n}", checkpoints=[f"{x}.safetensors" for x in models]) for n in (1, 2, 3)]
-    config = worker_config(*((f"gpu{n}", d.url) for n, d in enumerate(servers, 1)), extra=f'models_dirs = ["{directory}"]\n')
+    config = worker_config(
+        *((f"gpu{n}", d.url) for n, d in enumerate(servers, 1)), extra=f'models_dirs = ["{directory}"]\n'
+    )
     worker = start_worker(config)
     jobs = await run_comparison(worker, models)
     assert sorted(job.backend for job in jobs) == ["gpu1", "gpu2", "gpu3"]  # never two prompts on one server
@@ -350,11 +366,20 @@ async def test_post_processing_recovers_the_true_sprite_and_keeps_the_raw_render
         done = await run_job(client, "pixel knight", model="sdxl-base", width=256, height=256, steps=2, seed=9)
         image = await client.image(done.images[0])
         raw = await client.image(done.images[0], raw=True)
-        plain = await run_job(client, "pixel knight", model="sdxl-base", width=256, height=256, steps=2, seed=9,
-                              postprocess="none")
+        plain = await run_job(
+            client, "pixel knight", model="sdxl-base", width=256, height=256, steps=2, seed=9, postprocess="none"
+        )
         plain_image = await client.image(plain.images[0])
-        custom = await run_job(client, "pixel knight", model="sdxl-base", width=256, height=256, steps=2, seed=9,
-                               postprocess="grid,palette:gameboy,upscale:2")
+        custom = await run_job(
+            client,
+            "pixel knight",
+            model="sdxl-base",
+            width=256,
+            height=256,
+            steps=2,
+            seed=9,
+            postprocess="grid,palette:gameboy,upscale:2",
+        )
         custom_image = await client.image(custom.images[0])
         with pytest.raises(WorkerError) as bad:
             await client.generate("knight", model="sdxl-base", postprocess="grid,sparkle")

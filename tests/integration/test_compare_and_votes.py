@@ -73,8 +73,9 @@ async def test_the_same_comparison_again_comes_from_the_cache_at_once(worker):
         assert not any(p.cached for p in other_seed.panels)
         forced = await client.compare("ruby gem", STYLES[:2], seed=5, width=24, height=24, use_cache=False)
         assert not any(p.cached for p in forced.panels)
-        upscaled = await finished(client, await client.compare("ruby gem", STYLES[:2], seed=5, width=24, height=24,
-                                                               postprocess="upscale:2"))
+        upscaled = await finished(
+            client, await client.compare("ruby gem", STYLES[:2], seed=5, width=24, height=24, postprocess="upscale:2")
+        )
         assert not any(p.cached for p in upscaled.panels)  # other post-processing, other images
         for panel in upscaled.panels:
             assert (await client.image(panel.image_id, include_bytes=False)).image.width == 48
@@ -107,8 +108,11 @@ async def test_votes_are_checked_stored_and_move_the_scores(make_worker):
             await ada.vote(pending.id, "tie")
         assert "vote once every panel has its image" in early.value.message
         done = await finished(ada, pending)
-        for outcome, winner, words in (("win", None, "winning panel"), ("win", 2, "winning panel"),
-                                       ("tie", 0, "names no winner")):
+        for outcome, winner, words in (
+            ("win", None, "winning panel"),
+            ("win", 2, "winning panel"),
+            ("tie", 0, "names no winner"),
+        ):
             with pytest.raises(WorkerError) as bad:
                 await ada.vote(done.id, outcome, winner)
             assert bad.value.code == ErrorCode.INVALID and words in bad.value.message
@@ -135,8 +139,9 @@ async def test_votes_are_checked_stored_and_move_the_scores(make_worker):
 async def test_leaderboard_by_tag(worker):
     async with worker.client(user="ada") as client:
         for seed, tag, winner in ((1, "tiles", STYLES[1]), (2, "tiles", STYLES[1]), (3, "heroes", STYLES[0])):
-            comparison = await finished(client, await client.compare("grass tile", STYLES[:2], seed=seed, tags=[tag],
-                                                                     width=16, height=16))
+            comparison = await finished(
+                client, await client.compare("grass tile", STYLES[:2], seed=seed, tags=[tag], width=16, height=16)
+            )
             panel = next(p.panel for p in comparison.panels if p.model == winner)
             await client.vote(comparison.id, "win", panel)
         tiles = await client.leaderboard(tag="Tiles")
@@ -150,8 +155,21 @@ async def test_leaderboard_by_tag(worker):
 def test_compare_vote_export_and_leaderboard_from_the_shell(worker, tmp_path):
     env = worker.cli_env()
     out = tmp_path / "cmp"
-    result = dgx("compare", "blue potion", "--models", "procedural,procedural-pico8", "--seed", "4", "--tags",
-                 "potions", "--size", "32x32", "--out", str(out), env=env)
+    result = dgx(
+        "compare",
+        "blue potion",
+        "--models",
+        "procedural,procedural-pico8",
+        "--seed",
+        "4",
+        "--tags",
+        "potions",
+        "--size",
+        "32x32",
+        "--out",
+        str(out),
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     comparison_id = lines[0]
@@ -159,9 +177,25 @@ def test_compare_vote_export_and_leaderboard_from_the_shell(worker, tmp_path):
     for path in out.iterdir():
         with Image.open(path) as image:
             assert image.size == (32, 32)
-    assert sorted(p.name for p in out.iterdir()) == ["blue-potion-4-procedural-pico8.png", "blue-potion-4-procedural.png"]
-    again = dgx("compare", "blue potion", "--models", "procedural,procedural-pico8", "--seed", "4", "--tags", "potions",
-                "--size", "32x32", "--out", str(out), env=env)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "blue-potion-4-procedural-pico8.png",
+        "blue-potion-4-procedural.png",
+    ]
+    again = dgx(
+        "compare",
+        "blue potion",
+        "--models",
+        "procedural,procedural-pico8",
+        "--seed",
+        "4",
+        "--tags",
+        "potions",
+        "--size",
+        "32x32",
+        "--out",
+        str(out),
+        env=env,
+    )
     assert again.stdout.count("(from the cache)") == 2
     vote = dgx("vote", comparison_id, "2", env=env)
     assert vote.returncode == 0, vote.stderr

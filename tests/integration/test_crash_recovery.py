@@ -54,7 +54,9 @@ async def test_sigkill_mid_batch_then_restart_completes_everything_once(make_wor
     files = sorted(p.name for p in (worker.data_dir / "images").rglob("*") if p.is_file())
     assert len(files) == 15 and not [f for f in files if f.endswith(".part")]
     with sqlite3.connect(worker.data_dir / "dgx-pixels.db") as db:
-        history = [row[0] for row in db.execute("SELECT state FROM job_history WHERE job_id=? ORDER BY rowid", (jobs[0].id,))]
+        history = [
+            row[0] for row in db.execute("SELECT state FROM job_history WHERE job_id=? ORDER BY rowid", (jobs[0].id,))
+        ]
     assert history == ["queued", "running", "queued", "running", "completed"]
 
 

@@ -8,8 +8,20 @@ from tests.integration.test_cli import dgx
 
 
 def make_job(env, tmp_path, count=3):
-    result = dgx("generate", "green slime", "--seed", "21", "--count", str(count), "--size", "24x24", "--json",
-                 "--out", str(tmp_path / "out"), env=env)
+    result = dgx(
+        "generate",
+        "green slime",
+        "--seed",
+        "21",
+        "--count",
+        str(count),
+        "--size",
+        "24x24",
+        "--json",
+        "--out",
+        str(tmp_path / "out"),
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)["jobs"][0]
 
@@ -24,7 +36,10 @@ def test_export_to_bevy_round_trips_through_the_manifest(worker, tmp_path):
     assert result.returncode == 0, result.stderr
     written = result.stdout.split()
     assert [p.rsplit("/", 2)[-2:] for p in written[:3]] == [
-        ["monsters", "green-slime-21.png"], ["monsters", "green-slime-22.png"], ["monsters", "green-slime-23.png"]]
+        ["monsters", "green-slime-21.png"],
+        ["monsters", "green-slime-22.png"],
+        ["monsters", "green-slime-23.png"],
+    ]
     manifest = json.loads((game / "assets/sprites/manifest.json").read_text())
     for n, path in enumerate(written[:3]):
         entry = manifest["sprites"][f"monsters/green-slime-{21 + n}.png"]
@@ -35,8 +50,20 @@ def test_export_to_bevy_round_trips_through_the_manifest(worker, tmp_path):
     again = dgx("export", "--bevy", str(game), "--category", "monsters", f"{job['id']}-0", env=env)
     assert again.stdout.split()[0].endswith("green-slime-21-1.png")  # never overwritten silently
 
-    sheet = dgx("export", "--bevy", str(game), "--category", "monsters", "--sheet", "--name", "Slime Walk",
-                "--columns", "3", job["id"], env=env)
+    sheet = dgx(
+        "export",
+        "--bevy",
+        str(game),
+        "--category",
+        "monsters",
+        "--sheet",
+        "--name",
+        "Slime Walk",
+        "--columns",
+        "3",
+        job["id"],
+        env=env,
+    )
     assert sheet.returncode == 0, sheet.stderr
     png_path, layout_path = sheet.stdout.split()[:2]
     layout = json.loads(open(layout_path).read())
@@ -60,8 +87,19 @@ def test_sheet_writes_the_sheet_its_atlas_and_an_animation(worker, tmp_path):
     env = worker.cli_env()
     job = make_job(env, tmp_path)
     out = tmp_path / "sheets" / "slime.png"
-    result = dgx("sheet", job["id"], "--out", str(out), "--padding", "2", "--animate", str(tmp_path / "slime.gif"),
-                 "--scale", "2", env=env)
+    result = dgx(
+        "sheet",
+        job["id"],
+        "--out",
+        str(out),
+        "--padding",
+        "2",
+        "--animate",
+        str(tmp_path / "slime.gif"),
+        "--scale",
+        "2",
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     atlas = json.loads(out.with_suffix(".json").read_text())
     assert atlas["columns"] == 2 and atlas["rows"] == 2 and atlas["padding"] == [2, 2]

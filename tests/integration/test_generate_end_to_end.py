@@ -37,7 +37,13 @@ async def test_generate_reports_progress_and_yields_pngs_with_metadata(worker):
     async with worker.client() as client:
         reply = await client.image(done.images[1])
     meta = read_metadata(reply.png)
-    assert (meta["prompt"], meta["seed"], meta["width"], meta["height"], meta["tags"]) == ("fire sword", 12, 32, 48, ["item"])
+    assert (meta["prompt"], meta["seed"], meta["width"], meta["height"], meta["tags"]) == (
+        "fire sword",
+        12,
+        32,
+        48,
+        ["item"],
+    )
     assert reply.image.sha256 == hashlib.sha256(reply.png).hexdigest()
     assert (worker.data_dir / reply.image.path).read_bytes() == reply.png
 

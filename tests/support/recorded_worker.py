@@ -42,55 +42,108 @@ FROZEN_NOW = T0 + 600.0  # what `time.time()` should answer while a recorded scr
 WORKER_VERSION = "0.1.0"
 SPRITE_PX = 32
 
-LIMITS = {"prompt_chars": 2000, "min_size": 16, "max_size": 2048, "max_count": 64, "max_steps": 150,
-          "max_cfg": 30.0, "max_tags": 16, "max_queued": 10000}
+LIMITS = {
+    "prompt_chars": 2000,
+    "min_size": 16,
+    "max_size": 2048,
+    "max_count": 64,
+    "max_steps": 150,
+    "max_cfg": 30.0,
+    "max_tags": 16,
+    "max_queued": 10000,
+}
 
 PROCEDURAL_BACKEND = m.BackendInfo(
-    name="procedural", kind="procedural", healthy=True, detail="embedded procedural generator (offline, not AI)",
-    running=1, slots=1,
+    name="procedural",
+    kind="procedural",
+    healthy=True,
+    detail="embedded procedural generator (offline, not AI)",
+    running=1,
+    slots=1,
 )
 SPARK_BACKEND = m.BackendInfo(
-    name="spark", kind="comfyui", healthy=False, detail="http://spark.local:8188 unreachable: connection refused",
-    running=0, slots=2,
+    name="spark",
+    kind="comfyui",
+    healthy=False,
+    detail="http://spark.local:8188 unreachable: connection refused",
+    running=0,
+    slots=2,
 )
 
 HELLO = m.HelloReply(
-    worker_version=WORKER_VERSION, protocol=1, supported_protocols=[1], epoch=EPOCH, events=EVENTS_ADDRESS,
+    worker_version=WORKER_VERSION,
+    protocol=1,
+    supported_protocols=[1],
+    epoch=EPOCH,
+    events=EVENTS_ADDRESS,
     capabilities=["events.seq", "events.preview", "image.bytes", "jobs.snapshot", "retry"],
-    backends=[PROCEDURAL_BACKEND, SPARK_BACKEND], default_model="procedural", limits=LIMITS, procedural_only=True,
+    backends=[PROCEDURAL_BACKEND, SPARK_BACKEND],
+    default_model="procedural",
+    limits=LIMITS,
+    procedural_only=True,
 )
 
 SDXL_REASON = "LoRA pixel-art-xl.safetensors is not installed on spark (installed: none)"
 MODELS = [
     m.ModelInfo(
-        name="procedural", backend="procedural", kind="procedural", available=True,
+        name="procedural",
+        backend="procedural",
+        kind="procedural",
+        available=True,
         description="Offline procedural pixel sprites (not AI): silhouettes and palettes chosen from prompt words.",
-        tags=["character", "item", "tile", "creature"], defaults={"width": 64, "height": 64, "steps": 8, "cfg": 0.0},
-        limits={"min_size": 16, "max_size": 128, "max_steps": 100}, where={"procedural": None},
+        tags=["character", "item", "tile", "creature"],
+        defaults={"width": 64, "height": 64, "steps": 8, "cfg": 0.0},
+        limits={"min_size": 16, "max_size": 128, "max_steps": 100},
+        where={"procedural": None},
     ),
     *(
         m.ModelInfo(
-            name=f"procedural-{palette}", backend="procedural", kind="procedural", available=True,
+            name=f"procedural-{palette}",
+            backend="procedural",
+            kind="procedural",
+            available=True,
             description=f"The procedural sprite in the {title} (offline, not AI).",
-            tags=["character", "item", "tile", "creature"], defaults={"width": 64, "height": 64, "steps": 8, "cfg": 0.0},
-            limits={"min_size": 16, "max_size": 128, "max_steps": 100}, where={"procedural": None},
+            tags=["character", "item", "tile", "creature"],
+            defaults={"width": 64, "height": 64, "steps": 8, "cfg": 0.0},
+            limits={"min_size": 16, "max_size": 128, "max_steps": 100},
+            where={"procedural": None},
         )
         for palette, title in (("pico8", "PICO-8 palette"), ("gameboy", "four greens of the Game Boy"))
     ),
     m.ModelInfo(
-        name="sdxl-pixel-art", backend="spark", kind="comfyui", available=False, reason=f"spark: {SDXL_REASON}",
+        name="sdxl-pixel-art",
+        backend="spark",
+        kind="comfyui",
+        available=False,
+        reason=f"spark: {SDXL_REASON}",
         description="SDXL base 1.0 with the Pixel Art XL LoRA: crisp sprites; best downscaled 8x afterwards.",
-        tags=["character", "item", "creature"], defaults={"width": 1024, "height": 1024, "steps": 30, "cfg": 6.0},
-        checkpoint="sd_xl_base_1.0.safetensors", where={"spark": SDXL_REASON},
+        tags=["character", "item", "creature"],
+        defaults={"width": 1024, "height": 1024, "steps": 30, "cfg": 6.0},
+        checkpoint="sd_xl_base_1.0.safetensors",
+        where={"spark": SDXL_REASON},
     ),
 ]
 
 
 def _job(job_id: str, state: m.JobState, prompt: str, seed: int, created: float, **fields: Any) -> m.JobInfo:
     values: dict[str, Any] = {
-        "id": job_id, "state": state, "prompt": prompt, "negative": "", "model": "procedural", "seed": seed,
-        "count": 1, "width": SPRITE_PX, "height": SPRITE_PX, "steps": 8, "cfg": 0.0, "priority": 0, "tags": [],
-        "client": "dgx-pixels", "user": "ada", "created_at": T0 + created, "request_id": f"r{job_id[:15]}",
+        "id": job_id,
+        "state": state,
+        "prompt": prompt,
+        "negative": "",
+        "model": "procedural",
+        "seed": seed,
+        "count": 1,
+        "width": SPRITE_PX,
+        "height": SPRITE_PX,
+        "steps": 8,
+        "cfg": 0.0,
+        "priority": 0,
+        "tags": [],
+        "client": "dgx-pixels",
+        "user": "ada",
+        "created_at": T0 + created,
+        "request_id": f"r{job_id[:15]}",
     }
     values.update(fields)
     for key in ("started_at", "finished_at"):
@@ -100,21 +153,91 @@ def _job(job_id: str, state: m.JobState, prompt: str, seed: int, created: float,
 
 
 JOBS = [
-    _job("0a1b2c3d4e5f", m.JobState.RUNNING, "red knight with a sword", 42, 580.0, started_at=590.0,
-         backend="procedural", attempts=1, progress=0.5, image_index=0, step=4, total=8, stage="shaping humanoid"),
+    _job(
+        "0a1b2c3d4e5f",
+        m.JobState.RUNNING,
+        "red knight with a sword",
+        42,
+        580.0,
+        started_at=590.0,
+        backend="procedural",
+        attempts=1,
+        progress=0.5,
+        image_index=0,
+        step=4,
+        total=8,
+        stage="shaping humanoid",
+    ),
     _job("1b2c3d4e5f60", m.JobState.QUEUED, "blue potion bottle", 7, 595.0, priority=10),
     _job("2c3d4e5f6071", m.JobState.QUEUED, "wooden treasure chest", 11, 596.0, count=4, tags=["item"]),
-    _job("3d4e5f607182", m.JobState.COMPLETED, "green slime", 1, 100.0, started_at=101.0, finished_at=102.5,
-         backend="procedural", attempts=1, progress=1.0, step=8, total=8, stage="done", images=["3d4e5f607182-0"],
-         backend_ms=3.3),
-    _job("4e5f60718293", m.JobState.COMPLETED, "fire dragon", 2, 290.0, started_at=291.0, finished_at=300.0,
-         count=2, backend="procedural", attempts=1, progress=1.0, image_index=1, step=8, total=8, stage="done",
-         images=["4e5f60718293-0", "4e5f60718293-1"], tags=["creature"], user="grace", backend_ms=7.1),
-    _job("5f6071829304", m.JobState.FAILED, "pixel art wizard casting a spell", 99, 390.0, finished_at=400.0,
-         model="sdxl-pixel-art", width=1024, height=1024, steps=30, cfg=6.0,
-         error=m.ErrorInfo(code="backend_unavailable", message=f"no server can run sdxl-pixel-art: {SDXL_REASON}")),
-    _job("6071829304a5", m.JobState.CANCELLED, "stone wall tile", 5, 440.0, started_at=441.0, finished_at=450.0,
-         backend="procedural", attempts=1, progress=0.25, step=2, total=8, stage="shaping tile", tags=["tile"]),
+    _job(
+        "3d4e5f607182",
+        m.JobState.COMPLETED,
+        "green slime",
+        1,
+        100.0,
+        started_at=101.0,
+        finished_at=102.5,
+        backend="procedural",
+        attempts=1,
+        progress=1.0,
+        step=8,
+        total=8,
+        stage="done",
+        images=["3d4e5f607182-0"],
+        backend_ms=3.3,
+    ),
+    _job(
+        "4e5f60718293",
+        m.JobState.COMPLETED,
+        "fire dragon",
+        2,
+        290.0,
+        started_at=291.0,
+        finished_at=300.0,
+        count=2,
+        backend="procedural",
+        attempts=1,
+        progress=1.0,
+        image_index=1,
+        step=8,
+        total=8,
+        stage="done",
+        images=["4e5f60718293-0", "4e5f60718293-1"],
+        tags=["creature"],
+        user="grace",
+        backend_ms=7.1,
+    ),
+    _job(
+        "5f6071829304",
+        m.JobState.FAILED,
+        "pixel art wizard casting a spell",
+        99,
+        390.0,
+        finished_at=400.0,
+        model="sdxl-pixel-art",
+        width=1024,
+        height=1024,
+        steps=30,
+        cfg=6.0,
+        error=m.ErrorInfo(code="backend_unavailable", message=f"no server can run sdxl-pixel-art: {SDXL_REASON}"),
+    ),
+    _job(
+        "6071829304a5",
+        m.JobState.CANCELLED,
+        "stone wall tile",
+        5,
+        440.0,
+        started_at=441.0,
+        finished_at=450.0,
+        backend="procedural",
+        attempts=1,
+        progress=0.25,
+        step=2,
+        total=8,
+        stage="shaping tile",
+        tags=["tile"],
+    ),
 ]
 
 
@@ -122,13 +245,31 @@ def _image(job: m.JobInfo, index: int, created: float) -> m.ImageInfo:
     image_id = f"{job.id}-{index}"
     seed = job.seed + index
     png = sprite_png(job.prompt, seed)
-    params = {"prompt": job.prompt, "negative": job.negative, "model": job.model, "steps": job.steps, "cfg": job.cfg,
-              "tags": list(job.tags), "seed": seed, "width": job.width, "height": job.height,
-              "backend": "procedural", "generator": "procedural/1"}
+    params = {
+        "prompt": job.prompt,
+        "negative": job.negative,
+        "model": job.model,
+        "steps": job.steps,
+        "cfg": job.cfg,
+        "tags": list(job.tags),
+        "seed": seed,
+        "width": job.width,
+        "height": job.height,
+        "backend": "procedural",
+        "generator": "procedural/1",
+    }
     return m.ImageInfo(
-        id=image_id, job_id=job.id, index=index, seed=seed, width=job.width, height=job.height,
-        path=f"images/2023-11-14/{image_id}.png", bytes=len(png), sha256=hashlib.sha256(png).hexdigest(),
-        created_at=T0 + created, params=params,
+        id=image_id,
+        job_id=job.id,
+        index=index,
+        seed=seed,
+        width=job.width,
+        height=job.height,
+        path=f"images/2023-11-14/{image_id}.png",
+        bytes=len(png),
+        sha256=hashlib.sha256(png).hexdigest(),
+        created_at=T0 + created,
+        params=params,
     )
 
 
@@ -161,15 +302,27 @@ def images() -> list[m.ImageInfo]:
 
 
 STATUS = m.StatusReply(
-    worker_version=WORKER_VERSION, epoch=EPOCH, seq=SEQ, uptime_s=5400.0, pid=4242, data_dir="/var/lib/dgx-pixels",
+    worker_version=WORKER_VERSION,
+    epoch=EPOCH,
+    seq=SEQ,
+    uptime_s=5400.0,
+    pid=4242,
+    data_dir="/var/lib/dgx-pixels",
     queue={"queued": 2, "running": 1, "completed": 2, "failed": 1, "cancelled": 1},
     backends=[PROCEDURAL_BACKEND, SPARK_BACKEND],
     throughput=m.Throughput(completed_total=2, jobs_per_min=1.0, images_per_min=3.0),
     procedural_only=True,
-    gpus=[m.GpuInfo(
-        name="NVIDIA GB10", source="nvml", utilization=37.0, memory_used=38 * 2**30, memory_total=119 * 2**30,
-        unified_memory=True, note="unified memory: system RAM shared with the CPU",
-    )],
+    gpus=[
+        m.GpuInfo(
+            name="NVIDIA GB10",
+            source="nvml",
+            utilization=37.0,
+            memory_used=38 * 2**30,
+            memory_total=119 * 2**30,
+            unified_memory=True,
+            note="unified memory: system RAM shared with the CPU",
+        )
+    ],
 )
 
 
@@ -177,27 +330,47 @@ COMPARISON_IDS = ("c0a1b2c3d4e5", "c1b2c3d4e5f6", "c2c3d4e5f607", "c3d4e5f60718"
 COMPARISON_SEED = 4242  # the seed of the first comparison made without one; the next get 4243, 4244...
 
 
-def _board_row(preset: str, score: float, low: float, high: float, wins: int, losses: int, ties: int,
-               both_bad: int) -> m.LeaderboardRow:
+def _board_row(
+    preset: str, score: float, low: float, high: float, wins: int, losses: int, ties: int, both_bad: int
+) -> m.LeaderboardRow:
     votes = wins + losses + ties + both_bad
-    return m.LeaderboardRow(preset=preset, score=score, ci_low=low, ci_high=high, votes=votes, wins=wins,
-                            losses=losses, ties=ties, both_bad=both_bad, skips=1, games=votes)
+    return m.LeaderboardRow(
+        preset=preset,
+        score=score,
+        ci_low=low,
+        ci_high=high,
+        votes=votes,
+        wins=wins,
+        losses=losses,
+        ties=ties,
+        both_bad=both_bad,
+        skips=1,
+        games=votes,
+    )
 
 
 LEADERBOARD = m.LeaderboardReply(
-    tag=None, total_votes=21, bootstrap_rounds=200,
+    tag=None,
+    total_votes=21,
+    bootstrap_rounds=200,
     rows=[
         _board_row("procedural-pico8", 1562.4, 1521.0, 1604.9, 9, 4, 2, 1),
         _board_row("procedural", 1497.1, 1455.3, 1540.2, 6, 7, 3, 2),
         _board_row("procedural-gameboy", 1440.5, 1391.8, 1488.0, 4, 8, 1, 1),
     ],
-    win_rate={}, tags=[("hero", 6), ("item", 4)],
+    win_rate={},
+    tags=[("hero", 6), ("item", 4)],
 )
 HERO_LEADERBOARD = m.LeaderboardReply(
-    tag="hero", total_votes=6, bootstrap_rounds=200,
-    rows=[_board_row("procedural", 1530.0, 1470.2, 1590.6, 3, 1, 1, 0),
-          _board_row("procedural-pico8", 1470.0, 1409.4, 1529.8, 1, 3, 1, 0)],
-    win_rate={}, tags=LEADERBOARD.tags,
+    tag="hero",
+    total_votes=6,
+    bootstrap_rounds=200,
+    rows=[
+        _board_row("procedural", 1530.0, 1470.2, 1590.6, 3, 1, 1, 0),
+        _board_row("procedural-pico8", 1470.0, 1409.4, 1529.8, 1, 3, 1, 0),
+    ],
+    win_rate={},
+    tags=LEADERBOARD.tags,
 )
 
 
@@ -282,11 +455,16 @@ class RecordedClient:
         return m.ModelsReply(models=list(MODELS), problems=[])
 
     async def images(
-        self, query: str = "", model: str | None = None, tag: str | None = None, limit: int = 60,
+        self,
+        query: str = "",
+        model: str | None = None,
+        tag: str | None = None,
+        limit: int = 60,
         before: float | None = None,
     ) -> m.ImagesReply:
         matching = [
-            image for image in images()
+            image
+            for image in images()
             if query.lower() in str(image.params.get("prompt", "")).lower()
             and (model is None or image.params.get("model") == model)
             and (tag is None or tag.strip().lower() in image.params.get("tags", []))
@@ -300,8 +478,9 @@ class RecordedClient:
         """`raw` is taken, as AsyncClient takes it, and ignored: the recorded images were never post-processed."""
         info = next((image for image in images() if image.id == image_id), self.comparison_images.get(image_id))
         if info is None:
-            raise WorkerError(ErrorCode.UNKNOWN_IMAGE, f"no image {image_id!r}; image ids look like JOBID-0",
-                              {"image_id": image_id})
+            raise WorkerError(
+                ErrorCode.UNKNOWN_IMAGE, f"no image {image_id!r}; image ids look like JOBID-0", {"image_id": image_id}
+            )
         if not include_bytes:
             return m.ImageReply(image=info)
         png = sprite_png(str(info.params["prompt"]), info.seed, palette=palette_of(str(info.params["model"])))
@@ -319,10 +498,21 @@ class RecordedClient:
     async def generate(self, prompt: str, **params: Any) -> m.JobInfo:
         self.calls.append(("generate", (prompt, params)))
         request = m.GenerateRequest(prompt=prompt, **params)
-        return _job("7182930415b6", m.JobState.QUEUED, prompt, request.seed if request.seed is not None else 1234,
-                    600.0, count=request.count, width=request.width or 64, height=request.height or 64,
-                    steps=request.steps or 8, cfg=request.cfg or 0.0, model=request.model or "procedural",
-                    priority=request.priority, tags=list(request.tags))
+        return _job(
+            "7182930415b6",
+            m.JobState.QUEUED,
+            prompt,
+            request.seed if request.seed is not None else 1234,
+            600.0,
+            count=request.count,
+            width=request.width or 64,
+            height=request.height or 64,
+            steps=request.steps or 8,
+            cfg=request.cfg or 0.0,
+            model=request.model or "procedural",
+            priority=request.priority,
+            tags=list(request.tags),
+        )
 
     async def cancel(self, job_id: str) -> m.JobInfo:
         self.calls.append(("cancel", (job_id,)))
@@ -337,11 +527,23 @@ class RecordedClient:
         self.calls.append(("retry", (job_id,)))
         job = self._job(job_id)
         if not job.state.terminal:
-            raise WorkerError(ErrorCode.INVALID,
-                              f"job {job.id} is still {job.state.value}; only finished jobs are retried")
-        return _job("8293041526c7", m.JobState.QUEUED, job.prompt, job.seed, 600.0, count=job.count,
-                    model=job.model, width=job.width, height=job.height, steps=job.steps, cfg=job.cfg,
-                    retry_of=job.id)
+            raise WorkerError(
+                ErrorCode.INVALID, f"job {job.id} is still {job.state.value}; only finished jobs are retried"
+            )
+        return _job(
+            "8293041526c7",
+            m.JobState.QUEUED,
+            job.prompt,
+            job.seed,
+            600.0,
+            count=job.count,
+            model=job.model,
+            width=job.width,
+            height=job.height,
+            steps=job.steps,
+            cfg=job.cfg,
+            retry_of=job.id,
+        )
 
     async def set_priority(self, job_id: str, priority: int) -> m.JobInfo:
         self.calls.append(("priority", (job_id, priority)))
@@ -357,22 +559,40 @@ class RecordedClient:
         self.calls.append(("compare", (prompt, list(models), params)))
         request = m.CompareRequest(prompt=prompt, models=models, **params)
         number = len(self.comparisons)
-        comparison_id = COMPARISON_IDS[number % len(COMPARISON_IDS)] + ("" if number < len(COMPARISON_IDS) else str(number))
+        comparison_id = COMPARISON_IDS[number % len(COMPARISON_IDS)] + (
+            "" if number < len(COMPARISON_IDS) else str(number)
+        )
         seed = request.seed if request.seed is not None else COMPARISON_SEED + number
         panels = []
         for index, model in enumerate(request.models):
             image_id = hashlib.sha256(f"{prompt}|{seed}|{model}".encode()).hexdigest()[:12] + "-0"
             png = sprite_png(prompt, seed, palette=palette_of(model))
             self.comparison_images[image_id] = m.ImageInfo(
-                id=image_id, job_id=image_id[:12], index=0, seed=seed, width=SPRITE_PX, height=SPRITE_PX,
-                path=f"images/2023-11-14/{image_id}.png", bytes=len(png), sha256=hashlib.sha256(png).hexdigest(),
-                created_at=T0 + 500.0, params={"prompt": prompt, "model": model, "seed": seed, "tags": request.tags},
+                id=image_id,
+                job_id=image_id[:12],
+                index=0,
+                seed=seed,
+                width=SPRITE_PX,
+                height=SPRITE_PX,
+                path=f"images/2023-11-14/{image_id}.png",
+                bytes=len(png),
+                sha256=hashlib.sha256(png).hexdigest(),
+                created_at=T0 + 500.0,
+                params={"prompt": prompt, "model": model, "seed": seed, "tags": request.tags},
             )
-            panels.append(m.ComparisonPanel(panel=index, model=model, image_id=image_id, cached=True,
-                                            state=m.JobState.COMPLETED))
+            panels.append(
+                m.ComparisonPanel(panel=index, model=model, image_id=image_id, cached=True, state=m.JobState.COMPLETED)
+            )
         comparison = m.ComparisonInfo(
-            id=comparison_id, state=m.JobState.COMPLETED, prompt=prompt, negative=request.negative, seed=seed,
-            tags=request.tags, user=self.user, created_at=T0 + 590.0, panels=panels,
+            id=comparison_id,
+            state=m.JobState.COMPLETED,
+            prompt=prompt,
+            negative=request.negative,
+            seed=seed,
+            tags=request.tags,
+            user=self.user,
+            created_at=T0 + 590.0,
+            panels=panels,
         )
         self.comparisons[comparison_id] = comparison
         return comparison
@@ -380,8 +600,9 @@ class RecordedClient:
     async def comparison(self, comparison_id: str) -> m.ComparisonInfo:
         comparison = self.comparisons.get(comparison_id)
         if comparison is None:
-            raise WorkerError(ErrorCode.UNKNOWN_COMPARISON, f"no comparison {comparison_id!r}",
-                              {"comparison_id": comparison_id})
+            raise WorkerError(
+                ErrorCode.UNKNOWN_COMPARISON, f"no comparison {comparison_id!r}", {"comparison_id": comparison_id}
+            )
         return comparison
 
     async def vote(self, comparison_id: str, outcome: str, winner: int | None = None) -> m.VoteReply:
@@ -400,9 +621,16 @@ class RecordedClient:
             delta = 0.0 if outcome != "win" else 16.0 if panel.panel == winner else -8.0
             changes.append(m.ScoreChange(model=panel.model, before=before, after=(before or 1500.0) + delta))
         vote = m.VoteInfo(
-            id=22, comparison_id=comparison_id, prompt=comparison.prompt, seed=comparison.seed, tags=comparison.tags,
-            presets=[p.model for p in comparison.panels], outcome=outcome, winner=winner,  # type: ignore[arg-type]
-            user=self.user, created_at=FROZEN_NOW,
+            id=22,
+            comparison_id=comparison_id,
+            prompt=comparison.prompt,
+            seed=comparison.seed,
+            tags=comparison.tags,
+            presets=[p.model for p in comparison.panels],
+            outcome=outcome,
+            winner=winner,  # type: ignore[arg-type]
+            user=self.user,
+            created_at=FROZEN_NOW,
         )
         return m.VoteReply(vote=vote, comparison=comparison, changes=changes)
 

@@ -65,8 +65,17 @@ class WorkerProcess:
     @property
     def command(self) -> list[str]:
         return [
-            sys.executable, "-m", "dgx_pixels_worker", "--rep", self.rep, "--pub", self.pub,
-            "--data-dir", str(self.data_dir), "--config", str(self.config_path),
+            sys.executable,
+            "-m",
+            "dgx_pixels_worker",
+            "--rep",
+            self.rep,
+            "--pub",
+            self.pub,
+            "--data-dir",
+            str(self.data_dir),
+            "--config",
+            str(self.config_path),
         ]
 
     def start(self, timeout: float = 20.0) -> WorkerProcess:

@@ -63,8 +63,11 @@ async def test_cancel_a_running_job_from_the_queue(make_worker):
         job = await other.generate("wizard", count=30, width=32, height=32)  # queued by someone else
         await pilot.press("f3")
         table = app.screen.query_one("#jobs", DataTable)
-        await until(pilot, lambda: job.id in table.rows and app.link.mirror.jobs[job.id].state is m.JobState.RUNNING,
-                    what="the job to run")
+        await until(
+            pilot,
+            lambda: job.id in table.rows and app.link.mirror.jobs[job.id].state is m.JobState.RUNNING,
+            what="the job to run",
+        )
         table.move_cursor(row=table.get_row_index(job.id))
         await pilot.press("x")
         await until(pilot, lambda: app.link.mirror.jobs[job.id].state is m.JobState.CANCELLED, what="cancel")
@@ -156,7 +159,9 @@ async def test_worker_killed_and_restarted_while_the_tui_stays_up(make_worker):
         await until(pilot, lambda: app.connection_line[0] == "lost", timeout=10, what="the loss to show")
         assert job.id in table.rows  # what was shown stays
         worker.start()
-        await until(pilot, lambda: app.connection_line[0] == "connected", timeout=20, what=f"reconnection {app.connection_line}")
+        await until(
+            pilot, lambda: app.connection_line[0] == "connected", timeout=20, what=f"reconnection {app.connection_line}"
+        )
         async with worker.client() as client:
             second = await client.generate("potion", width=32, height=32)
         await until(pilot, lambda: second.id in table.rows, what="a job queued after the restart")

@@ -43,8 +43,11 @@ async def open_compare(pilot, prompt="gold chest", three=True):
 
 async def images_shown(pilot, screen, n=3):
     previews = [screen.query_one(f"#panel-preview-{i}", SpritePreview) for i in range(n)]
-    await until(pilot, lambda: all(p.image is not None for p in previews) and screen.current.state.value == "completed",
-                what="every panel's image")
+    await until(
+        pilot,
+        lambda: all(p.image is not None for p in previews) and screen.current.state.value == "completed",
+        what="every panel's image",
+    )
 
 
 async def test_compare_blind_then_vote_reveals_the_models_and_the_score_change(worker):
@@ -53,8 +56,11 @@ async def test_compare_blind_then_vote_reveals_the_models_and_the_score_change(w
         screen = await open_compare(pilot)
         assert sorted(p.model for p in screen.current.panels) == sorted(STYLES)
         await images_shown(pilot, screen)
-        await until(pilot, lambda: all(c.startswith(f"Panel {i + 1} · done") for i, c in enumerate(captions(app))),
-                    what="done captions")
+        await until(
+            pilot,
+            lambda: all(c.startswith(f"Panel {i + 1} · done") for i, c in enumerate(captions(app))),
+            what="done captions",
+        )
         assert not any(named(c) for c in captions(app))
         assert not screen.query_one(f"#panel-{3}").display  # three panels in a row; the fourth hidden
         await pilot.press("1")
@@ -88,8 +94,11 @@ async def test_next_round_shows_the_round_queued_ahead_at_once(worker):
         assert screen.current.id == ahead.id  # shown on the key press, not after another request
         assert screen.current.seed != first.seed and screen.current.prompt == "red knight"
         assert screen.vote is None and not any(named(c) for c in captions(app, 2))
-        await until(pilot, lambda: screen.ahead is not None and screen.ahead.id not in (first.id, ahead.id),
-                    what="another round queued ahead")
+        await until(
+            pilot,
+            lambda: screen.ahead is not None and screen.ahead.id not in (first.id, ahead.id),
+            what="another round queued ahead",
+        )
         await images_shown(pilot, screen, 2)
 
 
@@ -134,8 +143,11 @@ async def test_a_vote_before_every_image_is_there_is_refused(make_worker):
         assert screen.current.state.value != "completed"
         messages = [n.message for n in app._notifications]
         assert any("wait for every panel" in text for text in messages), messages
-        await until(pilot, lambda: any(re.search(r"Panel \d · \d+% step \d/8", c) for c in captions(app)),
-                    what="live progress in a caption")
+        await until(
+            pilot,
+            lambda: any(re.search(r"Panel \d · \d+% step \d/8", c) for c in captions(app)),
+            what="live progress in a caption",
+        )
         await pilot.pause(0.2)
         assert screen.vote is None and (await app.client.votes()).total == 0
 
@@ -158,5 +170,8 @@ async def test_the_models_screen_leaderboard_follows_votes_cast_elsewhere(worker
         assert str(board.get_row_at(0)[1]) == comparison.panels[1].model and "1 vote(s)" in str(note.render())
         app.screen.query_one("#leaderboard-tag").focus()
         await pilot.press(*"nothing", "enter")
-        await until(pilot, lambda: board.row_count == 0 and "no votes tagged 'nothing'" in str(note.render()),
-                    what="the empty tag")
+        await until(
+            pilot,
+            lambda: board.row_count == 0 and "no votes tagged 'nothing'" in str(note.render()),
+            what="the empty tag",
+        )

@@ -89,8 +89,11 @@ def generate_loaded(app: PixelsApp) -> bool:
 
 def gallery_loaded(app: PixelsApp) -> bool:
     newest = images()[0]
-    return (rows(app, "#images") == len(images()) and app.screen.query_one("#large", SpritePreview).image is not None
-            and newest.id in static_text(app, "#params"))
+    return (
+        rows(app, "#images") == len(images())
+        and app.screen.query_one("#large", SpritePreview).image is not None
+        and newest.id in static_text(app, "#params")
+    )
 
 
 def monitor_loaded(app: PixelsApp) -> bool:
@@ -168,8 +171,11 @@ def test_models_screen_with_a_tag_nobody_voted_on(snap_compare):
         app: PixelsApp = pilot.app  # type: ignore[assignment]
         app.screen.query_one("#leaderboard-tag", Input).focus()
         await pilot.press(*"tile", "enter")
-        await until(pilot, lambda: rows(app, "#leaderboard") == 0 and "no votes tagged" in static_text(
-            app, "#leaderboard-note"), "the empty board")
+        await until(
+            pilot,
+            lambda: rows(app, "#leaderboard") == 0 and "no votes tagged" in static_text(app, "#leaderboard-note"),
+            "the empty board",
+        )
         await pilot.pause()
 
     assert snap_compare(app(), terminal_size=SIZE, run_before=run_before)

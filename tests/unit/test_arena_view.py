@@ -13,16 +13,38 @@ def panel(index=0, model="procedural-pico8", **fields):
 
 def job(state=JobState.RUNNING, **fields):
     values = {
-        "id": "j1", "state": state, "prompt": "knight", "negative": "", "model": "procedural", "seed": 1, "count": 1,
-        "width": 64, "height": 64, "steps": 8, "cfg": 0.0, "priority": 0, "tags": [], "client": "c", "user": "u",
+        "id": "j1",
+        "state": state,
+        "prompt": "knight",
+        "negative": "",
+        "model": "procedural",
+        "seed": 1,
+        "count": 1,
+        "width": 64,
+        "height": 64,
+        "steps": 8,
+        "cfg": 0.0,
+        "priority": 0,
+        "tags": [],
+        "client": "c",
+        "user": "u",
         "created_at": 0.0,
     }
     return m.JobInfo(**{**values, **fields})
 
 
 def comparison(*panels, state=JobState.COMPLETED):
-    return m.ComparisonInfo(id="c0ffee", state=state, prompt="knight", negative="", seed=7, tags=[], user="u",
-                            created_at=0.0, panels=list(panels))
+    return m.ComparisonInfo(
+        id="c0ffee",
+        state=state,
+        prompt="knight",
+        negative="",
+        seed=7,
+        tags=[],
+        user="u",
+        created_at=0.0,
+        panels=list(panels),
+    )
 
 
 @pytest.mark.parametrize(("n", "shape"), [(1, (1, 1)), (2, (1, 2)), (3, (1, 3)), (4, (2, 2)), (9, (2, 2))])
@@ -41,12 +63,15 @@ def test_a_blind_caption_never_names_the_model():
     running = job(progress=0.45, step=3, total=8)
     assert view.panel_caption(panel(job_id="j1"), running, False, None) == "Panel 1 · 45% step 3/8"
     assert view.panel_caption(panel(1, cached=True, image_id="i", state=JobState.COMPLETED), None, False, None) == (
-        "Panel 2 · cached")
+        "Panel 2 · cached"
+    )
     done = panel(2, job_id="j1", image_id="j1-0", state=JobState.COMPLETED)
     assert view.panel_caption(done, job(JobState.COMPLETED), False, None) == "Panel 3 · done"
     assert view.panel_caption(panel(job_id="j1"), job(JobState.QUEUED), False, None) == "Panel 1 · queued"
-    for caption in (view.panel_caption(panel(job_id="j1"), running, False, None),
-                    view.panel_caption(done, None, False, None)):
+    for caption in (
+        view.panel_caption(panel(job_id="j1"), running, False, None),
+        view.panel_caption(done, None, False, None),
+    ):
         assert "procedural" not in caption
 
 
@@ -57,13 +82,15 @@ def test_a_revealed_caption_names_the_model_and_after_a_vote_its_score_change():
     assert view.panel_caption(done, None, True, change, winner=True) == "★ Panel 2 · procedural-pico8 1500 → 1523 ▲23"
     skipped_early = panel(1, job_id="j1", state=JobState.RUNNING)
     assert view.panel_caption(skipped_early, job(progress=0.5, step=4, total=8), True, change) == (
-        "Panel 2 · procedural-pico8 1500 → 1523 ▲23 · 50% step 4/8")
+        "Panel 2 · procedural-pico8 1500 → 1523 ▲23 · 50% step 4/8"
+    )
 
 
 def test_a_failed_panel_says_why():
     failed = job(JobState.FAILED, error=m.ErrorInfo(code="backend_unavailable", message="no server"))
     assert view.panel_caption(panel(job_id="j1", state=JobState.FAILED), failed, False, None) == (
-        "Panel 1 · failed: no server")
+        "Panel 1 · failed: no server"
+    )
 
 
 def test_voting_waits_for_every_image():
@@ -76,11 +103,23 @@ def test_voting_waits_for_every_image():
 
 def test_the_status_line_says_what_to_do_and_what_waits():
     assert "Type a prompt" in view.status_line(None, None, 0, False)
-    ready = comparison(panel(0, image_id="a", state=JobState.COMPLETED), panel(1, image_id="b", state=JobState.COMPLETED))
+    ready = comparison(
+        panel(0, image_id="a", state=JobState.COMPLETED), panel(1, image_id="b", state=JobState.COMPLETED)
+    )
     line = view.status_line(ready, None, 1, False)
     assert line.startswith("c0ffee · seed 7 · vote: 1–2 better panel") and line.endswith("1 round queued ahead (n)")
-    vote = m.VoteInfo(id=1, comparison_id="c0ffee", prompt="knight", seed=7, tags=[], presets=["a", "b"],
-                      outcome="win", winner=1, user="u", created_at=0.0)
+    vote = m.VoteInfo(
+        id=1,
+        comparison_id="c0ffee",
+        prompt="knight",
+        seed=7,
+        tags=[],
+        presets=["a", "b"],
+        outcome="win",
+        winner=1,
+        user="u",
+        created_at=0.0,
+    )
     assert "voted: panel 2 wins · n next round" in view.status_line(ready, vote, 0, True)
     assert view.status_line(ready, vote, 0, True).endswith("queueing the next round…")
 
@@ -91,13 +130,30 @@ def test_tags_are_split_on_commas():
 
 
 def board(rows, tag=None):
-    return m.LeaderboardReply(tag=tag, total_votes=sum(r.votes for r in rows), bootstrap_rounds=200, rows=rows,
-                              win_rate={}, tags=[("hero", 3)])
+    return m.LeaderboardReply(
+        tag=tag,
+        total_votes=sum(r.votes for r in rows),
+        bootstrap_rounds=200,
+        rows=rows,
+        win_rate={},
+        tags=[("hero", 3)],
+    )
 
 
 def test_leaderboard_rows_and_the_line_under_them():
-    row = m.LeaderboardRow(preset="procedural-pico8", score=1523.4, ci_low=1490.2, ci_high=1555.8, votes=5, wins=3,
-                           losses=1, ties=1, both_bad=0, skips=0, games=5)
+    row = m.LeaderboardRow(
+        preset="procedural-pico8",
+        score=1523.4,
+        ci_low=1490.2,
+        ci_high=1555.8,
+        votes=5,
+        wins=3,
+        losses=1,
+        ties=1,
+        both_bad=0,
+        skips=0,
+        games=5,
+    )
     assert view.leaderboard_cells(1, row) == ["1", "procedural-pico8", "1523", "1490–1556", "5", "3-1-1", "0"]
     assert view.leaderboard_cells(2, row.model_copy(update={"ci_low": None}))[3] == ""
     assert view.leaderboard_note(board([row])) == "5 vote(s) · all votes · tags: hero (3)"

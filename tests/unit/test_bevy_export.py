@@ -31,14 +31,16 @@ def snapshot(root):
 def test_names_and_categories_are_cleaned():
     assert clean_name("Red Knight / 2!") == "red-knight-2"
     assert clean_name("...") == "sprite" and len(clean_name("x" * 200)) == 64
-    assert clean_category("Items/Potions") .as_posix() == "items/potions"
+    assert clean_category("Items/Potions").as_posix() == "items/potions"
     for bad in ("../outside", "/etc", "a/../../b", "", "  "):
         with pytest.raises(BevyExportError):
             clean_category(bad)
 
 
 def test_sprites_land_in_their_category_with_a_manifest_of_their_sources(project):
-    written = export_to_bevy(project, "heroes", [ExportItem("Red Knight 7", png(), {"prompt": "red knight", "seed": 7})])
+    written = export_to_bevy(
+        project, "heroes", [ExportItem("Red Knight 7", png(), {"prompt": "red knight", "seed": 7})]
+    )
     target = project / "assets/sprites/heroes/red-knight-7.png"
     assert written == [target, project / "assets/sprites/manifest.json"]
     assert target.read_bytes() == png()
@@ -49,15 +51,21 @@ def test_sprites_land_in_their_category_with_a_manifest_of_their_sources(project
 
 def test_a_taken_name_gets_a_suffix_unless_forced_and_the_manifest_keeps_both(project):
     export_to_bevy(project, "items", [ExportItem("gem", png((1, 2, 3, 255)), {"seed": 1})])
-    again = export_to_bevy(project, "items", [ExportItem("gem", png((4, 5, 6, 255)), {"seed": 2}),
-                                              ExportItem("gem", png((7, 8, 9, 255)), {"seed": 3})])
+    again = export_to_bevy(
+        project,
+        "items",
+        [ExportItem("gem", png((4, 5, 6, 255)), {"seed": 2}), ExportItem("gem", png((7, 8, 9, 255)), {"seed": 3})],
+    )
     assert [p.name for p in again[:2]] == ["gem-1.png", "gem-2.png"]
     assert (project / "assets/sprites/items/gem.png").read_bytes() == png((1, 2, 3, 255))
     forced = export_to_bevy(project, "items", [ExportItem("gem", png((9, 9, 9, 255)), {"seed": 4})], force=True)
     assert forced[0].name == "gem.png" and forced[0].read_bytes() == png((9, 9, 9, 255))
     sprites = json.loads((project / "assets/sprites/manifest.json").read_text())["sprites"]
     assert {k: v["source"]["seed"] for k, v in sprites.items()} == {
-        "items/gem.png": 4, "items/gem-1.png": 2, "items/gem-2.png": 3}
+        "items/gem.png": 4,
+        "items/gem-1.png": 2,
+        "items/gem-2.png": 3,
+    }
 
 
 def test_a_sheet_comes_with_the_layout_bevy_needs(project):

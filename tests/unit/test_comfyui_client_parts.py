@@ -18,8 +18,16 @@ def test_legacy_preview_frame():
 
 
 def test_metadata_preview_frame_names_its_prompt():
-    meta = json.dumps({"node_id": "3", "prompt_id": "p1", "display_node_id": "3", "parent_node_id": None,
-                       "real_node_id": "3", "image_type": "image/jpeg"}).encode()
+    meta = json.dumps(
+        {
+            "node_id": "3",
+            "prompt_id": "p1",
+            "display_node_id": "3",
+            "parent_node_id": None,
+            "real_node_id": "3",
+            "image_type": "image/jpeg",
+        }
+    ).encode()
     frame = parse_binary(struct.pack(">II", 4, len(meta)) + meta + JPEG)
     assert (frame.prompt_id, frame.node_id, frame.image, frame.mime) == ("p1", "3", JPEG, "image/jpeg")
 
@@ -75,12 +83,24 @@ def test_availability_names_the_missing_file_and_what_is_installed():
 
 def test_validation_errors_become_actionable_sentences():
     preset = ModelPreset(name="sdxl-pixel-art", checkpoint="missing.safetensors")
-    node_errors = {"4": {"errors": [{
-        "type": "value_not_in_list", "message": "Value not in list",
-        "details": "ckpt_name: 'missing.safetensors' not in ['base.safetensors']",
-        "extra_info": {"input_name": "ckpt_name", "input_config": [["base.safetensors"], {}],
-                       "received_value": "missing.safetensors"},
-    }], "dependent_outputs": ["9"], "class_type": "CheckpointLoaderSimple"}}
+    node_errors = {
+        "4": {
+            "errors": [
+                {
+                    "type": "value_not_in_list",
+                    "message": "Value not in list",
+                    "details": "ckpt_name: 'missing.safetensors' not in ['base.safetensors']",
+                    "extra_info": {
+                        "input_name": "ckpt_name",
+                        "input_config": [["base.safetensors"], {}],
+                        "received_value": "missing.safetensors",
+                    },
+                }
+            ],
+            "dependent_outputs": ["9"],
+            "class_type": "CheckpointLoaderSimple",
+        }
+    }
     text = explain_rejection({"type": "prompt_outputs_failed_validation"}, node_errors, preset, "gpu1")
     assert text.startswith("gpu1 rejected preset sdxl-pixel-art")
     assert "checkpoint 'missing.safetensors' is not installed (installed: base.safetensors)" in text

@@ -32,8 +32,13 @@ STEP_TIME = 0.02
 
 @pytest.fixture(scope="module")
 def double(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ComfyUIDouble]:
-    server = ComfyUIDouble(tmp_path_factory.mktemp("comfyui"), step_time=STEP_TIME, checkpoints=CHECKPOINTS,
-                           loras=LORAS, preview_method="latent2rgb").start()
+    server = ComfyUIDouble(
+        tmp_path_factory.mktemp("comfyui"),
+        step_time=STEP_TIME,
+        checkpoints=CHECKPOINTS,
+        loras=LORAS,
+        preview_method="latent2rgb",
+    ).start()
     yield server
     server.kill()
 
@@ -48,31 +53,62 @@ def unique() -> str:
     return uuid.uuid4().hex[:8]
 
 
-def sd_graph(text: str, *, seed: int = 1, steps: int = 3, ckpt: str = "a.safetensors", width: int = 64,
-             height: int = 64, prefix: str = "probe", lora: str | None = None) -> dict:
+def sd_graph(
+    text: str,
+    *,
+    seed: int = 1,
+    steps: int = 3,
+    ckpt: str = "a.safetensors",
+    width: int = 64,
+    height: int = 64,
+    prefix: str = "probe",
+    lora: str | None = None,
+) -> dict:
     model, clip = ["4", 0], ["4", 1]
     graph = {
         "4": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": ckpt}},
         "5": {"class_type": "EmptyLatentImage", "inputs": {"width": width, "height": height, "batch_size": 1}},
         "6": {"class_type": "CLIPTextEncode", "inputs": {"text": text, "clip": clip}},
         "7": {"class_type": "CLIPTextEncode", "inputs": {"text": "blurry", "clip": clip}},
-        "3": {"class_type": "KSampler", "inputs": {"seed": seed, "steps": steps, "cfg": 7, "sampler_name": "euler",
-                                                   "scheduler": "normal", "denoise": 1.0, "model": model,
-                                                   "positive": ["6", 0], "negative": ["7", 0], "latent_image": ["5", 0]}},
+        "3": {
+            "class_type": "KSampler",
+            "inputs": {
+                "seed": seed,
+                "steps": steps,
+                "cfg": 7,
+                "sampler_name": "euler",
+                "scheduler": "normal",
+                "denoise": 1.0,
+                "model": model,
+                "positive": ["6", 0],
+                "negative": ["7", 0],
+                "latent_image": ["5", 0],
+            },
+        },
         "8": {"class_type": "VAEDecode", "inputs": {"samples": ["3", 0], "vae": ["4", 2]}},
         "9": {"class_type": "SaveImage", "inputs": {"filename_prefix": prefix, "images": ["8", 0]}},
     }
     if lora:
-        graph["10"] = {"class_type": "LoraLoader", "inputs": {"model": ["4", 0], "clip": ["4", 1], "lora_name": lora,
-                                                               "strength_model": 0.8, "strength_clip": 1.0}}
+        graph["10"] = {
+            "class_type": "LoraLoader",
+            "inputs": {
+                "model": ["4", 0],
+                "clip": ["4", 1],
+                "lora_name": lora,
+                "strength_model": 0.8,
+                "strength_clip": 1.0,
+            },
+        }
         graph["3"]["inputs"]["model"] = ["10", 0]
         graph["6"]["inputs"]["clip"] = ["10", 1]
     return graph
 
 
 def image_graph(color: int, prefix: str = "probe") -> dict:
-    return {"1": {"class_type": "EmptyImage", "inputs": {"width": 16, "height": 16, "batch_size": 1, "color": color}},
-            "2": {"class_type": "SaveImage", "inputs": {"filename_prefix": prefix, "images": ["1", 0]}}}
+    return {
+        "1": {"class_type": "EmptyImage", "inputs": {"width": 16, "height": 16, "batch_size": 1, "color": color}},
+        "2": {"class_type": "SaveImage", "inputs": {"filename_prefix": prefix, "images": ["1", 0]}},
+    }
 
 
 def fresh_color() -> int:
@@ -103,7 +139,10 @@ async def open_socket(double: ComfyUIDouble, client_id: str | None = None, flags
     if flags:
         await ws.send(json.dumps({"type": "feature_flags", "data": {"supports_preview_metadata": True}}))
         reply = await receive(ws)
-        assert reply == {"type": "feature_flags", "data": {"supports_preview_metadata": True, "max_upload_size": 104857600}}
+        assert reply == {
+            "type": "feature_flags",
+            "data": {"supports_preview_metadata": True, "max_upload_size": 104857600},
+        }
     return ws
 
 
@@ -158,14 +197,33 @@ async def test_system_and_model_routes_have_the_real_shapes(http: httpx.AsyncCli
 async def test_object_info_key_nodes_match_the_reference_specs(http: httpx.AsyncClient) -> None:
     info = (await http.get("/object_info")).json()
     ckpt = info["CheckpointLoaderSimple"]
-    assert ckpt["input"]["required"]["ckpt_name"] == [CHECKPOINTS, {"tooltip": "The name of the checkpoint (model) to load."}]
+    assert ckpt["input"]["required"]["ckpt_name"] == [
+        CHECKPOINTS,
+        {"tooltip": "The name of the checkpoint (model) to load."},
+    ]
     assert ckpt["output"] == ["MODEL", "CLIP", "VAE"] and ckpt["output_node"] is False
-    assert list(ckpt) == ["input", "input_order", "output", "output_is_list", "output_name", "name", "display_name",
-                          "description", "python_module", "category", "output_node", "output_tooltips"]
+    assert list(ckpt) == [
+        "input",
+        "input_order",
+        "output",
+        "output_is_list",
+        "output_name",
+        "name",
+        "display_name",
+        "description",
+        "python_module",
+        "category",
+        "output_node",
+        "output_tooltips",
+    ]
     lora = info["LoraLoader"]["input"]["required"]
     assert lora["lora_name"][0] == ["sub/y.safetensors", "x.safetensors"]
-    assert {k: lora["strength_model"][1][k] for k in ("default", "min", "max", "step")} == \
-        {"default": 1.0, "min": -100.0, "max": 100.0, "step": 0.01}
+    assert {k: lora["strength_model"][1][k] for k in ("default", "min", "max", "step")} == {
+        "default": 1.0,
+        "min": -100.0,
+        "max": 100.0,
+        "step": 0.01,
+    }
     ks = info["KSampler"]["input"]["required"]
     assert ks["seed"][1]["max"] == 2**64 - 1 and ks["steps"][1]["default"] == 20 and ks["cfg"][1]["max"] == 100.0
     assert len(ks["sampler_name"][0]) == 42 and len(ks["scheduler"][0]) == 9 and ks["positive"][0] == "CONDITIONING"
@@ -183,7 +241,9 @@ async def test_object_info_key_nodes_match_the_reference_specs(http: httpx.Async
     assert info["ImageScale"]["input"]["required"]["upscale_method"][0][0] == "nearest-exact"
 
 
-async def test_non_json_body_foreign_origin_and_interrupt_answers(http: httpx.AsyncClient, double: ComfyUIDouble) -> None:
+async def test_non_json_body_foreign_origin_and_interrupt_answers(
+    http: httpx.AsyncClient, double: ComfyUIDouble
+) -> None:
     broken = await http.post("/prompt", content=b"{not json")
     assert broken.status_code == 500
     assert broken.headers["content-type"].startswith("text/plain")
@@ -210,10 +270,20 @@ async def test_successful_run_streams_in_reference_order(http: httpx.AsyncClient
     finally:
         await ws.close()
     assert types(events) == [
-        "status", "status", "execution_start", "execution_cached",
-        "progress_state", "executing", "progress_state",
-        "progress_state", "executing", "executed", "progress_state",
-        "execution_success", "status", "executing",
+        "status",
+        "status",
+        "execution_start",
+        "execution_cached",
+        "progress_state",
+        "executing",
+        "progress_state",
+        "progress_state",
+        "executing",
+        "executed",
+        "progress_state",
+        "execution_success",
+        "status",
+        "executing",
     ]
     pid = queued["prompt_id"]
     assert [e["data"]["status"]["exec_info"]["queue_remaining"] for e in events if e["type"] == "status"] == [1, 1, 0]
@@ -221,8 +291,16 @@ async def test_successful_run_streams_in_reference_order(http: httpx.AsyncClient
     assert events[3]["data"]["nodes"] == [] and set(events[3]["data"]) == {"nodes", "prompt_id", "timestamp"}
     assert events[5]["data"] == {"node": "1", "display_node": "1", "prompt_id": pid}
     running = events[4]["data"]["nodes"]["1"]
-    assert running == {"value": 0.0, "max": 1.0, "state": "running", "node_id": "1", "prompt_id": pid,
-                       "display_node_id": "1", "parent_node_id": None, "real_node_id": "1"}
+    assert running == {
+        "value": 0.0,
+        "max": 1.0,
+        "state": "running",
+        "node_id": "1",
+        "prompt_id": pid,
+        "display_node_id": "1",
+        "parent_node_id": None,
+        "real_node_id": "1",
+    }
     assert set(events[10]["data"]["nodes"]) == {"1", "2"}  # accumulates every non-pending node
     executed = events[9]["data"]
     assert executed["node"] == "2" and executed["display_node"] == "2" and executed["prompt_id"] == pid
@@ -242,8 +320,9 @@ async def test_successful_run_streams_in_reference_order(http: httpx.AsyncClient
     assert view.status_code == 200 and view.content[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-async def test_identical_rerun_is_cached_and_sends_executed_without_executing(http: httpx.AsyncClient,
-                                                                               double: ComfyUIDouble) -> None:
+async def test_identical_rerun_is_cached_and_sends_executed_without_executing(
+    http: httpx.AsyncClient, double: ComfyUIDouble
+) -> None:
     client = f"c-{unique()}"
     graph = image_graph(fresh_color(), prefix=f"cache{unique()}")
     ws = await open_socket(double, client)
@@ -254,16 +333,26 @@ async def test_identical_rerun_is_cached_and_sends_executed_without_executing(ht
         events = await until_done(ws, second["prompt_id"])
     finally:
         await ws.close()
-    assert types(events) == ["status", "status", "execution_start", "execution_cached", "executed", "progress_state",
-                             "execution_success", "status", "executing"]
+    assert types(events) == [
+        "status",
+        "status",
+        "execution_start",
+        "execution_cached",
+        "executed",
+        "progress_state",
+        "execution_success",
+        "status",
+        "executing",
+    ]
     assert events[3]["data"]["nodes"] == ["1", "2"]
     first_output = next(e for e in first_events if e["type"] == "executed")["data"]["output"]
     assert events[4]["data"]["output"] == first_output  # the same file, nothing new written
     assert events[5]["data"]["nodes"]["2"]["state"] == "finished"
 
 
-async def test_sampler_steps_send_legacy_previews_to_a_client_without_flags(http: httpx.AsyncClient,
-                                                                            double: ComfyUIDouble) -> None:
+async def test_sampler_steps_send_legacy_previews_to_a_client_without_flags(
+    http: httpx.AsyncClient, double: ComfyUIDouble
+) -> None:
     client = f"c-{unique()}"
     ws = await open_socket(double, client)
     try:
@@ -272,10 +361,10 @@ async def test_sampler_steps_send_legacy_previews_to_a_client_without_flags(http
     finally:
         await ws.close()
     sampler_start = next(i for i, e in enumerate(events) if e["type"] == "executing" and e["data"]["node"] == "3")
-    per_step = events[sampler_start + 1: sampler_start + 10]
+    per_step = events[sampler_start + 1 : sampler_start + 10]
     assert types(per_step) == ["progress_state", "progress", "binary1"] * 3
     for step in range(3):
-        state, progress, frame = per_step[3 * step: 3 * step + 3]
+        state, progress, frame = per_step[3 * step : 3 * step + 3]
         assert state["data"]["nodes"]["3"]["value"] == step + 1 and state["data"]["nodes"]["3"]["max"] == 3
         assert progress["data"] == {"value": step + 1, "max": 3, "prompt_id": queued["prompt_id"], "node": "3"}
         assert struct.unpack(">I", frame["payload"][:4])[0] == 1  # JPEG
@@ -283,12 +372,13 @@ async def test_sampler_steps_send_legacy_previews_to_a_client_without_flags(http
         assert Image.open(io.BytesIO(frame["payload"][4:])).size == (512, 512)  # 8x8 latent fitted into 512
     assert events[sampler_start + 10]["type"] == "progress_state"
     assert events[sampler_start + 10]["data"]["nodes"]["3"]["state"] == "finished"
-    assert types(events[sampler_start + 11: sampler_start + 13]) == ["progress_state", "executing"]
+    assert types(events[sampler_start + 11 : sampler_start + 13]) == ["progress_state", "executing"]
     assert events[sampler_start + 12]["data"]["node"] == "8"
 
 
-async def test_feature_flag_client_gets_format_4_previews_before_progress(http: httpx.AsyncClient,
-                                                                          double: ComfyUIDouble) -> None:
+async def test_feature_flag_client_gets_format_4_previews_before_progress(
+    http: httpx.AsyncClient, double: ComfyUIDouble
+) -> None:
     client = f"c-{unique()}"
     ws = await open_socket(double, client, flags=True)
     try:
@@ -297,18 +387,26 @@ async def test_feature_flag_client_gets_format_4_previews_before_progress(http: 
     finally:
         await ws.close()
     sampler_start = next(i for i, e in enumerate(events) if e["type"] == "executing" and e["data"]["node"] == "3")
-    assert types(events[sampler_start + 1: sampler_start + 7]) == ["progress_state", "binary4", "progress"] * 2
+    assert types(events[sampler_start + 1 : sampler_start + 7]) == ["progress_state", "binary4", "progress"] * 2
     payload = events[sampler_start + 2]["payload"]
     json_len = struct.unpack(">I", payload[:4])[0]
     assert json_len == 166
-    metadata = json.loads(payload[4: 4 + json_len])
-    assert metadata == {"node_id": "3", "prompt_id": queued["prompt_id"], "display_node_id": "3",
-                        "parent_node_id": None, "real_node_id": "3", "image_type": "image/jpeg"}
-    assert Image.open(io.BytesIO(payload[4 + json_len:])).format == "JPEG"
+    metadata = json.loads(payload[4 : 4 + json_len])
+    assert metadata == {
+        "node_id": "3",
+        "prompt_id": queued["prompt_id"],
+        "display_node_id": "3",
+        "parent_node_id": None,
+        "real_node_id": "3",
+        "image_type": "image/jpeg",
+    }
+    assert Image.open(io.BytesIO(payload[4 + json_len :])).format == "JPEG"
     assert "binary1" not in types(events)
 
 
-async def test_execution_events_only_reach_the_submitting_client(http: httpx.AsyncClient, double: ComfyUIDouble) -> None:
+async def test_execution_events_only_reach_the_submitting_client(
+    http: httpx.AsyncClient, double: ComfyUIDouble
+) -> None:
     submitter, bystander = f"c-{unique()}", f"c-{unique()}"
     ws_a, ws_b = await open_socket(double, submitter), await open_socket(double, bystander)
     try:
@@ -329,12 +427,19 @@ async def test_execution_events_only_reach_the_submitting_client(http: httpx.Asy
     assert len(sid) == 32 and int(sid, 16) >= 0  # uuid4().hex
 
 
-async def test_prompt_without_client_id_broadcasts_only_state_and_text(http: httpx.AsyncClient,
-                                                                       double: ComfyUIDouble) -> None:
+async def test_prompt_without_client_id_broadcasts_only_state_and_text(
+    http: httpx.AsyncClient, double: ComfyUIDouble
+) -> None:
     graph = {
-        "1": {"class_type": "EmptyImage", "inputs": {"width": 32, "height": 48, "batch_size": 2, "color": fresh_color()}},
+        "1": {
+            "class_type": "EmptyImage",
+            "inputs": {"width": 32, "height": 48, "batch_size": 2, "color": fresh_color()},
+        },
         "2": {"class_type": "GetImageSize", "inputs": {"image": ["1", 0]}},
-        "3": {"class_type": "EmptyImage", "inputs": {"width": ["2", 0], "height": ["2", 1], "batch_size": 1, "color": 0}},
+        "3": {
+            "class_type": "EmptyImage",
+            "inputs": {"width": ["2", 0], "height": ["2", 1], "batch_size": 1, "color": 0},
+        },
         "4": {"class_type": "SaveImage", "inputs": {"filename_prefix": f"anon{unique()}", "images": ["3", 0]}},
     }
     ws = await open_socket(double, f"c-{unique()}")
@@ -352,8 +457,8 @@ async def test_prompt_without_client_id_broadcasts_only_state_and_text(http: htt
     assert set(types(seen)) == {"status", "progress_state", "binary3"}
     [text] = [e["payload"] for e in seen if e["type"] == "binary"]
     node_len = struct.unpack(">I", text[:4])[0]
-    assert text[4: 4 + node_len] == b"2"
-    assert text[4 + node_len:].decode() == "width: 32, height: 48\n batch size: 2"
+    assert text[4 : 4 + node_len] == b"2"
+    assert text[4 + node_len :].decode() == "width: 32, height: 48\n batch size: 2"
     assert all(e["data"]["prompt_id"] == queued["prompt_id"] for e in seen if e["type"] == "progress_state")
 
 
@@ -367,7 +472,9 @@ def slower_steps(double: ComfyUIDouble, step_time: float = 0.1) -> Iterator[None
         double.control(step_time=STEP_TIME)
 
 
-async def test_reconnect_mid_run_gets_executing_without_prompt_id(http: httpx.AsyncClient, double: ComfyUIDouble) -> None:
+async def test_reconnect_mid_run_gets_executing_without_prompt_id(
+    http: httpx.AsyncClient, double: ComfyUIDouble
+) -> None:
     client = f"c-{unique()}"
     first = await open_socket(double, client)
     second = None
@@ -423,8 +530,9 @@ async def test_interrupt_lands_at_the_next_sampler_step(http: httpx.AsyncClient,
     assert entry["outputs"] == {} and entry["status"]["messages"][-1][0] == "execution_interrupted"
 
 
-async def test_interrupt_outside_a_sampler_lands_after_the_next_executing(http: httpx.AsyncClient,
-                                                                          double: ComfyUIDouble) -> None:
+async def test_interrupt_outside_a_sampler_lands_after_the_next_executing(
+    http: httpx.AsyncClient, double: ComfyUIDouble
+) -> None:
     client = f"c-{unique()}"
     ws = await open_socket(double, client)
     double.control(stall=True)
@@ -441,8 +549,11 @@ async def test_interrupt_outside_a_sampler_lands_after_the_next_executing(http: 
         await ws.close()
     assert types(events) == ["progress_state", "executing", "execution_interrupted", "status", "executing"]
     assert events[1]["data"]["node"] == "1"
-    assert (events[2]["data"]["node_id"], events[2]["data"]["node_type"], events[2]["data"]["executed"]) == \
-        ("1", "EmptyImage", [])
+    assert (events[2]["data"]["node_id"], events[2]["data"]["node_type"], events[2]["data"]["executed"]) == (
+        "1",
+        "EmptyImage",
+        [],
+    )
 
 
 async def test_free_memory_drops_the_cache(http: httpx.AsyncClient, double: ComfyUIDouble) -> None:
@@ -461,8 +572,9 @@ async def test_free_memory_drops_the_cache(http: httpx.AsyncClient, double: Comf
     assert cached["data"]["nodes"] == [] and "executing" in types(events)[:-1]
 
 
-async def test_failing_node_reports_execution_error_with_every_field(http: httpx.AsyncClient,
-                                                                     double: ComfyUIDouble) -> None:
+async def test_failing_node_reports_execution_error_with_every_field(
+    http: httpx.AsyncClient, double: ComfyUIDouble
+) -> None:
     client = f"c-{unique()}"
     double.control(fail_next_prompt=True)
     ws = await open_socket(double, client)
@@ -473,11 +585,23 @@ async def test_failing_node_reports_execution_error_with_every_field(http: httpx
         await ws.close()
     error_at = types(events).index("execution_error")
     assert types(events[error_at:]) == ["execution_error", "status", "executing"]
-    assert events[error_at - 1] == {"type": "executing", "data": {"node": "2", "display_node": "2",
-                                                                  "prompt_id": queued["prompt_id"]}}
+    assert events[error_at - 1] == {
+        "type": "executing",
+        "data": {"node": "2", "display_node": "2", "prompt_id": queued["prompt_id"]},
+    }
     error = events[error_at]["data"]
-    assert set(error) == {"prompt_id", "node_id", "node_type", "executed", "exception_message", "exception_type",
-                          "traceback", "current_inputs", "current_outputs", "timestamp"}
+    assert set(error) == {
+        "prompt_id",
+        "node_id",
+        "node_type",
+        "executed",
+        "exception_message",
+        "exception_type",
+        "traceback",
+        "current_inputs",
+        "current_outputs",
+        "timestamp",
+    }
     assert (error["node_id"], error["node_type"], error["executed"]) == ("2", "SaveImage", ["1"])
     assert error["exception_type"] == "Exception" and error["exception_message"].endswith("\n")
     assert all(isinstance(line, str) for line in error["traceback"])
@@ -541,31 +665,64 @@ async def post_invalid(http: httpx.AsyncClient, graph: dict) -> dict:
 
 async def test_top_level_validation_errors(http: httpx.AsyncClient) -> None:
     unknown = await post_invalid(http, {"3": {"class_type": "NoSuchNode", "inputs": {}}})
-    assert unknown == {"error": {"type": "invalid_prompt", "message": "Cannot execute because node NoSuchNode does not exist.",
-                                 "details": "Node ID '#3'", "extra_info": {}}, "node_errors": {}}
+    assert unknown == {
+        "error": {
+            "type": "invalid_prompt",
+            "message": "Cannot execute because node NoSuchNode does not exist.",
+            "details": "Node ID '#3'",
+            "extra_info": {},
+        },
+        "node_errors": {},
+    }
     no_class = await post_invalid(http, {"1": {"inputs": {}}})
     assert no_class["error"]["type"] == "invalid_prompt" and "class_type" in no_class["error"]["message"]
     no_outputs = await post_invalid(http, {"1": {"class_type": "EmptyImage", "inputs": {}}})
-    assert no_outputs["error"] == {"type": "prompt_no_outputs", "message": "Prompt has no outputs", "details": "",
-                                   "extra_info": {}}
+    assert no_outputs["error"] == {
+        "type": "prompt_no_outputs",
+        "message": "Prompt has no outputs",
+        "details": "",
+        "extra_info": {},
+    }
     no_prompt = await http.post("/prompt", json={"client_id": "x"})
     assert no_prompt.status_code == 400 and no_prompt.json()["error"]["type"] == "no_prompt"
 
 
-@pytest.mark.parametrize("change, node_id, error_type, details", [
-    (lambda g: g["4"]["inputs"].update(ckpt_name="zz.safetensors"), "4", "value_not_in_list",
-     "ckpt_name: 'zz.safetensors' not in ['a.safetensors', 'b.safetensors']"),
-    (lambda g: g["3"]["inputs"].pop("seed"), "3", "required_input_missing", "seed"),
-    (lambda g: g["3"]["inputs"].update(steps=0), "3", "value_smaller_than_min", "steps"),
-    (lambda g: g["3"]["inputs"].update(denoise=2), "3", "value_bigger_than_max", "denoise"),
-    (lambda g: g["3"]["inputs"].update(seed="abc"), "3", "invalid_input_type",
-     "seed, abc, invalid literal for int() with base 10: 'abc'"),
-    (lambda g: g["8"]["inputs"].update(samples=["4", 0]), "8", "return_type_mismatch",
-     "samples, received_type(MODEL) mismatch input_type(LATENT)"),
-    (lambda g: g["9"]["inputs"].update(images=["99", 0]), "9", "exception_during_validation", "'99'"),
-    (lambda g: g["9"]["inputs"].update(images=["8", 5]), "9", "exception_during_validation", "tuple index out of range"),
-])
-async def test_node_validation_errors(http: httpx.AsyncClient, change, node_id: str, error_type: str, details: str) -> None:
+@pytest.mark.parametrize(
+    "change, node_id, error_type, details",
+    [
+        (
+            lambda g: g["4"]["inputs"].update(ckpt_name="zz.safetensors"),
+            "4",
+            "value_not_in_list",
+            "ckpt_name: 'zz.safetensors' not in ['a.safetensors', 'b.safetensors']",
+        ),
+        (lambda g: g["3"]["inputs"].pop("seed"), "3", "required_input_missing", "seed"),
+        (lambda g: g["3"]["inputs"].update(steps=0), "3", "value_smaller_than_min", "steps"),
+        (lambda g: g["3"]["inputs"].update(denoise=2), "3", "value_bigger_than_max", "denoise"),
+        (
+            lambda g: g["3"]["inputs"].update(seed="abc"),
+            "3",
+            "invalid_input_type",
+            "seed, abc, invalid literal for int() with base 10: 'abc'",
+        ),
+        (
+            lambda g: g["8"]["inputs"].update(samples=["4", 0]),
+            "8",
+            "return_type_mismatch",
+            "samples, received_type(MODEL) mismatch input_type(LATENT)",
+        ),
+        (lambda g: g["9"]["inputs"].update(images=["99", 0]), "9", "exception_during_validation", "'99'"),
+        (
+            lambda g: g["9"]["inputs"].update(images=["8", 5]),
+            "9",
+            "exception_during_validation",
+            "tuple index out of range",
+        ),
+    ],
+)
+async def test_node_validation_errors(
+    http: httpx.AsyncClient, change, node_id: str, error_type: str, details: str
+) -> None:
     graph = sd_graph("validation")
     change(graph)
     answer = await post_invalid(http, graph)
@@ -586,7 +743,11 @@ async def test_link_shape_custom_and_inner_validation_errors(http: httpx.AsyncCl
     graph = sd_graph("links")
     graph["8"]["inputs"]["samples"] = ["3", 0, 1]
     [bad] = (await post_invalid(http, graph))["node_errors"]["8"]["errors"]
-    assert (bad["type"], bad["details"], bad["extra_info"]["received_value"]) == ("bad_linked_input", "samples", ["3", 0, 1])
+    assert (bad["type"], bad["details"], bad["extra_info"]["received_value"]) == (
+        "bad_linked_input",
+        "samples",
+        ["3", 0, 1],
+    )
 
     graph = sd_graph("links")
     graph["8"]["inputs"]["samples"] = ["99", 0]
@@ -596,8 +757,10 @@ async def test_link_shape_custom_and_inner_validation_errors(http: httpx.AsyncCl
     assert (inner["type"], inner["details"]) == ("exception_during_inner_validation", "'99'")
     assert inner["extra_info"]["input_name"] == "images" and inner["extra_info"]["linked_node"] == ["8", 0]
 
-    load = {"1": {"class_type": "LoadImage", "inputs": {"image": "nope.png"}},
-            "2": {"class_type": "SaveImage", "inputs": {"filename_prefix": "x", "images": ["1", 0]}}}
+    load = {
+        "1": {"class_type": "LoadImage", "inputs": {"image": "nope.png"}},
+        "2": {"class_type": "SaveImage", "inputs": {"filename_prefix": "x", "images": ["1", 0]}},
+    }
     [custom] = (await post_invalid(http, load))["node_errors"]["1"]["errors"]
     assert (custom["type"], custom["details"]) == ("custom_validation_failed", "image - Invalid image file: nope.png")
 
@@ -633,9 +796,16 @@ async def test_upload_dedup_and_view_path_checks(http: httpx.AsyncClient) -> Non
     view = await http.get("/view", params={"filename": name, "type": "input"})
     assert view.content == red.getvalue() and view.headers["content-type"] == "image/png"
     assert f'filename="{name}"' in view.headers["content-disposition"]
-    statuses = [(await http.get("/view", params=params)).status_code for params in (
-        {"filename": "missing.png", "type": "input"}, {"filename": "../x.png"}, {"filename": "/etc/passwd"},
-        {"filename": name, "type": "bogus"}, {"filename": name, "type": "input", "subfolder": "../.."})]
+    statuses = [
+        (await http.get("/view", params=params)).status_code
+        for params in (
+            {"filename": "missing.png", "type": "input"},
+            {"filename": "../x.png"},
+            {"filename": "/etc/passwd"},
+            {"filename": name, "type": "bogus"},
+            {"filename": name, "type": "input", "subfolder": "../.."},
+        )
+    ]
     assert statuses == [404, 400, 400, 400, 403]
 
 
@@ -649,8 +819,9 @@ def test_sprites_are_deterministic_and_cheap() -> None:
     assert big.shape == (1024, 1024, 3) and time.perf_counter() - started < 0.1
 
 
-async def test_saved_image_depends_on_recipe_and_has_latent_times_8_size(http: httpx.AsyncClient,
-                                                                         double: ComfyUIDouble) -> None:
+async def test_saved_image_depends_on_recipe_and_has_latent_times_8_size(
+    http: httpx.AsyncClient, double: ComfyUIDouble
+) -> None:
     async def render(graph: dict) -> Image.Image:
         entry = await wait_history(http, (await submit(http, graph))["prompt_id"])
         [image] = entry["outputs"]["9"]["images"]
@@ -667,7 +838,9 @@ async def test_saved_image_depends_on_recipe_and_has_latent_times_8_size(http: h
 # --- the double's own controls --------------------------------------------------------------------------------
 
 
-async def test_checkpoint_switches_are_counted_and_cost_load_time(http: httpx.AsyncClient, double: ComfyUIDouble) -> None:
+async def test_checkpoint_switches_are_counted_and_cost_load_time(
+    http: httpx.AsyncClient, double: ComfyUIDouble
+) -> None:
     text = f"switch {unique()}"
     await wait_history(http, (await submit(http, sd_graph(text, ckpt="a.safetensors", steps=1)))["prompt_id"])
     before = double.stats()
@@ -688,7 +861,9 @@ async def test_checkpoint_switches_are_counted_and_cost_load_time(http: httpx.As
     assert {"idle_seconds_between_prompts", "queue_max_depth"} <= set(after)
 
 
-async def test_injected_rejection_slow_http_and_dropped_websockets(http: httpx.AsyncClient, double: ComfyUIDouble) -> None:
+async def test_injected_rejection_slow_http_and_dropped_websockets(
+    http: httpx.AsyncClient, double: ComfyUIDouble
+) -> None:
     double.control(reject_next_prompt_with="prompt_outputs_failed_validation")
     rejected = await http.post("/prompt", json={"prompt": image_graph(1)})
     assert rejected.status_code == 400 and rejected.json()["error"]["type"] == "prompt_outputs_failed_validation"

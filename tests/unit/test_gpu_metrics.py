@@ -55,8 +55,12 @@ def test_without_nvml_there_is_nothing_local(monkeypatch):
 
 
 def test_comfyui_system_stats_devices():
-    stats = {"devices": [{"name": "cuda:0 NVIDIA RTX 4090", "type": "cuda", "vram_total": 100, "vram_free": 40},
-                         {"name": "cpu", "type": "cpu", "vram_total": 50, "vram_free": 10}]}
+    stats = {
+        "devices": [
+            {"name": "cuda:0 NVIDIA RTX 4090", "type": "cuda", "vram_total": 100, "vram_free": 40},
+            {"name": "cpu", "type": "cpu", "vram_total": 50, "vram_free": 10},
+        ]
+    }
     gpu, cpu = from_system_stats("gpu1", stats)
     assert (gpu.source, gpu.memory_used, gpu.memory_total, gpu.unified_memory) == ("comfyui:gpu1", 60, 100, False)
     assert cpu.unified_memory and "system RAM" in cpu.note

@@ -32,8 +32,15 @@ class ScriptedBackend:
         return BackendInfo(name=self.name, kind=self.kind, healthy=True)
 
     def models(self):
-        return [ModelInfo(name="flat", backend=self.name, kind=self.kind, available=True,
-                          defaults={"width": 16, "height": 16, "steps": 2, "cfg": 1.0})]
+        return [
+            ModelInfo(
+                name="flat",
+                backend=self.name,
+                kind=self.kind,
+                available=True,
+                defaults={"width": 16, "height": 16, "steps": 2, "cfg": 1.0},
+            )
+        ]
 
     def can_run(self, model):
         return model == "flat"

@@ -6,8 +6,14 @@ from dgx_pixels_worker.protocol import ErrorCode, WorkerError
 from dgx_pixels_worker.protocol.messages import GenerateRequest, ModelInfo
 
 MODELS = [
-    ModelInfo(name="procedural", backend="procedural", kind="procedural", available=True,
-              defaults={"width": 64, "height": 64, "steps": 8, "cfg": 0.0}, limits={"min_size": 16, "max_size": 128}),
+    ModelInfo(
+        name="procedural",
+        backend="procedural",
+        kind="procedural",
+        available=True,
+        defaults={"width": 64, "height": 64, "steps": 8, "cfg": 0.0},
+        limits={"min_size": 16, "max_size": 128},
+    ),
     ModelInfo(name="sdxl", backend="gpu1", kind="comfyui", available=False, reason="checkpoint not installed"),
 ]
 LIMITS = load_settings(env={}).limits
@@ -19,7 +25,13 @@ def _resolve(**kw):
 
 def test_defaults_come_from_the_model():
     params = _resolve(seed=5)
-    assert (params["model"], params["width"], params["height"], params["steps"], params["seed"]) == ("procedural", 64, 64, 8, 5)
+    assert (params["model"], params["width"], params["height"], params["steps"], params["seed"]) == (
+        "procedural",
+        64,
+        64,
+        8,
+        5,
+    )
     assert 0 <= _resolve()["seed"] < 2**32
 
 

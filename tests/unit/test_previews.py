@@ -178,7 +178,7 @@ def test_frame_bytes_count_the_ansi_a_terminal_receives():
 
 # --- sixel ------------------------------------------------------------------------------------------------------
 
-SIXEL_TOKEN = re.compile(r'#(\d+)(?:;2;(\d+);(\d+);(\d+))?|!(\d+)([?-~])|([?-~])|(\$)|(-)')
+SIXEL_TOKEN = re.compile(r"#(\d+)(?:;2;(\d+);(\d+);(\d+))?|!(\d+)([?-~])|([?-~])|(\$)|(-)")
 
 
 def decode_sixel(sequence: str) -> tuple[int, int, dict[int, tuple[int, int, int]], dict[tuple[int, int], int]]:
@@ -193,7 +193,7 @@ def decode_sixel(sequence: str) -> tuple[int, int, dict[int, tuple[int, int, int
     x = band = colour = 0
     position = raster.end()
     for token in SIXEL_TOKEN.finditer(body, position):
-        assert token.start() == position, f"junk at {position}: {body[position:position + 10]!r}"
+        assert token.start() == position, f"junk at {position}: {body[position : position + 10]!r}"
         position = token.end()
         number, r, g, b, repeat, repeated, single, carriage_return, newline = token.groups()
         if number is not None:
@@ -301,8 +301,14 @@ def test_bad_override_is_refused():
         choose_mode("iterm", {}, None)
 
 
-@pytest.mark.parametrize("env", [{"TMUX": "/tmp/tmux-1000/default,1,0"}, {"TERM": "tmux-256color"},
-                                 {"TERM": "screen-256color", "KITTY_WINDOW_ID": "1"}])
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"TMUX": "/tmp/tmux-1000/default,1,0"},
+        {"TERM": "tmux-256color"},
+        {"TERM": "screen-256color", "KITTY_WINDOW_ID": "1"},
+    ],
+)
 def test_multiplexer_means_halfblock(env):
     assert choose_mode("auto", env, answering(b"\x1b[?62;4;22c")).mode == "halfblock"
 
@@ -388,8 +394,14 @@ def test_query_tty_in_a_process_without_a_controlling_terminal():
         "started = time.monotonic(); answer = query_tty(b'\\x1b[c', 5.0)\n"
         "print(repr(answer), time.monotonic() - started, choose_mode('auto', {'TERM': 'xterm'}, query_tty).mode)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30,
-                            start_new_session=True, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        start_new_session=True,
+        stdin=subprocess.DEVNULL,
+    )
     answer, elapsed, mode = result.stdout.split()
     assert (answer, mode) == ("b''", "halfblock") and float(elapsed) < 1.0, result.stderr
 

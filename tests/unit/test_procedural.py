@@ -29,8 +29,21 @@ from dgx_pixels_worker.procedural import (
 from dgx_pixels_worker.procedural.palettes import MATERIALS, families, ramp
 from dgx_pixels_worker.procedural.render import build
 
-SYMMETRIC_PROMPTS = ["knight", "wizard", "gold potion", "ruby gem", "treasure chest", "green slime", "dragon",
-                     "shield", "coin", "heart", "tree", "mushroom", "monster"]
+SYMMETRIC_PROMPTS = [
+    "knight",
+    "wizard",
+    "gold potion",
+    "ruby gem",
+    "treasure chest",
+    "green slime",
+    "dragon",
+    "shield",
+    "coin",
+    "heart",
+    "tree",
+    "mushroom",
+    "monster",
+]
 SPRITE_PROMPTS = SYMMETRIC_PROMPTS + ["fire sword", "battle axe", "spear", "dagger", "wolf", "key", "archer", ""]
 TILE_PROMPTS = ["grass", "stone tile", "water", "sand", "dirt", "lava", "brick wall", "wood planks", "snow", "ice tile"]
 
@@ -75,13 +88,32 @@ def hue_distance(a: float, b: float) -> float:
 def test_public_constants() -> None:
     assert GENERATOR_VERSION == "1"
     assert (MIN_SIZE, MAX_SIZE) == (16, 128)
-    assert set(procedural.__all__) >= {"GENERATOR_VERSION", "MIN_SIZE", "MAX_SIZE", "SpritePlan", "plan_sprite",
-                                       "render_sprite", "render_stages"}
+    assert set(procedural.__all__) >= {
+        "GENERATOR_VERSION",
+        "MIN_SIZE",
+        "MAX_SIZE",
+        "SpritePlan",
+        "plan_sprite",
+        "render_sprite",
+        "render_stages",
+    }
 
 
 def test_only_stdlib_numpy_and_pillow_are_imported() -> None:
-    allowed = {"numpy", "PIL", "__future__", "colorsys", "collections", "dataclasses", "functools", "hashlib",
-               "math", "operator", "re", "typing"}
+    allowed = {
+        "numpy",
+        "PIL",
+        "__future__",
+        "colorsys",
+        "collections",
+        "dataclasses",
+        "functools",
+        "hashlib",
+        "math",
+        "operator",
+        "re",
+        "typing",
+    }
     folder = pathlib.Path(procedural.__file__).parent
     for path in folder.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -120,7 +152,9 @@ def test_output_does_not_depend_on_python_hash_randomisation() -> None:
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
         out = subprocess.run([sys.executable, "-c", code, src], env=env, capture_output=True, text=True, check=True)
         digests.add(out.stdout.strip())
-    local = hashlib.sha256(b"".join(render_sprite(p, 5, 40, 24).tobytes() for p in ("knight", "fire sword", "lava", "")))
+    local = hashlib.sha256(
+        b"".join(render_sprite(p, 5, 40, 24).tobytes() for p in ("knight", "fire sword", "lava", ""))
+    )
     assert digests == {local.hexdigest()}
 
 
@@ -141,12 +175,32 @@ def test_huge_and_negative_seeds_are_folded_deterministically() -> None:
 
 @pytest.mark.parametrize(
     ("prompt", "subject"),
-    [("knight", "humanoid"), ("old wizard", "humanoid"), ("sword", "blade"), ("steel axe", "blade"),
-     ("potion", "bottle"), ("ruby", "gem"), ("crystal", "gem"), ("chest", "chest"), ("wooden crate", "chest"),
-     ("slime", "creature"), ("red dragon", "creature"), ("wolf", "creature"), ("grass", "tile"),
-     ("cobblestone floor", "tile"), ("shield", "shield"), ("golden key", "key"), ("coin", "coin"),
-     ("heart", "heart"), ("oak tree", "tree"), ("mushroom", "mushroom"), ("crystal sword", "blade"),
-     ("stone golem", "creature"), ("knights", "humanoid"), ("rubies", "gem")],
+    [
+        ("knight", "humanoid"),
+        ("old wizard", "humanoid"),
+        ("sword", "blade"),
+        ("steel axe", "blade"),
+        ("potion", "bottle"),
+        ("ruby", "gem"),
+        ("crystal", "gem"),
+        ("chest", "chest"),
+        ("wooden crate", "chest"),
+        ("slime", "creature"),
+        ("red dragon", "creature"),
+        ("wolf", "creature"),
+        ("grass", "tile"),
+        ("cobblestone floor", "tile"),
+        ("shield", "shield"),
+        ("golden key", "key"),
+        ("coin", "coin"),
+        ("heart", "heart"),
+        ("oak tree", "tree"),
+        ("mushroom", "mushroom"),
+        ("crystal sword", "blade"),
+        ("stone golem", "creature"),
+        ("knights", "humanoid"),
+        ("rubies", "gem"),
+    ],
 )
 def test_subject_comes_from_prompt_words(prompt: str, subject: str) -> None:
     plan = plan_sprite(prompt)
@@ -262,10 +316,18 @@ def test_seed_varies_the_design_not_just_colours() -> None:
 
 @pytest.mark.parametrize(
     ("prompt", "low", "high"),
-    [("fire sword", -0.05, 0.11), ("fire slime", -0.05, 0.11), ("ice potion", 0.45, 0.70),
-     ("ice gem", 0.45, 0.70), ("gold coin", 0.07, 0.17), ("gold chest", 0.07, 0.17),
-     ("forest tree", 0.20, 0.45), ("forest slime", 0.20, 0.45), ("fire tile", -0.05, 0.11),
-     ("ice tile", 0.45, 0.70)],
+    [
+        ("fire sword", -0.05, 0.11),
+        ("fire slime", -0.05, 0.11),
+        ("ice potion", 0.45, 0.70),
+        ("ice gem", 0.45, 0.70),
+        ("gold coin", 0.07, 0.17),
+        ("gold chest", 0.07, 0.17),
+        ("forest tree", 0.20, 0.45),
+        ("forest slime", 0.20, 0.45),
+        ("fire tile", -0.05, 0.11),
+        ("ice tile", 0.45, 0.70),
+    ],
 )
 def test_colour_words_set_the_dominant_hue(prompt: str, low: float, high: float) -> None:
     for seed in range(3):
@@ -326,8 +388,9 @@ def test_tile_uses_prompt_colour() -> None:
 # --- sizes and validation -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("size", [(16, 16), (16, 48), (48, 16), (128, 16), (16, 128), (17, 23), (33, 33),
-                                  (80, 50), (128, 128)])
+@pytest.mark.parametrize(
+    "size", [(16, 16), (16, 48), (48, 16), (128, 16), (16, 128), (17, 23), (33, 33), (80, 50), (128, 128)]
+)
 @pytest.mark.parametrize("prompt", ["knight", "axe", "potion", "dragon", "wolf", "chest", "stone"])
 def test_every_size_renders_with_the_subject_inside_the_canvas(size: tuple[int, int], prompt: str) -> None:
     w, h = size

@@ -9,7 +9,14 @@ from dgx_pixels_worker.protocol.envelope import peek_id
 def test_envelope_round_trips_with_bytes_and_sequence():
     sent = Envelope(type="preview", body={"data": b"\x89PNG", "n": 3}, re="abc", seq=7, epoch="e1")
     got = decode(sent.encode())
-    assert (got.type, got.body, got.re, got.seq, got.epoch, got.id) == ("preview", {"data": b"\x89PNG", "n": 3}, "abc", 7, "e1", sent.id)
+    assert (got.type, got.body, got.re, got.seq, got.epoch, got.id) == (
+        "preview",
+        {"data": b"\x89PNG", "n": 3},
+        "abc",
+        7,
+        "e1",
+        sent.id,
+    )
 
 
 @pytest.mark.parametrize(

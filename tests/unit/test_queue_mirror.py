@@ -9,8 +9,21 @@ from dgx_pixels_worker.protocol import messages as m
 
 def _info(job_id, priority=0, created_at=None, state=m.JobState.QUEUED):
     return m.JobInfo(
-        id=job_id, state=state, prompt="knight", negative="", model="procedural", seed=1, count=1, width=32,
-        height=32, steps=1, cfg=0.0, priority=priority, tags=[], client="t", user="u",
+        id=job_id,
+        state=state,
+        prompt="knight",
+        negative="",
+        model="procedural",
+        seed=1,
+        count=1,
+        width=32,
+        height=32,
+        steps=1,
+        cfg=0.0,
+        priority=priority,
+        tags=[],
+        client="t",
+        user="u",
         created_at=created_at or time.time(),
     )
 

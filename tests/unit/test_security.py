@@ -6,9 +6,15 @@ from dgx_pixels_worker.security import SecurityError, create_keys, curve_require
 @pytest.mark.parametrize(
     "endpoint, local",
     [
-        ("tcp://127.0.0.1:5555", True), ("tcp://127.8.9.1:5555", True), ("tcp://localhost:1", True),
-        ("tcp://[::1]:5555", True), ("ipc:///tmp/w.sock", True), ("tcp://0.0.0.0:5555", False),
-        ("tcp://*:5555", False), ("tcp://192.168.1.4:5555", False), ("tcp://gpu-box:5555", False),
+        ("tcp://127.0.0.1:5555", True),
+        ("tcp://127.8.9.1:5555", True),
+        ("tcp://localhost:1", True),
+        ("tcp://[::1]:5555", True),
+        ("ipc:///tmp/w.sock", True),
+        ("tcp://0.0.0.0:5555", False),
+        ("tcp://*:5555", False),
+        ("tcp://192.168.1.4:5555", False),
+        ("tcp://gpu-box:5555", False),
         ("tcp://eth0:5555", False),
     ],
 )

@@ -9,15 +9,44 @@ from dgx_pixels_worker.store import JobRecord, Store, image_id
 
 
 def _job(job_id: str, priority: int = 0) -> JobRecord:
-    params = {"prompt": "knight", "negative": "", "model": "procedural", "seed": 1, "count": 2, "width": 32,
-              "height": 32, "steps": 4, "cfg": 0.0, "tags": []}
-    return JobRecord(id=job_id, seq=0, state=JobState.QUEUED, params=params, priority=priority, client="t",
-                     user="u", created_at=time.time())
+    params = {
+        "prompt": "knight",
+        "negative": "",
+        "model": "procedural",
+        "seed": 1,
+        "count": 2,
+        "width": 32,
+        "height": 32,
+        "steps": 4,
+        "cfg": 0.0,
+        "tags": [],
+    }
+    return JobRecord(
+        id=job_id,
+        seq=0,
+        state=JobState.QUEUED,
+        params=params,
+        priority=priority,
+        client="t",
+        user="u",
+        created_at=time.time(),
+    )
 
 
 def _image(job: JobRecord, index: int) -> ImageInfo:
-    return ImageInfo(id=image_id(job.id, index), job_id=job.id, index=index, seed=1 + index, width=32, height=32,
-                     path=f"images/x/{job.id}-{index}.png", bytes=10, sha256="0" * 64, created_at=time.time(), params={})
+    return ImageInfo(
+        id=image_id(job.id, index),
+        job_id=job.id,
+        index=index,
+        seed=1 + index,
+        width=32,
+        height=32,
+        path=f"images/x/{job.id}-{index}.png",
+        bytes=10,
+        sha256="0" * 64,
+        created_at=time.time(),
+        params={},
+    )
 
 
 def test_jobs_survive_reopening_with_state_history_and_images(tmp_path):

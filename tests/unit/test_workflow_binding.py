@@ -14,9 +14,20 @@ SHIPPED = json.loads((shipped("workflows") / "txt2img_sprite.json").read_text())
 
 
 def params(**overrides):
-    base = dict(prompt="pixel art knight", negative="blurry", seed=42, steps=20, cfg=6.5, sampler="euler",
-                scheduler="karras", width=512, height=768, checkpoint="model.safetensors", loras=(),
-                filename_prefix="dgx-pixels/job-0")
+    base = dict(
+        prompt="pixel art knight",
+        negative="blurry",
+        seed=42,
+        steps=20,
+        cfg=6.5,
+        sampler="euler",
+        scheduler="karras",
+        width=512,
+        height=768,
+        checkpoint="model.safetensors",
+        loras=(),
+        filename_prefix="dgx-pixels/job-0",
+    )
     base.update(overrides)
     return BindParams(**base)
 
@@ -35,17 +46,26 @@ def test_shipped_template_binds_every_parameter():
     assert graph["6"]["inputs"]["text"] == "pixel art knight" and graph["7"]["inputs"]["text"] == "blurry"
     k = graph["3"]["inputs"]
     assert (k["seed"], k["steps"], k["cfg"], k["sampler_name"], k["scheduler"]) == (42, 20, 6.5, "euler", "karras")
-    assert (graph["5"]["inputs"]["width"], graph["5"]["inputs"]["height"], graph["5"]["inputs"]["batch_size"]) == (512, 768, 1)
+    assert (graph["5"]["inputs"]["width"], graph["5"]["inputs"]["height"], graph["5"]["inputs"]["batch_size"]) == (
+        512,
+        768,
+        1,
+    )
     assert graph["9"]["inputs"]["filename_prefix"] == "dgx-pixels/job-0"
     assert upstream_model_chain(graph) == [("CheckpointLoaderSimple", "model.safetensors")]  # template LoRA removed
     assert graph["6"]["inputs"]["clip"] == ["4", 1] and graph["8"]["inputs"]["vae"] == ["4", 2]
 
 
 def test_preset_lora_chain_is_injected_in_order_on_model_and_clip():
-    loras = (LoraRef(name="pixel.safetensors", strength_model=0.8, strength_clip=0.7), LoraRef(name="sub/outline.safetensors"))
+    loras = (
+        LoraRef(name="pixel.safetensors", strength_model=0.8, strength_clip=0.7),
+        LoraRef(name="sub/outline.safetensors"),
+    )
     graph = WorkflowTemplate.parse("t", SHIPPED).bind(params(loras=loras))
     assert upstream_model_chain(graph) == [
-        ("LoraLoader", "sub/outline.safetensors"), ("LoraLoader", "pixel.safetensors"), ("CheckpointLoaderSimple", "model.safetensors"),
+        ("LoraLoader", "sub/outline.safetensors"),
+        ("LoraLoader", "pixel.safetensors"),
+        ("CheckpointLoaderSimple", "model.safetensors"),
     ]
     last = graph["3"]["inputs"]["model"][0]
     assert graph["6"]["inputs"]["clip"] == [last, 1] and graph["7"]["inputs"]["clip"] == [last, 1]
@@ -73,7 +93,13 @@ def test_roles_follow_wiring_not_node_ids_and_titles_override():
         WorkflowTemplate.parse("t", renumbered)
     renumbered["n3"]["_meta"]["title"] = "dgx:sampler"
     roles = WorkflowTemplate.parse("t", renumbered).roles
-    assert (roles.sampler, roles.positive, roles.negative, roles.latent, roles.checkpoint) == ("n3", "n6", "n7", "n5", "n4")
+    assert (roles.sampler, roles.positive, roles.negative, roles.latent, roles.checkpoint) == (
+        "n3",
+        "n6",
+        "n7",
+        "n5",
+        "n4",
+    )
 
 
 @pytest.mark.parametrize(

@@ -22,8 +22,19 @@ from ..terminal_format import console
 from .generate import follow_jobs, free_path, prompt_slug
 
 VOTE_WORDS = {"tie": "tie", "bad": "both_bad", "both-bad": "both_bad", "both_bad": "both_bad", "skip": "skip"}
-EXPORT_FIELDS = ("id", "comparison_id", "created_at", "user", "prompt", "seed", "tags", "presets", "outcome", "winner",
-                 "winner_preset")
+EXPORT_FIELDS = (
+    "id",
+    "comparison_id",
+    "created_at",
+    "user",
+    "prompt",
+    "seed",
+    "tags",
+    "presets",
+    "outcome",
+    "winner",
+    "winner_preset",
+)
 
 
 def compare(args: argparse.Namespace) -> int:
@@ -37,8 +48,14 @@ def compare(args: argparse.Namespace) -> int:
         err(f"--models takes 2 to 4 presets separated by commas, not {len(models)}; see `dgx-pixels models`")
         return EXIT_USAGE
     params = {
-        "negative": args.negative, "seed": args.seed, "width": width, "height": height, "steps": args.steps,
-        "cfg": args.cfg, "tags": [t for t in args.tags.split(",") if t.strip()], "use_cache": not args.no_cache,
+        "negative": args.negative,
+        "seed": args.seed,
+        "width": width,
+        "height": height,
+        "steps": args.steps,
+        "cfg": args.cfg,
+        "tags": [t for t in args.tags.split(",") if t.strip()],
+        "use_cache": not args.no_cache,
         "postprocess": args.post,
     }
 
@@ -163,13 +180,27 @@ def leaderboard(args: argparse.Namespace) -> int:
 def leaderboard_table(board: m.LeaderboardReply) -> Table:
     title = f"Leaderboard{f' · tag {board.tag}' if board.tag else ''} · {board.total_votes} vote(s)"
     table = Table(title=title, title_justify="left")
-    for name, justify in (("#", "right"), ("preset", "left"), ("score", "right"), ("95% CI", "right"),
-                          ("votes", "right"), ("W-L-T", "right"), ("both bad", "right")):
+    for name, justify in (
+        ("#", "right"),
+        ("preset", "left"),
+        ("score", "right"),
+        ("95% CI", "right"),
+        ("votes", "right"),
+        ("W-L-T", "right"),
+        ("both bad", "right"),
+    ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for rank, row in enumerate(board.rows, 1):
         interval = f"{row.ci_low:.0f}–{row.ci_high:.0f}" if row.ci_low is not None and row.ci_high is not None else "–"
-        table.add_row(str(rank), row.preset, f"{row.score:.0f}", interval, str(row.votes),
-                      f"{row.wins}-{row.losses}-{row.ties}", str(row.both_bad))
+        table.add_row(
+            str(rank),
+            row.preset,
+            f"{row.score:.0f}",
+            interval,
+            str(row.votes),
+            f"{row.wins}-{row.losses}-{row.ties}",
+            str(row.both_bad),
+        )
     return table
 
 

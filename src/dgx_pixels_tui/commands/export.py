@@ -55,8 +55,10 @@ async def fetch_images(client: AsyncClient, names: list[str], raw: bool = False)
         except WorkerError as exc:
             if exc.code != ErrorCode.UNKNOWN_COMPARISON:
                 raise
-            raise WorkerError(ErrorCode.UNKNOWN_IMAGE, f"{name!r} is no image, job or comparison; `dgx-pixels queue` "
-                              "lists jobs, the Gallery shows image ids") from None
+            raise WorkerError(
+                ErrorCode.UNKNOWN_IMAGE,
+                f"{name!r} is no image, job or comparison; `dgx-pixels queue` lists jobs, the Gallery shows image ids",
+            ) from None
     fetched = []
     for image_id in image_ids:
         reply = await client.image(image_id, raw=raw)
@@ -72,8 +74,10 @@ def export(args: argparse.Namespace) -> int:
 
     async def body(client: AsyncClient, settings: Settings) -> int:
         images = await fetch_images(client, args.images, raw=args.raw)
-        items = [ExportItem(args.name if args.name and len(images) == 1 else sprite_name(i.params), i.png, i.params)
-                 for i in images]
+        items = [
+            ExportItem(args.name if args.name and len(images) == 1 else sprite_name(i.params), i.png, i.params)
+            for i in images
+        ]
         if args.sheet:
             items = [sheet_item(items, args.name or "", args.columns, args.padding)]
         try:
@@ -96,14 +100,16 @@ def sheet(args: argparse.Namespace) -> int:
 
     async def body(client: AsyncClient, settings: Settings) -> int:
         images = await fetch_images(client, args.images, raw=args.raw)
-        sheet = sheet_item([ExportItem(sprite_name(i.params), i.png, i.params) for i in images], "", args.columns,
-                           args.padding)
+        sheet = sheet_item(
+            [ExportItem(sprite_name(i.params), i.png, i.params) for i in images], "", args.columns, args.padding
+        )
         atlas = json.dumps(sheet.layout, indent=2).encode()
         written = [_write_new(out, sheet.png, args.force), _write_new(out.with_suffix(".json"), atlas, args.force)]
         if args.animate:
             frames = [Image.open(io.BytesIO(i.png)).convert("RGBA") for i in images]
-            animation = animated_preview(frames, args.animate.rsplit(".", 1)[-1].lower(), duration_ms=args.frame_ms,
-                                         scale=args.scale)
+            animation = animated_preview(
+                frames, args.animate.rsplit(".", 1)[-1].lower(), duration_ms=args.frame_ms, scale=args.scale
+            )
             assert isinstance(animation, bytes)
             written.append(_write_new(Path(args.animate), animation, args.force))
         for path in written:

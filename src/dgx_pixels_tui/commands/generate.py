@@ -35,9 +35,17 @@ DEMO_PROMPTS = ["knight in gold armour", "fire sword", "ice potion", "ruby gem",
 def request_params(args: argparse.Namespace) -> dict[str, object]:
     width, height = parse_size(args.size)
     params: dict[str, object] = {
-        "negative": args.negative, "model": args.model, "count": args.count, "seed": args.seed, "width": width,
-        "height": height, "steps": args.steps, "cfg": args.cfg, "priority": args.priority,
-        "tags": [t for t in args.tags.split(",") if t.strip()], "postprocess": getattr(args, "post", None),
+        "negative": args.negative,
+        "model": args.model,
+        "count": args.count,
+        "seed": args.seed,
+        "width": width,
+        "height": height,
+        "steps": args.steps,
+        "cfg": args.cfg,
+        "priority": args.priority,
+        "tags": [t for t in args.tags.split(",") if t.strip()],
+        "postprocess": getattr(args, "post", None),
     }
     return {key: value for key, value in params.items() if value is not None}
 
@@ -100,7 +108,12 @@ async def generate_and_save(
                 kept = f"; its {len(job.images)} finished image(s) stay in the worker" if job.images else ""
                 err(f"job {job.id} was {job.state.value}{kept}")
     if as_json:
-        print_json({"jobs": [dump(job) for job in finished.values()], "files": {k: [str(p) for p in v] for k, v in saved.items()}})
+        print_json(
+            {
+                "jobs": [dump(job) for job in finished.values()],
+                "files": {k: [str(p) for p in v] for k, v in saved.items()},
+            }
+        )
     else:
         for paths in saved.values():
             for path in paths:
@@ -108,10 +121,17 @@ async def generate_and_save(
     return status
 
 
-async def follow_jobs(client: AsyncClient, stream, jobs: dict[str, m.JobInfo], console: Console) -> dict[str, m.JobInfo] | None:  # type: ignore[no-untyped-def]
+async def follow_jobs(
+    client: AsyncClient, stream, jobs: dict[str, m.JobInfo], console: Console
+) -> dict[str, m.JobInfo] | None:  # type: ignore[no-untyped-def]
     """Show one progress bar per job until each has its terminal event; None if the worker went silent."""
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-               TextColumn("{task.fields[detail]}"), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+    )
     silent_since: float | None = None
     with Progress(*columns, console=console, transient=False) as bars:
         tasks: dict[str, TaskID] = {
@@ -122,7 +142,9 @@ async def follow_jobs(client: AsyncClient, stream, jobs: dict[str, m.JobInfo], c
             item = await anext(stream)
             if isinstance(item, Stalled):
                 silent_since = silent_since or time.monotonic() - item.silent_s
-                console.print(f"[yellow]no word from the worker for {time.monotonic() - silent_since:.0f}s; waiting…[/]")
+                console.print(
+                    f"[yellow]no word from the worker for {time.monotonic() - silent_since:.0f}s; waiting…[/]"
+                )
                 if time.monotonic() - silent_since > GIVE_UP_SILENT_S:
                     err(
                         f"the worker stopped answering; job(s) {', '.join(sorted(pending))} stay queued and resume "
@@ -182,5 +204,3 @@ def free_path(path: Path) -> Path:
         n += 1
         candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
     return candidate
-
-

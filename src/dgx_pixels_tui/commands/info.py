@@ -20,7 +20,9 @@ def status(args: argparse.Namespace) -> int:
             print_json(dump(reply))
             return EXIT_OK
         out = console()
-        out.print(f"[bold]worker[/] {reply.worker_version} at {client.address}, pid {reply.pid}, up {duration(reply.uptime_s)}")
+        out.print(
+            f"[bold]worker[/] {reply.worker_version} at {client.address}, pid {reply.pid}, up {duration(reply.uptime_s)}"
+        )
         out.print(f"data     {reply.data_dir}")
         q = reply.queue
         out.print(
@@ -31,12 +33,17 @@ def status(args: argparse.Namespace) -> int:
         out.print(f"last min {t.jobs_per_min:.0f} jobs, {t.images_per_min:.0f} images")
         for backend in reply.backends:
             health = "[green]healthy[/]" if backend.healthy else "[red]down[/]"
-            out.print(f"backend  {backend.name} ({backend.kind}) {health} {backend.running}/{backend.slots} busy  {backend.detail}")
+            out.print(
+                f"backend  {backend.name} ({backend.kind}) {health} {backend.running}/{backend.slots} busy  {backend.detail}"
+            )
         for gpu in reply.gpus:
             busy = f"{gpu.utilization:.0f}% busy, " if gpu.utilization is not None else ""
             memory = f"{gpu.memory_used / 2**30:.1f}/{gpu.memory_total / 2**30:.1f} GiB"
             kind = " unified memory" if gpu.unified_memory else ""
-            out.print(f"gpu      {gpu.name} ({gpu.source}): {busy}{memory}{kind}" + (f" [dim]({gpu.note})[/]" if gpu.note else ""))
+            out.print(
+                f"gpu      {gpu.name} ({gpu.source}): {busy}{memory}{kind}"
+                + (f" [dim]({gpu.note})[/]" if gpu.note else "")
+            )
         if reply.procedural_only:
             out.print("[yellow]no ComfyUI configured: sprites come from the procedural generator (offline, not AI)[/]")
         return EXIT_OK
@@ -59,7 +66,9 @@ def models(args: argparse.Namespace) -> int:
             where = "\n".join(
                 f"[green]{name}[/]" if why is None else f"[red]{name}[/]: {why}" for name, why in model.where.items()
             )
-            table.add_row(model.name if model.available else f"[dim]{model.name}[/]", where, defaults, model.description)
+            table.add_row(
+                model.name if model.available else f"[dim]{model.name}[/]", where, defaults, model.description
+            )
         out = console()
         out.print(table)
         for problem in library.problems:

@@ -46,7 +46,11 @@ def main(args: argparse.Namespace) -> int:
                 if isinstance(item, Stalled):
                     note = f"[yellow]no word from the worker for {item.silent_s:.0f}s+; showing the last known queue[/]"
                 elif isinstance(item, Snapshot) or note:
-                    note = "" if not isinstance(item, Snapshot) or item.reason == "connected" else f"resynchronised ({item.reason})"
+                    note = (
+                        ""
+                        if not isinstance(item, Snapshot) or item.reason == "connected"
+                        else f"resynchronised ({item.reason})"
+                    )
                 mirror.apply(item)
                 live.update(Group(job_table(mirror.ordered()[: args.limit]), Text.from_markup(note)), refresh=True)
         return EXIT_OK

@@ -12,8 +12,14 @@ def render_ansi(renderable: RenderableType, width: int) -> str:
     """The ANSI text a truecolor terminal `width` cells wide is sent for `renderable`."""
     # _environ={} keeps NO_COLOR, COLUMNS and friends in the caller's environment from changing the figures.
     console = Console(
-        file=io.StringIO(), width=width, force_terminal=True, color_system="truecolor",
-        legacy_windows=False, no_color=False, highlight=False, _environ={},
+        file=io.StringIO(),
+        width=width,
+        force_terminal=True,
+        color_system="truecolor",
+        legacy_windows=False,
+        no_color=False,
+        highlight=False,
+        _environ={},
     )
     with console.capture() as capture:
         console.print(renderable, end="")

@@ -56,7 +56,9 @@ class ComparePanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield SpritePreview(id=f"panel-preview-{self.index}", checkerboard=True)
-        yield Static(f"Panel {self.index + 1}", id=f"panel-caption-{self.index}", classes="compare-caption", markup=False)
+        yield Static(
+            f"Panel {self.index + 1}", id=f"panel-caption-{self.index}", classes="compare-caption", markup=False
+        )
 
     @property
     def preview(self) -> SpritePreview:
@@ -176,8 +178,11 @@ class CompareScreen(PixelsScreen):
     def _ticked(self) -> list[str]:
         chooser = self.query_one("#compare-models", SelectionList)
         ticked = set(chooser.selected)
-        return [str(chooser.get_option_at_index(i).value) for i in range(chooser.option_count)
-                if chooser.get_option_at_index(i).value in ticked]
+        return [
+            str(chooser.get_option_at_index(i).value)
+            for i in range(chooser.option_count)
+            if chooser.get_option_at_index(i).value in ticked
+        ]
 
     @on(SelectionList.SelectedChanged, "#compare-models")
     def models_ticked(self) -> None:
@@ -376,13 +381,17 @@ class CompareScreen(PixelsScreen):
             self.notify("this round has its vote; press n for the next", severity="warning")
             return
         if winner is not None and winner >= len(comparison.panels):
-            self.notify(f"this round has {len(comparison.panels)} panels; press 1–{len(comparison.panels)}",
-                        severity="warning")
+            self.notify(
+                f"this round has {len(comparison.panels)} panels; press 1–{len(comparison.panels)}", severity="warning"
+            )
             return
         if outcome != "skip" and not arena_view.ready_to_vote(comparison):
             failed = arena_view.failed_panels(comparison)
-            message = ("a panel failed: s skips this round, n moves on" if failed
-                       else "wait for every panel to have its image, then vote (s skips)")
+            message = (
+                "a panel failed: s skips this round, n moves on"
+                if failed
+                else "wait for every panel to have its image, then vote (s skips)"
+            )
             self.notify(message, severity="warning")
             return
         self.voting = comparison.id
@@ -420,7 +429,10 @@ class CompareScreen(PixelsScreen):
         for info in comparison.panels[: arena_view.MAX_PANELS]:
             job = jobs.get(info.job_id) if info.job_id else None
             caption = arena_view.panel_caption(
-                info, job, revealed=self.show_names or self.vote is not None, change=changes.get(info.model),
+                info,
+                job,
+                revealed=self.show_names or self.vote is not None,
+                change=changes.get(info.model),
                 winner=info.panel == winner,
             )
             self.query_one(f"#panel-caption-{info.panel}", Static).update(caption)

@@ -111,8 +111,14 @@ class GalleryScreen(PixelsScreen):
         for image in reply.images:
             made = time.strftime("%m-%d %H:%M", time.localtime(image.created_at))
             prompt = " ".join(str(image.params.get("prompt", "")).split())[:48]
-            table.add_row(self._id_cell(image.id), prompt, image.params.get("model", ""),
-                          f"{image.width}x{image.height}", made, key=image.id)
+            table.add_row(
+                self._id_cell(image.id),
+                prompt,
+                image.params.get("model", ""),
+                f"{image.width}x{image.height}",
+                made,
+                key=image.id,
+            )
         table.border_title = f"{len(reply.images)} of {reply.total}"
         if wanted in table.rows:
             table.move_cursor(row=table.get_row_index(wanted))
@@ -147,8 +153,10 @@ class GalleryScreen(PixelsScreen):
         lines = [f"[b]{reply.image.id}[/b]  {reply.image.width}x{reply.image.height}  seed {reply.image.seed}  {shown}"]
         if record:
             lines.append(f"[dim]post-processing[/] {pipeline_text(record)}")
-        lines += [f"[dim]{key}[/] {json.dumps(value) if not isinstance(value, str) else value}"
-                  for key, value in sorted(params.items())]
+        lines += [
+            f"[dim]{key}[/] {json.dumps(value) if not isinstance(value, str) else value}"
+            for key, value in sorted(params.items())
+        ]
         self.query_one("#params", Static).update("\n".join(lines))
 
     @work(exclusive=True, group="gallery-view")
@@ -199,8 +207,10 @@ class GalleryScreen(PixelsScreen):
     async def export_images(self, image_ids: list[str], target: ExportTarget) -> None:
         try:
             replies = [await self.pixels.client.image(image_id) for image_id in image_ids]
-            items = [ExportItem(sprite_name(r.image.params), r.png or b"", {**r.image.params, "image_id": r.image.id})
-                     for r in replies]
+            items = [
+                ExportItem(sprite_name(r.image.params), r.png or b"", {**r.image.params, "image_id": r.image.id})
+                for r in replies
+            ]
             if target.sheet:
                 items = [await asyncio.to_thread(sheet_item, items)]
             written = await asyncio.to_thread(export_to_bevy, Path(target.project), target.category, items)
@@ -218,13 +228,22 @@ class GalleryScreen(PixelsScreen):
             return
         p = image.params
         width, height = p.get("raw_size") or (image.width, image.height)  # the size asked for, before post-processing
-        params = {"negative": p.get("negative", ""), "model": p.get("model"), "width": width, "height": height,
-                  "steps": p.get("steps"), "cfg": p.get("cfg"), "tags": p.get("tags", []),
-                  "postprocess": [{"op": step["op"], **step["params"]} for step in p.get("postprocess", [])]}
+        params = {
+            "negative": p.get("negative", ""),
+            "model": p.get("model"),
+            "width": width,
+            "height": height,
+            "steps": p.get("steps"),
+            "cfg": p.get("cfg"),
+            "tags": p.get("tags", []),
+            "postprocess": [{"op": step["op"], **step["params"]} for step in p.get("postprocess", [])],
+        }
         if not new_seed:
             params["seed"] = image.seed
         try:
-            job = await self.pixels.client.generate(p.get("prompt", ""), **{k: v for k, v in params.items() if v is not None})
+            job = await self.pixels.client.generate(
+                p.get("prompt", ""), **{k: v for k, v in params.items() if v is not None}
+            )
         except WorkerError as exc:
             self.notify(exc.message, severity="error")
             return

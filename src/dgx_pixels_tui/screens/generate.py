@@ -123,14 +123,19 @@ class GenerateScreen(PixelsScreen):
         self.submit(params)
 
     def _params(self) -> dict[str, object]:
-        value = {name: self.query_one(f"#{name}", Input).value.strip() for name in
-                 ("prompt", "negative", "seed", "size", "steps", "cfg", "count")}
+        value = {
+            name: self.query_one(f"#{name}", Input).value.strip()
+            for name in ("prompt", "negative", "seed", "size", "steps", "cfg", "count")
+        }
         if not value["prompt"]:
             raise ValueError("type a prompt first, e.g. 'red knight with a sword'")
         width, height = parse_size(value["size"] or None)
         model = self.query_one("#model", Select).value
         params: dict[str, object] = {
-            "prompt": value["prompt"], "negative": value["negative"], "width": width, "height": height,
+            "prompt": value["prompt"],
+            "negative": value["negative"],
+            "width": width,
+            "height": height,
             "model": None if model is Select.NULL else model,
             "seed": int(value["seed"]) if value["seed"] else None,
             "steps": int(value["steps"]) if value["steps"] else None,

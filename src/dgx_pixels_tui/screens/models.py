@@ -105,6 +105,12 @@ class ModelsScreen(PixelsScreen):
             where = Text("\n").join(Text(line, style=style) for line, style in lines)
             d = model.defaults
             defaults = f"{d.get('width')}x{d.get('height')} · {d.get('steps')} steps · cfg {d.get('cfg')}"
-            table.add_row(Text(model.name, style="" if model.available else "dim"), defaults, where,
-                          model.description, height=max(1, len(lines)), key=model.name)
+            table.add_row(
+                Text(model.name, style="" if model.available else "dim"),
+                defaults,
+                where,
+                model.description,
+                height=max(1, len(lines)),
+                key=model.name,
+            )
         self.query_one("#problems", Static).update("\n".join(f"skipped {p}" for p in library.problems))

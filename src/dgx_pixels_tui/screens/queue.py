@@ -45,8 +45,12 @@ def detail_line(job: m.JobInfo) -> Text:
         parts.append(Text(step_text(job.image_index, job.count, job.step, job.total, job.stage)))
     if job.state is JobState.FAILED and job.error:
         parts.append(Text(f"{job.error.message} (r retries)", style="red"))
-    parts.append(Text(f"seed {job.seed} · {job.count} image(s) · priority {job.priority}"
-                      + (f" · on {job.backend}" if job.backend else "")))
+    parts.append(
+        Text(
+            f"seed {job.seed} · {job.count} image(s) · priority {job.priority}"
+            + (f" · on {job.backend}" if job.backend else "")
+        )
+    )
     parts.append(Text(" ".join(job.prompt.split()), style="italic"))
     return Text(" · ").join(parts)
 
@@ -117,8 +121,14 @@ class QueueScreen(PixelsScreen):
         elapsed, eta = timing(job, now)
         steps = f"{job.step}/{job.total}" if job.state is JobState.RUNNING and job.total else ""
         return [
-            job.id, Text(job.state.value, style=STATE_STYLE.get(job.state.value, "")), progress_bar(job.progress, steps),
-            job.model, clip(" ".join(job.prompt.split()), PROMPT_WIDTH), job.user, elapsed, eta,
+            job.id,
+            Text(job.state.value, style=STATE_STYLE.get(job.state.value, "")),
+            progress_bar(job.progress, steps),
+            job.model,
+            clip(" ".join(job.prompt.split()), PROMPT_WIDTH),
+            job.user,
+            elapsed,
+            eta,
         ]
 
     def selected_id(self) -> str | None:

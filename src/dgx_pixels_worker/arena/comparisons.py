@@ -47,11 +47,20 @@ class Arena:
             raise WorkerError(ErrorCode.INVALID, "each model may appear once in a comparison", {"field": "models"})
         seed = request.seed if request.seed is not None else secrets.randbelow(2**32)
         resolved = [
-            self.runner.resolve(m.GenerateParams(
-                prompt=request.prompt, negative=request.negative, model=model, seed=seed, width=request.width,
-                height=request.height, steps=request.steps, cfg=request.cfg, tags=request.tags,
-                postprocess=request.postprocess,
-            ))
+            self.runner.resolve(
+                m.GenerateParams(
+                    prompt=request.prompt,
+                    negative=request.negative,
+                    model=model,
+                    seed=seed,
+                    width=request.width,
+                    height=request.height,
+                    steps=request.steps,
+                    cfg=request.cfg,
+                    tags=request.tags,
+                    postprocess=request.postprocess,
+                )
+            )
             for model in models
         ]
         _shuffler.shuffle(resolved)
@@ -63,13 +72,23 @@ class Arena:
             if cached is not None:
                 panels.append(PanelRecord(panel, params["model"], None, cached, True))
                 continue
-            job = self.runner.enqueue({**params, "comparison": comparison_id}, request.priority, client, user, request_id)
+            job = self.runner.enqueue(
+                {**params, "comparison": comparison_id}, request.priority, client, user, request_id
+            )
             queued.append(job)
             panels.append(PanelRecord(panel, params["model"], job.id, None, False))
         first = resolved[0]
         record = ComparisonRecord(
-            comparison_id, first["prompt"], first["negative"], seed, first["tags"], user, client, request_id,
-            time.time(), panels,
+            comparison_id,
+            first["prompt"],
+            first["negative"],
+            seed,
+            first["tags"],
+            user,
+            client,
+            request_id,
+            time.time(),
+            panels,
         )
         try:
             self.records.insert_comparison(record)
@@ -108,15 +127,26 @@ class Arena:
         panels = []
         for p in record.panels:
             if p.job_id is None:
-                panels.append(m.ComparisonPanel(panel=p.panel, model=p.model, image_id=p.image_id, cached=True,
-                                                state=JobState.COMPLETED))
+                panels.append(
+                    m.ComparisonPanel(
+                        panel=p.panel, model=p.model, image_id=p.image_id, cached=True, state=JobState.COMPLETED
+                    )
+                )
                 continue
             state, image = jobs.get(p.job_id, (JobState.FAILED.value, None))
-            panels.append(m.ComparisonPanel(panel=p.panel, model=p.model, job_id=p.job_id, image_id=image,
-                                            state=JobState(state)))
+            panels.append(
+                m.ComparisonPanel(panel=p.panel, model=p.model, job_id=p.job_id, image_id=image, state=JobState(state))
+            )
         return m.ComparisonInfo(
-            id=record.id, state=_overall(panels), prompt=record.prompt, negative=record.negative, seed=record.seed,
-            tags=record.tags, user=record.user, created_at=record.created_at, panels=panels,
+            id=record.id,
+            state=_overall(panels),
+            prompt=record.prompt,
+            negative=record.negative,
+            seed=record.seed,
+            tags=record.tags,
+            user=record.user,
+            created_at=record.created_at,
+            panels=panels,
             votes=self.records.vote_count(record.id),
         )
 
@@ -142,11 +172,13 @@ class Arena:
             if request.winner is None or request.winner >= len(record.panels):
                 raise WorkerError(
                     ErrorCode.INVALID,
-                    f"a win needs the winning panel, 0..{len(record.panels) - 1}", {"field": "winner"},
+                    f"a win needs the winning panel, 0..{len(record.panels) - 1}",
+                    {"field": "winner"},
                 )
         elif request.winner is not None:
-            raise WorkerError(ErrorCode.INVALID, f"a {request.outcome} names no winner; leave winner out",
-                              {"field": "winner"})
+            raise WorkerError(
+                ErrorCode.INVALID, f"a {request.outcome} names no winner; leave winner out", {"field": "winner"}
+            )
         if request.outcome != "skip" and info.state is not JobState.COMPLETED:
             raise WorkerError(
                 ErrorCode.INVALID,
@@ -154,12 +186,24 @@ class Arena:
                 {"state": info.state.value},
             )
         if self.records.has_voted(record.id, voter):
-            raise WorkerError(ErrorCode.INVALID, f"{voter} has voted on comparison {record.id} already",
-                              {"comparison_id": record.id})
-        stored = self.records.insert_vote(VoteRecord(
-            0, record.id, record.prompt, record.seed, record.tags, [p.model for p in record.panels], request.outcome,
-            request.winner, voter, client, time.time(),
-        ))
+            raise WorkerError(
+                ErrorCode.INVALID, f"{voter} has voted on comparison {record.id} already", {"comparison_id": record.id}
+            )
+        stored = self.records.insert_vote(
+            VoteRecord(
+                0,
+                record.id,
+                record.prompt,
+                record.seed,
+                record.tags,
+                [p.model for p in record.panels],
+                request.outcome,
+                request.winner,
+                voter,
+                client,
+                time.time(),
+            )
+        )
         info = info.model_copy(update={"votes": info.votes + 1})
         self.publisher.publish("comparison.updated", m.ComparisonEvent(comparison=info))
         return _vote_info(stored), info
@@ -191,8 +235,10 @@ def score_changes(votes: list[tuple[Vote, int]], vote: m.VoteInfo) -> list[m.Sco
     """Each panel's overall score without and with `vote` (no bootstrap: a quick refit). Run it in a thread."""
     before = build_leaderboard([v for v, vid in votes if vid != vote.id], rounds=0)
     after = build_leaderboard([v for v, _ in votes], rounds=0)
-    return [m.ScoreChange(model=name, before=_score(before, name), after=_score(after, name) or BASE_SCORE)
-            for name in vote.presets]
+    return [
+        m.ScoreChange(model=name, before=_score(before, name), after=_score(after, name) or BASE_SCORE)
+        for name in vote.presets
+    ]
 
 
 def compute_board(votes: list[tuple[Vote, int]], tag: str | None, rounds: int) -> m.LeaderboardReply:
@@ -222,6 +268,14 @@ def _score(board: Leaderboard, name: str) -> float | None:
 
 def _vote_info(v: VoteRecord) -> m.VoteInfo:
     return m.VoteInfo(
-        id=v.id, comparison_id=v.comparison_id, prompt=v.prompt, seed=v.seed, tags=v.tags, presets=v.presets,
-        outcome=v.outcome, winner=v.winner, user=v.user, created_at=v.created_at,  # type: ignore[arg-type]
+        id=v.id,
+        comparison_id=v.comparison_id,
+        prompt=v.prompt,
+        seed=v.seed,
+        tags=v.tags,
+        presets=v.presets,
+        outcome=v.outcome,
+        winner=v.winner,
+        user=v.user,
+        created_at=v.created_at,  # type: ignore[arg-type]
     )

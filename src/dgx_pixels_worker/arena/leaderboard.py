@@ -190,9 +190,7 @@ def leaderboard_for_tag(
     return _build(tagged, tag=tag, rounds=rounds, seed=seed, prior=prior)
 
 
-def fit_bradley_terry(
-    wins: np.ndarray, *, prior: float = DEFAULT_PRIOR, start: np.ndarray | None = None
-) -> np.ndarray:
+def fit_bradley_terry(wins: np.ndarray, *, prior: float = DEFAULT_PRIOR, start: np.ndarray | None = None) -> np.ndarray:
     """Log-strengths (mean 0) maximising the penalised Bradley-Terry likelihood of the win matrix.
 
     Raises ValueError when the optimum does not exist (``prior=0`` and the comparison graph is not

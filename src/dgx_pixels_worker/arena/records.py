@@ -52,11 +52,13 @@ class ArenaRecords:
         self.store = store
 
     def insert_comparison(self, c: ComparisonRecord) -> None:
-        statements: list[tuple[str, tuple[Any, ...]]] = [(
-            "INSERT INTO comparisons (id, prompt, negative, seed, tags, user, client, request_id, created_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?)",
-            (c.id, c.prompt, c.negative, c.seed, json.dumps(c.tags), c.user, c.client, c.request_id, c.created_at),
-        )]
+        statements: list[tuple[str, tuple[Any, ...]]] = [
+            (
+                "INSERT INTO comparisons (id, prompt, negative, seed, tags, user, client, request_id, created_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?)",
+                (c.id, c.prompt, c.negative, c.seed, json.dumps(c.tags), c.user, c.client, c.request_id, c.created_at),
+            )
+        ]
         statements += [
             (
                 "INSERT INTO comparison_panels (comparison_id, panel, model, job_id, image_id, cached) VALUES (?,?,?,?,?,?)",
@@ -81,7 +83,9 @@ class ArenaRecords:
                 (cid,),
             )
         ]
-        return ComparisonRecord(cid, prompt, negative, seed, json.loads(tags), user, client, request_id, created_at, panels)
+        return ComparisonRecord(
+            cid, prompt, negative, seed, json.loads(tags), user, client, request_id, created_at, panels
+        )
 
     def job_states(self, job_ids: list[str]) -> dict[str, tuple[str, str | None]]:
         """job id -> (state, its first image's id or None)."""
@@ -102,13 +106,29 @@ class ArenaRecords:
         return bool(self.store.rows("SELECT 1 FROM votes WHERE comparison_id=? AND user=?", (comparison_id, user)))
 
     def insert_vote(self, v: VoteRecord) -> VoteRecord:
-        self.store.write([(
-            "INSERT INTO votes (comparison_id, prompt, seed, tags, presets, outcome, winner, user, client, created_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (v.comparison_id, v.prompt, v.seed, json.dumps(v.tags), json.dumps(v.presets), v.outcome, v.winner,
-             v.user, v.client, v.created_at),
-        )])
-        v.id = int(self.store.rows("SELECT id FROM votes WHERE comparison_id=? AND user=?", (v.comparison_id, v.user))[0][0])
+        self.store.write(
+            [
+                (
+                    "INSERT INTO votes (comparison_id, prompt, seed, tags, presets, outcome, winner, user, client, created_at)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        v.comparison_id,
+                        v.prompt,
+                        v.seed,
+                        json.dumps(v.tags),
+                        json.dumps(v.presets),
+                        v.outcome,
+                        v.winner,
+                        v.user,
+                        v.client,
+                        v.created_at,
+                    ),
+                )
+            ]
+        )
+        v.id = int(
+            self.store.rows("SELECT id FROM votes WHERE comparison_id=? AND user=?", (v.comparison_id, v.user))[0][0]
+        )
         return v
 
     def votes(self, after_id: int = 0, limit: int | None = None) -> list[VoteRecord]:
@@ -135,8 +155,10 @@ class ArenaRecords:
         return int(self.store.rows("SELECT COALESCE(MAX(id), 0) FROM votes")[0][0])
 
 
-_VOTES_SQL = ("SELECT id, comparison_id, prompt, seed, tags, presets, outcome, winner, user, client, created_at"
-              " FROM votes WHERE id > ? ORDER BY id")
+_VOTES_SQL = (
+    "SELECT id, comparison_id, prompt, seed, tags, presets, outcome, winner, user, client, created_at"
+    " FROM votes WHERE id > ? ORDER BY id"
+)
 
 
 def _vote_records(rows: list[tuple[Any, ...]]) -> list[VoteRecord]:

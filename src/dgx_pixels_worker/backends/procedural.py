@@ -40,7 +40,10 @@ class ProceduralBackend:
 
     def info(self) -> BackendInfo:
         return BackendInfo(
-            name=self.name, kind=self.kind, healthy=True, slots=self.slots,
+            name=self.name,
+            kind=self.kind,
+            healthy=True,
+            slots=self.slots,
             detail="embedded procedural generator (offline, not AI)",
         )
 
@@ -83,7 +86,9 @@ class ProceduralBackend:
             raise WorkerError(ErrorCode.INVALID, str(exc)) from None
         palette = STYLES.get(task.model, (None, ""))[0]
         if palette is not None:
-            frames = await asyncio.to_thread(lambda: [map_to_palette(frame, named_palette(palette)) for frame in frames])
+            frames = await asyncio.to_thread(
+                lambda: [map_to_palette(frame, named_palette(palette)) for frame in frames]
+            )
         plan = procedural.plan_sprite(task.prompt, task.negative, seed=task.seed)
         total = len(frames)
         for step, frame in enumerate(frames[:-1], start=1):
@@ -94,6 +99,9 @@ class ProceduralBackend:
         yield Progress(step=total, total=total, stage="done")
         yield Result(
             image=Image.fromarray(frames[-1], "RGBA"),
-            info={"generator": f"procedural/{procedural.GENERATOR_VERSION}", "subject": plan.subject,
-                  **({"palette": palette} if palette else {})},
+            info={
+                "generator": f"procedural/{procedural.GENERATOR_VERSION}",
+                "subject": plan.subject,
+                **({"palette": palette} if palette else {}),
+            },
         )

@@ -14,8 +14,13 @@ if TYPE_CHECKING:
     from .events import Event, EventStream, Snapshot, Stalled
 
 _LAZY = {
-    "AsyncClient": "aio", "events_endpoint_for": "aio", "BlockingClient": "blocking", "Event": "events",
-    "EventStream": "events", "Snapshot": "events", "Stalled": "events",
+    "AsyncClient": "aio",
+    "events_endpoint_for": "aio",
+    "BlockingClient": "blocking",
+    "Event": "events",
+    "EventStream": "events",
+    "Snapshot": "events",
+    "Stalled": "events",
 }
 
 __all__ = ["AsyncClient", "BlockingClient", "Event", "EventStream", "Snapshot", "Stalled", "events_endpoint_for"]

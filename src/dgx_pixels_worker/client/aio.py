@@ -54,8 +54,12 @@ class AsyncClient:
             [settings.worker.rep], settings.security.curve
         )
         return cls(
-            address, events=settings.client.events, timeout=settings.client.timeout_s, name=name,
-            keys_dir=settings.security.resolved_keys_dir(), curve="on" if wide_local_worker else settings.security.curve,
+            address,
+            events=settings.client.events,
+            timeout=settings.client.timeout_s,
+            name=name,
+            keys_dir=settings.security.resolved_keys_dir(),
+            curve="on" if wide_local_worker else settings.security.curve,
         )
 
     # ------------------------------------------------------------ sockets
@@ -101,7 +105,9 @@ class AsyncClient:
 
     # ------------------------------------------------------------ requests
 
-    async def request(self, kind: str, body: dict[str, Any] | BaseModel | None = None, *, timeout: float | None = None) -> dict[str, Any]:
+    async def request(
+        self, kind: str, body: dict[str, Any] | BaseModel | None = None, *, timeout: float | None = None
+    ) -> dict[str, Any]:
         """Send one request and return the reply body; raise WorkerError for an error reply or a timeout.
 
         The first request of a client is preceded by `hello`, so the worker knows who asks (the user and
@@ -135,10 +141,14 @@ class AsyncClient:
             deadline.cancel()
             self._pending.pop(envelope.id, None)
         if reply.type == m.ERROR_TYPE:
-            raise WorkerError(reply.body.get("code", "internal"), reply.body.get("message", "error"), reply.body.get("details"))
+            raise WorkerError(
+                reply.body.get("code", "internal"), reply.body.get("message", "error"), reply.body.get("details")
+            )
         return reply.body
 
-    async def call(self, kind: str, body: dict[str, Any] | BaseModel | None = None, *, timeout: float | None = None) -> Any:
+    async def call(
+        self, kind: str, body: dict[str, Any] | BaseModel | None = None, *, timeout: float | None = None
+    ) -> Any:
         """Like request, with the reply validated into its model."""
         return m.REQUESTS[kind][1].model_validate(await self.request(kind, body, timeout=timeout))
 
@@ -186,13 +196,15 @@ class AsyncClient:
         return await self.call("image", body, timeout=max(self.timeout, 30))
 
     async def images(
-        self, query: str = "", model: str | None = None, tag: str | None = None, limit: int = 60,
+        self,
+        query: str = "",
+        model: str | None = None,
+        tag: str | None = None,
+        limit: int = 60,
         before: float | None = None,
     ) -> m.ImagesReply:
         """Stored images, newest first; the next page is `before=reply.images[-1].created_at`."""
-        return await self.call(
-            "images", m.ImagesRequest(query=query, model=model, tag=tag, limit=limit, before=before)
-        )
+        return await self.call("images", m.ImagesRequest(query=query, model=model, tag=tag, limit=limit, before=before))
 
     async def models(self) -> list[m.ModelInfo]:
         return (await self.call("models")).models
@@ -262,7 +274,7 @@ def events_endpoint_for(command_address: str, announced: str) -> str:
     if scheme != "tcp" or not command_address.startswith("tcp://"):
         return announced
     port = urlsplit(f"//{rest}").port
-    host = urlsplit(f"//{command_address[len('tcp://'):]}").hostname or "127.0.0.1"
+    host = urlsplit(f"//{command_address[len('tcp://') :]}").hostname or "127.0.0.1"
     if ":" in host:
         host = f"[{host}]"
     return f"tcp://{host}:{port}"

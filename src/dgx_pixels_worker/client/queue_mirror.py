@@ -41,8 +41,11 @@ class QueueMirror:
             job = self.jobs[body.job_id]
             self.jobs[body.job_id] = job.model_copy(
                 update={
-                    "progress": body.progress, "image_index": body.image_index, "step": body.step,
-                    "total": body.total, "stage": body.stage,
+                    "progress": body.progress,
+                    "image_index": body.image_index,
+                    "step": body.step,
+                    "total": body.total,
+                    "stage": body.stage,
                 }
             )
             return body.job_id

@@ -47,7 +47,7 @@ def parse_colour(value: str | Sequence[int]) -> RGB:
 
 
 def hex_colour(rgb: Sequence[int]) -> str:
-    """"#rrggbb" for an (r, g, b) triple."""
+    """ "#rrggbb" for an (r, g, b) triple."""
     return "#{:02x}{:02x}{:02x}".format(*(int(c) for c in rgb[:3]))
 
 

@@ -262,6 +262,7 @@ def _cells_are_flat(rgba: np.ndarray, grid: Grid) -> bool:
     Art at its true resolution can show a grid-like edge profile by chance; sampling across the supposed
     cells tells it apart, since shifting a true grid puts every sample pair astride a cell edge.
     """
+
     def disagreement(shift: float) -> float:
         xs = _sample_coords(grid.offset_x + shift * grid.pitch_x, grid.pitch_x, grid.width, rgba.shape[1], _CHECK)
         ys = _sample_coords(grid.offset_y + shift * grid.pitch_y, grid.pitch_y, grid.height, rgba.shape[0], _CHECK)
@@ -362,9 +363,7 @@ def _cell_count(offset: float, pitch: float, length: int) -> int:
     return max(1, math.floor((length - offset) / pitch - 0.5 + 1e-6) + 1)
 
 
-def _grid_for(
-    profiles: Profiles, pitch: tuple[float, float], origin: tuple[int, int], size: tuple[int, int]
-) -> Grid:
+def _grid_for(profiles: Profiles, pitch: tuple[float, float], origin: tuple[int, int], size: tuple[int, int]) -> Grid:
     """The grid of that pitch whose lines fit the profiles' edges (profiles start at `origin`)."""
     px, py = pitch
     ox = _centred_offset((_phase_offset(profiles[0], px) + origin[0]) % px, px)

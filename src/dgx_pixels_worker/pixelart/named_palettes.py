@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 PICO_8 = (
-    "000000 1d2b53 7e2553 008751 ab5236 5f574f c2c3c7 fff1e8 "
-    "ff004d ffa300 ffec27 00e436 29adff 83769c ff77a8 ffccaa"
+    "000000 1d2b53 7e2553 008751 ab5236 5f574f c2c3c7 fff1e8 ff004d ffa300 ffec27 00e436 29adff 83769c ff77a8 ffccaa"
 )
 
 DAWNBRINGER_16 = (
-    "140c1c 442434 30346d 4e4a4e 854c30 346524 d04648 757161 "
-    "597dce d27d2c 8595a1 6daa2c d2aa99 6dc2ca dad45e deeed6"
+    "140c1c 442434 30346d 4e4a4e 854c30 346524 d04648 757161 597dce d27d2c 8595a1 6daa2c d2aa99 6dc2ca dad45e deeed6"
 )
 
 DAWNBRINGER_32 = (

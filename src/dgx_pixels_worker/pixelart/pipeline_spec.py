@@ -139,6 +139,7 @@ def _validated_step(n: int, step: Mapping[str, Any]) -> dict[str, Any]:
 
 def _checked(n: int, op: str, key: str, value: Any, param: Param) -> Any:
     """The value normalised for its kind, or PipelineError saying what is allowed."""
+
     def bad(why: str = "") -> PipelineError:
         return PipelineError(f"step {n} ({op}): {key}={value!r} {why or 'is not allowed'}; use {param.describe()}")
 

@@ -68,12 +68,14 @@ def build_sheet(
         dx, dy = _placement(frame, tile_w, tile_h, anchor)
         h, w = frame.shape[:2]
         canvas[cell_y + dy : cell_y + dy + h, cell_x + dx : cell_x + dx + w] = frame
-        entries.append({
-            "index": i,
-            "name": names[i] if names is not None else f"frame_{i}",
-            "rect": [cell_x + dx, cell_y + dy, w, h],
-            "cell": [cell_x, cell_y, tile_w, tile_h],
-        })
+        entries.append(
+            {
+                "index": i,
+                "name": names[i] if names is not None else f"frame_{i}",
+                "rect": [cell_x + dx, cell_y + dy, w, h],
+                "cell": [cell_x, cell_y, tile_w, tile_h],
+            }
+        )
     atlas = {
         "image_size": [width, height],
         "tile_size": [tile_w, tile_h],
@@ -110,14 +112,28 @@ def animated_preview(
     if fmt == "gif":
         images = _gif_frames(padded)
         images[0].save(
-            buffer, "GIF", save_all=True, append_images=images[1:], duration=duration_ms, loop=loop,
-            transparency=0, disposal=2, optimize=False,
+            buffer,
+            "GIF",
+            save_all=True,
+            append_images=images[1:],
+            duration=duration_ms,
+            loop=loop,
+            transparency=0,
+            disposal=2,
+            optimize=False,
         )
     else:
         images = [to_image(a) for a in padded]
         images[0].save(
-            buffer, "PNG", save_all=True, append_images=images[1:], duration=duration_ms, loop=loop,
-            disposal=0, blend=0, default_image=False,
+            buffer,
+            "PNG",
+            save_all=True,
+            append_images=images[1:],
+            duration=duration_ms,
+            loop=loop,
+            disposal=0,
+            blend=0,
+            default_image=False,
         )
     if path is None:
         return buffer.getvalue()

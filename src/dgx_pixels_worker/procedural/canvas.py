@@ -14,7 +14,7 @@ AUTO = -1  # shade chosen by the lighting, not fixed by the drawing
 def padded(a: np.ndarray, pad: int) -> np.ndarray:
     """`a` with a zero border of `pad` pixels (np.pad is several times slower on small arrays)."""
     out = np.zeros((a.shape[0] + 2 * pad, a.shape[1] + 2 * pad), dtype=a.dtype)
-    out[pad:pad + a.shape[0], pad:pad + a.shape[1]] = a
+    out[pad : pad + a.shape[0], pad : pad + a.shape[1]] = a
     return out
 
 
@@ -63,7 +63,7 @@ class Canvas:
         """Copy the left half onto the right so the sprite is exactly mirror-symmetric."""
         half = self.width // 2
         for a in (self.labels, self.fixed, self.depth, self.casts):
-            a[:, self.width - half:] = a[:, :half][:, ::-1]
+            a[:, self.width - half :] = a[:, :half][:, ::-1]
 
     def clear_border(self) -> None:
         """Keep a one-pixel ring free so the outline fits inside the canvas."""

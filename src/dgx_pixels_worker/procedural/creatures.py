@@ -12,17 +12,39 @@ from .picker import MaterialPicker
 # Default body colours for particular creature words; the prompt's colours win over these.
 WORD_COLOURS: dict[str, tuple[str, ...]] = {
     "slime": ("green", "lime", "blue", "pink", "purple", "teal", "cyan"),
-    "ghost": ("white", "cyan", "diamond"), "golem": ("stone", "grey", "bronze"),
-    "bat": ("black", "purple", "brown", "shadow"), "dragon": ("red", "green", "emerald", "purple", "black", "blue"),
-    "phoenix": ("fire",), "demon": ("red", "blood", "purple"), "imp": ("red", "purple"), "devil": ("red", "blood"),
-    "gargoyle": ("stone", "grey"), "fairy": ("pink", "cyan", "white"), "griffin": ("gold", "brown"),
-    "gryphon": ("gold", "brown"), "owl": ("brown", "white"), "bird": ("blue", "red", "brown", "yellow"),
-    "wolf": ("grey", "white", "black", "brown"), "fox": ("orange", "copper"), "bear": ("brown", "black", "white"),
-    "cat": ("orange", "grey", "black", "white"), "kitten": ("orange", "grey", "white"),
-    "dog": ("brown", "white", "black", "orange"), "puppy": ("brown", "white"), "rat": ("grey", "brown"),
-    "mouse": ("grey", "brown"), "boar": ("brown", "leather"), "horse": ("brown", "white", "black"),
-    "pony": ("white", "pink", "brown"), "lion": ("gold", "orange"), "tiger": ("orange",), "deer": ("brown", "copper"),
-    "pig": ("pink",), "cow": ("white", "brown"), "sheep": ("white",), "goat": ("white", "grey"),
+    "ghost": ("white", "cyan", "diamond"),
+    "golem": ("stone", "grey", "bronze"),
+    "bat": ("black", "purple", "brown", "shadow"),
+    "dragon": ("red", "green", "emerald", "purple", "black", "blue"),
+    "phoenix": ("fire",),
+    "demon": ("red", "blood", "purple"),
+    "imp": ("red", "purple"),
+    "devil": ("red", "blood"),
+    "gargoyle": ("stone", "grey"),
+    "fairy": ("pink", "cyan", "white"),
+    "griffin": ("gold", "brown"),
+    "gryphon": ("gold", "brown"),
+    "owl": ("brown", "white"),
+    "bird": ("blue", "red", "brown", "yellow"),
+    "wolf": ("grey", "white", "black", "brown"),
+    "fox": ("orange", "copper"),
+    "bear": ("brown", "black", "white"),
+    "cat": ("orange", "grey", "black", "white"),
+    "kitten": ("orange", "grey", "white"),
+    "dog": ("brown", "white", "black", "orange"),
+    "puppy": ("brown", "white"),
+    "rat": ("grey", "brown"),
+    "mouse": ("grey", "brown"),
+    "boar": ("brown", "leather"),
+    "horse": ("brown", "white", "black"),
+    "pony": ("white", "pink", "brown"),
+    "lion": ("gold", "orange"),
+    "tiger": ("orange",),
+    "deer": ("brown", "copper"),
+    "pig": ("pink",),
+    "cow": ("white", "brown"),
+    "sheep": ("white",),
+    "goat": ("white", "grey"),
     "lizard": ("green", "lime", "teal"),
 }
 BLOB_COLOURS = ("green", "lime", "blue", "pink", "purple", "teal", "red")
@@ -124,8 +146,12 @@ def _winged(cv: Canvas, rng: np.random.Generator, pick: MaterialPicker, word: st
     if b.width >= 40:  # wing bones
         for k in range(scallops):
             sx = b.left + span * k / scallops
-            cv.paint(sh.segment(g, inner_x, shoulder_y, sx + 0.5, tip_y + (shoulder_y - tip_y) * 0.2 * k, 0.5) & fan,
-                     wing, shade=0, casts=False)
+            cv.paint(
+                sh.segment(g, inner_x, shoulder_y, sx + 0.5, tip_y + (shoulder_y - tip_y) * 0.2 * k, 0.5) & fan,
+                wing,
+                shade=0,
+                casts=False,
+            )
 
     body_ry = b.height * 0.3
     body_y = b.bottom - body_ry - b.h(0.06, 1)
@@ -139,16 +165,34 @@ def _winged(cv: Canvas, rng: np.random.Generator, pick: MaterialPicker, word: st
     head_y = body_y - body_ry - head_r * 0.3
     head = sh.ellipse(g, cx, head_y, head_r * 1.1, head_r)
     if dragon:
-        base = sh.segment(g, cx - head_r * 0.55, head_y - head_r * 0.5, cx - head_r * 0.9, head_y - head_r * 1.25,
-                          max(0.7, head_r * 0.26))
-        tip = sh.segment(g, cx - head_r * 0.9, head_y - head_r * 1.25, cx - head_r * 1.45, head_y - head_r * 1.7,
-                         max(0.5, head_r * 0.14))
+        base = sh.segment(
+            g,
+            cx - head_r * 0.55,
+            head_y - head_r * 0.5,
+            cx - head_r * 0.9,
+            head_y - head_r * 1.25,
+            max(0.7, head_r * 0.26),
+        )
+        tip = sh.segment(
+            g,
+            cx - head_r * 0.9,
+            head_y - head_r * 1.25,
+            cx - head_r * 1.45,
+            head_y - head_r * 1.7,
+            max(0.5, head_r * 0.14),
+        )
         horn = base | tip
         cv.paint(horn & (g.Y >= b.top), belly)
         cv.paint(sh.ellipse(g, cx, head_y + head_r * 0.7, head_r * 0.6, head_r * 0.55), body)
     else:
-        ear = sh.polygon(g, [(cx - head_r * 1.1, head_y - head_r * 2.0), (cx - head_r * 0.1, head_y - head_r * 0.4),
-                             (cx - head_r * 1.1, head_y)])
+        ear = sh.polygon(
+            g,
+            [
+                (cx - head_r * 1.1, head_y - head_r * 2.0),
+                (cx - head_r * 0.1, head_y - head_r * 0.4),
+                (cx - head_r * 1.1, head_y),
+            ],
+        )
         cv.paint(ear & (g.Y >= b.top), body)
     cv.paint(head, body)
     _eye(cv, cx - head_r * 0.45, head_y - head_r * 0.05, max(0.8, head_r * 0.3), ink, white)
@@ -184,8 +228,14 @@ def _quadruped(cv: Canvas, rng: np.random.Generator, pick: MaterialPicker, word:
         tail_len, tail_rise = b.width * 0.05, 0.3
     else:
         tail_len, tail_rise = b.width * rng.uniform(0.12, 0.18), rng.uniform(0.6, 1.4)
-    tail = sh.segment(g, x(0.16), body_cy - body_ry * 0.4, x(0.16) - tail_len, body_cy - body_ry * tail_rise,
-                      max(0.8, b.height * 0.045))
+    tail = sh.segment(
+        g,
+        x(0.16),
+        body_cy - body_ry * 0.4,
+        x(0.16) - tail_len,
+        body_cy - body_ry * tail_rise,
+        max(0.8, b.height * 0.045),
+    )
     cv.paint(tail & (g.Y >= b.top), body)
     torso = sh.ellipse(g, body_cx, body_cy, body_rx, body_ry)
     cv.paint(torso, body)
@@ -199,15 +249,25 @@ def _quadruped(cv: Canvas, rng: np.random.Generator, pick: MaterialPicker, word:
     snout_len = b.width * (rng.uniform(0.05, 0.08) if stocky else rng.uniform(0.08, 0.12))
     snout = sh.ellipse(g, head_cx + head_r * 0.6 + snout_len * 0.5, head_cy + head_r * 0.35, snout_len, head_r * 0.5)
     if word in POINTED_EARS or (not stocky and rng.random() < 0.5):
-        ear = sh.polygon(g, [(head_cx - head_r * 0.7, head_cy - head_r * 1.9), (head_cx + head_r * 0.1, head_cy - head_r * 0.5),
-                             (head_cx - head_r * 0.8, head_cy - head_r * 0.3)])
+        ear = sh.polygon(
+            g,
+            [
+                (head_cx - head_r * 0.7, head_cy - head_r * 1.9),
+                (head_cx + head_r * 0.1, head_cy - head_r * 0.5),
+                (head_cx - head_r * 0.8, head_cy - head_r * 0.3),
+            ],
+        )
     else:
         ear = sh.ellipse(g, head_cx - head_r * 0.45, head_cy - head_r * 0.85, head_r * 0.4, head_r * 0.4)
     cv.paint(ear & (g.Y >= b.top), body)
     cv.paint(sh.ellipse(g, head_cx, head_cy, head_r, head_r * 0.9) | snout, body)
     nose_x = head_cx + head_r * 0.6 + snout_len * 1.4
-    cv.paint(sh.rect(g, nose_x - 1.5, head_cy + head_r * 0.05, nose_x, head_cy + head_r * 0.05 + 1) & snout, ink,
-             shade=0, casts=False)
+    cv.paint(
+        sh.rect(g, nose_x - 1.5, head_cy + head_r * 0.05, nose_x, head_cy + head_r * 0.05 + 1) & snout,
+        ink,
+        shade=0,
+        casts=False,
+    )
     ex, ey = head_cx + head_r * 0.2, head_cy - head_r * 0.25
     cv.paint(sh.rect(g, ex - 0.5, ey - 0.5, ex + 0.5, ey + (1.5 if b.height >= 40 else 0.5)), ink, shade=0, casts=False)
     if rng.random() < 0.5:

@@ -83,8 +83,13 @@ def _torso(cv: Canvas, body: Body, cloth: int, hands: int, flare: float = 0.0, s
     hand_y = bottom - hand_h + (1 if body.b.height >= 40 else 0)
     side = np.abs(g.X - cx)
     cv.paint((side >= arm_x0) & (side < arm_x1) & (g.Y >= top + 1) & (g.Y < hand_y), sleeves)
-    cv.paint((side >= arm_x0 + sleeve_extra * 0.5) & (side < arm_x1 - sleeve_extra * 0.5) & (g.Y >= hand_y)
-             & (g.Y < hand_y + hand_h), hands)
+    cv.paint(
+        (side >= arm_x0 + sleeve_extra * 0.5)
+        & (side < arm_x1 - sleeve_extra * 0.5)
+        & (g.Y >= hand_y)
+        & (g.Y < hand_y + hand_h),
+        hands,
+    )
     cv.paint(sh.trapezoid(g, cx, top, bottom, body.torso_hw, body.torso_hw + flare), cloth)
 
 
@@ -118,7 +123,9 @@ def _knight(cv: Canvas, rng: np.random.Generator, pick: MaterialPicker, skins: t
     ink = cv.slot("eye", "ink", detail=True)
 
     if cv.width >= 24 and rng.random() < 0.5:  # cape behind the body
-        cape = sh.trapezoid(g, body.cx, body.head_bottom, body.boot_top, body.torso_hw + 1, body.torso_hw + body.arm_w + 1)
+        cape = sh.trapezoid(
+            g, body.cx, body.head_bottom, body.boot_top, body.torso_hw + 1, body.torso_hw + body.arm_w + 1
+        )
         cv.paint(cape, trim)
     _legs(cv, body, armor, under)
     _torso(cv, body, armor, armor)
@@ -126,8 +133,9 @@ def _knight(cv: Canvas, rng: np.random.Generator, pick: MaterialPicker, skins: t
         cv.paint(sh.bar(g, body.cx, max(1.0, body.torso_hw * 0.5), body.head_bottom, body.leg_top), trim)
     _belt(cv, body, under, accent)
     pauldron_r = body.arm_w * 0.9 + 0.5
-    pauldron = sh.ellipse(g, body.cx - body.torso_hw - body.arm_w * 0.4, body.head_bottom + pauldron_r * 0.5,
-                          pauldron_r + 0.5, pauldron_r)
+    pauldron = sh.ellipse(
+        g, body.cx - body.torso_hw - body.arm_w * 0.4, body.head_bottom + pauldron_r * 0.5, pauldron_r + 0.5, pauldron_r
+    )
     cv.paint(pauldron, armor)
 
     helm = rng.integers(3)
@@ -166,7 +174,9 @@ def _wizard(cv: Canvas, rng: np.random.Generator, pick: MaterialPicker, skins: t
 
     _torso(cv, body, robe, skin, flare=body.b.w(0.08), sleeve_extra=body.b.w(0.04))
     hem = body.b.bottom
-    robe_mask = sh.trapezoid(g, body.cx, body.leg_top - 1, hem, body.torso_hw + body.b.w(0.08), body.torso_hw + body.b.w(0.13))
+    robe_mask = sh.trapezoid(
+        g, body.cx, body.leg_top - 1, hem, body.torso_hw + body.b.w(0.08), body.torso_hw + body.b.w(0.13)
+    )
     cv.paint(robe_mask, robe)
     cv.paint(robe_mask & (g.Y >= hem - max(1.0, body.b.h(0.04))), trim)
     _belt(cv, body, trim, accent)
@@ -201,8 +211,16 @@ def _warrior(cv: Canvas, rng: np.random.Generator, pick: MaterialPicker, skins: 
     _legs(cv, body, pants, boots)
     _torso(cv, body, skin, skin)
     cv.paint(sh.trapezoid(g, body.cx, body.head_bottom - 1, body.leg_top, body.torso_hw, body.torso_hw), vest)
-    cv.paint(sh.bar(g, body.cx - body.torso_hw - body.arm_w / 2, body.arm_w / 2 + 0.5,
-                    body.leg_top - body.b.h(0.12, 1.0), body.leg_top - body.b.h(0.06, 1.0)), trim)
+    cv.paint(
+        sh.bar(
+            g,
+            body.cx - body.torso_hw - body.arm_w / 2,
+            body.arm_w / 2 + 0.5,
+            body.leg_top - body.b.h(0.12, 1.0),
+            body.leg_top - body.b.h(0.06, 1.0),
+        ),
+        trim,
+    )
     _belt(cv, body, trim, None)
     _head(cv, body, skin)
     _eyes(cv, body, ink)
@@ -233,8 +251,14 @@ def _archer(cv: Canvas, rng: np.random.Generator, pick: MaterialPicker, skins: t
     boots = cv.slot("boots", pick.fixed(("leather", "brown", "black")))
     ink = cv.slot("eye", "ink", detail=True)
 
-    cloak = sh.trapezoid(g, body.cx, body.head_bottom - 1, body.boot_top + 1,
-                         body.torso_hw + body.arm_w * 0.6, body.torso_hw + body.arm_w + body.b.w(0.05))
+    cloak = sh.trapezoid(
+        g,
+        body.cx,
+        body.head_bottom - 1,
+        body.boot_top + 1,
+        body.torso_hw + body.arm_w * 0.6,
+        body.torso_hw + body.arm_w + body.b.w(0.05),
+    )
     cv.paint(cloak, hood)
     _legs(cv, body, tunic, boots)
     _torso(cv, body, tunic, skin)
@@ -271,7 +295,9 @@ def _villager(cv: Canvas, rng: np.random.Generator, pick: MaterialPicker, skins:
     _eyes(cv, body, ink)
     fringe = body.eye_y - (1 if body.b.height < 40 else 2) - rng.integers(0, 2)
     cv.paint(head_big & (g.Y < fringe), hair)
-    cv.paint(head_big & (np.abs(g.X - body.cx) > body.head_hw * 0.72) & (g.Y < body.eye_y + (2 if long_hair else 0)), hair)
+    cv.paint(
+        head_big & (np.abs(g.X - body.cx) > body.head_hw * 0.72) & (g.Y < body.eye_y + (2 if long_hair else 0)), hair
+    )
     if royal:
         crown_h = max(2.0, body.b.h(0.1))
         crown = sh.bar(g, body.cx, body.head_hw * 0.75, body.head_top - crown_h + 1, body.head_top + 1)

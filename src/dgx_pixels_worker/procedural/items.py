@@ -34,7 +34,8 @@ def draw_bottle(cv: Canvas, rng: np.random.Generator, pick: MaterialPicker, vari
         body = sh.rounded_box(g, cx, (neck_b + b.bottom) / 2, b.width * 0.42, (b.bottom - neck_b) / 2)
     else:  # conical flask with a rounded base
         body = sh.trapezoid(g, cx, neck_b, b.bottom, neck_hw, b.width / 2) & sh.rounded_box(
-            g, cx, (neck_b + b.bottom) / 2, b.width / 2, (b.bottom - neck_b) / 2 + 0.5)
+            g, cx, (neck_b + b.bottom) / 2, b.width / 2, (b.bottom - neck_b) / 2 + 0.5
+        )
     neck = sh.bar(g, cx, neck_hw, cork_b - 1, neck_b + 1)
     cv.paint(neck | body, glass)
     rows = np.nonzero(body.any(axis=1))[0]
@@ -101,8 +102,16 @@ def _round_cut(cv: Canvas, b: Box, stone: int, n: int, rng: np.random.Generator)
     cx, cy = b.cx, b.top + b.height / 2
     r = min(b.width, b.height) / 2
     c = r * 0.42
-    octagon = [(cx - c, cy - r), (cx + c, cy - r), (cx + r, cy - c), (cx + r, cy + c),
-               (cx + c, cy + r), (cx - c, cy + r), (cx - r, cy + c), (cx - r, cy - c)]
+    octagon = [
+        (cx - c, cy - r),
+        (cx + c, cy - r),
+        (cx + r, cy - c),
+        (cx + r, cy + c),
+        (cx + c, cy + r),
+        (cx - c, cy + r),
+        (cx - r, cy + c),
+        (cx - r, cy - c),
+    ]
     outer = sh.polygon(g, octagon)
     k = rng.uniform(0.45, 0.58)
     table = sh.polygon(g, [(cx + (x - cx) * k, cy + (y - cy) * k) for x, y in octagon])
@@ -122,8 +131,16 @@ def _step_cut(cv: Canvas, b: Box, stone: int, n: int, rng: np.random.Generator) 
     c = min(hw, hh) * rng.uniform(0.3, 0.45)
 
     def octo(sw: float, sh_: float, sc: float) -> list[tuple[float, float]]:
-        return [(cx - sw + sc, cy - sh_), (cx + sw - sc, cy - sh_), (cx + sw, cy - sh_ + sc), (cx + sw, cy + sh_ - sc),
-                (cx + sw - sc, cy + sh_), (cx - sw + sc, cy + sh_), (cx - sw, cy + sh_ - sc), (cx - sw, cy - sh_ + sc)]
+        return [
+            (cx - sw + sc, cy - sh_),
+            (cx + sw - sc, cy - sh_),
+            (cx + sw, cy - sh_ + sc),
+            (cx + sw, cy + sh_ - sc),
+            (cx + sw - sc, cy + sh_),
+            (cx - sw + sc, cy + sh_),
+            (cx - sw, cy + sh_ - sc),
+            (cx - sw, cy - sh_ + sc),
+        ]
 
     outer = sh.polygon(g, octo(hw, hh, c))
     step = max(1.0, min(hw, hh) * 0.22)
@@ -175,8 +192,12 @@ def draw_chest(cv: Canvas, rng: np.random.Generator, pick: MaterialPicker, varia
     rows = np.nonzero(lock_mask.any(axis=1))[0]
     if rows.size >= 3:
         hole_y = rows[0] + rows.size // 2
-        cv.paint(sh.bar(g, cx, 0.5 + 0.5 * (cv.width % 2 == 0), hole_y, hole_y + (2 if b.height >= 32 else 1)), ink,
-                 shade=0, casts=False)
+        cv.paint(
+            sh.bar(g, cx, 0.5 + 0.5 * (cv.width % 2 == 0), hole_y, hole_y + (2 if b.height >= 32 else 1)),
+            ink,
+            shade=0,
+            casts=False,
+        )
 
 
 def _crate(cv: Canvas, rng: np.random.Generator, pick: MaterialPicker) -> None:

@@ -44,7 +44,9 @@ def wrapped_delta(grid: np.ndarray, p: float, period: int) -> np.ndarray:
     return (grid - p + period / 2) % period - period / 2
 
 
-def cells(rng: np.random.Generator, w: int, h: int, size: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def cells(
+    rng: np.random.Generator, w: int, h: int, size: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Wrap-around Voronoi cells about `size` pixels across: (nearest index, F1, F2, dx, dy to the nearest point).
 
     One point per cell of a jittered grid, so cells come out evenly sized and each pixel only

@@ -31,8 +31,8 @@ def compose(cv: Canvas, shade: np.ndarray) -> np.ndarray:
     image = body[labels, np.maximum(shade, 0)]
     big = padded(labels, 1)
     neighbour = np.maximum(
-        np.maximum(big[0:h, 1:w + 1], big[2:h + 2, 1:w + 1]),
-        np.maximum(big[1:h + 1, 0:w], big[1:h + 1, 2:w + 2]),
+        np.maximum(big[0:h, 1 : w + 1], big[2 : h + 2, 1 : w + 1]),
+        np.maximum(big[1 : h + 1, 0:w], big[1 : h + 1, 2 : w + 2]),
     )
     ring = (labels == 0) & (neighbour != 0)
     image[ring] = line[neighbour[ring]]

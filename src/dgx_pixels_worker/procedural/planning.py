@@ -14,13 +14,29 @@ SYMMETRIC_CREATURES = frozenset({"blob", "monster", "winged"})
 
 # What an empty or unrecognised prompt can turn into, chosen by the seed.
 SEEDED_SUBJECTS: tuple[tuple[str, str, str], ...] = (
-    ("humanoid", "knight", "knight"), ("humanoid", "wizard", "wizard"), ("humanoid", "warrior", "warrior"),
-    ("humanoid", "archer", "archer"), ("humanoid", "villager", "villager"),
-    ("blade", "sword", "sword"), ("blade", "axe", "axe"), ("blade", "dagger", "dagger"), ("blade", "spear", "spear"),
-    ("bottle", "potion", "potion"), ("gem", "gem", "gem"), ("chest", "chest", "chest"), ("chest", "crate", "crate"),
-    ("creature", "blob", "slime"), ("creature", "monster", "monster"), ("creature", "winged", "bat"),
-    ("creature", "winged", "dragon"), ("creature", "quadruped", "wolf"), ("shield", "shield", "shield"),
-    ("key", "key", "key"), ("coin", "coin", "coin"), ("heart", "heart", "heart"), ("tree", "tree", "tree"),
+    ("humanoid", "knight", "knight"),
+    ("humanoid", "wizard", "wizard"),
+    ("humanoid", "warrior", "warrior"),
+    ("humanoid", "archer", "archer"),
+    ("humanoid", "villager", "villager"),
+    ("blade", "sword", "sword"),
+    ("blade", "axe", "axe"),
+    ("blade", "dagger", "dagger"),
+    ("blade", "spear", "spear"),
+    ("bottle", "potion", "potion"),
+    ("gem", "gem", "gem"),
+    ("chest", "chest", "chest"),
+    ("chest", "crate", "crate"),
+    ("creature", "blob", "slime"),
+    ("creature", "monster", "monster"),
+    ("creature", "winged", "bat"),
+    ("creature", "winged", "dragon"),
+    ("creature", "quadruped", "wolf"),
+    ("shield", "shield", "shield"),
+    ("key", "key", "key"),
+    ("coin", "coin", "coin"),
+    ("heart", "heart", "heart"),
+    ("tree", "tree", "tree"),
     ("mushroom", "mushroom", "mushroom"),
 )
 
@@ -46,9 +62,7 @@ class Blueprint:
     excluded_families: frozenset[str]
 
     def allows(self, material: str) -> bool:
-        return material not in self.excluded_materials and not (
-            set(families(material)) & self.excluded_families
-        )
+        return material not in self.excluded_materials and not (set(families(material)) & self.excluded_families)
 
 
 def plan_sprite(prompt: str, negative: str = "", seed: int | None = None) -> SpritePlan:
@@ -96,7 +110,11 @@ def _subject(toks: list[str], materials: list[str], seed: int | None) -> tuple[s
             return subject, variant, w
     kinds = [voc.TILE_KIND_WORDS[w] for w in toks if w in voc.TILE_KIND_WORDS]
     if any(w in voc.TILE_MARKERS for w in toks):
-        kind = kinds[0] if kinds else next((voc.MATERIAL_TILE_KIND[m] for m in materials if m in voc.MATERIAL_TILE_KIND), "")
+        kind = (
+            kinds[0]
+            if kinds
+            else next((voc.MATERIAL_TILE_KIND[m] for m in materials if m in voc.MATERIAL_TILE_KIND), "")
+        )
         if not kind:
             if seed is None:
                 return "tile", "", ""

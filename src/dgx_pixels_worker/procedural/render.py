@@ -27,9 +27,18 @@ from .weapons import draw_blade, draw_key
 Drawer = Callable[[Canvas, np.random.Generator, MaterialPicker, str, str], None]
 
 DRAWERS: dict[str, Drawer] = {
-    "humanoid": draw_humanoid, "blade": draw_blade, "key": draw_key, "bottle": draw_bottle,
-    "gem": draw_gem, "chest": draw_chest, "shield": draw_shield, "coin": draw_coin,
-    "heart": draw_heart, "creature": draw_creature, "tree": draw_tree, "mushroom": draw_mushroom,
+    "humanoid": draw_humanoid,
+    "blade": draw_blade,
+    "key": draw_key,
+    "bottle": draw_bottle,
+    "gem": draw_gem,
+    "chest": draw_chest,
+    "shield": draw_shield,
+    "coin": draw_coin,
+    "heart": draw_heart,
+    "creature": draw_creature,
+    "tree": draw_tree,
+    "mushroom": draw_mushroom,
 }
 
 
@@ -72,6 +81,7 @@ def render_stages(
     """Exactly `steps` RGBA frames from coarse and noisy to the final sprite (the last frame)."""
     steps = check_steps(steps)
     final = render_sprite(prompt, seed, width, height, negative)
-    rng = rng_for("stages", " ".join(voc.words(prompt)), check_seed(seed), f"{width}x{height}",
-                  " ".join(voc.words(negative)))
+    rng = rng_for(
+        "stages", " ".join(voc.words(prompt)), check_seed(seed), f"{width}x{height}", " ".join(voc.words(negative))
+    )
     return preview_frames(final, steps, rng)

@@ -24,7 +24,7 @@ def _gradients(labels: np.ndarray, step: int, reach: int) -> tuple[np.ndarray, n
             if kx == 0 and ky == 0:
                 continue
             oy, ox = pad + ky * step, pad + kx * step
-            same = big[oy:oy + h, ox:ox + w] == labels
+            same = big[oy : oy + h, ox : ox + w] == labels
             if kx:
                 gx += same * np.int16(kx)
             if ky:
@@ -58,11 +58,16 @@ def shade_map(cv: Canvas, symmetric: bool) -> np.ndarray:
     across = (left - right) / (left + right + 1)  # -1 at a part's left edge, +1 at its right edge
     down = (top - bottom) / (top + bottom + 1)
     if symmetric:  # light from the top-front keeps the shading mirror-symmetric
-        light = (0.30 * (fy / fn) - 0.12 * (np.abs(fx) / fn) + 0.15 * (cy / cn) - 0.10 * (np.abs(cx) / cn)
-                 + 0.25 * (0.5 - np.abs(across)) - 0.20 * down)
+        light = (
+            0.30 * (fy / fn)
+            - 0.12 * (np.abs(fx) / fn)
+            + 0.15 * (cy / cn)
+            - 0.10 * (np.abs(cx) / cn)
+            + 0.25 * (0.5 - np.abs(across))
+            - 0.20 * down
+        )
     else:  # light from the top-left
-        light = (0.30 * ((fx + fy) / fn) + 0.15 * ((cx + cy) / cn)
-                 + 0.25 * (0.6 - np.abs(across + 0.4)) - 0.20 * down)
+        light = 0.30 * ((fx + fy) / fn) + 0.15 * ((cx + cy) / cn) + 0.25 * (0.6 - np.abs(across + 0.4)) - 0.20 * down
     light = light + 0.10 * (0.5 - (np.arange(h, dtype=np.float64)[:, None] + 0.5) / h)
     if cv.shades == 4:
         levels = np.array([-0.42, -0.08, 0.34])
@@ -83,6 +88,6 @@ def _contact_lines(cv: Canvas) -> np.ndarray:
     cp = padded(casts, 1)
     line = np.zeros((h, w), dtype=bool)
     for oy, ox in ((0, 1), (2, 1), (1, 0), (1, 2)):
-        nl = lp[oy:oy + h, ox:ox + w]
-        line |= (nl != labels) & (nl != 0) & (dp[oy:oy + h, ox:ox + w] > depth) & cp[oy:oy + h, ox:ox + w]
+        nl = lp[oy : oy + h, ox : ox + w]
+        line |= (nl != labels) & (nl != 0) & (dp[oy : oy + h, ox : ox + w] > depth) & cp[oy : oy + h, ox : ox + w]
     return line & (labels != 0)

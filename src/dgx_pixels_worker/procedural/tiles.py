@@ -17,9 +17,16 @@ from .vocabulary import TILE_KIND_MATERIAL
 
 # Secondary material per kind (mortar, pebbles, flowers...) and which prompt colours may replace it.
 SECONDARY: dict[str, tuple[str, ...]] = {
-    "grass": ("yellow", "white", "pink"), "stone": ("dirt", "stone"), "water": ("white",), "sand": ("stone",),
-    "dirt": ("stone", "grey"), "lava": ("basalt",), "brick": ("stone", "grey", "sand"), "wood": ("wood",),
-    "snow": ("ice",), "ice": ("white",),
+    "grass": ("yellow", "white", "pink"),
+    "stone": ("dirt", "stone"),
+    "water": ("white",),
+    "sand": ("stone",),
+    "dirt": ("stone", "grey"),
+    "lava": ("basalt",),
+    "brick": ("stone", "grey", "sand"),
+    "wood": ("wood",),
+    "snow": ("ice",),
+    "ice": ("white",),
 }
 
 
@@ -218,6 +225,14 @@ def _ice(tp: TilePaint) -> None:
 
 
 KINDS: dict[str, Callable[[TilePaint], None]] = {
-    "grass": _grass, "stone": _stone, "water": _water, "sand": _sand, "dirt": _dirt,
-    "lava": _lava, "brick": _brick, "wood": _wood, "snow": _snow, "ice": _ice,
+    "grass": _grass,
+    "stone": _stone,
+    "water": _water,
+    "sand": _sand,
+    "dirt": _dirt,
+    "lava": _lava,
+    "brick": _brick,
+    "wood": _wood,
+    "snow": _snow,
+    "ice": _ice,
 }

@@ -63,7 +63,9 @@ def _sword(cv: Canvas, rng: np.random.Generator, pick: MaterialPicker, dagger: b
         edge = body & (ax.D < -0.2) & (ax.D > -blade_hw * 0.45) & (ax.T < end - tip * 0.6)
         cv.paint(edge, blade, shade=-1, casts=False)
     if rng.random() < 0.5:  # curved quillons
-        guard_mask = ax.band(grip_end - 0.5, start, guard_hw) | ax.oval(start - guard_t, 0.0, guard_t * 1.4, guard_hw * 0.55)
+        guard_mask = ax.band(grip_end - 0.5, start, guard_hw) | ax.oval(
+            start - guard_t, 0.0, guard_t * 1.4, guard_hw * 0.55
+        )
     else:
         guard_mask = ax.band(grip_end - 0.5, start, guard_hw)
     cv.paint(guard_mask, guard)

@@ -17,8 +17,14 @@ if TYPE_CHECKING:
     from .messages import EVENTS, REQUESTS, SEQUENCED_TOPICS, JobInfo
 
 _LAZY = {
-    "PROTOCOL_VERSION": "envelope", "SUPPORTED_VERSIONS": "envelope", "Envelope": "envelope", "decode": "envelope",
-    "new_id": "envelope", "EVENTS": "messages", "REQUESTS": "messages", "SEQUENCED_TOPICS": "messages",
+    "PROTOCOL_VERSION": "envelope",
+    "SUPPORTED_VERSIONS": "envelope",
+    "Envelope": "envelope",
+    "decode": "envelope",
+    "new_id": "envelope",
+    "EVENTS": "messages",
+    "REQUESTS": "messages",
+    "SEQUENCED_TOPICS": "messages",
     "JobInfo": "messages",
 }
 

@@ -24,8 +24,9 @@ READY_LINE = "comfyui-double ready on http://{host}:{port}"
 
 
 def build_app(server: DoubleServer) -> web.Application:
-    app = web.Application(client_max_size=MAX_UPLOAD_SIZE,
-                          middlewares=[create_slow_http_middleware(server.controls), origin_only])
+    app = web.Application(
+        client_max_size=MAX_UPLOAD_SIZE, middlewares=[create_slow_http_middleware(server.controls), origin_only]
+    )
     comfy_routes = web.RouteTableDef()
     add_websocket_route(comfy_routes, server)
     add_info_routes(comfy_routes, server)
@@ -52,8 +53,10 @@ async def serve(options: DoubleOptions) -> None:
     await site.start()
     if options.port == 0:
         options.port = runner.addresses[0][1]
-    tasks = [asyncio.create_task(server.hub.publish_loop()),
-             asyncio.create_task(prompt_worker(server.queue, server.executor, server.hub, server.stats))]
+    tasks = [
+        asyncio.create_task(server.hub.publish_loop()),
+        asyncio.create_task(prompt_worker(server.queue, server.executor, server.hub, server.stats)),
+    ]
     print(READY_LINE.format(host=options.host, port=options.port), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

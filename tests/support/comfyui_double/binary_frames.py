@@ -41,8 +41,12 @@ def preview_frame(preview: PreviewImage) -> bytes:
 def preview_with_metadata_frame(preview: PreviewImage, metadata: dict) -> bytes:
     metadata = {**metadata, "image_type": "image/png" if preview.image_type == "PNG" else "image/jpeg"}
     metadata_json = json.dumps(metadata).encode("utf-8")
-    return (struct.pack(">I", PREVIEW_IMAGE_WITH_METADATA) + struct.pack(">I", len(metadata_json))
-            + metadata_json + _encoded_image(preview))
+    return (
+        struct.pack(">I", PREVIEW_IMAGE_WITH_METADATA)
+        + struct.pack(">I", len(metadata_json))
+        + metadata_json
+        + _encoded_image(preview)
+    )
 
 
 def text_frame(node_id: str, text: str) -> bytes:

@@ -53,8 +53,15 @@ class RuntimeControls:
 
     def apply(self, changes: dict) -> None:
         """Validate everything first so a bad request changes nothing."""
-        known = {"step_time", "load_time", "fail_next_prompt", "drop_websockets", "slow_http_s",
-                 "reject_next_prompt_with", "stall"}
+        known = {
+            "step_time",
+            "load_time",
+            "fail_next_prompt",
+            "drop_websockets",
+            "slow_http_s",
+            "reject_next_prompt_with",
+            "stall",
+        }
         unknown = sorted(set(changes) - known)
         if unknown:
             raise ControlError(f"unknown control field(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
@@ -81,6 +88,11 @@ class RuntimeControls:
             self.set_stalled(bool(changes["stall"]))
 
     def snapshot(self) -> dict:
-        return {"step_time": self.step_time, "load_time": self.load_time, "fail_next_prompt": self.fail_next_saves,
-                "slow_http_s": self.slow_http_s, "reject_next_prompt_with": self.reject_next_prompt_with,
-                "stall": self.stalled}
+        return {
+            "step_time": self.step_time,
+            "load_time": self.load_time,
+            "fail_next_prompt": self.fail_next_saves,
+            "slow_http_s": self.slow_http_s,
+            "reject_next_prompt_with": self.reject_next_prompt_with,
+            "stall": self.stalled,
+        }

@@ -13,9 +13,26 @@ from .options import DoubleOptions
 
 # Same keys, same order as the real server's folder_names_and_paths (GET /models).
 MODEL_FOLDERS = (
-    "checkpoints", "configs", "loras", "vae", "text_encoders", "diffusion_models", "clip_vision", "style_models",
-    "embeddings", "diffusers", "vae_approx", "controlnet", "gligen", "upscale_models", "custom_nodes",
-    "hypernetworks", "photomaker", "classifiers", "model_patches", "audio_encoders",
+    "checkpoints",
+    "configs",
+    "loras",
+    "vae",
+    "text_encoders",
+    "diffusion_models",
+    "clip_vision",
+    "style_models",
+    "embeddings",
+    "diffusers",
+    "vae_approx",
+    "controlnet",
+    "gligen",
+    "upscale_models",
+    "custom_nodes",
+    "hypernetworks",
+    "photomaker",
+    "classifiers",
+    "model_patches",
+    "audio_encoders",
 )
 MODEL_EXTENSIONS = {".ckpt", ".pt", ".pt2", ".bin", ".pth", ".safetensors", ".pkl", ".sft"}
 FOLDER_EXTENSIONS: dict[str, set[str]] = {"configs": {".yaml"}, "custom_nodes": set(), "diffusers": {"folder"}}
@@ -59,14 +76,22 @@ class ServerDirectories:
     def full_model_path(self, folder: str, filename: str) -> Path | None:
         if folder not in MODEL_FOLDERS:
             return None
-        path = (self.models / folder / os.path.relpath(os.path.join("/", filename), "/"))
+        path = self.models / folder / os.path.relpath(os.path.join("/", filename), "/")
         return path if path.is_file() else None
 
     def model_entries(self, folder: str) -> list[dict]:
         entries = []
         for name in self.filename_list(folder):
             stat = (self.models / folder / name).stat()
-            entries.append({"name": name, "pathIndex": 0, "modified": stat.st_mtime, "created": stat.st_ctime, "size": stat.st_size})
+            entries.append(
+                {
+                    "name": name,
+                    "pathIndex": 0,
+                    "modified": stat.st_mtime,
+                    "created": stat.st_ctime,
+                    "size": stat.st_size,
+                }
+            )
         return entries
 
     def directory_by_type(self, kind: str | None) -> Path | None:

@@ -76,8 +76,17 @@ class ExecutionList:
         if not available:
             ex = DependencyCycleError("Dependency cycle detected")
             blamed = next(iter(self.pending))
-            return None, {"node_id": blamed, "exception_message": str(ex), "exception_type": "graph.DependencyCycleError",
-                          "traceback": [], "current_inputs": []}, ex
+            return (
+                None,
+                {
+                    "node_id": blamed,
+                    "exception_message": str(ex),
+                    "exception_type": "graph.DependencyCycleError",
+                    "traceback": [],
+                    "current_inputs": [],
+                },
+                ex,
+            )
         self.staged = self._pick(available)
         return self.staged, None, None
 

@@ -41,8 +41,15 @@ def format_value(value: Any) -> Any:
 
 
 class PromptExecutor:
-    def __init__(self, catalog: dict[str, NodeDef], hub: SocketHub, dirs: ServerDirectories,
-                 controls: RuntimeControls, models: LoadedModels, previews_enabled: bool):
+    def __init__(
+        self,
+        catalog: dict[str, NodeDef],
+        hub: SocketHub,
+        dirs: ServerDirectories,
+        controls: RuntimeControls,
+        models: LoadedModels,
+        previews_enabled: bool,
+    ):
         self.catalog = catalog
         self.hub = hub
         self.dirs = dirs
@@ -66,17 +73,26 @@ class PromptExecutor:
         if self.hub.client_id is not None or broadcast:
             self.hub.send_sync(event, data, self.hub.client_id)
 
-    def _handle_execution_error(self, prompt_id: str, prompt: dict, current_outputs: set, executed: set,
-                                error: dict, ex: Exception) -> None:
+    def _handle_execution_error(
+        self, prompt_id: str, prompt: dict, current_outputs: set, executed: set, error: dict, ex: Exception
+    ) -> None:
         node_id = error["node_id"]
-        message = {"prompt_id": prompt_id, "node_id": node_id, "node_type": prompt[node_id]["class_type"],
-                   "executed": list(executed)}
+        message = {
+            "prompt_id": prompt_id,
+            "node_id": node_id,
+            "node_type": prompt[node_id]["class_type"],
+            "executed": list(executed),
+        }
         if isinstance(ex, InterruptProcessingException):
             self.add_message("execution_interrupted", message, broadcast=True)
             return
-        message.update(exception_message=error["exception_message"], exception_type=error["exception_type"],
-                       traceback=error["traceback"], current_inputs=error["current_inputs"],
-                       current_outputs=list(current_outputs))
+        message.update(
+            exception_message=error["exception_message"],
+            exception_type=error["exception_type"],
+            traceback=error["traceback"],
+            current_inputs=error["current_inputs"],
+            current_outputs=list(current_outputs),
+        )
         self.add_message("execution_error", message, broadcast=False)
 
     def _is_changed(self, prompt: dict, node_id: str) -> Any:
@@ -114,8 +130,9 @@ class PromptExecutor:
             if error is not None:
                 self._handle_execution_error(prompt_id, prompt, current_outputs, executed, error, ex)
                 break
-            result, error, ex = await self._execute_node(prompt, prompt_id, node_id, extra_data, executed,
-                                                         run_outputs, progress)
+            result, error, ex = await self._execute_node(
+                prompt, prompt_id, node_id, extra_data, executed, run_outputs, progress
+            )
             self.success = result != ExecutionResult.FAILURE
             if result == ExecutionResult.FAILURE:
                 self._handle_execution_error(prompt_id, prompt, current_outputs, executed, error, ex)
@@ -139,24 +156,35 @@ class PromptExecutor:
                 return run_outputs[node_id]
             entry = self.cache.get(node_id)
             return entry.outputs if entry is not None else None
+
         return lookup
 
     def _progress_hook(self, prompt_id: str, node_id: str, progress: ProgressRegistry) -> ProgressHook:
         async def hook(value: int, total: int, preview: PreviewImage | None) -> None:
             self.controls.throw_if_interrupted()
             progress.update(node_id, value, total, preview)
-            self.hub.send_sync("progress", {"value": value, "max": total, "prompt_id": prompt_id, "node": node_id},
-                               self.hub.client_id)
+            self.hub.send_sync(
+                "progress", {"value": value, "max": total, "prompt_id": prompt_id, "node": node_id}, self.hub.client_id
+            )
             if preview is not None and not self.hub.supports_feature(self.hub.client_id, "supports_preview_metadata"):
                 self.hub.send_sync(UNENCODED_PREVIEW_IMAGE, preview, self.hub.client_id)
+
         return hook
 
     def _send_progress_text(self, text: str, node_id: str) -> None:
         # Nodes call send_progress_text without a sid: every socket gets it.
         self.hub.send_sync(TEXT, text_frame(node_id, text), None)
 
-    async def _execute_node(self, prompt: dict, prompt_id: str, node_id: str, extra_data: dict, executed: set,
-                            run_outputs: dict[str, list], progress: ProgressRegistry) -> tuple[ExecutionResult, dict | None, Exception | None]:
+    async def _execute_node(
+        self,
+        prompt: dict,
+        prompt_id: str,
+        node_id: str,
+        extra_data: dict,
+        executed: set,
+        run_outputs: dict[str, list],
+        progress: ProgressRegistry,
+    ) -> tuple[ExecutionResult, dict | None, Exception | None]:
         node = prompt[node_id]
         node_def = self.catalog[node["class_type"]]
         client_id = self.hub.client_id
@@ -164,8 +192,16 @@ class PromptExecutor:
         if cached is not None:
             if client_id is not None:
                 cached_ui = cached.ui or {}
-                self.hub.send_sync("executed", {"node": node_id, "display_node": node_id,
-                                                "output": cached_ui.get("output", None), "prompt_id": prompt_id}, client_id)
+                self.hub.send_sync(
+                    "executed",
+                    {
+                        "node": node_id,
+                        "display_node": node_id,
+                        "output": cached_ui.get("output", None),
+                        "prompt_id": prompt_id,
+                    },
+                    client_id,
+                )
             progress.finish(node_id)
             run_outputs[node_id] = cached.outputs
             return ExecutionResult.SUCCESS, None, None
@@ -173,26 +209,40 @@ class PromptExecutor:
         input_data_all = None
         try:
             progress.start(node_id)
-            input_data_all, _, hidden = get_input_data(node["inputs"], node_def, node_id, self._upstream(run_outputs),
-                                                       prompt, extra_data)
+            input_data_all, _, hidden = get_input_data(
+                node["inputs"], node_def, node_id, self._upstream(run_outputs), prompt, extra_data
+            )
             if client_id is not None:
                 self.hub.last_node_id = node_id
-                self.hub.send_sync("executing", {"node": node_id, "display_node": node_id, "prompt_id": prompt_id},
-                                   client_id)
+                self.hub.send_sync(
+                    "executing", {"node": node_id, "display_node": node_id, "prompt_id": prompt_id}, client_id
+                )
             self.controls.throw_if_interrupted()  # nodes.before_node_execution()
-            ctx = NodeContext(prompt_id=prompt_id, node_id=node_id, dirs=self.dirs, controls=self.controls,
-                              models=self.models, previews_enabled=self.previews_enabled,
-                              report_progress=self._progress_hook(prompt_id, node_id, progress),
-                              send_progress_text=self._send_progress_text, hidden=hidden)
+            ctx = NodeContext(
+                prompt_id=prompt_id,
+                node_id=node_id,
+                dirs=self.dirs,
+                controls=self.controls,
+                models=self.models,
+                previews_enabled=self.previews_enabled,
+                report_progress=self._progress_hook(prompt_id, node_id, progress),
+                send_progress_text=self._send_progress_text,
+                hidden=hidden,
+            )
             output = await node_def.run(ctx, **{name: values[0] for name, values in input_data_all.items()})
             outputs = [[value] for value in output.result]
             ui_entry = None
             if output.ui:
-                ui_entry = {"meta": {"node_id": node_id, "display_node": node_id, "parent_node": None,
-                                     "real_node_id": node_id}, "output": output.ui}
+                ui_entry = {
+                    "meta": {"node_id": node_id, "display_node": node_id, "parent_node": None, "real_node_id": node_id},
+                    "output": output.ui,
+                }
                 if client_id is not None:
-                    self.hub.send_sync("executed", {"node": node_id, "display_node": node_id, "output": output.ui,
-                                                    "prompt_id": prompt_id}, client_id)
+                    self.hub.send_sync(
+                        "executed",
+                        {"node": node_id, "display_node": node_id, "output": output.ui, "prompt_id": prompt_id},
+                        client_id,
+                    )
             self.cache.set(node_id, CacheEntry(outputs, ui_entry))
             run_outputs[node_id] = outputs
         except InterruptProcessingException as iex:
@@ -202,13 +252,17 @@ class PromptExecutor:
             formatted = {}
             if input_data_all is not None:
                 formatted = {name: [format_value(v) for v in values] for name, values in input_data_all.items()}
-            return ExecutionResult.FAILURE, {
-                "node_id": node_id,
-                "exception_message": "{}\n{}".format(ex, ""),  # no OOM tips: the message ends with a newline
-                "exception_type": full_type_name(typ),
-                "traceback": traceback.format_tb(tb),
-                "current_inputs": formatted,
-            }, ex
+            return (
+                ExecutionResult.FAILURE,
+                {
+                    "node_id": node_id,
+                    "exception_message": "{}\n{}".format(ex, ""),  # no OOM tips: the message ends with a newline
+                    "exception_type": full_type_name(typ),
+                    "traceback": traceback.format_tb(tb),
+                    "current_inputs": formatted,
+                },
+                ex,
+            )
 
         progress.finish(node_id)
         executed.add(node_id)

@@ -59,4 +59,3 @@ def preview_frame(final_small: np.ndarray, noise_small: np.ndarray, step: int, t
     t = step / max(total, 1)
     mixed = (1.0 - t) * noise_small.astype(np.float32) + t * final_small.astype(np.float32)
     return Image.fromarray(mixed.astype(np.uint8), "RGB")
-

@@ -38,12 +38,15 @@ def is_loopback(host: str | None) -> bool:
     return loopback
 
 
-def create_slow_http_middleware(controls: RuntimeControls) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def create_slow_http_middleware(
+    controls: RuntimeControls,
+) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
     @web.middleware
     async def slow_http(request: web.Request, handler: Handler) -> web.StreamResponse:
         if controls.slow_http_s > 0 and not request.path.startswith(DOUBLE_PREFIX):
             await asyncio.sleep(controls.slow_http_s)
         return await handler(request)
+
     return slow_http
 
 
@@ -61,7 +64,9 @@ async def origin_only(request: web.Request, handler: Handler) -> web.StreamRespo
         if host_domain_parsed.port is None:
             origin_domain = parsed.hostname
         if loopback and host_domain and origin_domain and host_domain != origin_domain:
-            log.warning("WARNING: request with non matching host and origin %s != %s, returning 403", host_domain, origin_domain)
+            log.warning(
+                "WARNING: request with non matching host and origin %s != %s, returning 403", host_domain, origin_domain
+            )
             return web.Response(status=403)
     if request.method == "OPTIONS":
         return web.Response()

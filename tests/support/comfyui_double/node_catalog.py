@@ -8,6 +8,10 @@ from .node_types import NodeDef
 
 
 def build_node_catalog(dirs: ServerDirectories) -> dict[str, NodeDef]:
-    defs = [*nodes_loaders.node_defs(dirs), *nodes_sampling.node_defs(dirs), *nodes_images.node_defs(dirs),
-            *nodes_api.node_defs(dirs)]
+    defs = [
+        *nodes_loaders.node_defs(dirs),
+        *nodes_sampling.node_defs(dirs),
+        *nodes_images.node_defs(dirs),
+        *nodes_api.node_defs(dirs),
+    ]
     return {node.name: node for node in defs}

@@ -8,16 +8,22 @@ from typing import Any
 from .node_types import NodeDef
 
 # What each hidden marker resolves to; PROMPT is the original prompt, the others come from extra_data.
-HIDDEN_FROM_EXTRA_DATA = {"EXTRA_PNGINFO": "extra_pnginfo", "AUTH_TOKEN_COMFY_ORG": "auth_token_comfy_org",
-                          "API_KEY_COMFY_ORG": "api_key_comfy_org"}
+HIDDEN_FROM_EXTRA_DATA = {
+    "EXTRA_PNGINFO": "extra_pnginfo",
+    "AUTH_TOKEN_COMFY_ORG": "auth_token_comfy_org",
+    "API_KEY_COMFY_ORG": "api_key_comfy_org",
+}
 
 
 def is_link(value: Any) -> bool:
-    return (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)
-            and isinstance(value[1], (int, float)))
+    return (
+        isinstance(value, list) and len(value) == 2 and isinstance(value[0], str) and isinstance(value[1], (int, float))
+    )
 
 
-def get_input_info(node: NodeDef, input_name: str, valid_inputs: dict | None = None) -> tuple[Any, str | None, dict | None]:
+def get_input_info(
+    node: NodeDef, input_name: str, valid_inputs: dict | None = None
+) -> tuple[Any, str | None, dict | None]:
     valid_inputs = valid_inputs or node.input_types()
     for category in ("required", "optional", "hidden"):
         if category in valid_inputs and input_name in valid_inputs[category]:
@@ -38,9 +44,14 @@ def _hidden_value(marker: str, unique_id: str, original_prompt: dict | None, ext
     return None
 
 
-def get_input_data(inputs: dict, node: NodeDef, unique_id: str,
-                   upstream_output: Callable[[str], list | None] | None = None,
-                   original_prompt: dict | None = None, extra_data: dict | None = None) -> tuple[dict, dict, dict]:
+def get_input_data(
+    inputs: dict,
+    node: NodeDef,
+    unique_id: str,
+    upstream_output: Callable[[str], list | None] | None = None,
+    original_prompt: dict | None = None,
+    extra_data: dict | None = None,
+) -> tuple[dict, dict, dict]:
     """(input_data_all, missing_keys, v3_hidden): every value is a list, as ComfyUI maps nodes over lists."""
     extra_data = extra_data or {}
     valid_inputs = node.input_types()

@@ -48,12 +48,26 @@ class NodeDef:
         if self.schema_v3:
             # comfy_api's NodeInfoV1 dataclass, serialised with asdict(): every field, in field order
             info["output_tooltips"] = list(self.output_tooltips or [None] * len(outputs))
-            info.update(name=self.name, display_name=self.display_name, description=self.description,
-                        python_module=self.python_module, category=self.category, output_node=self.output_node,
-                        deprecated=False, experimental=False, api_node=self.api_node)
+            info.update(
+                name=self.name,
+                display_name=self.display_name,
+                description=self.description,
+                python_module=self.python_module,
+                category=self.category,
+                output_node=self.output_node,
+                deprecated=False,
+                experimental=False,
+                api_node=self.api_node,
+            )
             return info
-        info.update(name=self.name, display_name=self.display_name, description=self.description,
-                    python_module=self.python_module, category=self.category, output_node=self.output_node)
+        info.update(
+            name=self.name,
+            display_name=self.display_name,
+            description=self.description,
+            python_module=self.python_module,
+            category=self.category,
+            output_node=self.output_node,
+        )
         if self.output_tooltips is not None:
             info["output_tooltips"] = list(self.output_tooltips)
         return info

@@ -12,8 +12,9 @@ from .image_synth import SampleRecipe
 def tensor_repr(values: np.ndarray, scale: float = 1.0) -> str:
     """torch-like `tensor([...])` text; axes longer than 6 are summarised with '...'."""
     sliced = values[tuple(slice(0, min(n, 7)) for n in values.shape)].astype(np.float32) * scale
-    body = np.array2string(sliced, precision=4, separator=", ", threshold=0, edgeitems=3,
-                           floatmode="fixed", prefix="tensor(")
+    body = np.array2string(
+        sliced, precision=4, separator=", ", threshold=0, edgeitems=3, floatmode="fixed", prefix="tensor("
+    )
     return f"tensor({body})"
 
 

@@ -38,13 +38,23 @@ def parse_options(argv: list[str] | None = None) -> DoubleOptions:
     parser.add_argument("--step-time", type=float, default=0.05, help="seconds per KSampler step")
     parser.add_argument("--load-time", type=float, default=0.0, help="seconds to load a checkpoint from disk")
     parser.add_argument("--checkpoints", type=_name_list, default=[], help="comma-separated checkpoint file names")
-    parser.add_argument("--loras", type=_name_list, default=[], help="comma-separated LoRA file names (sub/x.safetensors allowed)")
+    parser.add_argument(
+        "--loras", type=_name_list, default=[], help="comma-separated LoRA file names (sub/x.safetensors allowed)"
+    )
     parser.add_argument("--preview-method", choices=PREVIEW_METHODS, default="none")
-    parser.add_argument("--base-dir", type=Path, default=None, help="holds models/, input/, temp/ (and output/ unless --output-dir)")
+    parser.add_argument(
+        "--base-dir", type=Path, default=None, help="holds models/, input/, temp/ (and output/ unless --output-dir)"
+    )
     parser.add_argument("--output-dir", type=Path, default=None)
     args = parser.parse_args(argv)
     return DoubleOptions(
-        host=args.host, port=args.port, step_time=args.step_time, load_time=args.load_time,
-        checkpoints=args.checkpoints, loras=args.loras, preview_method=args.preview_method,
-        base_dir=args.base_dir, output_dir=args.output_dir,
+        host=args.host,
+        port=args.port,
+        step_time=args.step_time,
+        load_time=args.load_time,
+        checkpoints=args.checkpoints,
+        loras=args.loras,
+        preview_method=args.preview_method,
+        base_dir=args.base_dir,
+        output_dir=args.output_dir,
     )

@@ -52,7 +52,9 @@ class OutputCache:
         used = set(self.keys.values())
         self.entries = {key: entry for key, entry in self.entries.items() if key in used}
 
-    def _signature(self, prompt: dict, catalog: dict[str, NodeDef], node_id: str, is_changed: Callable[[str], Any]) -> Any:
+    def _signature(
+        self, prompt: dict, catalog: dict[str, NodeDef], node_id: str, is_changed: Callable[[str], Any]
+    ) -> Any:
         ancestors: list[str] = []
         order: dict[str, int] = {}
 

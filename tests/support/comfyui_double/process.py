@@ -1,11 +1,11 @@
 """Running the double as a child process (one process per simulated ComfyUI server) from tests and benchmarks.
 
-    double = ComfyUIDouble(tmp_path, checkpoints=["a.safetensors"], preview_method="latent2rgb").start()
-    double.url            # http://127.0.0.1:PORT
-    double.control(fail_next_prompt=True)
-    double.stats()["prompts_executed"]
-    double.restart()      # SIGKILL + start on the same port: queue and history are gone
-    double.kill()
+double = ComfyUIDouble(tmp_path, checkpoints=["a.safetensors"], preview_method="latent2rgb").start()
+double.url            # http://127.0.0.1:PORT
+double.control(fail_next_prompt=True)
+double.stats()["prompts_executed"]
+double.restart()      # SIGKILL + start on the same port: queue and history are gone
+double.kill()
 """
 
 from __future__ import annotations
@@ -33,9 +33,19 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class ComfyUIDouble:
-    def __init__(self, root: Path, *, host: str = "127.0.0.1", port: int | None = None, step_time: float = 0.05,
-                 load_time: float = 0.0, checkpoints: Sequence[str] = (), loras: Sequence[str] = (),
-                 preview_method: str = "none", output_dir: Path | None = None):
+    def __init__(
+        self,
+        root: Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        step_time: float = 0.05,
+        load_time: float = 0.0,
+        checkpoints: Sequence[str] = (),
+        loras: Sequence[str] = (),
+        preview_method: str = "none",
+        output_dir: Path | None = None,
+    ):
         self.root = Path(root)
         self.host = host
         self.port = port
@@ -58,10 +68,25 @@ class ComfyUIDouble:
 
     @property
     def command(self) -> list[str]:
-        command = [sys.executable, "-m", "tests.support.comfyui_double", "--host", self.host, "--port", str(self.port),
-                   "--step-time", str(self.step_time), "--load-time", str(self.load_time),
-                   "--preview-method", self.preview_method, "--base-dir", str(self.root),
-                   "--output-dir", str(self.output_dir)]
+        command = [
+            sys.executable,
+            "-m",
+            "tests.support.comfyui_double",
+            "--host",
+            self.host,
+            "--port",
+            str(self.port),
+            "--step-time",
+            str(self.step_time),
+            "--load-time",
+            str(self.load_time),
+            "--preview-method",
+            self.preview_method,
+            "--base-dir",
+            str(self.root),
+            "--output-dir",
+            str(self.output_dir),
+        ]
         if self.checkpoints:
             command += ["--checkpoints", ",".join(self.checkpoints)]
         if self.loras:
@@ -114,8 +139,9 @@ class ComfyUIDouble:
 
     def _request(self, method: str, path: str, body: Any = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.url + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"} if data else {})
+        request = urllib.request.Request(
+            self.url + path, data=data, method=method, headers={"Content-Type": "application/json"} if data else {}
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read())
 

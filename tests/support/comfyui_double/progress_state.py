@@ -19,10 +19,18 @@ class ProgressRegistry:
 
     def _send_state(self) -> None:
         active = {
-            node_id: {"value": state["value"], "max": state["max"], "state": state["state"], "node_id": node_id,
-                      "prompt_id": self.prompt_id, "display_node_id": node_id, "parent_node_id": None,
-                      "real_node_id": node_id}
-            for node_id, state in self.nodes.items() if state["state"] != "pending"
+            node_id: {
+                "value": state["value"],
+                "max": state["max"],
+                "state": state["state"],
+                "node_id": node_id,
+                "prompt_id": self.prompt_id,
+                "display_node_id": node_id,
+                "parent_node_id": None,
+                "real_node_id": node_id,
+            }
+            for node_id, state in self.nodes.items()
+            if state["state"] != "pending"
         }
         self.hub.send_sync("progress_state", {"prompt_id": self.prompt_id, "nodes": active}, self.hub.client_id)
 
@@ -35,8 +43,13 @@ class ProgressRegistry:
         self._entry(node_id).update(state="running", value=value, max=max_value)
         self._send_state()
         if preview is not None and self.hub.supports_feature(self.hub.client_id, "supports_preview_metadata"):
-            metadata = {"node_id": node_id, "prompt_id": self.prompt_id, "display_node_id": node_id,
-                        "parent_node_id": None, "real_node_id": node_id}
+            metadata = {
+                "node_id": node_id,
+                "prompt_id": self.prompt_id,
+                "display_node_id": node_id,
+                "parent_node_id": None,
+                "real_node_id": node_id,
+            }
             self.hub.send_sync(PREVIEW_IMAGE_WITH_METADATA, (preview, metadata), self.hub.client_id)
 
     def finish(self, node_id: str) -> None:

@@ -45,8 +45,13 @@ class PromptQueue:
         self.on_update()
         return item, item_id
 
-    def task_done(self, item_id: int, history_result: dict, status: dict | None,
-                  process_item: Callable[[QueueItem], QueueItem] | None = None) -> None:
+    def task_done(
+        self,
+        item_id: int,
+        history_result: dict,
+        status: dict | None,
+        process_item: Callable[[QueueItem], QueueItem] | None = None,
+    ) -> None:
         prompt = self.currently_running.pop(item_id)
         if len(self.history) > MAXIMUM_HISTORY_SIZE:
             self.history.pop(next(iter(self.history)))

@@ -36,8 +36,11 @@ async def prompt_worker(queue: PromptQueue, executor: PromptExecutor, hub: Socke
             stats.run_started(prompt_id, item[0])
             await executor.execute(item[2], prompt_id, extra_data, item[4])
             need_gc = True
-            status = {"status_str": "success" if executor.success else "error", "completed": executor.success,
-                      "messages": executor.status_messages}
+            status = {
+                "status_str": "success" if executor.success else "error",
+                "completed": executor.success,
+                "messages": executor.status_messages,
+            }
             queue.task_done(item_id, executor.history_result, status=status, process_item=_without_sensitive)
             if hub.client_id is not None:
                 hub.send_sync("executing", {"node": None, "prompt_id": prompt_id}, hub.client_id)

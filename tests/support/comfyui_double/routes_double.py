@@ -29,18 +29,24 @@ def add_double_routes(routes: web.RouteTableDef, server: DoubleServer) -> None:
     @routes.get("/__double/stats")
     async def get_stats(request: web.Request) -> web.Response:
         running, pending = server.queue.get_current_queue()
-        return web.json_response({
-            **server.stats.snapshot(),
-            "checkpoint_loads": server.models.loads,
-            "checkpoint_switches": server.models.switches,
-            "last_checkpoint": server.models.last_checkpoint,
-            "queue_depth": len(pending),
-            "running_prompt_id": running[0][1] if running else None,
-            "websocket_connections": len(server.hub.sockets),
-            "websocket_connections_total": server.hub.connections_total,
-            "preview_sent_at": server.hub.preview_sent_at,
-            "controls": server.controls.snapshot(),
-            "options": {"host": server.options.host, "port": server.options.port,
-                        "preview_method": server.options.preview_method, "output_dir": str(server.dirs.output),
-                        "base_dir": str(server.dirs.base)},
-        })
+        return web.json_response(
+            {
+                **server.stats.snapshot(),
+                "checkpoint_loads": server.models.loads,
+                "checkpoint_switches": server.models.switches,
+                "last_checkpoint": server.models.last_checkpoint,
+                "queue_depth": len(pending),
+                "running_prompt_id": running[0][1] if running else None,
+                "websocket_connections": len(server.hub.sockets),
+                "websocket_connections_total": server.hub.connections_total,
+                "preview_sent_at": server.hub.preview_sent_at,
+                "controls": server.controls.snapshot(),
+                "options": {
+                    "host": server.options.host,
+                    "port": server.options.port,
+                    "preview_method": server.options.preview_method,
+                    "output_dir": str(server.dirs.output),
+                    "base_dir": str(server.dirs.base),
+                },
+            }
+        )

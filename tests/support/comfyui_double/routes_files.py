@@ -142,7 +142,9 @@ def add_file_routes(routes: web.RouteTableDef, server: DoubleServer) -> None:
         content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
         if content_type in FORCED_DOWNLOAD_TYPES:
             content_type = "application/octet-stream"
-        return web.FileResponse(file, headers={"Content-Disposition": f'filename="{filename}"', "Content-Type": content_type})
+        return web.FileResponse(
+            file, headers={"Content-Disposition": f'filename="{filename}"', "Content-Type": content_type}
+        )
 
 
 def _preview_response(file: str, filename: str, preview: str, channel: str) -> web.Response:
@@ -156,8 +158,11 @@ def _preview_response(file: str, filename: str, preview: str, channel: str) -> w
             img = img.convert("RGB")
         buffer = BytesIO()
         img.save(buffer, format=image_format, quality=quality)
-    return web.Response(body=buffer.getvalue(), content_type=f"image/{image_format}",
-                        headers={"Content-Disposition": f"filename=\"{filename.replace('png', image_format)}\""})
+    return web.Response(
+        body=buffer.getvalue(),
+        content_type=f"image/{image_format}",
+        headers={"Content-Disposition": f'filename="{filename.replace("png", image_format)}"'},
+    )
 
 
 def _channel_response(file: str, filename: str, channel: str) -> web.Response:
@@ -170,5 +175,6 @@ def _channel_response(file: str, filename: str, channel: str) -> web.Response:
             out.putalpha(alpha)
         buffer = BytesIO()
         out.save(buffer, format="PNG")
-    return web.Response(body=buffer.getvalue(), content_type="image/png",
-                        headers={"Content-Disposition": f'filename="{filename}"'})
+    return web.Response(
+        body=buffer.getvalue(), content_type="image/png", headers={"Content-Disposition": f'filename="{filename}"'}
+    )

@@ -17,8 +17,11 @@ INDEX_HTML = "<!DOCTYPE html><html><head><title>ComfyUI</title></head><body>comf
 def add_info_routes(routes: web.RouteTableDef, server: DoubleServer) -> None:
     @routes.get("/")
     async def get_root(request: web.Request) -> web.Response:
-        return web.Response(text=INDEX_HTML, content_type="text/html",
-                            headers={"Cache-Control": "no-cache", "Pragma": "no-cache", "Expires": "0"})
+        return web.Response(
+            text=INDEX_HTML,
+            content_type="text/html",
+            headers={"Cache-Control": "no-cache", "Pragma": "no-cache", "Expires": "0"},
+        )
 
     @routes.get("/system_stats")
     async def get_system_stats(request: web.Request) -> web.Response:

@@ -40,12 +40,19 @@ def add_prompt_routes(routes: web.RouteTableDef, server: DoubleServer) -> None:
 
         if "prompt" not in json_data:
             server.stats.prompts_rejected += 1
-            error = {"type": "no_prompt", "message": "No prompt provided", "details": "No prompt provided", "extra_info": {}}
+            error = {
+                "type": "no_prompt",
+                "message": "No prompt provided",
+                "details": "No prompt provided",
+                "extra_info": {},
+            }
             return web.json_response({"error": error, "node_errors": {}}, status=400)
 
         prompt = json_data["prompt"]
         prompt_id = str(json_data.get("prompt_id", uuid.uuid4()))
-        partial_execution_targets = json_data.get("partial_execution_targets") if "partial_execution_targets" in json_data else None
+        partial_execution_targets = (
+            json_data.get("partial_execution_targets") if "partial_execution_targets" in json_data else None
+        )
         valid = validate_prompt(server.catalog, prompt, partial_execution_targets)
         extra_data = json_data["extra_data"] if "extra_data" in json_data else {}
         if "client_id" in json_data:
@@ -62,8 +69,9 @@ def add_prompt_routes(routes: web.RouteTableDef, server: DoubleServer) -> None:
     @routes.get("/queue")
     async def get_queue(request: web.Request) -> web.Response:
         running, pending = queue.get_current_queue()
-        return web.json_response({"queue_running": [item[:5] for item in running],
-                                  "queue_pending": [item[:5] for item in pending]})
+        return web.json_response(
+            {"queue_running": [item[:5] for item in running], "queue_pending": [item[:5] for item in pending]}
+        )
 
     @routes.post("/queue")
     async def post_queue(request: web.Request) -> web.Response:
@@ -79,8 +87,12 @@ def add_prompt_routes(routes: web.RouteTableDef, server: DoubleServer) -> None:
     async def get_history(request: web.Request) -> web.Response:
         max_items = request.rel_url.query.get("max_items", None)
         offset = request.rel_url.query.get("offset", None)
-        return web.json_response(queue.get_history(max_items=int(max_items) if max_items is not None else None,
-                                                   offset=int(offset) if offset is not None else -1))
+        return web.json_response(
+            queue.get_history(
+                max_items=int(max_items) if max_items is not None else None,
+                offset=int(offset) if offset is not None else -1,
+            )
+        )
 
     @routes.get("/history/{prompt_id}")
     async def get_history_entry(request: web.Request) -> web.Response:

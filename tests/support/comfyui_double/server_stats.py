@@ -33,8 +33,9 @@ class ServerStats:
         if self._last_end is not None:
             self.idle_gaps.append(now - self._last_end)
         self._run_started = now
-        self.runs.append({"prompt_id": prompt_id, "number": number, "started": time.time(), "finished": None,
-                          "outcome": None})
+        self.runs.append(
+            {"prompt_id": prompt_id, "number": number, "started": time.time(), "finished": None, "outcome": None}
+        )
         del self.runs[:-MAX_RUN_RECORDS]
 
     def run_finished(self, outcome: str) -> None:

@@ -38,9 +38,15 @@ def system_stats(options: DoubleOptions) -> dict:
             "embedded_python": False,
             "argv": argv,
         },
-        "devices": [{
-            "name": "cpu", "type": "cpu", "index": None,
-            "vram_total": ram_total, "vram_free": ram_free,
-            "torch_vram_total": ram_total, "torch_vram_free": ram_free,
-        }],
+        "devices": [
+            {
+                "name": "cpu",
+                "type": "cpu",
+                "index": None,
+                "vram_total": ram_total,
+                "vram_free": ram_free,
+                "torch_vram_total": ram_total,
+                "torch_vram_free": ram_free,
+            }
+        ],
     }

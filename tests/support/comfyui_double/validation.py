@@ -44,8 +44,9 @@ def _error(kind: str, message: str, details: str, extra_info: dict) -> dict:
     return {"type": kind, "message": message, "details": details, "extra_info": extra_info}
 
 
-def _check_constant(x: str, val: Any, input_type: Any, extra_info: dict, info: tuple, inputs: dict,
-                    range_checked: bool) -> dict | None:
+def _check_constant(
+    x: str, val: Any, input_type: Any, extra_info: dict, info: tuple, inputs: dict, range_checked: bool
+) -> dict | None:
     try:
         # {"__value__": [...]} carries a list widget value, since a bare list means a link.
         if isinstance(val, dict) and "__value__" in val:
@@ -56,17 +57,28 @@ def _check_constant(x: str, val: Any, input_type: Any, extra_info: dict, info: t
                 val = convert(val)
                 inputs[x] = val
     except Exception as ex:
-        return _error("invalid_input_type", f"Failed to convert an input value to a {input_type} value",
-                      f"{x}, {val}, {ex}",
-                      {"input_name": x, "input_config": info, "received_value": val, "exception_message": str(ex)})
+        return _error(
+            "invalid_input_type",
+            f"Failed to convert an input value to a {input_type} value",
+            f"{x}, {val}, {ex}",
+            {"input_name": x, "input_config": info, "received_value": val, "exception_message": str(ex)},
+        )
     if not range_checked:
         return None
     if "min" in extra_info and val < extra_info["min"]:
-        return _error("value_smaller_than_min", "Value {} smaller than min of {}".format(val, extra_info["min"]), f"{x}",
-                      {"input_name": x, "input_config": info, "received_value": val})
+        return _error(
+            "value_smaller_than_min",
+            "Value {} smaller than min of {}".format(val, extra_info["min"]),
+            f"{x}",
+            {"input_name": x, "input_config": info, "received_value": val},
+        )
     if "max" in extra_info and val > extra_info["max"]:
-        return _error("value_bigger_than_max", "Value {} bigger than max of {}".format(val, extra_info["max"]), f"{x}",
-                      {"input_name": x, "input_config": info, "received_value": val})
+        return _error(
+            "value_bigger_than_max",
+            "Value {} bigger than max of {}".format(val, extra_info["max"]),
+            f"{x}",
+            {"input_name": x, "input_config": info, "received_value": val},
+        )
     if isinstance(input_type, list) or input_type == "COMBO":
         combo_options = extra_info.get("options", []) if input_type == "COMBO" else input_type
         if val not in combo_options:
@@ -77,8 +89,12 @@ def _check_constant(x: str, val: Any, input_type: Any, extra_info: dict, info: t
                 input_config = None
             else:
                 list_info = str(combo_options)
-            return _error("value_not_in_list", "Value not in list", f"{x}: '{val}' not in {list_info}",
-                          {"input_name": x, "input_config": input_config, "received_value": val})
+            return _error(
+                "value_not_in_list",
+                "Value not in list",
+                f"{x}: '{val}' not in {list_info}",
+                {"input_name": x, "input_config": input_config, "received_value": val},
+            )
     return None
 
 
@@ -108,17 +124,27 @@ def validate_inputs(catalog: Catalog, prompt: dict, item: str, validated: dict) 
                 errors.append(error)
             continue
         if len(val) != 2:
-            errors.append(_error("bad_linked_input", "Bad linked input, must be a length-2 list of [node_id, slot_index]",
-                                 f"{x}", {"input_name": x, "input_config": info, "received_value": val}))
+            errors.append(
+                _error(
+                    "bad_linked_input",
+                    "Bad linked input, must be a length-2 list of [node_id, slot_index]",
+                    f"{x}",
+                    {"input_name": x, "input_config": info, "received_value": val},
+                )
+            )
             continue
         o_id = val[0]
         # These lookups raise KeyError/IndexError on a dangling link; the caller reports the exception.
         received_type = catalog[prompt[o_id]["class_type"]].return_types[val[1]]
         if not validate_node_input(received_type, input_type):
-            errors.append(_error("return_type_mismatch", "Return type mismatch between linked nodes",
-                                 f"{x}, received_type({received_type}) mismatch input_type({input_type})",
-                                 {"input_name": x, "input_config": info, "received_type": received_type,
-                                  "linked_node": val}))
+            errors.append(
+                _error(
+                    "return_type_mismatch",
+                    "Return type mismatch between linked nodes",
+                    f"{x}, received_type({received_type}) mismatch input_type({input_type})",
+                    {"input_name": x, "input_config": info, "received_type": received_type, "linked_node": val},
+                )
+            )
             continue
         try:
             upstream = validate_inputs(catalog, prompt, o_id, validated)
@@ -128,10 +154,25 @@ def validate_inputs(catalog: Catalog, prompt: dict, item: str, validated: dict) 
         except Exception as ex:
             typ, _, tb = sys.exc_info()
             valid = False
-            validated[o_id] = (False, [_error(
-                "exception_during_inner_validation", "Exception when validating inner node", str(ex),
-                {"input_name": x, "input_config": info, "exception_message": str(ex),
-                 "exception_type": full_type_name(typ), "traceback": traceback.format_tb(tb), "linked_node": val})], o_id)
+            validated[o_id] = (
+                False,
+                [
+                    _error(
+                        "exception_during_inner_validation",
+                        "Exception when validating inner node",
+                        str(ex),
+                        {
+                            "input_name": x,
+                            "input_config": info,
+                            "exception_message": str(ex),
+                            "exception_type": full_type_name(typ),
+                            "traceback": traceback.format_tb(tb),
+                            "linked_node": val,
+                        },
+                    )
+                ],
+                o_id,
+            )
             continue
 
     if obj_class.validate_inputs is not None:
@@ -143,25 +184,45 @@ def validate_inputs(catalog: Catalog, prompt: dict, item: str, validated: dict) 
             for result in results:
                 if result is not True:
                     details = f"{x}" if result is False else f"{x} - {result}"
-                    errors.append(_error("custom_validation_failed", "Custom validation failed for node", details,
-                                         {"input_name": x}))
+                    errors.append(
+                        _error(
+                            "custom_validation_failed", "Custom validation failed for node", details, {"input_name": x}
+                        )
+                    )
 
     ret = (False, errors, unique_id) if errors or valid is not True else (True, [], unique_id)
     validated[unique_id] = ret
     return ret
 
 
-def validate_prompt(catalog: Catalog, prompt: dict, partial_execution_list: list | None) -> tuple[bool, dict | None, list, dict]:
+def validate_prompt(
+    catalog: Catalog, prompt: dict, partial_execution_list: list | None
+) -> tuple[bool, dict | None, list, dict]:
     outputs = set()
     for x in prompt:
         if "class_type" not in prompt[x]:
-            return (False, _error("invalid_prompt", "Cannot execute because a node is missing the class_type property.",
-                                  f"Node ID '#{x}'", {}), [], {})
+            return (
+                False,
+                _error(
+                    "invalid_prompt",
+                    "Cannot execute because a node is missing the class_type property.",
+                    f"Node ID '#{x}'",
+                    {},
+                ),
+                [],
+                {},
+            )
         class_type = prompt[x]["class_type"]
         node = catalog.get(class_type, None)
         if node is None:
-            return (False, _error("invalid_prompt", f"Cannot execute because node {class_type} does not exist.",
-                                  f"Node ID '#{x}'", {}), [], {})
+            return (
+                False,
+                _error(
+                    "invalid_prompt", f"Cannot execute because node {class_type} does not exist.", f"Node ID '#{x}'", {}
+                ),
+                [],
+                {},
+            )
         if node.output_node is True and (partial_execution_list is None or x in partial_execution_list):
             outputs.add(x)
     if len(outputs) == 0:
@@ -177,8 +238,14 @@ def validate_prompt(catalog: Catalog, prompt: dict, partial_execution_list: list
         except Exception as ex:
             typ, _, tb = sys.exc_info()
             valid = False
-            reasons = [_error("exception_during_validation", "Exception when validating node", str(ex),
-                              {"exception_type": full_type_name(typ), "traceback": traceback.format_tb(tb)})]
+            reasons = [
+                _error(
+                    "exception_during_validation",
+                    "Exception when validating node",
+                    str(ex),
+                    {"exception_type": full_type_name(typ), "traceback": traceback.format_tb(tb)},
+                )
+            ]
             validated[o] = (False, reasons, o)
         if valid is True:
             good_outputs.add(o)
@@ -188,12 +255,19 @@ def validate_prompt(catalog: Catalog, prompt: dict, partial_execution_list: list
             # Downstream nodes of a broken node are invalid too but carry no reasons; they are not reported.
             if result[0] is not True and len(result[1]) > 0:
                 if node_id not in node_errors:
-                    node_errors[node_id] = {"errors": result[1], "dependent_outputs": [],
-                                            "class_type": prompt[node_id]["class_type"]}
+                    node_errors[node_id] = {
+                        "errors": result[1],
+                        "dependent_outputs": [],
+                        "class_type": prompt[node_id]["class_type"],
+                    }
                 node_errors[node_id]["dependent_outputs"].append(o)
 
     if len(good_outputs) == 0:
         details = "\n".join(f"{error['message']}: {error['details']}" for _, errors in failed for error in errors)
-        return (False, _error("prompt_outputs_failed_validation", "Prompt outputs failed validation", details, {}),
-                list(good_outputs), node_errors)
+        return (
+            False,
+            _error("prompt_outputs_failed_validation", "Prompt outputs failed validation", details, {}),
+            list(good_outputs),
+            node_errors,
+        )
     return (True, None, list(good_outputs), node_errors)

@@ -14,7 +14,12 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from .binary_frames import PREVIEW_IMAGE_WITH_METADATA, UNENCODED_PREVIEW_IMAGE, preview_frame, preview_with_metadata_frame
+from .binary_frames import (
+    PREVIEW_IMAGE_WITH_METADATA,
+    UNENCODED_PREVIEW_IMAGE,
+    preview_frame,
+    preview_with_metadata_frame,
+)
 
 log = logging.getLogger("comfyui_double")
 MAX_PREVIEW_RECORDS = 10000

@@ -139,9 +139,7 @@ def test_recovers_known_strengths_from_pairwise_votes():
     votes = simulate(3000, (2,), seed=11)
     board = build_leaderboard(votes, rounds=200, seed=3)
     truth = to_score(TRUE_THETA)
-    outside = [
-        n for n, true in zip(NAMES, truth) if not board.row(n).ci_low <= true <= board.row(n).ci_high
-    ]
+    outside = [n for n, true in zip(NAMES, truth) if not board.row(n).ci_low <= true <= board.row(n).ci_high]
     assert len(outside) <= 1, outside
     assert [row.preset for row in board.rows] == NAMES[::-1]
     assert np.abs(log_strengths(board, NAMES) - TRUE_THETA).max() < 0.25

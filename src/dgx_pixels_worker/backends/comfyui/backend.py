@@ -30,9 +30,14 @@ from .workflow import BindParams, WorkflowTemplate
 log = logging.getLogger(__name__)
 
 STAGES = {
-    "CheckpointLoaderSimple": "loading checkpoint", "LoraLoader": "loading LoRA", "CLIPTextEncode": "encoding prompt",
-    "EmptyLatentImage": "preparing latent", "KSampler": "sampling", "KSamplerAdvanced": "sampling",
-    "VAEDecode": "decoding", "SaveImage": "saving",
+    "CheckpointLoaderSimple": "loading checkpoint",
+    "LoraLoader": "loading LoRA",
+    "CLIPTextEncode": "encoding prompt",
+    "EmptyLatentImage": "preparing latent",
+    "KSampler": "sampling",
+    "KSamplerAdvanced": "sampling",
+    "VAEDecode": "decoding",
+    "SaveImage": "saving",
 }
 QUIET_S = 20.0  # no word about our prompt for this long: ask ComfyUI's queue and history directly
 RECONNECT_WAIT_S = 15.0
@@ -44,8 +49,15 @@ class ComfyUIBackend:
     kind = "comfyui"
 
     def __init__(
-        self, name: str, url: str, presets: list[ModelPreset], workflows: dict[str, WorkflowTemplate], *,
-        slots: int = 2, health_interval_s: float = 5.0, request_timeout_s: float = 30.0,
+        self,
+        name: str,
+        url: str,
+        presets: list[ModelPreset],
+        workflows: dict[str, WorkflowTemplate],
+        *,
+        slots: int = 2,
+        health_interval_s: float = 5.0,
+        request_timeout_s: float = 30.0,
     ):
         self.name = name
         self.url = url.rstrip("/")
@@ -116,14 +128,21 @@ class ComfyUIBackend:
     def models(self) -> list[ModelInfo]:
         return [
             ModelInfo(
-                name=preset.name, backend=self.name, kind=self.kind,
+                name=preset.name,
+                backend=self.name,
+                kind=self.kind,
                 available=self.healthy and self.availability.get(preset.name) is None,
                 reason=None if self.healthy else f"{self.name} is down: {self.detail}",
-                description=preset.description, tags=preset.tags,
+                description=preset.description,
+                tags=preset.tags,
                 defaults={
-                    "width": preset.defaults.width, "height": preset.defaults.height, "steps": preset.defaults.steps,
-                    "cfg": preset.defaults.cfg, "sampler": preset.defaults.sampler,
-                    "scheduler": preset.defaults.scheduler, "postprocess": preset.postprocess,
+                    "width": preset.defaults.width,
+                    "height": preset.defaults.height,
+                    "steps": preset.defaults.steps,
+                    "cfg": preset.defaults.cfg,
+                    "sampler": preset.defaults.sampler,
+                    "scheduler": preset.defaults.scheduler,
+                    "postprocess": preset.postprocess,
                 },
                 where={self.name: self.availability.get(preset.name) if self.healthy else f"down: {self.detail}"},
                 checkpoint=preset.checkpoint,
@@ -193,22 +212,34 @@ class ComfyUIBackend:
         template = self.workflows.get(preset.workflow)
         if template is None:
             raise WorkerError(
-                ErrorCode.INVALID, f"preset {preset.name} names workflow {preset.workflow!r}, which is not loaded",
+                ErrorCode.INVALID,
+                f"preset {preset.name} names workflow {preset.workflow!r}, which is not loaded",
             )
         negative = ", ".join(part for part in (preset.defaults.negative, task.negative) if part)
-        return template.bind(BindParams(
-            prompt=task.prompt, negative=negative, seed=task.seed, steps=task.steps, cfg=task.cfg,
-            sampler=preset.defaults.sampler, scheduler=preset.defaults.scheduler, width=task.width,
-            height=task.height, checkpoint=preset.checkpoint, loras=tuple(preset.loras),
-            filename_prefix=f"dgx-pixels/{task.job_id}-{task.index}",
-        ))
+        return template.bind(
+            BindParams(
+                prompt=task.prompt,
+                negative=negative,
+                seed=task.seed,
+                steps=task.steps,
+                cfg=task.cfg,
+                sampler=preset.defaults.sampler,
+                scheduler=preset.defaults.scheduler,
+                width=task.width,
+                height=task.height,
+                checkpoint=preset.checkpoint,
+                loras=tuple(preset.loras),
+                filename_prefix=f"dgx-pixels/{task.job_id}-{task.index}",
+            )
+        )
 
     async def _submit(self, graph: dict[str, Any], prompt_id: str, preset: ModelPreset) -> None:
         try:
             await self.http.submit(graph, self.client_id, prompt_id)
         except ComfyRejected as exc:
             raise WorkerError(
-                ErrorCode.BACKEND_ERROR, explain_rejection(exc.error, exc.node_errors, preset, self.name),
+                ErrorCode.BACKEND_ERROR,
+                explain_rejection(exc.error, exc.node_errors, preset, self.name),
                 {"backend": self.name, "node_errors": exc.node_errors},
             ) from None
         except ComfyUnavailable as exc:
@@ -269,7 +300,8 @@ class ComfyUIBackend:
         if why == "disconnected":
             if not await self.check_health():  # the server itself is gone: no point waiting for the socket
                 raise WorkerError(
-                    ErrorCode.BACKEND_UNAVAILABLE, f"lost {self.name} while it ran the job: {self.detail}",
+                    ErrorCode.BACKEND_UNAVAILABLE,
+                    f"lost {self.name} while it ran the job: {self.detail}",
                     {"backend": self.name},
                 )
             with contextlib.suppress(TimeoutError):
@@ -315,14 +347,22 @@ class ComfyUIBackend:
         try:
             data = await self.http.view(first["filename"], first.get("subfolder", ""), first.get("type", "output"))
         except (ComfyUnavailable, ComfyFailed) as exc:
-            raise WorkerError(ErrorCode.BACKEND_UNAVAILABLE, f"could not fetch the image from {self.name}: {exc}") from None
+            raise WorkerError(
+                ErrorCode.BACKEND_UNAVAILABLE, f"could not fetch the image from {self.name}: {exc}"
+            ) from None
         image = Image.open(io.BytesIO(data))
         image.load()
-        return Result(image, {
-            "backend_name": self.name, "checkpoint": preset.checkpoint, "prompt_id": prompt_id,
-            "loras": [lora.model_dump() for lora in preset.loras], "sampler": preset.defaults.sampler,
-            "scheduler": preset.defaults.scheduler,
-        })
+        return Result(
+            image,
+            {
+                "backend_name": self.name,
+                "checkpoint": preset.checkpoint,
+                "prompt_id": prompt_id,
+                "loras": [lora.model_dump() for lora in preset.loras],
+                "sampler": preset.defaults.sampler,
+                "scheduler": preset.defaults.scheduler,
+            },
+        )
 
     async def _cancel(self, channel: PromptChannel) -> None:
         """Delete the prompt while it is pending; interrupt it while it runs and wait for ComfyUI to confirm."""

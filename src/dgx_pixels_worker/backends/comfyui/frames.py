@@ -40,7 +40,9 @@ def parse_binary(data: bytes) -> PreviewFrame | TextFrame | None:
             meta = json.loads(data[8 : 8 + length])
         except ValueError:
             return None
-        return PreviewFrame(data[8 + length :], meta.get("image_type", "image/jpeg"), meta.get("prompt_id"), meta.get("node_id"))
+        return PreviewFrame(
+            data[8 + length :], meta.get("image_type", "image/jpeg"), meta.get("prompt_id"), meta.get("node_id")
+        )
     if kind == TEXT:
         (length,) = struct.unpack_from(">I", data, 4)
         node = data[8 : 8 + length].decode("utf-8", "replace")

@@ -77,8 +77,9 @@ class ComfyHTTP:
         if body.get("node_errors"):
             # Partly valid: ComfyUI queued the valid branch and skipped the rest. A sprite needs all of it.
             await self.delete_pending(prompt_id)
-            raise ComfyRejected({"type": "partially_invalid", "message": "part of the workflow failed validation"},
-                                body["node_errors"])
+            raise ComfyRejected(
+                {"type": "partially_invalid", "message": "part of the workflow failed validation"}, body["node_errors"]
+            )
 
     async def delete_pending(self, prompt_id: str) -> None:
         await self._request("POST", "/queue", json={"delete": [prompt_id]})
@@ -87,7 +88,9 @@ class ComfyHTTP:
         await self._request("POST", "/interrupt", json={"prompt_id": prompt_id})
 
     async def view(self, filename: str, subfolder: str, kind: str) -> bytes:
-        response = await self._request("GET", "/view", params={"filename": filename, "subfolder": subfolder, "type": kind})
+        response = await self._request(
+            "GET", "/view", params={"filename": filename, "subfolder": subfolder, "type": kind}
+        )
         if response.status_code != 200:
             raise ComfyFailed(f"GET /view {subfolder}/{filename} answered {response.status_code}")
         return response.content

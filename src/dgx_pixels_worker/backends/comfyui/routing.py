@@ -16,8 +16,15 @@ from typing import Any
 from .frames import PreviewFrame
 
 PROMPT_MESSAGES = {
-    "execution_start", "execution_cached", "executing", "executed", "progress", "progress_state",
-    "execution_success", "execution_error", "execution_interrupted",
+    "execution_start",
+    "execution_cached",
+    "executing",
+    "executed",
+    "progress",
+    "progress_state",
+    "execution_success",
+    "execution_error",
+    "execution_interrupted",
 }
 
 

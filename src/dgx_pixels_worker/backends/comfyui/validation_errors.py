@@ -6,7 +6,13 @@ from typing import Any
 
 from ...presets import ModelPreset
 
-_WHAT = {"ckpt_name": "checkpoint", "lora_name": "LoRA", "vae_name": "VAE", "sampler_name": "sampler", "scheduler": "scheduler"}
+_WHAT = {
+    "ckpt_name": "checkpoint",
+    "lora_name": "LoRA",
+    "vae_name": "VAE",
+    "sampler_name": "sampler",
+    "scheduler": "scheduler",
+}
 
 
 def explain_rejection(error: dict[str, Any], node_errors: dict[str, Any], preset: ModelPreset, server: str) -> str:

@@ -67,7 +67,11 @@ class WorkflowTemplate:
         graph = _check_graph(data)
         titled = _titled(graph)
         sampler = titled.get("sampler") or _only(
-            [n for n, node in graph.items() if {"model", "positive", "negative", "latent_image"} <= node["inputs"].keys()],
+            [
+                n
+                for n, node in graph.items()
+                if {"model", "positive", "negative", "latent_image"} <= node["inputs"].keys()
+            ],
             "sampler (a node with model, positive, negative and latent_image inputs)",
         )
         inputs = graph[sampler]["inputs"]
@@ -88,8 +92,10 @@ class WorkflowTemplate:
                 f"use an EmptyLatentImage or title one '{TITLE_PREFIX}latent'"
             )
         checkpoint, loras = _model_path(graph, sampler, titled.get("checkpoint"))
-        save = (titled["save"],) if "save" in titled else tuple(
-            n for n, node in graph.items() if {"images", "filename_prefix"} <= node["inputs"].keys()
+        save = (
+            (titled["save"],)
+            if "save" in titled
+            else tuple(n for n, node in graph.items() if {"images", "filename_prefix"} <= node["inputs"].keys())
         )
         if not save:
             raise WorkflowError("no SaveImage node: add one after the VAE decode so the image is kept")
@@ -149,7 +155,11 @@ def _check_graph(data: Any) -> Graph:
     if not isinstance(data, dict) or not data:
         raise WorkflowError("an API-format workflow is a JSON object of node id -> {class_type, inputs}")
     for node_id, node in data.items():
-        if not isinstance(node, dict) or not isinstance(node.get("class_type"), str) or not isinstance(node.get("inputs"), dict):
+        if (
+            not isinstance(node, dict)
+            or not isinstance(node.get("class_type"), str)
+            or not isinstance(node.get("inputs"), dict)
+        ):
             raise WorkflowError(f"node {node_id} needs a class_type string and an inputs object")
         for name, value in node["inputs"].items():
             if _is_link(value) and value[0] not in data:
@@ -240,8 +250,11 @@ def _insert_loras(graph: Graph, checkpoint: str, loras: tuple[LoraRef, ...]) -> 
         graph[node_id] = {
             "class_type": "LoraLoader",
             "inputs": {
-                "model": model, "clip": clip, "lora_name": lora.name,
-                "strength_model": lora.strength_model, "strength_clip": lora.strength_clip,
+                "model": model,
+                "clip": clip,
+                "lora_name": lora.name,
+                "strength_model": lora.strength_model,
+                "strength_clip": lora.strength_clip,
             },
             "_meta": {"title": f"LoRA {lora.name}"},
         }
