@@ -11,7 +11,7 @@ from PIL import Image
 from dgx_pixels_worker.client import Event
 from dgx_pixels_worker.protocol import ErrorCode, JobState, WorkerError
 
-from tests.integration.test_cli import dgx
+from tests.support.cli import dgx
 
 STYLES = ["procedural", "procedural-pico8", "procedural-gameboy"]
 

@@ -4,7 +4,7 @@ import json
 
 from PIL import Image
 
-from tests.integration.test_cli import dgx
+from tests.support.cli import dgx
 
 
 def make_job(env, tmp_path, count=3):

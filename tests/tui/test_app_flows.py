@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import time
 
 from textual.widgets import DataTable, Input, Static
 
@@ -10,20 +9,11 @@ from dgx_pixels_tui.app import PixelsApp
 from dgx_pixels_tui.previews.widget import SpritePreview
 from dgx_pixels_worker.protocol import messages as m
 
+from tests.support.pilot import SIZE, until
 from tests.support.streams import collect_until_terminal, generate_and_wait
 from tests.support.worker_process import paced_config
 
 SLOW = paced_config(0.05)
-SIZE = (140, 42)
-
-
-async def until(pilot, condition, timeout=15.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def text_of(app, selector):

@@ -8,8 +8,8 @@ from textual.widgets import DataTable, Input, SelectionList, Static
 from dgx_pixels_tui.app import PixelsApp
 from dgx_pixels_tui.previews.widget import SpritePreview
 
+from tests.support.pilot import SIZE, until
 from tests.support.worker_process import paced_config
-from tests.tui.test_app_flows import SIZE, until
 
 STYLES = ("procedural", "procedural-pico8", "procedural-gameboy")
 SLOW = paced_config(0.2)  # 8 steps: 1.6 s a panel

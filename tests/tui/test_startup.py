@@ -8,8 +8,8 @@ from dgx_pixels_tui.app import PixelsApp
 from dgx_pixels_tui.cli import build_parser, with_default_command
 from dgx_pixels_tui.startup import WorkerOpener
 
+from tests.support.pilot import SIZE, until
 from tests.support.worker_process import free_ports
-from tests.tui.test_app_flows import SIZE, until
 
 
 def tui_args(*argv: str) -> argparse.Namespace:
