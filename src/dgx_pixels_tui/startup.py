@@ -44,7 +44,7 @@ class WorkerOpener:
 
     def _reach_worker(self) -> tuple[object, str, str]:
         from dgx_pixels_worker.client.spawn import SpawnError
-        from dgx_pixels_worker.config import ConfigError
+        from dgx_pixels_worker.settings.config import ConfigError
         from dgx_pixels_worker.protocol import WorkerError
 
         from .connection import ensure_worker, load

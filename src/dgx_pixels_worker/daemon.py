@@ -7,7 +7,7 @@ import logging
 import sys
 
 from . import event_loop
-from .config import ConfigError, Settings, load_settings
+from .settings.config import ConfigError, Settings, load_settings
 from .daemon_arguments import add_worker_arguments
 from .protocol import WorkerError
 from .worker import StartupError, Worker

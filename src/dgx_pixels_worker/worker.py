@@ -14,21 +14,21 @@ import time
 import zmq
 from zmq.auth.thread import ThreadAuthenticator
 
-from . import security
+from .serving import security
 from .arena.comparisons import Arena
 from .arena.records import ArenaRecords
 from .backends import Backend
 from .backends.procedural import ProceduralBackend
-from .config import Settings
-from .events import EventPublisher
-from .gpu_metrics import NvmlReader
-from .handlers import RequestHandlers
-from .job_runner import JobRunner
-from .loop_socket import LoopSocket
+from .settings.config import Settings
+from .serving.publisher import EventPublisher
+from .backends.gpu_metrics import NvmlReader
+from .serving.handlers import RequestHandlers
+from .jobs.runner import JobRunner
+from .serving.loop_socket import LoopSocket
 from .protocol import new_id
 from .protocol.messages import Heartbeat, WorkerStopping
-from .server import CommandServer
-from .store import Store
+from .serving.server import CommandServer
+from .jobs.store import Store
 
 log = logging.getLogger("dgx_pixels_worker")
 PUB_HWM = 200_000  # events queued per subscriber; past that new ones are dropped and clients resync
@@ -63,7 +63,7 @@ class Worker:
         if self.settings.worker.backend in ("auto", "comfyui") and self.settings.backends:
             # Imported here: httpx and websockets cost a worker without ComfyUI servers 7 MB for nothing.
             from .backends.comfyui.backend import ComfyUIBackend
-            from .library import load_model_library
+            from .settings.library import load_model_library
 
             presets, workflows, self.library_problems = load_model_library(self.settings)
             for server in self.settings.backends:

@@ -9,15 +9,10 @@ import time
 from PIL import Image
 
 from dgx_pixels_worker.client.spawn import listening
-from dgx_pixels_worker.outputs import read_metadata
+from dgx_pixels_worker.jobs.image_files import read_metadata
 
+from tests.support.cli import dgx
 from tests.support.worker_process import free_ports, isolated_env
-
-
-def dgx(*args, env, timeout=60):
-    return subprocess.run(
-        [sys.executable, "-m", "dgx_pixels_tui.cli", *args], env=env, capture_output=True, text=True, timeout=timeout
-    )
 
 
 def test_generate_writes_pngs_and_prints_their_paths(worker, tmp_path):

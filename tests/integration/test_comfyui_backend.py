@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from dgx_pixels_worker.client import Event
-from dgx_pixels_worker.outputs import read_metadata
+from dgx_pixels_worker.jobs.image_files import read_metadata
 from dgx_pixels_worker.protocol import ErrorCode, WorkerError
 from dgx_pixels_worker.protocol import messages as m
 

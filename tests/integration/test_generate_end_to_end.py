@@ -3,7 +3,7 @@
 import hashlib
 
 from dgx_pixels_worker.client import Event, Snapshot
-from dgx_pixels_worker.outputs import read_metadata
+from dgx_pixels_worker.jobs.image_files import read_metadata
 from dgx_pixels_worker.protocol import messages as m
 
 from tests.support.streams import collect_until_terminal

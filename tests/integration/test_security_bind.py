@@ -6,7 +6,7 @@ import pytest
 import zmq.auth
 
 from dgx_pixels_worker.protocol import ErrorCode, WorkerError
-from dgx_pixels_worker.security import create_keys
+from dgx_pixels_worker.serving.security import create_keys
 
 from tests.support.worker_process import WorkerProcess, free_ports
 

@@ -485,7 +485,7 @@ class RecordedClient:
             return m.ImageReply(image=info)
         png = sprite_png(str(info.params["prompt"]), info.seed, palette=palette_of(str(info.params["model"])))
         if max_px is not None:
-            from dgx_pixels_worker.outputs import thumbnail_png
+            from dgx_pixels_worker.jobs.image_files import thumbnail_png
 
             png = thumbnail_png(png, max_px)
         return m.ImageReply(image=info, png=png)

@@ -7,7 +7,7 @@ from dgx_pixels_worker.backends.comfyui.availability import unavailable_reason
 from dgx_pixels_worker.backends.comfyui.frames import PreviewFrame, TextFrame, parse_binary
 from dgx_pixels_worker.backends.comfyui.routing import MessageRouter
 from dgx_pixels_worker.backends.comfyui.validation_errors import explain_rejection
-from dgx_pixels_worker.presets import LoraRef, ModelPreset
+from dgx_pixels_worker.settings.presets import LoraRef, ModelPreset
 
 JPEG = b"\xff\xd8\xff\xe0fake-jpeg"
 

@@ -1,6 +1,6 @@
 import pytest
 
-from dgx_pixels_worker.config import ConfigError, load_settings
+from dgx_pixels_worker.settings.config import ConfigError, load_settings
 
 
 def test_layers_apply_in_order(tmp_path, monkeypatch):

@@ -3,7 +3,7 @@
 import sys
 import types
 
-from dgx_pixels_worker.gpu_metrics import NvmlReader, from_system_stats, system_memory
+from dgx_pixels_worker.backends.gpu_metrics import NvmlReader, from_system_stats, system_memory
 
 
 def fake_nvml(memory_fails: bool) -> types.ModuleType:

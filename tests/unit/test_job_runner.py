@@ -6,14 +6,14 @@ import os
 import pytest
 from PIL import Image
 
-from dgx_pixels_worker import outputs
+from dgx_pixels_worker.jobs import image_files
 from dgx_pixels_worker.backends import Preview, Progress, Result
-from dgx_pixels_worker.config import load_settings
-from dgx_pixels_worker.events import EventPublisher
-from dgx_pixels_worker.job_runner import JobRunner
+from dgx_pixels_worker.settings.config import load_settings
+from dgx_pixels_worker.serving.publisher import EventPublisher
+from dgx_pixels_worker.jobs.runner import JobRunner
 from dgx_pixels_worker.protocol import ErrorCode, WorkerError, decode
 from dgx_pixels_worker.protocol.messages import BackendInfo, GenerateRequest, JobState, ModelInfo
-from dgx_pixels_worker.store import Store
+from dgx_pixels_worker.jobs.store import Store
 
 
 class ScriptedBackend:
@@ -88,7 +88,7 @@ async def test_backend_error_fails_only_that_job(tmp_path):
 
 
 async def test_full_disk_fails_the_job_with_advice_and_the_next_job_still_runs(tmp_path, monkeypatch):
-    real_write = outputs.write_atomically
+    real_write = image_files.write_atomically
     calls = {"n": 0}
 
     def write_fills_disk_once(root, relative, data):
@@ -99,7 +99,7 @@ async def test_full_disk_fails_the_job_with_advice_and_the_next_job_still_runs(t
             os.symlink("/dev/full", target.with_name(target.name + ".part"))  # the kernel answers ENOSPC
         return real_write(root, relative, data)
 
-    monkeypatch.setattr(outputs, "write_atomically", write_fills_disk_once)
+    monkeypatch.setattr(image_files, "write_atomically", write_fills_disk_once)
     (first, second), _ = await run_jobs(tmp_path, ["one", "two"])
     assert first.state is JobState.FAILED and first.error.code == ErrorCode.DISK_FULL
     assert "free space" in first.error.message and "retry" in first.error.message
@@ -111,7 +111,7 @@ def test_write_atomically_reports_enospc_as_disk_full(tmp_path):
     (tmp_path / "images").mkdir()
     os.symlink("/dev/full", tmp_path / "images" / "x.png.part")
     with pytest.raises(WorkerError) as caught:
-        outputs.write_atomically(tmp_path, "images/x.png", b"data" * 1000)
+        image_files.write_atomically(tmp_path, "images/x.png", b"data" * 1000)
     assert caught.value.code == ErrorCode.DISK_FULL
     assert not (tmp_path / "images" / "x.png").exists()
 

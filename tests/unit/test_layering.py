@@ -19,8 +19,8 @@ def test_worker_package_imports_without_textual():
 def test_protocol_store_scheduler_and_params_do_not_import_zeromq():
     code = (
         "import sys\n"
-        "import dgx_pixels_worker.protocol, dgx_pixels_worker.store, dgx_pixels_worker.scheduler, "
-        "dgx_pixels_worker.params, dgx_pixels_worker.outputs\n"
+        "import dgx_pixels_worker.protocol, dgx_pixels_worker.jobs.store, dgx_pixels_worker.jobs.scheduler, "
+        "dgx_pixels_worker.jobs.params, dgx_pixels_worker.jobs.image_files\n"
         "sys.exit(1 if 'zmq' in sys.modules else 0)\n"
     )
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0

@@ -1,7 +1,7 @@
 import pytest
 
-from dgx_pixels_worker.config import load_settings
-from dgx_pixels_worker.params import resolve
+from dgx_pixels_worker.settings.config import load_settings
+from dgx_pixels_worker.jobs.params import resolve
 from dgx_pixels_worker.protocol import ErrorCode, WorkerError
 from dgx_pixels_worker.protocol.messages import GenerateRequest, ModelInfo
 

@@ -1,6 +1,6 @@
 import pytest
 
-from dgx_pixels_worker.paths import inside
+from dgx_pixels_worker.settings.paths import inside
 from dgx_pixels_worker.protocol import ErrorCode, WorkerError
 
 

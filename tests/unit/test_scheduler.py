@@ -1,8 +1,8 @@
 import time
 
 from dgx_pixels_worker.protocol.messages import JobState
-from dgx_pixels_worker.scheduler import Scheduler
-from dgx_pixels_worker.store import JobRecord
+from dgx_pixels_worker.jobs.scheduler import Scheduler
+from dgx_pixels_worker.jobs.store import JobRecord
 
 
 def _job(job_id, seq, priority=0, model="procedural"):

@@ -1,6 +1,6 @@
 import pytest
 
-from dgx_pixels_worker.security import SecurityError, create_keys, curve_required, is_loopback, worker_keys
+from dgx_pixels_worker.serving.security import SecurityError, create_keys, curve_required, is_loopback, worker_keys
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_announced_ipv4_mapped_endpoints_are_shown_plainly():
 
 def test_local_clients_of_a_wide_bound_worker_use_curve(tmp_path):
     from dgx_pixels_worker.client import AsyncClient
-    from dgx_pixels_worker.config import load_settings
+    from dgx_pixels_worker.settings.config import load_settings
 
     settings = load_settings(env={"DGX_PIXELS_WORKER__REP": "tcp://0.0.0.0:6000"})
     assert AsyncClient.from_settings(settings).use_curve

@@ -5,7 +5,7 @@ import pytest
 from dgx_pixels_worker.protocol import WorkerError
 
 from dgx_pixels_worker.protocol.messages import ErrorInfo, ImageInfo, JobState
-from dgx_pixels_worker.store import JobRecord, Store, image_id
+from dgx_pixels_worker.jobs.store import JobRecord, Store, image_id
 
 
 def _job(job_id: str, priority: int = 0) -> JobRecord:

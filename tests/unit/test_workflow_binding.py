@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from dgx_pixels_worker.backends.comfyui.workflow import BindParams, WorkflowError, WorkflowTemplate, load_workflows
-from dgx_pixels_worker.paths import shipped
-from dgx_pixels_worker.presets import LoraRef, load_presets
+from dgx_pixels_worker.settings.paths import shipped
+from dgx_pixels_worker.settings.presets import LoraRef, load_presets
 
 SHIPPED = json.loads((shipped("workflows") / "txt2img_sprite.json").read_text())
 

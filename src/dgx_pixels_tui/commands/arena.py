@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dgx_pixels_worker.client import AsyncClient
-from dgx_pixels_worker.config import Settings
+from dgx_pixels_worker.settings.config import Settings
 from dgx_pixels_worker.protocol import messages as m
 
 from ..connection import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, dump, err, print_json, run_client

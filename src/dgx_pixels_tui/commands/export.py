@@ -13,7 +13,7 @@ from typing import Any
 from PIL import Image
 
 from dgx_pixels_worker.client import AsyncClient
-from dgx_pixels_worker.config import Settings
+from dgx_pixels_worker.settings.config import Settings
 from dgx_pixels_worker.pixelart import animated_preview
 from dgx_pixels_worker.protocol import ErrorCode, WorkerError
 

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from dgx_pixels_worker.client import AsyncClient, Event, Snapshot, Stalled
-from dgx_pixels_worker.config import Settings
+from dgx_pixels_worker.settings.config import Settings
 from dgx_pixels_worker.protocol import WorkerError
 from dgx_pixels_worker.protocol import messages as m
 

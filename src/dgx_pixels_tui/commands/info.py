@@ -7,7 +7,7 @@ import argparse
 from rich.table import Table
 
 from dgx_pixels_worker.client import AsyncClient
-from dgx_pixels_worker.config import Settings
+from dgx_pixels_worker.settings.config import Settings
 
 from ..connection import EXIT_OK, dump, print_json, run_client
 from ..terminal_format import console, duration

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from dgx_pixels_worker.client import AsyncClient, Snapshot, Stalled
 from dgx_pixels_worker.client.queue_mirror import QueueMirror
-from dgx_pixels_worker.config import Settings
+from dgx_pixels_worker.settings.config import Settings
 
 from ..connection import EXIT_OK, dump, print_json, run_client
 from ..terminal_format import console, job_table

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dgx_pixels_worker.config_layers import ConfigError, layered_config
+from dgx_pixels_worker.settings.layers import ConfigError, layered_config
 
 from ..exit_codes import EXIT_USAGE
 from ..startup import WorkerOpener

@@ -9,7 +9,7 @@ import time
 from dgx_pixels_worker import daemon
 from dgx_pixels_worker.client import AsyncClient
 from dgx_pixels_worker.client.spawn import listening
-from dgx_pixels_worker.config import Settings
+from dgx_pixels_worker.settings.config import Settings
 
 from ..connection import EXIT_FAILED, EXIT_OK, err, run_client
 

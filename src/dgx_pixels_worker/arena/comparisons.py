@@ -15,13 +15,13 @@ import threading
 import time
 from pathlib import Path
 
-from .. import paths
-from ..cache_keys import cache_key
-from ..events import EventPublisher
-from ..job_runner import JobRunner
+from ..settings import paths
+from ..jobs.cache_keys import cache_key
+from ..serving.publisher import EventPublisher
+from ..jobs.runner import JobRunner
 from ..protocol import ErrorCode, JobState, WorkerError
 from ..protocol import messages as m
-from ..store import JobRecord
+from ..jobs.store import JobRecord
 from .leaderboard import BASE_SCORE, Leaderboard, Vote, build_leaderboard, leaderboard_for_tag, tag_counts
 from .records import ArenaRecords, ComparisonRecord, PanelRecord, VoteRecord
 

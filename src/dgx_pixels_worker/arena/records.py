@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..store import Store
+from ..jobs.store import Store
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Backends render images: `procedural` (embedded, offline) now, ComfyUI servers next."""
+"""Backends render images: `procedural` (embedded, offline) and ComfyUI servers (`comfyui/`), behind the interface in `base.py`."""
 
 from .base import Backend, BackendEvent, Preview, Progress, RenderTask, Result, Submitted
 

@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 import zmq
 from pydantic import BaseModel
 
-from .. import security
-from ..config import Settings
-from ..loop_socket import LoopSocket
+from ..serving import security
+from ..settings.config import Settings
+from ..serving.loop_socket import LoopSocket
 from ..protocol import Envelope, ErrorCode, WorkerError, decode
 from ..protocol import messages as m
 from .events import EventStream

@@ -7,7 +7,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..loop_socket import LoopSocket
+from ..serving.loop_socket import LoopSocket
 from ..protocol import WorkerError, decode
 from ..protocol import messages as m
 from .sequence import Arrival, SequenceTracker

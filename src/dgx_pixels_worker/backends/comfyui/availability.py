@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...presets import ModelPreset
+from ...settings.presets import ModelPreset
 
 
 def combo_choices(object_info: dict[str, Any], node: str, field: str) -> list[str] | None:

@@ -15,8 +15,8 @@ from typing import Any
 
 from PIL import Image
 
-from ...gpu_metrics import from_system_stats
-from ...presets import ModelPreset
+from ..gpu_metrics import from_system_stats
+from ...settings.presets import ModelPreset
 from ...protocol import ErrorCode, WorkerError
 from ...protocol.messages import BackendInfo, GpuInfo, ModelInfo
 from ..base import BackendEvent, Preview, Progress, RenderTask, Result, Submitted

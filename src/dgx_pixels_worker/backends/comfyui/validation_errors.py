@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...presets import ModelPreset
+from ...settings.presets import ModelPreset
 
 _WHAT = {
     "ckpt_name": "checkpoint",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ...presets import LoraRef
+from ...settings.presets import LoraRef
 
 TITLE_PREFIX = "dgx:"
 Graph = dict[str, dict[str, Any]]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .protocol import ErrorCode, WorkerError
+from ..protocol import ErrorCode, WorkerError
 
 APP = "dgx-pixels"
-_SOURCE_ROOT = Path(__file__).resolve().parents[2]
-_SHIPPED = Path(__file__).resolve().parent / "_shipped"
+_PACKAGE = Path(__file__).resolve().parents[1]
+_SOURCE_ROOT = _PACKAGE.parents[1]
+_SHIPPED = _PACKAGE / "_shipped"
 
 
 def config_home() -> Path:

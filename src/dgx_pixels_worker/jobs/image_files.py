@@ -13,7 +13,7 @@ from typing import Any
 
 from PIL import Image, PngImagePlugin
 
-from .protocol import ErrorCode, WorkerError
+from ..protocol import ErrorCode, WorkerError
 
 METADATA_KEY = "dgx-pixels"
 

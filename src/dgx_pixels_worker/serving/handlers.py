@@ -13,13 +13,16 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from . import __version__, outputs, paths, validation_text
-from .arena.comparisons import Arena
-from .events import EventPublisher
-from .gpu_metrics import NvmlReader
-from .job_runner import JobRunner
-from .protocol import PROTOCOL_VERSION, SUPPORTED_VERSIONS, Envelope, ErrorCode, WorkerError
-from .protocol import messages as m
+from .. import __version__
+from ..jobs import image_files
+from ..protocol import validation_text
+from ..settings import paths
+from ..arena.comparisons import Arena
+from .publisher import EventPublisher
+from ..backends.gpu_metrics import NvmlReader
+from ..jobs.runner import JobRunner
+from ..protocol import PROTOCOL_VERSION, SUPPORTED_VERSIONS, Envelope, ErrorCode, WorkerError
+from ..protocol import messages as m
 
 CAPABILITIES = ["events.seq", "events.preview", "image.bytes", "jobs.snapshot", "retry", "compare", "votes"]
 
@@ -162,7 +165,7 @@ class RequestHandlers:
                 {"image_id": info.id},
             ) from None
         if request.max_px is not None:
-            data = await asyncio.to_thread(outputs.thumbnail_png, data, request.max_px)
+            data = await asyncio.to_thread(image_files.thumbnail_png, data, request.max_px)
         return m.ImageReply(image=info, png=data)
 
     def on_images(self, request: m.ImagesRequest, envelope: Envelope, peer: Peer) -> m.ImagesReply:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .protocol import ErrorCode, WorkerError
-from .protocol.messages import ErrorInfo, ImageInfo, JobState
+from ..protocol import ErrorCode, WorkerError
+from ..protocol.messages import ErrorInfo, ImageInfo, JobState
 
 SCHEMA_VERSION = 2
 _SCHEMA = """

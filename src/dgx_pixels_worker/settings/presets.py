@@ -9,9 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .pixelart.pipeline_spec import PipelineError, validate_pipeline
+from ..pixelart.pipeline_spec import PipelineError, validate_pipeline
 
-from .validation_text import summary
+from ..protocol.validation_text import summary
 
 
 class _Strict(BaseModel):

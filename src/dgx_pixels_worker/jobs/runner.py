@@ -21,14 +21,14 @@ from typing import Any
 
 from PIL import Image
 
-from . import outputs, params
-from .backends import Backend, Preview, Progress, RenderTask, Result, Submitted
+from . import image_files, params
+from ..backends import Backend, Preview, Progress, RenderTask, Result, Submitted
 from .cache_keys import cache_key
-from .finishing import finish_image
-from .config import Settings
-from .events import EventPublisher
-from .protocol import ErrorCode, WorkerError
-from .protocol.messages import (
+from .postprocess import finish_image
+from ..settings.config import Settings
+from ..serving.publisher import EventPublisher
+from ..protocol import ErrorCode, WorkerError
+from ..protocol.messages import (
     BackendInfo,
     ErrorInfo,
     GenerateParams,
@@ -527,12 +527,12 @@ class JobRunner:
             finished = await asyncio.to_thread(finish_image, result.image, metadata, steps)
         else:  # a small sprite encodes in well under a millisecond: a thread hop would cost more
             finished = finish_image(result.image, metadata, steps)
-        relative = outputs.relative_image_path(job.id, task.index, job.created_at)
+        relative = image_files.relative_image_path(job.id, task.index, job.created_at)
         raw_relative = None
         if finished.raw_png is not None:
             raw_relative = relative.removesuffix(".png") + ".raw.png"
-            outputs.write_atomically(self.data_dir, raw_relative, finished.raw_png)
-        outputs.write_atomically(self.data_dir, relative, finished.png)
+            image_files.write_atomically(self.data_dir, raw_relative, finished.raw_png)
+        image_files.write_atomically(self.data_dir, relative, finished.png)
         info = ImageInfo(
             id=image_id(job.id, task.index),
             job_id=job.id,
@@ -542,7 +542,7 @@ class JobRunner:
             height=finished.height,
             path=relative,
             bytes=len(finished.png),
-            sha256=outputs.sha256(finished.png),
+            sha256=image_files.sha256(finished.png),
             created_at=time.time(),
             params=finished.metadata,
             raw_path=raw_relative,

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from . import paths
-from .backends.comfyui.workflow import WorkflowTemplate, load_workflows
+from ..backends.comfyui.workflow import WorkflowTemplate, load_workflows
 from .config import Settings
 from .presets import ModelPreset, load_presets
 

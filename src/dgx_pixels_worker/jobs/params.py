@@ -5,10 +5,10 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from .config import LimitsSettings
-from .pixelart.pipeline_spec import PipelineError, validate_pipeline
-from .protocol import ErrorCode, WorkerError
-from .protocol.messages import GenerateParams, ModelInfo
+from ..settings.config import LimitsSettings
+from ..pixelart.pipeline_spec import PipelineError, validate_pipeline
+from ..protocol import ErrorCode, WorkerError
+from ..protocol.messages import GenerateParams, ModelInfo
 
 MAX_TAG_CHARS = 32
 

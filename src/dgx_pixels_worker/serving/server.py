@@ -15,9 +15,9 @@ from pydantic import BaseModel
 
 from .handlers import RequestHandlers
 from .loop_socket import LoopSocket
-from .protocol import Envelope, ErrorCode, WorkerError, decode
-from .protocol.envelope import peek_id
-from .protocol.messages import ERROR_TYPE
+from ..protocol import Envelope, ErrorCode, WorkerError, decode
+from ..protocol.envelope import peek_id
+from ..protocol.messages import ERROR_TYPE
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from dgx_pixels_worker.outputs import encode_png, thumbnail_png
+from dgx_pixels_worker.jobs.image_files import encode_png, thumbnail_png
 
 
 def _png(image):

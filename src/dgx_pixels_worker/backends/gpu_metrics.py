@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from .protocol.messages import GpuInfo
+from ..protocol.messages import GpuInfo
 
 log = logging.getLogger(__name__)
 UNIFIED_NOTE = "unified memory shared with the CPU (NVML reports no GPU memory here): system figures shown"

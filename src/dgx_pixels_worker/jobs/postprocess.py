@@ -9,8 +9,8 @@ from typing import Any
 
 from PIL import Image
 
-from . import outputs
-from .pixelart import run_pipeline
+from . import image_files
+from ..pixelart import run_pipeline
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +30,14 @@ def finish_image(render: Image.Image, metadata: dict[str, Any], steps: list[dict
     fails keeps the raw render as the image, with the reason under `postprocess_error`, so nothing is lost."""
     metadata = {**metadata, "width": render.width, "height": render.height}
     if not steps:
-        return FinishedImage(outputs.encode_png(render, metadata), None, render.width, render.height, metadata)
-    raw_png = outputs.encode_png(render, {**metadata, "raw": True})
+        return FinishedImage(image_files.encode_png(render, metadata), None, render.width, render.height, metadata)
+    raw_png = image_files.encode_png(render, {**metadata, "raw": True})
     try:
         image, record = run_pipeline(render, steps)
     except Exception as exc:  # a bug in a step must not cost the user the render
         log.warning("post-processing failed, keeping the raw render: %r", exc)
         failed = {**metadata, "postprocess_error": f"{exc!r}; the image is the raw render"}
-        return FinishedImage(outputs.encode_png(render, failed), None, render.width, render.height, failed)
+        return FinishedImage(image_files.encode_png(render, failed), None, render.width, render.height, failed)
     processed = {
         **metadata,
         "width": image.width,
@@ -45,4 +45,4 @@ def finish_image(render: Image.Image, metadata: dict[str, Any], steps: list[dict
         "postprocess": record,
         "raw_size": [render.width, render.height],
     }
-    return FinishedImage(outputs.encode_png(image, processed), raw_png, image.width, image.height, processed)
+    return FinishedImage(image_files.encode_png(image, processed), raw_png, image.width, image.height, processed)

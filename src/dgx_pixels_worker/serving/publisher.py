@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .protocol import SEQUENCED_TOPICS, Envelope
+from ..protocol import SEQUENCED_TOPICS, Envelope
 
 
 class EventPublisher:
