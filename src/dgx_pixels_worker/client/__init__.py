@@ -1,4 +1,5 @@
-"""Client library: AsyncClient for asyncio code, BlockingClient for scripts, spawn for local workers.
+"""Client library: AsyncClient for asyncio code, BlockingClient for scripts, spawn for local workers, and
+WorkerClient, what a front end may call on a client.
 
 The names load on first use: importing a light part (say `client.queue_mirror`) does not import ZeroMQ.
 """
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .aio import AsyncClient, events_endpoint_for
+    from .api import EventSource, WorkerClient
     from .blocking import BlockingClient
     from .events import Event, EventStream, Snapshot, Stalled
 
@@ -17,13 +19,25 @@ _LAZY = {
     "AsyncClient": "aio",
     "events_endpoint_for": "aio",
     "BlockingClient": "blocking",
+    "EventSource": "api",
+    "WorkerClient": "api",
     "Event": "events",
     "EventStream": "events",
     "Snapshot": "events",
     "Stalled": "events",
 }
 
-__all__ = ["AsyncClient", "BlockingClient", "Event", "EventStream", "Snapshot", "Stalled", "events_endpoint_for"]
+__all__ = [
+    "AsyncClient",
+    "BlockingClient",
+    "Event",
+    "EventSource",
+    "EventStream",
+    "Snapshot",
+    "Stalled",
+    "WorkerClient",
+    "events_endpoint_for",
+]
 
 
 def __getattr__(name: str) -> Any:

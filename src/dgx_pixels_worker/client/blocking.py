@@ -1,13 +1,23 @@
-"""A blocking face on AsyncClient for scripts and one-shot commands: same methods, no `await`."""
+"""A blocking face on AsyncClient for scripts and one-shot commands: same methods, no `await`.
+
+Each request is spelled out with AsyncClient's signature, so a type checker sees what it takes and returns;
+`tests/unit/test_client_api.py` checks that none is missing. Events need a loop: read them in `run`.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import inspect
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .aio import AsyncClient
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from ..protocol import messages as m
+
+T = TypeVar("T")
 
 
 class BlockingClient:
@@ -15,22 +25,41 @@ class BlockingClient:
         self._loop = asyncio.new_event_loop()
         self._client = client
 
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._client, name)
-        if not inspect.iscoroutinefunction(attr):
-            return attr
+    def _wait(self, request: Awaitable[T]) -> T:
+        return self._loop.run_until_complete(request)
 
-        def blocking(*args: Any, **kwargs: Any) -> Any:
-            return self._loop.run_until_complete(attr(*args, **kwargs))
+    # ------------------------------------------------------------ the wrapped client
 
-        return blocking
+    @property
+    def async_client(self) -> AsyncClient:
+        return self._client
 
-    def run(self, function: Callable[[AsyncClient], Any]) -> Any:
+    @property
+    def address(self) -> str:
+        return self._client.address
+
+    @property
+    def name(self) -> str:
+        return self._client.name
+
+    @property
+    def user(self) -> str:
+        return self._client.user
+
+    @property
+    def timeout(self) -> float:
+        return self._client.timeout
+
+    @property
+    def hello_reply(self) -> m.HelloReply | None:
+        return self._client.hello_reply
+
+    def run(self, function: Callable[[AsyncClient], Awaitable[T]]) -> T:
         """Run an async function of the client to completion, e.g. one that reads events."""
-        return self._loop.run_until_complete(function(self._client))
+        return self._wait(function(self._client))
 
     def close(self) -> None:
-        self._loop.run_until_complete(self._client.close())
+        self._wait(self._client.close())
         self._loop.close()
 
     def __enter__(self) -> BlockingClient:
@@ -38,3 +67,82 @@ class BlockingClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # ------------------------------------------------------------ requests, as AsyncClient has them
+
+    def request(
+        self, kind: str, body: dict[str, Any] | BaseModel | None = None, *, timeout: float | None = None
+    ) -> dict[str, Any]:
+        return self._wait(self._client.request(kind, body, timeout=timeout))
+
+    def call(self, kind: str, body: dict[str, Any] | BaseModel | None = None, *, timeout: float | None = None) -> Any:
+        return self._wait(self._client.call(kind, body, timeout=timeout))
+
+    def hello(self, timeout: float | None = None) -> m.HelloReply:
+        return self._wait(self._client.hello(timeout))
+
+    def ping(self, timeout: float | None = None) -> m.PingReply:
+        return self._wait(self._client.ping(timeout))
+
+    def generate(self, prompt: str, **params: Any) -> m.JobInfo:
+        return self._wait(self._client.generate(prompt, **params))
+
+    def cancel(self, job_id: str) -> m.JobInfo:
+        return self._wait(self._client.cancel(job_id))
+
+    def retry(self, job_id: str) -> m.JobInfo:
+        return self._wait(self._client.retry(job_id))
+
+    def job(self, job_id: str) -> m.JobInfo:
+        return self._wait(self._client.job(job_id))
+
+    def jobs(self, states: list[m.JobState] | None = None, limit: int = 200) -> m.JobsReply:
+        return self._wait(self._client.jobs(states, limit))
+
+    def set_priority(self, job_id: str, priority: int) -> m.JobInfo:
+        return self._wait(self._client.set_priority(job_id, priority))
+
+    def image(
+        self, image_id: str, include_bytes: bool = True, max_px: int | None = None, raw: bool = False
+    ) -> m.ImageReply:
+        return self._wait(self._client.image(image_id, include_bytes, max_px, raw))
+
+    def images(
+        self,
+        query: str = "",
+        model: str | None = None,
+        tag: str | None = None,
+        limit: int = 60,
+        before: float | None = None,
+    ) -> m.ImagesReply:
+        return self._wait(self._client.images(query, model, tag, limit, before))
+
+    def models(self) -> list[m.ModelInfo]:
+        return self._wait(self._client.models())
+
+    def model_library(self) -> m.ModelsReply:
+        return self._wait(self._client.model_library())
+
+    def status(self) -> m.StatusReply:
+        return self._wait(self._client.status())
+
+    def compare(self, prompt: str, models: list[str], **params: Any) -> m.ComparisonInfo:
+        return self._wait(self._client.compare(prompt, models, **params))
+
+    def comparison(self, comparison_id: str) -> m.ComparisonInfo:
+        return self._wait(self._client.comparison(comparison_id))
+
+    def vote(self, comparison_id: str, outcome: str, winner: int | None = None) -> m.VoteReply:
+        return self._wait(self._client.vote(comparison_id, outcome, winner))
+
+    def votes(self, after_id: int = 0, limit: int = 1000) -> m.VotesReply:
+        return self._wait(self._client.votes(after_id, limit))
+
+    def leaderboard(self, tag: str | None = None, rounds: int = 200) -> m.LeaderboardReply:
+        return self._wait(self._client.leaderboard(tag, rounds))
+
+    def shutdown(self, reason: str = "") -> m.ShutdownReply:
+        return self._wait(self._client.shutdown(reason))
+
+    def events_address(self) -> str:
+        return self._wait(self._client.events_address())
