@@ -5,17 +5,18 @@ from __future__ import annotations
 import io
 import sys
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import on, work
 from textual.app import App, SuspendNotSupported, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from .link import LinkState, StateChanged, WorkerLink
-from .messages import LinkUpdated
+from .link import LinkState, LinkUpdate, WorkerLink
+from .messages import ConnectionChanged, LinkMessage, link_message
 from .previews.detect import DetectedMode
 from .screens.compare import CompareScreen
 from .screens.gallery import GalleryScreen
@@ -27,7 +28,7 @@ from .screens.queue import QueueScreen
 from .startup import StartupError, WorkerOpener
 
 if TYPE_CHECKING:
-    from dgx_pixels_worker.client import AsyncClient
+    from dgx_pixels_worker.client import WorkerClient
 
 
 class PixelsApp(App[None]):
@@ -59,7 +60,7 @@ class PixelsApp(App[None]):
 
     def __init__(
         self,
-        client: AsyncClient | None = None,
+        client: WorkerClient | None = None,
         *,
         opener: WorkerOpener | None = None,
         notice: str = "",
@@ -77,7 +78,7 @@ class PixelsApp(App[None]):
         self.startup_error = ""
 
     @property
-    def client(self) -> AsyncClient:
+    def client(self) -> WorkerClient:
         return self.link.client
 
     def on_mount(self) -> None:
@@ -102,22 +103,27 @@ class PixelsApp(App[None]):
             client = opened.client
             if opened.notice:
                 self.notify(opened.notice, timeout=6)
-        await self.link.run(lambda update: self.post_message(LinkUpdated(update)), client)
+        await self.link.run(self.post_link_update, client)
 
-    def on_link_updated(self, message: LinkUpdated) -> None:
-        update = message.update
-        if isinstance(update, StateChanged):
-            self.connection_line = (update.state.value, self._describe(update))
+    def post_link_update(self, update: LinkUpdate) -> None:
+        """The app's edge: each update of the link becomes its Textual message."""
+        self.post_message(link_message(update))
+
+    @on(LinkMessage)
+    def hand_to_screen(self, message: LinkMessage) -> None:
         if self.screen_stack:  # none while the app is closing
-            self.screen.post_message(LinkUpdated(update))
+            self.screen.post_message(replace(message))
 
-    def _describe(self, update: StateChanged) -> str:
-        if update.state is not LinkState.CONNECTED or update.hello is None:
-            return f"⚠ {update.detail}; reconnecting…"
-        hello = update.hello
+    def on_connection_changed(self, message: ConnectionChanged) -> None:
+        self.connection_line = (message.state.value, self._describe(message))
+
+    def _describe(self, message: ConnectionChanged) -> str:
+        if message.state is not LinkState.CONNECTED or message.hello is None:
+            return f"⚠ {message.detail}; reconnecting…"
+        hello = message.hello
         renderers = ", ".join(f"{b.name}{'' if b.healthy else ' (down)'}" for b in hello.backends)
         procedural = "  ·  no ComfyUI reachable: procedural sprites (offline, not AI)" if hello.procedural_only else ""
-        return f"● {update.detail}  ·  worker {hello.worker_version}  ·  {renderers}{procedural}"
+        return f"● {message.detail}  ·  worker {hello.worker_version}  ·  {renderers}{procedural}"
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette lists every screen and every action of the screen shown, beside Textual's own."""

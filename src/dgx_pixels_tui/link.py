@@ -1,7 +1,7 @@
 """The TUI's connection to the worker: connects, follows events, notices loss and reconnects. No Textual here.
 
-Everything it learns goes out through one callback as small update objects, in order; the app turns
-them into messages. The queue itself is kept in a QueueMirror that the screens read.
+Everything it learns goes out through one callback as small update objects, in order; the app turns each
+into its Textual message (messages.py). The queue itself is kept in a QueueMirror that the screens read.
 
 The client library (pydantic, ZeroMQ) is imported only when the link starts running, after the first frame.
 """
@@ -9,7 +9,7 @@ The client library (pydantic, ZeroMQ) is imported only when the link starts runn
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -18,7 +18,8 @@ from dgx_pixels_worker.client.queue_mirror import QueueMirror
 from dgx_pixels_worker.protocol import TERMINAL_EVENTS, ErrorCode, WorkerError
 
 if TYPE_CHECKING:
-    from dgx_pixels_worker.client import AsyncClient
+    from dgx_pixels_worker.client import Event, WorkerClient
+    from dgx_pixels_worker.client.events import StreamItem
     from dgx_pixels_worker.protocol import messages as m
 
 RETRY_S = 1.0
@@ -71,17 +72,18 @@ class ComparisonChanged:
 LinkUpdate = (
     StateChanged | QueueChanged | JobFinished | PreviewArrived | StatusArrived | HeartbeatArrived | ComparisonChanged
 )
+Emit = Callable[[LinkUpdate], object]
 
 
 class WorkerLink:
-    def __init__(self, client: AsyncClient | None = None):
+    def __init__(self, client: WorkerClient | None = None):
         self._client = client
         self.mirror = QueueMirror()
         self.state = LinkState.CONNECTING
         self.hello: m.HelloReply | None = None
 
     @property
-    def client(self) -> AsyncClient:
+    def client(self) -> WorkerClient:
         """The client, once there is one; before that a WorkerError a screen reports like any other."""
         if self._client is None:
             raise WorkerError(ErrorCode.TIMEOUT, "not connected to a worker yet; wait for the connection line")
@@ -91,7 +93,7 @@ class WorkerLink:
     def has_client(self) -> bool:
         return self._client is not None
 
-    async def run(self, emit: Callable[[LinkUpdate], None], client: AsyncClient | None = None) -> None:
+    async def run(self, emit: Emit, client: WorkerClient | None = None) -> None:
         """Run until cancelled: connect, stream, and after any loss keep trying; the queue is kept meanwhile."""
         if client is not None:
             self._client = client
@@ -110,8 +112,8 @@ class WorkerLink:
             finally:
                 await stream.aclose()
 
-    def _apply(self, item: object, emit: Callable[[LinkUpdate], None]) -> None:
-        from dgx_pixels_worker.client import Event, Snapshot, Stalled
+    def _apply(self, item: StreamItem, emit: Emit) -> None:
+        from dgx_pixels_worker.client import Snapshot, Stalled
 
         if isinstance(item, Stalled):
             self._set(
@@ -124,23 +126,30 @@ class WorkerLink:
             self.mirror.apply(item)
             emit(QueueChanged(None))
             return
-        assert isinstance(item, Event)
-        body = item.body
-        if item.topic == "preview":
-            emit(PreviewArrived(body))
-        elif item.topic == "worker.status":
-            emit(StatusArrived(body))
-        elif item.topic == "worker.heartbeat":
-            emit(HeartbeatArrived(body))
-        elif item.topic.startswith("comparison."):
-            emit(ComparisonChanged(body.comparison))
-        changed = self.mirror.apply(item)
-        if changed is not None:
-            emit(QueueChanged(changed))
-        if item.topic in TERMINAL_EVENTS:
-            emit(JobFinished(body.job))
+        for update in self._updates(item):
+            emit(update)
 
-    def _set(self, emit: Callable[[LinkUpdate], None], state: LinkState, detail: str) -> None:
+    def _updates(self, event: Event) -> Iterator[LinkUpdate]:
+        """What one event tells: its own news (a preview, the status, a heartbeat, a comparison), then the job it
+        changed in the mirror, then, for the event that ends a job, the job as it ended."""
+        from dgx_pixels_worker.protocol import messages as m
+
+        match event.body:
+            case m.JobPreview() as preview:
+                yield PreviewArrived(preview)
+            case m.StatusReply() as status:
+                yield StatusArrived(status)
+            case m.Heartbeat() as heartbeat:
+                yield HeartbeatArrived(heartbeat)
+            case m.ComparisonEvent(comparison=comparison):
+                yield ComparisonChanged(comparison)
+        changed = self.mirror.apply(event)
+        if changed is not None:
+            yield QueueChanged(changed)
+        if isinstance(event.body, m.JobEvent) and event.topic in TERMINAL_EVENTS:
+            yield JobFinished(event.body.job)
+
+    def _set(self, emit: Emit, state: LinkState, detail: str) -> None:
         if state is not self.state or state is LinkState.LOST:
             self.state = state
             emit(StateChanged(state, detail, self.hello))

@@ -1,4 +1,7 @@
-"""What every screen shares: the connection bar on top, the key footer below, and link updates."""
+"""What every screen shares: the connection bar on top, the key footer below, and redrawing when shown.
+
+Screens react to the worker link with handlers of the messages in messages.py (`on_queue_changed`, ...); the app
+hands each message to the screen shown only."""
 
 from __future__ import annotations
 
@@ -10,8 +13,6 @@ from textual.widgets import Footer, Header
 
 from dgx_pixels_worker.protocol import WorkerError
 
-from ..link import LinkUpdate
-from ..messages import LinkUpdated
 from ..widgets.connection_bar import ConnectionBar
 
 if TYPE_CHECKING:
@@ -36,12 +37,6 @@ class PixelsScreen(Screen[None]):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
-
-    def on_link_updated(self, message: LinkUpdated) -> None:
-        self.link_update(message.update)
-
-    def link_update(self, update: LinkUpdate) -> None:
-        """Screens override this to react to the worker; it runs only while the screen is shown."""
 
     def on_screen_resume(self) -> None:
         self.refresh_from_link()

@@ -23,7 +23,7 @@ from ..bevy_export import (
     sheet_item,
     sprite_name,
 )
-from ..link import JobFinished, LinkUpdate
+from ..messages import JobFinished
 from ..previews.widget import SpritePreview
 from ..terminal_format import pipeline_text
 from .base import PREVIEW_PX, PixelsScreen
@@ -70,8 +70,8 @@ class GalleryScreen(PixelsScreen):
     def refresh_from_link(self) -> None:
         self.load()
 
-    def link_update(self, update: LinkUpdate) -> None:
-        if isinstance(update, JobFinished) and update.job.images:
+    def on_job_finished(self, message: JobFinished) -> None:
+        if message.job.images:
             self.load()
 
     def action_filter(self) -> None:

@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from dgx_pixels_worker.protocol import JobState, WorkerError
 
-from ..link import JobFinished, LinkUpdate, PreviewArrived, QueueChanged, StateChanged
+from ..messages import ConnectionChanged, JobFinished, PreviewArrived, QueueChanged
 from ..previews.widget import SpritePreview
 from ..size_text import parse_size
 from ..terminal_format import step_text
@@ -156,18 +156,22 @@ class GenerateScreen(PixelsScreen):
         self.query_one("#live-preview", SpritePreview).image = None
         self.query_one("#live-status", Static).update(f"{job.id} queued: {job.prompt} ({job.model}, seed {job.seed})")
 
-    def link_update(self, update: LinkUpdate) -> None:
-        if isinstance(update, PreviewArrived) and update.preview.job_id == self.job_id:
-            self.query_one("#live-preview", SpritePreview).show(update.preview.data)
-        elif isinstance(update, QueueChanged) and update.job_id == self.job_id and self.job_id:
+    def on_preview_arrived(self, message: PreviewArrived) -> None:
+        if message.preview.job_id == self.job_id:
+            self.query_one("#live-preview", SpritePreview).show(message.preview.data)
+
+    def on_queue_changed(self, message: QueueChanged) -> None:
+        if message.job_id == self.job_id and self.job_id:
             job = self.pixels.link.mirror.jobs.get(self.job_id)
             if job is not None and job.state is JobState.RUNNING:
                 detail = step_text(job.image_index, job.count, job.step, job.total, job.stage)
                 self.query_one("#live-status", Static).update(f"{job.id} {job.progress * 100:.0f}% · {detail}")
-        elif isinstance(update, JobFinished):
-            self.job_finished(update.job)
-        elif isinstance(update, StateChanged):
-            self.load_models()
+
+    def on_job_finished(self, message: JobFinished) -> None:
+        self.job_finished(message.job)
+
+    def on_connection_changed(self, message: ConnectionChanged) -> None:
+        self.load_models()
 
     @work(group="results")
     async def job_finished(self, job: m.JobInfo) -> None:

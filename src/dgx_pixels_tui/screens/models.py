@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Input, Label, Static
 from dgx_pixels_worker.protocol import WorkerError
 
 from .. import arena_view
-from ..link import ComparisonChanged, LinkUpdate, StateChanged
+from ..messages import ComparisonChanged, ConnectionChanged
 from .base import PixelsScreen
 
 WHERE_WIDTH = 44  # long "why not" reasons wrap inside the cell instead of pushing the other columns away
@@ -47,11 +47,12 @@ class ModelsScreen(PixelsScreen):
         self.load()
         self.load_board()
 
-    def link_update(self, update: LinkUpdate) -> None:
-        if isinstance(update, StateChanged):
-            self.load()
-            self.load_board()
-        elif isinstance(update, ComparisonChanged) and update.comparison.votes > 0:
+    def on_connection_changed(self, message: ConnectionChanged) -> None:
+        self.load()
+        self.load_board()
+
+    def on_comparison_changed(self, message: ComparisonChanged) -> None:
+        if message.comparison.votes > 0:
             self.board_soon()
 
     def board_soon(self) -> None:

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Label, Sparkline, Static
 
 from dgx_pixels_worker.protocol import WorkerError
 
-from ..link import HeartbeatArrived, LinkUpdate, StatusArrived
+from ..messages import HeartbeatArrived, StatusArrived
 from .base import PixelsScreen
 
 if TYPE_CHECKING:
@@ -56,15 +56,16 @@ class MonitorScreen(PixelsScreen):
         except WorkerError:
             return
 
-    def link_update(self, update: LinkUpdate) -> None:
-        if isinstance(update, HeartbeatArrived):
-            self.depth.append(update.heartbeat.queued + update.heartbeat.running)
-            self.query_one("#depth", Sparkline).data = list(self.depth)
-            self.query_one("#depth-label", Label).update(
-                f"queue depth: {update.heartbeat.running} running, {update.heartbeat.queued} queued"
-            )
-        elif isinstance(update, StatusArrived):
-            self.show_status(update.status)
+    def on_heartbeat_arrived(self, message: HeartbeatArrived) -> None:
+        heartbeat = message.heartbeat
+        self.depth.append(heartbeat.queued + heartbeat.running)
+        self.query_one("#depth", Sparkline).data = list(self.depth)
+        self.query_one("#depth-label", Label).update(
+            f"queue depth: {heartbeat.running} running, {heartbeat.queued} queued"
+        )
+
+    def on_status_arrived(self, message: StatusArrived) -> None:
+        self.show_status(message.status)
 
     def show_status(self, status: m.StatusReply) -> None:
         self.rate.append(status.throughput.jobs_per_min)

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static
 
 from dgx_pixels_worker.protocol import JobState, WorkerError
 
-from ..link import LinkUpdate, QueueChanged
+from ..messages import QueueChanged
 from ..terminal_format import STATE_STYLE, duration, step_text
 from .base import PixelsScreen
 
@@ -86,9 +86,8 @@ class QueueScreen(PixelsScreen):
     def refresh_from_link(self) -> None:
         self.redraw()
 
-    def link_update(self, update: LinkUpdate) -> None:
-        if isinstance(update, QueueChanged):
-            self.redraw(update.job_id)
+    def on_queue_changed(self, message: QueueChanged) -> None:
+        self.redraw(message.job_id)
 
     def redraw(self, job_id: str | None = None) -> None:
         table = self.query_one("#jobs", DataTable)
