@@ -1,34 +1,38 @@
-"""The daemon: assembles store, backends, runner and sockets, and runs until told to stop."""
+"""The daemon: assembles the database, backends, the job domain and the sockets, and runs until told to stop."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import fcntl
-import re
 import logging
 import os
+import re
 import signal
 import time
+from typing import TextIO
 
 import zmq
 from zmq.auth.thread import ThreadAuthenticator
 
-from .serving import security
 from .arena.comparisons import Arena
 from .arena.records import ArenaRecords
 from .backends import Backend
-from .backends.procedural import ProceduralBackend
-from .settings.config import Settings
-from .serving.publisher import EventPublisher
 from .backends.gpu_metrics import NvmlReader
-from .serving.handlers import RequestHandlers
-from .jobs.runner import JobRunner
-from .serving.loop_socket import LoopSocket
+from .backends.procedural import ProceduralBackend
+from .database import Database
+from .gallery.images import ImageStore
+from .jobs.assembly import assemble_jobs
 from .protocol import new_id
-from .protocol.messages import Heartbeat, WorkerStopping
+from .protocol.messages import WorkerStopping
+from .serving import security
+from .serving.handlers import RequestHandlers
+from .serving.loop_socket import LoopSocket
+from .serving.publisher import EventPublisher
 from .serving.server import CommandServer
-from .jobs.store import Store
+from .serving.status import WorkerStatus
+from .settings.config import Settings
 
 log = logging.getLogger("dgx_pixels_worker")
 PUB_HWM = 200_000  # events queued per subscriber; past that new ones are dropped and clients resync
@@ -81,13 +85,14 @@ class Worker:
         return backends
 
     async def run(self) -> None:
-        lock = self._lock_data_dir()
-        context = zmq.Context()
-        sockets: list[zmq.Socket] = []
-        store = Store(self.data_dir / "dgx-pixels.db")
-        auth = None
-        server = None
-        try:
+        """Start everything, serve until told to stop, then stop everything started, in reverse order; a
+        start-up that fails halfway stops what it had started before the error surfaces."""
+        async with contextlib.AsyncExitStack() as stack:
+            stack.enter_context(self._lock_data_dir())
+            context = zmq.Context()
+            stack.callback(context.term)
+            db = Database(self.data_dir / "dgx-pixels.db")
+            stack.callback(db.close)
             endpoints = [self.settings.worker.rep, self.settings.worker.pub]
             keys = None
             if security.curve_required(endpoints, self.settings.security.curve):
@@ -98,39 +103,48 @@ class Worker:
                     raise StartupError(str(exc)) from None
                 auth = ThreadAuthenticator(context)
                 auth.start()
+                stack.callback(auth.stop)
                 auth.configure_curve(domain="*", location=str(keys_dir / security.AUTHORIZED_DIR))
             hard_limit = max(16 * 1024 * 1024, 4 * self.settings.worker.max_message_bytes)
             router = self._bind(
-                context, zmq.ROUTER, self.settings.worker.rep, keys, sockets, {zmq.MAXMSGSIZE: hard_limit}
+                context, zmq.ROUTER, self.settings.worker.rep, keys, stack, {zmq.MAXMSGSIZE: hard_limit}
             )
             pub = self._bind(
-                context, zmq.XPUB, self.settings.worker.pub, keys, sockets, {zmq.SNDHWM: PUB_HWM, zmq.XPUB_VERBOSE: 1}
+                context, zmq.XPUB, self.settings.worker.pub, keys, stack, {zmq.SNDHWM: PUB_HWM, zmq.XPUB_VERBOSE: 1}
             )
             publisher = EventPublisher(lambda frames: pub.send_multipart(frames, flags=zmq.NOBLOCK), self.epoch)
             backends = self._backends()
             for backend in backends:
                 await backend.start()
-            runner = JobRunner(store, backends, publisher, self.settings, self.data_dir)
-            recovered = runner.recover()
-            arena = Arena(ArenaRecords(store), runner, publisher, self.data_dir)
+                stack.push_async_callback(backend.close)
+            jobs = assemble_jobs(db, backends, publisher, self.settings, self.data_dir)
+            recovered = jobs.lifecycle.recover()
+            images = ImageStore(db)
+            arena = Arena(
+                ArenaRecords(db), jobs.queue, jobs.lifecycle, jobs.catalogue, images, publisher, self.data_dir
+            )
+            status = WorkerStatus(jobs, publisher, self.data_dir, self.started_at, NvmlReader())
             handlers = RequestHandlers(
-                runner,
-                publisher,
+                jobs,
+                images,
                 arena,
+                status,
+                publisher,
+                self.settings,
                 events_endpoint=plain_endpoint(pub.getsockopt_string(zmq.LAST_ENDPOINT)),
                 data_dir=self.data_dir,
-                started_at=self.started_at,
-                test_events=self.settings.worker.test_events,
                 request_shutdown=self.request_stop,
-                gpu_reader=NvmlReader(),
                 library_problems=self.library_problems,
             )
             server = CommandServer(router, handlers, self.settings.worker.max_message_bytes)
+            stack.callback(server.close, LINGER_MS)
             # A new subscriber gets a heartbeat at once: its first message proves the subscription is live,
             # so the snapshot it takes next joins the stream with no gap.
-            subscriptions = LoopSocket(pub, lambda frames: self._greet(frames, publisher, runner))
+            subscriptions = LoopSocket(pub, lambda frames: self._greet(frames, publisher, status))
+            stack.callback(subscriptions.close, LINGER_MS)
             self._install_signals()
-            runner.start()
+            jobs.slots.start()
+            stack.push_async_callback(jobs.slots.stop, self.settings.worker.shutdown_grace_s)
             log.info(
                 "worker ready: commands %s, events %s, data %s, backends %s, %d job(s) resumed",
                 self.settings.worker.rep,
@@ -139,25 +153,11 @@ class Worker:
                 ", ".join(b.name for b in backends),
                 recovered,
             )
-            heartbeats = asyncio.create_task(self._heartbeats(publisher, runner, handlers), name="heartbeats")
+            heartbeats = asyncio.create_task(self._heartbeats(publisher, status), name="heartbeats")
             await self._stop.wait()
             publisher.publish("worker.stopping", WorkerStopping(reason=self.stop_reason))
-            await runner.stop(self.settings.worker.shutdown_grace_s)
             heartbeats.cancel()
             await asyncio.gather(heartbeats, return_exceptions=True)
-            for backend in backends:
-                await backend.close()
-        finally:
-            if server is not None:
-                server.close(LINGER_MS)
-                subscriptions.close(LINGER_MS)
-            for sock in sockets:
-                sock.close(linger=LINGER_MS)
-            if auth is not None:
-                auth.stop()
-            context.term()
-            store.close()
-            lock.close()
 
     def _bind(
         self,
@@ -165,11 +165,11 @@ class Worker:
         kind: int,
         endpoint: str,
         keys: security.KeyPair | None,
-        sockets: list[zmq.Socket],
+        stack: contextlib.AsyncExitStack,
         options: dict[int, int],
     ) -> zmq.Socket:
         sock = context.socket(kind)
-        sockets.append(sock)
+        stack.callback(sock.close, linger=LINGER_MS)
         # libzmq reads these at bind time: they must come first.
         sock.setsockopt(zmq.LINGER, LINGER_MS)
         sock.setsockopt(zmq.IPV6, 1)
@@ -189,7 +189,7 @@ class Worker:
             raise StartupError(f"cannot bind {endpoint}: {exc.strerror}; {hint}") from None
         return sock
 
-    def _lock_data_dir(self):  # type: ignore[no-untyped-def]
+    def _lock_data_dir(self) -> TextIO:
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             lock = (self.data_dir / "worker.lock").open("a+")
@@ -218,23 +218,17 @@ class Worker:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.request_stop, f"signal {signal.Signals(sig).name}")
 
-    def _heartbeat(self, publisher: EventPublisher, runner: JobRunner) -> None:
-        queued, running = len(runner.scheduler), len(runner.running_jobs())
-        publisher.publish(
-            "worker.heartbeat", Heartbeat(uptime_s=time.time() - self.started_at, queued=queued, running=running)
-        )
-
-    def _greet(self, frames: list[bytes], publisher: EventPublisher, runner: JobRunner) -> None:
+    def _greet(self, frames: list[bytes], publisher: EventPublisher, status: WorkerStatus) -> None:
         if frames[0][:1] == b"\x01":  # a subscription (0x00 would be an unsubscription)
-            self._heartbeat(publisher, runner)
+            publisher.publish("worker.heartbeat", status.heartbeat())
 
-    async def _heartbeats(self, publisher: EventPublisher, runner: JobRunner, handlers: RequestHandlers) -> None:
+    async def _heartbeats(self, publisher: EventPublisher, status: WorkerStatus) -> None:
         last_status = 0.0
         while True:
-            self._heartbeat(publisher, runner)
+            publisher.publish("worker.heartbeat", status.heartbeat())
             if time.monotonic() - last_status >= self.settings.worker.status_every_s:
                 last_status = time.monotonic()
-                publisher.publish("worker.status", handlers.status())
+                publisher.publish("worker.status", status.status())
             await asyncio.sleep(self.settings.worker.heartbeat_s)
 
 

@@ -1,9 +1,9 @@
 import pytest
 
-from dgx_pixels_worker.settings.config import load_settings
-from dgx_pixels_worker.jobs.params import resolve
+from dgx_pixels_worker.jobs.params import complete_sprite_params
 from dgx_pixels_worker.protocol import ErrorCode, WorkerError
 from dgx_pixels_worker.protocol.messages import GenerateRequest, ModelInfo
+from dgx_pixels_worker.settings.config import load_settings
 
 MODELS = [
     ModelInfo(
@@ -20,19 +20,19 @@ LIMITS = load_settings(env={}).limits
 
 
 def _resolve(**kw):
-    return resolve(GenerateRequest(**{"prompt": "knight", **kw}), MODELS, "", LIMITS)
+    return complete_sprite_params(GenerateRequest(**{"prompt": "knight", **kw}), MODELS, "", LIMITS)
 
 
 def test_defaults_come_from_the_model():
     params = _resolve(seed=5)
-    assert (params["model"], params["width"], params["height"], params["steps"], params["seed"]) == (
+    assert (params.model, params.width, params.height, params.steps, params.seed) == (
         "procedural",
         64,
         64,
         8,
         5,
     )
-    assert 0 <= _resolve()["seed"] < 2**32
+    assert 0 <= _resolve().seed < 2**32
 
 
 @pytest.mark.parametrize(
@@ -57,4 +57,4 @@ def test_bad_parameters_are_refused_with_a_way_out(kw, code, words):
 
 
 def test_tags_are_normalised():
-    assert _resolve(tags=[" Character ", "character", "", "Item"])["tags"] == ["character", "item"]
+    assert _resolve(tags=[" Character ", "character", "", "Item"]).tags == ("character", "item")

@@ -1,8 +1,10 @@
+import dataclasses
 import time
 
 from dgx_pixels_worker.protocol.messages import JobState
 from dgx_pixels_worker.jobs.scheduler import Scheduler
-from dgx_pixels_worker.jobs.store import JobRecord
+from dgx_pixels_worker.jobs.params import SpriteParams
+from dgx_pixels_worker.jobs.record import JobRecord
 
 
 def _job(job_id, seq, priority=0, model="procedural"):
@@ -10,7 +12,9 @@ def _job(job_id, seq, priority=0, model="procedural"):
         id=job_id,
         seq=seq,
         state=JobState.QUEUED,
-        params={"model": model, "count": 1},
+        params=SpriteParams(
+            prompt="p", negative="", model=model, seed=1, count=1, width=16, height=16, steps=1, cfg=0.0
+        ),
         priority=priority,
         client="t",
         user="u",
@@ -57,19 +61,24 @@ def test_affinity_prefers_the_loaded_checkpoint_within_a_priority_band():
 def test_a_job_that_waited_too_long_is_not_passed_over():
     s = Scheduler()
     old = _job("old", 1, model="b")
-    old.created_at -= 120
+    old = dataclasses.replace(old, created_at=old.created_at - 120)
     s.push(old)
     s.push(_job("fresh", 2, model="a"))
     assert s.pick(prefers=lambda j: j.model == "a", max_wait_s=60).id == "old"
 
 
-def test_reprioritize_moves_a_job_and_keeps_submission_order_among_equals():
+def test_replace_moves_a_job_and_keeps_submission_order_among_equals():
     s = Scheduler()
-    for job in [_job("a", 1), _job("b", 2, priority=5), _job("c", 3), _job("d", 4, priority=5), _job("e", 5)]:
+    jobs = {job.id: job for job in [_job("a", 1), _job("b", 2, 5), _job("c", 3), _job("d", 4, 5), _job("e", 5)]}
+    for job in jobs.values():
         s.push(job)
-    assert s.reprioritize("e", 5).priority == 5  # joins the band of 5 after b and d, submitted earlier
-    assert s.reprioritize("b", -1).id == "b"
-    assert s.reprioritize("missing", 3) is None
+
+    def reprioritize(job_id, priority):
+        return s.replace(dataclasses.replace(jobs[job_id], priority=priority))
+
+    assert reprioritize("e", 5) and s.get("e").priority == 5  # joins the band of 5 after b and d, submitted earlier
+    assert reprioritize("b", -1)
+    assert not s.replace(_job("missing", 9, 3))
     assert [j.id for j in s.queued()] == ["d", "e", "a", "c", "b"]
-    assert s.reprioritize("b", 0) is not None  # back among the 0s, in submission order
+    assert reprioritize("b", 0)  # back among the 0s, in submission order
     assert [s.pick().id for _ in range(5)] == ["d", "e", "a", "b", "c"]

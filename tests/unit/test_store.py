@@ -2,25 +2,23 @@ import time
 
 import pytest
 
+from dgx_pixels_worker.database import Database
+from dgx_pixels_worker.gallery.images import ImageStore
+from dgx_pixels_worker.jobs.params import SpriteParams
+from dgx_pixels_worker.jobs.record import JobRecord, image_id
+from dgx_pixels_worker.jobs.store import JobStore, StaleJob
 from dgx_pixels_worker.protocol import WorkerError
-
 from dgx_pixels_worker.protocol.messages import ErrorInfo, ImageInfo, JobState
-from dgx_pixels_worker.jobs.store import JobRecord, Store, image_id
+
+
+def _job_store(path) -> JobStore:
+    return JobStore(Database(path))
 
 
 def _job(job_id: str, priority: int = 0) -> JobRecord:
-    params = {
-        "prompt": "knight",
-        "negative": "",
-        "model": "procedural",
-        "seed": 1,
-        "count": 2,
-        "width": 32,
-        "height": 32,
-        "steps": 4,
-        "cfg": 0.0,
-        "tags": [],
-    }
+    params = SpriteParams(
+        prompt="knight", negative="", model="procedural", seed=1, count=2, width=32, height=32, steps=4, cfg=0.0
+    )
     return JobRecord(
         id=job_id,
         seq=0,
@@ -50,123 +48,57 @@ def _image(job: JobRecord, index: int) -> ImageInfo:
 
 
 def test_jobs_survive_reopening_with_state_history_and_images(tmp_path):
-    store = Store(tmp_path / "db.sqlite")
-    job = store.insert_job(_job("aaaa0001"))
-    store.mark_running(job, "procedural")
+    db = Database(tmp_path / "db.sqlite")
+    store = JobStore(db)
+    job = store.insert(_job("aaaa0001"))
+    job = store.start(job, "procedural")
     store.add_image(job, _image(job, 0), backend_ms=12.5)
-    store.close()
+    db.close()
 
-    reopened = Store(tmp_path / "db.sqlite")
-    [again] = reopened.unfinished_jobs()
-    assert again.state is JobState.RUNNING and again.images == ["aaaa0001-0"] and again.attempts == 1
+    reopened = _job_store(tmp_path / "db.sqlite")
+    [again] = reopened.unfinished()
+    assert again.state is JobState.RUNNING and again.images == ("aaaa0001-0",) and again.attempts == 1
     assert again.backend_ms == 12.5
-    reopened.requeue(again, "worker restarted")
+    again = reopened.requeue(again, "worker restarted")
     reopened.finish(again, JobState.FAILED, ErrorInfo(code="backend_error", message="boom"))
     states = [state for _, state, _ in reopened.history("aaaa0001")]
     assert states == ["queued", "running", "queued", "failed"]
     assert reopened.job("aaaa0001").error.message == "boom"
-    assert reopened.unfinished_jobs() == []
+    assert reopened.unfinished() == []
 
 
 def test_submission_order_continues_after_reopen(tmp_path):
-    store = Store(tmp_path / "db.sqlite")
-    first = store.insert_job(_job("j1"))
-    store.close()
-    store = Store(tmp_path / "db.sqlite")
-    second = store.insert_job(_job("j2"))
+    db = Database(tmp_path / "db.sqlite")
+    first = JobStore(db).insert(_job("j1"))
+    db.close()
+    store = _job_store(tmp_path / "db.sqlite")
+    second = store.insert(_job("j2"))
     assert second.seq == first.seq + 1
 
 
 def test_prefix_lookup_escapes_like_wildcards(tmp_path):
-    store = Store(tmp_path / "db.sqlite")
-    store.insert_job(_job("abcd1234"))
-    store.insert_job(_job("abcd5678"))
-    assert sorted(store.job_ids_with_prefix("abcd")) == ["abcd1234", "abcd5678"]
-    assert store.job_ids_with_prefix("abcd1") == ["abcd1234"]
-    assert store.job_ids_with_prefix("ab%") == []
+    store = _job_store(tmp_path / "db.sqlite")
+    store.insert(_job("abcd1234"))
+    store.insert(_job("abcd5678"))
+    assert sorted(store.ids_with_prefix("abcd")) == ["abcd1234", "abcd5678"]
+    assert store.ids_with_prefix("abcd1") == ["abcd1234"]
+    assert store.ids_with_prefix("ab%") == []
 
 
 def test_an_image_index_is_stored_once(tmp_path):
-    store = Store(tmp_path / "db.sqlite")
-    job = store.insert_job(_job("j1"))
+    store = _job_store(tmp_path / "db.sqlite")
+    job = store.start(store.insert(_job("j1")), "procedural")
     store.add_image(job, _image(job, 0), 1.0)
     with pytest.raises(WorkerError, match="UNIQUE"):
         store.add_image(job, _image(job, 0), 1.0)
-    assert store.job("j1").images == ["j1-0"]
-
-
-def _tagged_job(job_id: str, prompt: str, model: str = "procedural", tags: tuple[str, ...] = ()) -> JobRecord:
-    job = _job(job_id)
-    job.params = {**job.params, "prompt": prompt, "model": model, "tags": list(tags)}
-    return job
-
-
-def _image_at(job: JobRecord, index: int, created_at: float) -> ImageInfo:
-    return _image(job, index).model_copy(update={"created_at": created_at})
-
-
-def _gallery(tmp_path) -> Store:
-    store = Store(tmp_path / "db.sqlite")
-    jobs = [
-        _tagged_job("j1", "Red Knight", tags=("hero",)),
-        _tagged_job("j2", "blue knight", model="sdxl", tags=("hero", "blue")),
-        _tagged_job("j3", "100% potion_of_healing", tags=("item",)),
-        _tagged_job("j4", "green slime", model="sdxl"),
-    ]
-    at = 1000.0
-    for job in jobs:
-        store.insert_job(job)
-        for index in range(2):
-            at += 1
-            store.add_image(job, _image_at(job, index, at), 1.0)
-    return store
-
-
-def _ids(found):
-    return [image.id for image in found[0]]
-
-
-def test_images_filter_by_prompt_model_and_tag_newest_first(tmp_path):
-    store = _gallery(tmp_path)
-    assert _ids(store.images()) == ["j4-1", "j4-0", "j3-1", "j3-0", "j2-1", "j2-0", "j1-1", "j1-0"]
-    assert store.images()[1] == 8
-    assert _ids(store.images(query="KNIGHT")) == ["j2-1", "j2-0", "j1-1", "j1-0"]  # case-insensitive substring
-    assert _ids(store.images(query="knight", model="sdxl")) == ["j2-1", "j2-0"]
-    assert _ids(store.images(tag="hero")) == ["j2-1", "j2-0", "j1-1", "j1-0"]
-    assert _ids(store.images(tag="blue", model="sdxl")) == ["j2-1", "j2-0"]
-    assert _ids(store.images(tag="her")) == []  # a tag matches whole, not as a substring
-    assert store.images(model="nope") == ([], 0)
-
-
-def test_images_query_treats_like_wildcards_literally(tmp_path):
-    store = _gallery(tmp_path)
-    assert _ids(store.images(query="100%")) == ["j3-1", "j3-0"]
-    assert _ids(store.images(query="%")) == ["j3-1", "j3-0"]
-    assert _ids(store.images(query="n_of")) == ["j3-1", "j3-0"]
-    assert _ids(store.images(query="_")) == ["j3-1", "j3-0"]
-    assert _ids(store.images(query="knight%")) == []
-    assert _ids(store.images(query="\\")) == []
-
-
-def test_images_pages_with_before_and_total_ignores_paging(tmp_path):
-    store = _gallery(tmp_path)
-    first, total = store.images(limit=3)
-    assert [i.id for i in first] == ["j4-1", "j4-0", "j3-1"] and total == 8
-    second, total = store.images(limit=3, before=first[-1].created_at)
-    assert [i.id for i in second] == ["j3-0", "j2-1", "j2-0"] and total == 8
-    third, total = store.images(limit=3, before=second[-1].created_at)
-    assert [i.id for i in third] == ["j1-1", "j1-0"] and total == 8
-    assert store.images(limit=3, before=third[-1].created_at) == ([], 8)
-    page, total = store.images(query="knight", limit=1, before=1004.0)  # strictly before: j2-1 (1004) excluded
-    assert [i.id for i in page] == ["j2-0"] and total == 4
-    assert page[0] == store.image("j2-0")  # the full record, params included
+    assert store.job("j1").images == ("j1-0",)
 
 
 def test_set_priority_updates_the_row_and_adds_history_but_leaves_the_record(tmp_path):
-    store = Store(tmp_path / "db.sqlite")
-    job = store.insert_job(_job("j1"))
-    store.set_priority(job, 5)
-    assert job.priority == 0  # the scheduler orders by the record's priority, so it changes it
+    store = _job_store(tmp_path / "db.sqlite")
+    job = store.insert(_job("j1"))
+    changed = store.set_priority(job, 5)
+    assert job.priority == 0 and changed.priority == 5  # records are values: the store returns the new one
     assert store.job("j1").priority == 5
     assert store.history("j1")[-1][1:] == ("queued", "priority 0 -> 5")
 
@@ -190,9 +122,49 @@ def test_a_database_of_the_first_schema_is_upgraded_in_place_and_keeps_its_image
         "PRAGMA user_version=1;"
     )
     old.close()
-    store = Store(path)
-    assert store.image("aaaa0001-0") is not None
-    job = store.insert_job(_job("bbbb0002"))
+    db = Database(path)
+    store, images = JobStore(db), ImageStore(db)
+    assert images.image("aaaa0001-0") is not None
+    job = store.start(store.insert(_job("bbbb0002")), "procedural")
     store.add_image(job, _image(job, 0), backend_ms=1.0, cache_key="k1")
-    assert store.cached_image("k1").id == "bbbb0002-0" and store.cached_image("k2") is None
-    assert store.rows("PRAGMA user_version")[0][0] == 2
+    assert images.cached_image("k1").id == "bbbb0002-0" and images.cached_image("k2") is None
+    assert db.rows("PRAGMA user_version")[0][0] >= 2
+
+
+def test_a_change_from_a_state_the_row_has_left_is_refused_and_writes_nothing(tmp_path):
+    store = _job_store(tmp_path / "db.sqlite")
+    queued = store.insert(_job("j1"))
+    running = store.start(queued, "procedural")
+    with pytest.raises(StaleJob, match="no longer queued"):
+        store.finish(queued, JobState.CANCELLED)  # a stale record: the row is running now
+    with pytest.raises(StaleJob):
+        store.set_priority(queued, 3)
+    assert store.job("j1").state is JobState.RUNNING and store.job("j1").priority == 0
+    assert [state for _, state, _ in store.history("j1")] == ["queued", "running"]
+    done = store.finish(running, JobState.COMPLETED)
+    assert done.state is JobState.COMPLETED and done.finished_at is not None
+
+
+def test_only_the_written_down_transitions_are_allowed(tmp_path):
+    store = _job_store(tmp_path / "db.sqlite")
+    job = store.insert(_job("j1"))
+    with pytest.raises(StaleJob, match="cannot go from queued to completed"):
+        store.finish(job, JobState.COMPLETED)
+    with pytest.raises(StaleJob, match="cannot go from queued to queued"):
+        store.requeue(job, "again")
+    cancelled = store.finish(job, JobState.CANCELLED)
+    for state in JobState:
+        assert not cancelled.state.may_become(state)  # terminal states are final
+    with pytest.raises(StaleJob):
+        store.start(cancelled, "procedural")
+    with pytest.raises(StaleJob):  # images belong to running jobs only
+        store.add_image(cancelled, _image(cancelled, 0), 1.0)
+    assert store.job("j1").state is JobState.CANCELLED and store.job("j1").images == ()
+
+
+def test_parameters_are_stored_as_json_and_read_back_typed(tmp_path):
+    store = _job_store(tmp_path / "db.sqlite")
+    store.insert(_job("j1"))
+    again = store.job("j1")
+    assert isinstance(again.params, SpriteParams) and again.params == _job("j1").params
+    assert again.params.image_seed(3) == 4

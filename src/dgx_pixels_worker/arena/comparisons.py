@@ -15,13 +15,18 @@ import threading
 import time
 from pathlib import Path
 
-from ..settings import paths
+from ..gallery.images import ImageStore
 from ..jobs.cache_keys import cache_key
-from ..serving.publisher import EventPublisher
-from ..jobs.runner import JobRunner
+from ..jobs.catalogue import ModelCatalogue
+from ..jobs.lifecycle import JobLifecycle
+from ..jobs.params import SpriteParams
+from ..jobs.queue import JobQueue
+from ..jobs.record import JobRecord
+from ..jobs.tags import clean_tag
 from ..protocol import ErrorCode, JobState, WorkerError
 from ..protocol import messages as m
-from ..jobs.store import JobRecord
+from ..serving.publisher import EventPublisher
+from ..settings import paths
 from .leaderboard import BASE_SCORE, Leaderboard, Vote, build_leaderboard, leaderboard_for_tag, tag_counts
 from .records import ArenaRecords, ComparisonRecord, PanelRecord, VoteRecord
 
@@ -29,15 +34,26 @@ _shuffler = random.SystemRandom()
 
 
 class Arena:
-    def __init__(self, records: ArenaRecords, runner: JobRunner, publisher: EventPublisher, data_dir: Path):
+    def __init__(
+        self,
+        records: ArenaRecords,
+        queue: JobQueue,
+        lifecycle: JobLifecycle,
+        catalogue: ModelCatalogue,
+        images: ImageStore,
+        publisher: EventPublisher,
+        data_dir: Path,
+    ):
         self.records = records
-        self.runner = runner
+        self._queue = queue
+        self._catalogue = catalogue
+        self._images = images
         self.publisher = publisher
         self.data_dir = data_dir
         self._boards: dict[tuple[str | None, int], tuple[int, m.LeaderboardReply]] = {}  # -> (last vote id, board)
         self._votes: list[tuple[Vote, int]] = []  # decoded votes, oldest first (see _all_votes)
         self._votes_lock = threading.Lock()
-        runner.finish_listeners.append(self._job_finished)
+        lifecycle.on_finish(self._job_finished)
 
     # ------------------------------------------------------------ comparisons
 
@@ -46,22 +62,9 @@ class Arena:
         if len(set(models)) != len(models):
             raise WorkerError(ErrorCode.INVALID, "each model may appear once in a comparison", {"field": "models"})
         seed = request.seed if request.seed is not None else secrets.randbelow(2**32)
+        shared = request.model_dump(include=set(m.RenderFields.model_fields))
         resolved = [
-            self.runner.resolve(
-                m.GenerateParams(
-                    prompt=request.prompt,
-                    negative=request.negative,
-                    model=model,
-                    seed=seed,
-                    width=request.width,
-                    height=request.height,
-                    steps=request.steps,
-                    cfg=request.cfg,
-                    tags=request.tags,
-                    postprocess=request.postprocess,
-                )
-            )
-            for model in models
+            self._queue.complete(m.GenerateParams(**{**shared, "model": model, "seed": seed})) for model in models
         ]
         _shuffler.shuffle(resolved)
         comparison_id = os.urandom(6).hex()
@@ -70,20 +73,18 @@ class Arena:
         for panel, params in enumerate(resolved):
             cached = self._cached_image(params) if request.use_cache else None
             if cached is not None:
-                panels.append(PanelRecord(panel, params["model"], None, cached, True))
+                panels.append(PanelRecord(panel, params.model, None, cached, True))
                 continue
-            job = self.runner.enqueue(
-                {**params, "comparison": comparison_id}, request.priority, client, user, request_id
-            )
+            job = self._queue.add(params, request.priority, client, user, request_id)
             queued.append(job)
-            panels.append(PanelRecord(panel, params["model"], job.id, None, False))
+            panels.append(PanelRecord(panel, params.model, job.id, None, False))
         first = resolved[0]
         record = ComparisonRecord(
             comparison_id,
-            first["prompt"],
-            first["negative"],
+            first.prompt,
+            first.negative,
             seed,
-            first["tags"],
+            list(first.tags),
             user,
             client,
             request_id,
@@ -94,7 +95,7 @@ class Arena:
             self.records.insert_comparison(record)
         except WorkerError:
             for job in queued:  # a comparison that cannot be recorded must not leave its jobs behind
-                self.runner.cancel(job)
+                self._queue.cancel(job)
             raise
         info = self._info(record)
         self.publisher.publish("comparison.created", m.ComparisonEvent(comparison=info), re=request_id)
@@ -113,11 +114,11 @@ class Arena:
             )
         return record
 
-    def _cached_image(self, params: dict[str, object]) -> str | None:
-        identity = self.runner.render_identity(str(params["model"]))
+    def _cached_image(self, params: SpriteParams) -> str | None:
+        identity = self._catalogue.render_identity(params.model)
         if identity is None:
             return None
-        image = self.runner.store.cached_image(cache_key(identity, params, int(params["seed"])))  # type: ignore[call-overload]
+        image = self._images.cached_image(cache_key(identity, params, params.seed))
         if image is None or not paths.inside(self.data_dir, image.path).exists():
             return None
         return image.id
@@ -151,7 +152,7 @@ class Arena:
         )
 
     def _job_finished(self, job: JobRecord) -> None:
-        comparison_id = job.params.get("comparison")
+        comparison_id = self.records.comparison_of_job(job.id)
         if comparison_id:
             info = self.info(comparison_id)
             self.publisher.publish("comparison.updated", m.ComparisonEvent(comparison=info), re=job.request_id)
@@ -221,7 +222,7 @@ class Arena:
 
     async def leaderboard(self, tag: str | None, rounds: int) -> m.LeaderboardReply:
         """Fitted in a thread over every vote (or those with `tag`), and kept until the next vote."""
-        tag = (tag or "").strip().lower() or None
+        tag = clean_tag(tag) or None
         last = self.records.last_vote_id()
         remembered = self._boards.get((tag, rounds))
         if remembered is not None and remembered[0] == last:

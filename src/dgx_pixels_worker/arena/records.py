@@ -1,4 +1,4 @@
-"""Comparisons, their panels and votes in the worker's SQLite database (the tables are in store.py)."""
+"""Comparisons, their panels and votes in the worker's SQLite database (the tables are in database/schema.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..jobs.store import Store
+from ..database import Database
 
 
 @dataclass
@@ -48,8 +48,8 @@ class VoteRecord:
 
 
 class ArenaRecords:
-    def __init__(self, store: Store):
-        self.store = store
+    def __init__(self, db: Database):
+        self._db = db
 
     def insert_comparison(self, c: ComparisonRecord) -> None:
         statements: list[tuple[str, tuple[Any, ...]]] = [
@@ -66,10 +66,14 @@ class ArenaRecords:
             )
             for p in c.panels
         ]
-        self.store.write(statements)
+        self._db.write(statements)
+
+    def comparison_of_job(self, job_id: str) -> str | None:
+        rows = self._db.rows("SELECT comparison_id FROM comparison_panels WHERE job_id=?", (job_id,))
+        return rows[0][0] if rows else None
 
     def comparison(self, comparison_id: str) -> ComparisonRecord | None:
-        rows = self.store.rows(
+        rows = self._db.rows(
             "SELECT id, prompt, negative, seed, tags, user, client, request_id, created_at FROM comparisons WHERE id=?",
             (comparison_id,),
         )
@@ -78,7 +82,7 @@ class ArenaRecords:
         cid, prompt, negative, seed, tags, user, client, request_id, created_at = rows[0]
         panels = [
             PanelRecord(panel, model, job_id, image_id, bool(cached))
-            for panel, model, job_id, image_id, cached in self.store.rows(
+            for panel, model, job_id, image_id, cached in self._db.rows(
                 "SELECT panel, model, job_id, image_id, cached FROM comparison_panels WHERE comparison_id=? ORDER BY panel",
                 (cid,),
             )
@@ -92,7 +96,7 @@ class ArenaRecords:
         if not job_ids:
             return {}
         marks = ",".join("?" * len(job_ids))
-        rows = self.store.rows(
+        rows = self._db.rows(
             f"SELECT jobs.id, jobs.state, (SELECT images.id FROM images WHERE images.job_id = jobs.id ORDER BY idx LIMIT 1)"
             f" FROM jobs WHERE jobs.id IN ({marks})",
             tuple(job_ids),
@@ -100,13 +104,13 @@ class ArenaRecords:
         return {job_id: (state, image) for job_id, state, image in rows}
 
     def vote_count(self, comparison_id: str) -> int:
-        return int(self.store.rows("SELECT COUNT(*) FROM votes WHERE comparison_id=?", (comparison_id,))[0][0])
+        return int(self._db.rows("SELECT COUNT(*) FROM votes WHERE comparison_id=?", (comparison_id,))[0][0])
 
     def has_voted(self, comparison_id: str, user: str) -> bool:
-        return bool(self.store.rows("SELECT 1 FROM votes WHERE comparison_id=? AND user=?", (comparison_id, user)))
+        return bool(self._db.rows("SELECT 1 FROM votes WHERE comparison_id=? AND user=?", (comparison_id, user)))
 
     def insert_vote(self, v: VoteRecord) -> VoteRecord:
-        self.store.write(
+        self._db.write(
             [
                 (
                     "INSERT INTO votes (comparison_id, prompt, seed, tags, presets, outcome, winner, user, client, created_at)"
@@ -127,7 +131,7 @@ class ArenaRecords:
             ]
         )
         v.id = int(
-            self.store.rows("SELECT id FROM votes WHERE comparison_id=? AND user=?", (v.comparison_id, v.user))[0][0]
+            self._db.rows("SELECT id FROM votes WHERE comparison_id=? AND user=?", (v.comparison_id, v.user))[0][0]
         )
         return v
 
@@ -137,22 +141,22 @@ class ArenaRecords:
         if limit is not None:
             sql += " LIMIT ?"
             args += (limit,)
-        return _vote_records(self.store.rows(sql, args))
+        return _vote_records(self._db.rows(sql, args))
 
     def votes_in_thread(self, after_id: int) -> list[VoteRecord]:
         """The votes after `after_id`, read over a connection of its own: for a worker thread (100,000 votes
         take about a second to read and decode, too long to hold the event loop)."""
-        db = self.store.reader()
+        db = self._db.reader()
         try:
             return _vote_records(db.execute(_VOTES_SQL, (after_id,)).fetchall())
         finally:
             db.close()
 
     def vote_total(self) -> int:
-        return int(self.store.rows("SELECT COUNT(*) FROM votes")[0][0])
+        return int(self._db.rows("SELECT COUNT(*) FROM votes")[0][0])
 
     def last_vote_id(self) -> int:
-        return int(self.store.rows("SELECT COALESCE(MAX(id), 0) FROM votes")[0][0])
+        return int(self._db.rows("SELECT COALESCE(MAX(id), 0) FROM votes")[0][0])
 
 
 _VOTES_SQL = (

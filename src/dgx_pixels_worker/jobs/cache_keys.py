@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
 
-PIXEL_PARAMETERS = ("prompt", "negative", "width", "height", "steps", "cfg", "postprocess")
+from .params import SpriteParams
+
+PIXEL_PARAMETERS = frozenset({"prompt", "negative", "width", "height", "steps", "cfg", "postprocess"})
 
 
-def cache_key(identity: str, params: dict[str, Any], seed: int) -> str:
+def cache_key(identity: str, params: SpriteParams, seed: int) -> str:
     """A hex digest of the identity, the image's own seed and the parameters in PIXEL_PARAMETERS."""
-    payload = {"identity": identity, "seed": seed, **{name: params.get(name) for name in PIXEL_PARAMETERS}}
+    payload = {"identity": identity, "seed": seed, **params.model_dump(mode="json", include=PIXEL_PARAMETERS)}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()

@@ -1,21 +1,57 @@
-"""Turning a `generate` request into complete, bounded job parameters (defaults filled, limits checked)."""
+"""A job's parameters as typed, frozen values (one model per kind of job), and how a request becomes one:
+defaults filled from the model, limits checked."""
 
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, Literal
 
-from ..settings.config import LimitsSettings
+from pydantic import BaseModel, ConfigDict
+
 from ..pixelart.pipeline_spec import PipelineError, validate_pipeline
 from ..protocol import ErrorCode, WorkerError
 from ..protocol.messages import GenerateParams, ModelInfo
+from ..settings.config import LimitsSettings
+from .tags import clean_tags
 
-MAX_TAG_CHARS = 32
+SEED_SPACE = 2**63
 
 
-def resolve(
+class SpriteParams(BaseModel):
+    """A sprite job, complete: `count` images of one prompt, seeds `seed`, `seed + 1`, ..."""
+
+    # Stored rows of older versions may carry keys that are gone (a `comparison` id): they are ignored.
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    kind: Literal["sprite"] = "sprite"
+    prompt: str
+    negative: str
+    model: str
+    seed: int
+    count: int
+    width: int
+    height: int
+    steps: int
+    cfg: float
+    tags: tuple[str, ...] = ()
+    postprocess: tuple[dict[str, Any], ...] = ()
+
+    def image_seed(self, index: int) -> int:
+        return (self.seed + index) % SEED_SPACE
+
+
+# Each kind of job is one frozen model with its own `kind`; this union grows with them.
+JobParams = SpriteParams
+
+
+def params_from_json(text: str | bytes) -> JobParams:
+    """A stored job's parameters (rows written before `kind` existed are sprites)."""
+    return SpriteParams.model_validate_json(text)
+
+
+def complete_sprite_params(
     request: GenerateParams, models: list[ModelInfo], default_model: str, limits: LimitsSettings
-) -> dict[str, Any]:
+) -> SpriteParams:
     """Complete job parameters, or a WorkerError(INVALID or UNKNOWN_MODEL) saying what to change."""
     prompt, negative = request.prompt.strip(), request.negative.strip()
     if not prompt:
@@ -45,19 +81,23 @@ def resolve(
     cfg = request.cfg if request.cfg is not None else defaults.get("cfg", 7.0)
     if cfg > limits.max_cfg:
         raise _invalid("cfg", f"cfg {cfg} is above {limits.max_cfg}; typical values are 4-9")
-    return {
-        "prompt": prompt,
-        "negative": negative,
-        "model": model.name,
-        "seed": request.seed if request.seed is not None else secrets.randbelow(2**32),
-        "count": request.count,
-        "width": width,
-        "height": height,
-        "steps": steps,
-        "cfg": float(cfg),
-        "tags": _tags(request.tags, limits.max_tags),
-        "postprocess": _pipeline(request.postprocess, defaults.get("postprocess", []), model.name),
-    }
+    try:
+        tags = clean_tags(request.tags, limits.max_tags)
+    except ValueError as exc:
+        raise _invalid("tags", str(exc)) from None
+    return SpriteParams(
+        prompt=prompt,
+        negative=negative,
+        model=model.name,
+        seed=request.seed if request.seed is not None else secrets.randbelow(2**32),
+        count=request.count,
+        width=width,
+        height=height,
+        steps=steps,
+        cfg=float(cfg),
+        tags=tags,
+        postprocess=tuple(_pipeline(request.postprocess, defaults.get("postprocess", []), model.name)),
+    )
 
 
 def _pipeline(
@@ -95,21 +135,6 @@ def _pick_model(name: str, models: list[ModelInfo]) -> ModelInfo:
         f"unknown model {name!r}; available: {names} (see `dgx-pixels models`)",
         {"model": name, "available": [m.name for m in usable]},
     )
-
-
-def _tags(tags: list[str], max_tags: int) -> list[str]:
-    cleaned = []
-    for tag in tags:
-        tag = tag.strip().lower()
-        if not tag:
-            continue
-        if len(tag) > MAX_TAG_CHARS:
-            raise _invalid("tags", f"tag {tag[:40]!r} is longer than {MAX_TAG_CHARS} characters")
-        if tag not in cleaned:
-            cleaned.append(tag)
-    if len(cleaned) > max_tags:
-        raise _invalid("tags", f"at most {max_tags} tags per job")
-    return cleaned
 
 
 def _invalid(field: str, message: str) -> WorkerError:

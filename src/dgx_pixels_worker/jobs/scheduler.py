@@ -6,7 +6,7 @@ import bisect
 import time
 from collections.abc import Callable
 
-from .store import JobRecord
+from .record import JobRecord
 
 
 class Scheduler:
@@ -35,14 +35,13 @@ class Scheduler:
             self._order.remove((-job.priority, job.seq, job.id))
         return job
 
-    def reprioritize(self, job_id: str, priority: int) -> JobRecord | None:
-        """Give a queued job a new priority and move it: it keeps its submission order among jobs of that priority.
-        None if the job is not queued here."""
-        job = self.remove(job_id)
-        if job is not None:
-            job.priority = priority
-            self.push(job)
-        return job
+    def replace(self, job: JobRecord) -> bool:
+        """Put a queued job's new record in place of its old one, moved by its priority: it keeps its submission
+        order among jobs of that priority. False if the job is not queued here."""
+        if self.remove(job.id) is None:
+            return False
+        self.push(job)
+        return True
 
     def pick(
         self,

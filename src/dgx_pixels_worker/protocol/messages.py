@@ -36,14 +36,13 @@ class ErrorInfo(BaseModel):
 # ---------------------------------------------------------------- shared records
 
 
-class GenerateParams(Request):
-    """What a job makes. Missing values are filled from the model's defaults when the job is queued."""
+class RenderFields(Request):
+    """What every image of a job is made from, shared by `generate` and `compare`. Missing values are filled from
+    the model's defaults when the job is queued."""
 
     prompt: str
     negative: str = ""
-    model: str | None = None
     seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
-    count: int = Field(default=1, ge=1)
     width: int | None = Field(default=None, ge=1)
     height: int | None = Field(default=None, ge=1)
     steps: int | None = Field(default=None, ge=1)
@@ -52,6 +51,13 @@ class GenerateParams(Request):
     # Post-processing steps (docs/pixelart.md): nil for the model's own default, [] or "none" for the raw render,
     # a list of {"op": ..., ...} or the short form "grid,background,quantize:colors=16".
     postprocess: list[dict[str, Any]] | str | None = None
+
+
+class GenerateParams(RenderFields):
+    """What a job makes: `count` images of one model."""
+
+    model: str | None = None
+    count: int = Field(default=1, ge=1)
 
 
 class JobInfo(Reply):
@@ -342,19 +348,10 @@ class TestEvent(EventBody):
 VoteOutcome = Literal["win", "tie", "both_bad", "skip"]
 
 
-class CompareRequest(Request):
+class CompareRequest(RenderFields):
     """One prompt through 2-4 presets with one shared seed: a job per preset, grouped as a comparison."""
 
-    prompt: str
-    negative: str = ""
     models: list[str] = Field(min_length=2, max_length=4)
-    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
-    width: int | None = Field(default=None, ge=1)
-    height: int | None = Field(default=None, ge=1)
-    steps: int | None = Field(default=None, ge=1)
-    cfg: float | None = Field(default=None, ge=0)
-    tags: list[str] = Field(default_factory=list)
-    postprocess: list[dict[str, Any]] | str | None = None  # as for generate
     priority: int = Field(default=0, ge=-100, le=100)
     use_cache: bool = True
     user: str = Field(default="", max_length=64)  # who asks; else the user named in this client's hello

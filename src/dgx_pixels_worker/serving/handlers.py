@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -14,15 +13,17 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .. import __version__
-from ..jobs import image_files
-from ..protocol import validation_text
-from ..settings import paths
 from ..arena.comparisons import Arena
-from .publisher import EventPublisher
-from ..backends.gpu_metrics import NvmlReader
-from ..jobs.runner import JobRunner
-from ..protocol import PROTOCOL_VERSION, SUPPORTED_VERSIONS, Envelope, ErrorCode, WorkerError
+from ..gallery.images import ImageStore
+from ..jobs import image_files
+from ..jobs.assembly import Jobs
+from ..jobs.tags import clean_tag
+from ..protocol import PROTOCOL_VERSION, SUPPORTED_VERSIONS, Envelope, ErrorCode, WorkerError, validation_text
 from ..protocol import messages as m
+from ..settings import paths
+from ..settings.config import Settings
+from .publisher import EventPublisher
+from .status import WorkerStatus
 
 CAPABILITIES = ["events.seq", "events.preview", "image.bytes", "jobs.snapshot", "retry", "compare", "votes"]
 
@@ -36,27 +37,27 @@ class Peer:
 class RequestHandlers:
     def __init__(
         self,
-        runner: JobRunner,
-        publisher: EventPublisher,
+        jobs: Jobs,
+        images: ImageStore,
         arena: Arena,
+        status: WorkerStatus,
+        publisher: EventPublisher,
+        settings: Settings,
         *,
         events_endpoint: str,
         data_dir: Path,
-        started_at: float,
-        test_events: bool,
         request_shutdown: Callable[[str], None],
-        gpu_reader: NvmlReader | None = None,
         library_problems: list[str] | None = None,
     ):
-        self.runner = runner
-        self.publisher = publisher
+        self.jobs = jobs
+        self.images = images
         self.arena = arena
+        self.status = status
+        self.publisher = publisher
+        self.settings = settings
         self.events_endpoint = events_endpoint
         self.data_dir = data_dir
-        self.started_at = started_at
-        self.test_events_allowed = test_events
         self.request_shutdown = request_shutdown
-        self.gpu_reader = gpu_reader
         self.library_problems = library_problems or []
         self._peers: OrderedDict[bytes, Peer] = OrderedDict()
         self._table: dict[str, Callable[[Any, Envelope, Peer], BaseModel | Awaitable[BaseModel]]] = {
@@ -106,41 +107,41 @@ class RequestHandlers:
             epoch=self.publisher.epoch,
             events=self.events_endpoint,
             capabilities=CAPABILITIES,
-            backends=self.runner.backend_infos(),
-            default_model=self._default_model(),
-            limits=self.runner.settings.limits.model_dump(),
-            procedural_only=self._procedural_only(),
+            backends=self.jobs.views.backend_infos(),
+            default_model=self.jobs.catalogue.default_model(self.settings.worker.default_model),
+            limits=self.settings.limits.model_dump(),
+            procedural_only=self.jobs.catalogue.procedural_only(),
         )
 
     def on_ping(self, request: m.PingRequest, envelope: Envelope, peer: Peer) -> m.PingReply:
         return m.PingReply(time=time.time())
 
     def on_generate(self, request: m.GenerateRequest, envelope: Envelope, peer: Peer) -> m.JobReply:
-        job = self.runner.submit(request, peer.client, peer.user, envelope.id)
-        return m.JobReply(job=self.runner.info(job))
+        job = self.jobs.queue.submit(request, peer.client, peer.user, envelope.id)
+        return m.JobReply(job=self.jobs.views.info(job))
 
     def on_cancel(self, request: m.CancelRequest, envelope: Envelope, peer: Peer) -> m.JobReply:
-        job = self.runner.cancel(self.runner.resolve_job(request.job_id))
-        return m.JobReply(job=self.runner.info(job))
+        job = self.jobs.queue.cancel(self.jobs.queue.find(request.job_id))
+        return m.JobReply(job=self.jobs.views.info(job))
 
     def on_retry(self, request: m.RetryRequest, envelope: Envelope, peer: Peer) -> m.JobReply:
-        job = self.runner.retry(self.runner.resolve_job(request.job_id), peer.client, peer.user, envelope.id)
-        return m.JobReply(job=self.runner.info(job))
+        job = self.jobs.queue.retry(self.jobs.queue.find(request.job_id), peer.client, peer.user, envelope.id)
+        return m.JobReply(job=self.jobs.views.info(job))
 
     def on_priority(self, request: m.PriorityRequest, envelope: Envelope, peer: Peer) -> m.JobReply:
-        job = self.runner.set_priority(self.runner.resolve_job(request.job_id), request.priority)
-        return m.JobReply(job=self.runner.info(job))
+        job = self.jobs.queue.set_priority(self.jobs.queue.find(request.job_id), request.priority)
+        return m.JobReply(job=self.jobs.views.info(job))
 
     def on_job(self, request: m.JobRequest, envelope: Envelope, peer: Peer) -> m.JobReply:
-        return m.JobReply(job=self.runner.info(self.runner.resolve_job(request.job_id)))
+        return m.JobReply(job=self.jobs.views.info(self.jobs.queue.find(request.job_id)))
 
     def on_jobs(self, request: m.JobsRequest, envelope: Envelope, peer: Peer) -> m.JobsReply:
         states = set(request.states) if request.states else None
-        jobs = self.runner.snapshot(states, finished_limit=request.limit)
+        jobs = self.jobs.views.snapshot(states, finished_limit=request.limit)
         return m.JobsReply(jobs=jobs, seq=self.publisher.seq, epoch=self.publisher.epoch)
 
     async def on_image(self, request: m.ImageRequest, envelope: Envelope, peer: Peer) -> m.ImageReply:
-        info = self.runner.store.image(request.image_id)
+        info = self.images.image(request.image_id)
         if info is None:
             raise WorkerError(
                 ErrorCode.UNKNOWN_IMAGE,
@@ -169,17 +170,17 @@ class RequestHandlers:
         return m.ImageReply(image=info, png=data)
 
     def on_images(self, request: m.ImagesRequest, envelope: Envelope, peer: Peer) -> m.ImagesReply:
-        tag = (request.tag or "").strip().lower()  # tags are stored cleaned this way (params._tags)
-        images, total = self.runner.store.images(
+        tag = clean_tag(request.tag)
+        images, total = self.images.images(
             request.query, request.model or None, tag or None, request.limit, request.before
         )
         return m.ImagesReply(images=images, total=total)
 
     def on_models(self, request: m.ModelsRequest, envelope: Envelope, peer: Peer) -> m.ModelsReply:
-        return m.ModelsReply(models=self.runner.models(), problems=self.library_problems)
+        return m.ModelsReply(models=self.jobs.catalogue.models(), problems=self.library_problems)
 
     def on_status(self, request: m.StatusRequest, envelope: Envelope, peer: Peer) -> m.StatusReply:
-        return self.status()
+        return self.status.status()
 
     def on_compare(self, request: m.CompareRequest, envelope: Envelope, peer: Peer) -> m.CompareReply:
         user = request.user or peer.user
@@ -203,7 +204,7 @@ class RequestHandlers:
         return m.ShutdownReply(stopping=True)
 
     async def on_test_events(self, request: m.TestEventsRequest, envelope: Envelope, peer: Peer) -> m.TestEventsReply:
-        if not self.test_events_allowed:
+        if not self.settings.worker.test_events:
             raise WorkerError(
                 ErrorCode.DISABLED,
                 "test events are disabled; start the worker with DGX_PIXELS_WORKER__TEST_EVENTS=true",
@@ -215,44 +216,6 @@ class RequestHandlers:
             if n % 2000 == 1999:
                 await asyncio.sleep(0)  # let other clients in
         return m.TestEventsReply(first_seq=first, last_seq=self.publisher.seq)
-
-    # ------------------------------------------------------------ shared
-
-    def status(self) -> m.StatusReply:
-        now = time.time()
-        recent = [(at, n) for at, n in self.runner.completed_at if now - at <= 60]
-        return m.StatusReply(
-            worker_version=__version__,
-            epoch=self.publisher.epoch,
-            seq=self.publisher.seq,
-            uptime_s=now - self.started_at,
-            pid=os.getpid(),
-            data_dir=str(self.data_dir),
-            queue=self.runner.counts(),
-            backends=self.runner.backend_infos(),
-            throughput=m.Throughput(
-                completed_total=self.runner.completed_total,
-                jobs_per_min=float(len(recent)),
-                images_per_min=float(sum(n for _, n in recent)),
-            ),
-            procedural_only=self._procedural_only(),
-            gpus=self._gpus(),
-        )
-
-    def _gpus(self) -> list[m.GpuInfo]:
-        local = self.gpu_reader.read() if self.gpu_reader else []
-        return local or [gpu for backend in self.runner.backends for gpu in backend.gpus()]
-
-    def _default_model(self) -> str | None:
-        configured = self.runner.settings.worker.default_model
-        if configured:
-            return configured
-        usable = [model.name for model in self.runner.models() if model.available]
-        return usable[0] if usable else None
-
-    def _procedural_only(self) -> bool:
-        """True while no ComfyUI server is reachable, configured or not: sprites are then procedural."""
-        return all(backend.kind == "procedural" or not backend.info().healthy for backend in self.runner.backends)
 
 
 def _validation_error(kind: str, exc: ValidationError) -> WorkerError:

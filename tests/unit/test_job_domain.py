@@ -1,4 +1,4 @@
-"""The job runner alone, in-process: failures become typed terminal events and the queue keeps moving."""
+"""The job domain alone, in-process: failures become typed terminal events and the queue keeps moving."""
 
 import asyncio
 import os
@@ -10,10 +10,11 @@ from dgx_pixels_worker.jobs import image_files
 from dgx_pixels_worker.backends import Preview, Progress, Result
 from dgx_pixels_worker.settings.config import load_settings
 from dgx_pixels_worker.serving.publisher import EventPublisher
-from dgx_pixels_worker.jobs.runner import JobRunner
+from dgx_pixels_worker.jobs.assembly import assemble_jobs
+from dgx_pixels_worker.jobs.store import StaleJob
 from dgx_pixels_worker.protocol import ErrorCode, WorkerError, decode
 from dgx_pixels_worker.protocol.messages import BackendInfo, GenerateRequest, JobState, ModelInfo
-from dgx_pixels_worker.jobs.store import Store
+from dgx_pixels_worker.database import Database
 
 
 class ScriptedBackend:
@@ -64,19 +65,23 @@ class Recorder:
         self.events.append((frames[0].decode(), envelope.body))
 
 
-async def run_jobs(tmp_path, prompts):
-    settings = load_settings(env={})
-    recorder = Recorder()
-    store = Store(tmp_path / "db.sqlite")
-    runner = JobRunner(store, [ScriptedBackend()], EventPublisher(recorder, "epoch"), settings, tmp_path)
-    runner.start()
-    jobs = [runner.submit(GenerateRequest(prompt=p, count=2, seed=1), "t", "u", None) for p in prompts]
+def assemble(tmp_path, recorder):
+    db = Database(tmp_path / "db.sqlite")
+    return assemble_jobs(db, [ScriptedBackend()], EventPublisher(recorder, "epoch"), load_settings(env={}), tmp_path)
+
+
+async def run_jobs(tmp_path, prompts, jobs=None, recorder=None):
+    recorder = recorder or Recorder()
+    jobs = jobs or assemble(tmp_path, recorder)
+    store = jobs.store
+    jobs.slots.start()
+    submitted = [jobs.queue.submit(GenerateRequest(prompt=p, count=2, seed=1), "t", "u", None) for p in prompts]
     for _ in range(500):
-        if all(store.job(j.id).state.terminal for j in jobs):
+        if all(store.job(j.id).state.terminal for j in submitted):
             break
         await asyncio.sleep(0.01)
-    await runner.stop(1.0)
-    return [store.job(j.id) for j in jobs], recorder.events
+    await jobs.slots.stop(1.0)
+    return [store.job(j.id) for j in submitted], recorder.events
 
 
 async def test_backend_error_fails_only_that_job(tmp_path):
@@ -118,25 +123,70 @@ def test_write_atomically_reports_enospc_as_disk_full(tmp_path):
 
 def test_set_priority_reorders_a_queued_job_records_it_and_publishes_job_updated(tmp_path):
     recorder = Recorder()
-    store = Store(tmp_path / "db.sqlite")
-    runner = JobRunner(store, [ScriptedBackend()], EventPublisher(recorder, "epoch"), load_settings(env={}), tmp_path)
-    a, b, c = (runner.submit(GenerateRequest(prompt=p), "t", "u", f"req-{p}") for p in "abc")  # not started
-    moved = runner.set_priority(runner.resolve_job(c.id[:6]), 5)
-    assert moved is c and c.priority == 5
-    assert [j.id for j in runner.scheduler.queued()] == [c.id, a.id, b.id]
+    jobs = assemble(tmp_path, recorder)
+    queue, store = jobs.queue, jobs.store
+    a, b, c = (queue.submit(GenerateRequest(prompt=p), "t", "u", f"req-{p}") for p in "abc")  # not started
+    moved = queue.set_priority(queue.find(c.id[:6]), 5)
+    assert moved.id == c.id and moved.priority == 5 and queue.find(c.id).priority == 5
+    assert [j.id for j in jobs.active.queued.queued()] == [c.id, a.id, b.id]
     assert store.job(c.id).priority == 5 and store.history(c.id)[-1][1:] == ("queued", "priority 0 -> 5")
     topic, body = recorder.events[-1]
     assert topic == "job.updated" and body["job"]["id"] == c.id and body["job"]["priority"] == 5
     published = len(recorder.events)
-    runner.set_priority(c, 5)  # unchanged: nothing written, nothing published
+    queue.set_priority(queue.find(c.id), 5)  # unchanged: nothing written, nothing published
     assert len(recorder.events) == published and len(store.history(c.id)) == 2
 
-    runner.cancel(b)
+    queue.cancel(b)
     with pytest.raises(WorkerError) as caught:
-        runner.set_priority(runner.resolve_job(b.id), 9)
+        queue.set_priority(queue.find(b.id), 9)
     assert caught.value.code == ErrorCode.INVALID and caught.value.details == {"state": "cancelled"}
     assert "already cancelled; priority only orders queued jobs" in caught.value.message
-    picked = runner.scheduler.pick()
-    store.mark_running(picked, "scripted")
+    picked = jobs.active.queued.pick()
+    started = jobs.lifecycle.start(picked, "scripted").record
     with pytest.raises(WorkerError, match="is already running; priority only orders queued jobs"):
-        runner.set_priority(picked, 9)
+        queue.set_priority(started, 9)
+
+
+async def test_a_terminal_state_that_cannot_be_recorded_is_not_published(tmp_path, monkeypatch):
+    """The disk fills between a job's images and its final row: no job.completed goes out for a job the
+    database still holds as running, and the next start of the worker resumes it."""
+    recorder = Recorder()
+    jobs = assemble(tmp_path, recorder)
+
+    def finish_fails(job, state, error=None, detail=""):
+        raise WorkerError(ErrorCode.DISK_FULL, "the database could not be written; free disk space there")
+
+    monkeypatch.setattr(jobs.store, "finish", finish_fails)
+    [job], events = await run_jobs(tmp_path, ["one"], jobs, recorder)
+    assert job.state is JobState.RUNNING and len(job.images) == 2
+    assert not [t for t, _ in events if t in ("job.completed", "job.failed", "job.cancelled")]
+    monkeypatch.undo()
+    again = assemble(tmp_path, Recorder())
+    assert again.lifecycle.recover() == 1 and again.store.job(job.id).state is JobState.QUEUED
+
+
+async def test_a_failing_finish_listener_does_not_change_the_outcome(tmp_path):
+    recorder = Recorder()
+    jobs = assemble(tmp_path, recorder)
+    heard = []
+
+    def broken_listener(job):
+        raise RuntimeError("listener bug")
+
+    jobs.lifecycle.on_finish(broken_listener)
+    jobs.lifecycle.on_finish(heard.append)
+    [job], events = await run_jobs(tmp_path, ["one"], jobs, recorder)
+    assert job.state is JobState.COMPLETED and [j.state for j in heard] == [JobState.COMPLETED]
+    assert [t for t, _ in events if t.startswith("job.") and t in ("job.completed", "job.failed")] == ["job.completed"]
+
+
+def test_memory_follows_the_store_and_a_refused_change_leaves_both_alone(tmp_path):
+    recorder = Recorder()
+    jobs = assemble(tmp_path, recorder)
+    job = jobs.queue.submit(GenerateRequest(prompt="a"), "t", "u", None)
+    jobs.store.start(job, "elsewhere")  # the row moves on behind the queue's back
+    published = len(recorder.events)
+    with pytest.raises(StaleJob):
+        jobs.queue.cancel(job)
+    assert len(recorder.events) == published  # nothing published for a change that was not written
+    assert jobs.store.job(job.id).state is JobState.RUNNING

@@ -1,0 +1,55 @@
+"""The jobs in memory: queued ones in the scheduler, running ones with their task and live progress.
+Only jobs/lifecycle.py changes what is here, after the store has recorded the change."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from .record import JobRecord
+from .scheduler import Scheduler
+
+
+@dataclass
+class LiveProgress:
+    """Where a running job is, as the last progress event from its backend said."""
+
+    progress: float = 0.0
+    image_index: int = 0
+    step: int = 0
+    total: int = 0
+    stage: str = ""
+    last_progress_at: float = 0.0
+    last_preview_at: float = 0.0
+    began: bool = False  # its task has run at least one step
+
+
+@dataclass
+class RunningJob:
+    record: JobRecord
+    live: LiveProgress
+    task: asyncio.Task[None] | None = None
+    cancel_requested: bool = False
+
+
+@dataclass
+class ActiveJobs:
+    queued: Scheduler = field(default_factory=Scheduler)
+    running: dict[str, RunningJob] = field(default_factory=dict)
+    _wakeups: list[asyncio.Event] = field(default_factory=list)  # one per slot, set when work may be waiting
+
+    def find(self, job_id: str) -> JobRecord | None:
+        running = self.running.get(job_id)
+        return running.record if running is not None else self.queued.get(job_id)
+
+    def running_records(self) -> list[JobRecord]:
+        return [running.record for running in self.running.values()]
+
+    def new_wakeup(self) -> asyncio.Event:
+        wakeup = asyncio.Event()
+        self._wakeups.append(wakeup)
+        return wakeup
+
+    def wake_slots(self) -> None:
+        for wakeup in self._wakeups:
+            wakeup.set()

@@ -1,0 +1,52 @@
+"""The job domain put together: each part is handed the parts it works with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..backends import Backend
+from ..database import Database
+from ..serving.publisher import EventPublisher
+from ..settings.config import Settings
+from .active import ActiveJobs
+from .catalogue import ModelCatalogue
+from .execution import JobExecution
+from .lifecycle import JobLifecycle
+from .progress import ProgressReporter
+from .queue import JobQueue
+from .saving import ImageSaver
+from .slots import Slots
+from .store import JobStore
+from .throughput import Throughput
+from .views import JobViews
+
+
+@dataclass(frozen=True)
+class Jobs:
+    store: JobStore
+    active: ActiveJobs
+    catalogue: ModelCatalogue
+    views: JobViews
+    lifecycle: JobLifecycle
+    slots: Slots
+    queue: JobQueue
+    throughput: Throughput
+
+
+def assemble_jobs(
+    db: Database, backends: list[Backend], publisher: EventPublisher, settings: Settings, data_dir: Path
+) -> Jobs:
+    store = JobStore(db)
+    active = ActiveJobs()
+    catalogue = ModelCatalogue(backends)
+    views = JobViews(active, store, backends, settings.worker.recent_jobs)
+    lifecycle = JobLifecycle(store, active, views, publisher)
+    execution = JobExecution(
+        lifecycle, ProgressReporter(publisher, settings.worker), ImageSaver(data_dir), settings.worker.max_attempts
+    )
+    slots = Slots(backends, active, lifecycle, execution, settings.worker.affinity_max_wait_s)
+    queue = JobQueue(lifecycle, active, catalogue, slots, settings)
+    throughput = Throughput()
+    lifecycle.on_finish(throughput.job_finished)
+    return Jobs(store, active, catalogue, views, lifecycle, slots, queue, throughput)

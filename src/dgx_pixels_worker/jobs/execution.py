@@ -1,0 +1,132 @@
+"""Running one job on one backend: its images in order, each rendered, saved and recorded, and the job's end.
+
+A backend that goes away sends the job back to the queue (up to `max_attempts`); any other failure is final
+for the job and says why; a cancel ends it as cancelled; the worker stopping puts it back for the next run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from typing import Any
+
+from ..backends import Backend, Preview, Progress, RenderTask, Result, Submitted
+from ..protocol import ErrorCode, WorkerError
+from ..protocol.messages import ErrorInfo, JobState
+from .active import RunningJob
+from .lifecycle import JobLifecycle
+from .progress import ProgressReporter
+from .record import JobRecord
+from .saving import ImageSaver
+from .store import StaleJob
+
+log = logging.getLogger(__name__)
+
+
+class JobExecution:
+    def __init__(self, lifecycle: JobLifecycle, reporter: ProgressReporter, saver: ImageSaver, max_attempts: int):
+        self._lifecycle = lifecycle
+        self._reporter = reporter
+        self._saver = saver
+        self._max_attempts = max_attempts
+
+    async def run(self, backend: Backend, running: RunningJob) -> None:
+        """Render the job's missing images, then end it; raises CancelledError only when the worker stops."""
+        running.live.began = True
+        try:
+            backend_s = running.record.backend_ms / 1000
+            for index in range(len(running.record.images), running.record.count):
+                backend_s = await self._render_one(backend, running, index, backend_s)
+            self._end(running, JobState.COMPLETED)
+        except asyncio.CancelledError:
+            if running.cancel_requested:
+                self._end(running, JobState.CANCELLED, detail="cancelled while running")
+                return
+            self._lifecycle.requeue(running, "worker stopping; will resume", resume=False)
+            raise
+        except StaleJob as exc:
+            log.error("job %s stopped: %s", running.record.id, exc)
+        except WorkerError as exc:
+            attempts = running.record.attempts
+            if exc.code == ErrorCode.BACKEND_UNAVAILABLE and attempts < self._max_attempts:
+                detail = f"{backend.name} unavailable ({exc.message}); back in the queue"
+                self._lifecycle.requeue(running, detail, resume=True)
+                return
+            if exc.code == ErrorCode.BACKEND_UNAVAILABLE:
+                exc.message = f"gave up after {attempts} attempts: {exc.message}"
+            self._end(running, JobState.FAILED, ErrorInfo(**exc.to_body()))
+        except Exception as exc:
+            log.exception("job %s failed unexpectedly", running.record.id)
+            message = f"internal error: {exc!r}; see the worker log"
+            self._end(running, JobState.FAILED, ErrorInfo(code=ErrorCode.INTERNAL, message=message, details={}))
+
+    def _end(self, running: RunningJob, state: JobState, error: ErrorInfo | None = None, detail: str = "") -> None:
+        try:
+            self._lifecycle.finish(running.record, state, error, detail)
+        except (WorkerError, StaleJob) as exc:  # e.g. the disk filled up between the images and the final row
+            log.error(
+                "could not record job %s as %s: %s; it resumes when the worker next starts",
+                running.record.id,
+                state.value,
+                exc,
+            )
+
+    async def _render_one(self, backend: Backend, running: RunningJob, index: int, backend_s: float) -> float:
+        job = running.record
+        p = job.params
+        ref = _backend_ref(job)
+        resume = ref["ref"] if ref and ref["backend"] == backend.name and ref["index"] == index else None
+        task = RenderTask(
+            job_id=job.id,
+            index=index,
+            prompt=p.prompt,
+            negative=p.negative,
+            model=p.model,
+            seed=p.image_seed(index),
+            width=p.width,
+            height=p.height,
+            steps=p.steps,
+            cfg=p.cfg,
+            resume_ref=resume,
+        )
+        async with contextlib.aclosing(backend.render(task)) as stream:
+            while True:
+                began = time.perf_counter()
+                try:
+                    event = await anext(stream)
+                except StopAsyncIteration:
+                    raise WorkerError(
+                        ErrorCode.BACKEND_ERROR, f"backend {backend.name} ended without an image"
+                    ) from None
+                finally:
+                    backend_s += time.perf_counter() - began
+                if isinstance(event, Submitted):
+                    ref_text = json.dumps({"backend": backend.name, "index": index, "ref": event.ref})
+                    self._lifecycle.record_backend_ref(running, ref_text)
+                elif isinstance(event, Progress):
+                    self._reporter.progress(running, index, event)
+                elif isinstance(event, Preview):
+                    self._reporter.preview(running, index, event)
+                elif isinstance(event, Result):
+                    info, key = await self._saver.save(running.record, task, event, backend)
+                    self._lifecycle.record_image(running, info, backend_s * 1000, key)
+                    return backend_s
+
+
+def _backend_ref(job: JobRecord) -> dict[str, Any] | None:
+    if not job.backend_ref:
+        return None
+    try:
+        ref = json.loads(job.backend_ref)
+    except ValueError:
+        return None
+    return ref if isinstance(ref, dict) and {"backend", "index", "ref"} <= ref.keys() else None
+
+
+def backend_owning(job: JobRecord) -> str | None:
+    """The backend that started the job's current image before a restart, if any."""
+    ref = _backend_ref(job)
+    return None if ref is None else str(ref["backend"])

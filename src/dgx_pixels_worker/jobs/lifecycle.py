@@ -1,0 +1,147 @@
+"""Where a job changes state. Each change is one guarded write in the store first; memory (ActiveJobs)
+follows the record the store returns, and the event goes out last, so no client hears of a state that the
+database does not hold. The allowed changes are written down beside JobState (protocol/states.py)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+
+from ..protocol import WorkerError
+from ..protocol.messages import ErrorInfo, ImageInfo, JobEvent, JobStarted, JobState
+from ..serving.publisher import EventPublisher
+from .active import ActiveJobs, LiveProgress, RunningJob
+from .params import JobParams
+from .record import JobRecord
+from .store import JobStore
+from .views import JobViews
+
+log = logging.getLogger(__name__)
+
+FinishListener = Callable[[JobRecord], None]
+
+
+class JobLifecycle:
+    def __init__(self, store: JobStore, active: ActiveJobs, views: JobViews, publisher: EventPublisher):
+        self.store = store
+        self._active = active
+        self._views = views
+        self._publisher = publisher
+        self._finish_listeners: list[FinishListener] = []
+
+    def on_finish(self, listener: FinishListener) -> None:
+        """Call `listener` after each job's terminal event; what it raises is logged and changes nothing."""
+        self._finish_listeners.append(listener)
+
+    def recover(self) -> int:
+        """Queue again every job a previous run left unfinished; images already stored are kept, not redone."""
+        jobs = self.store.unfinished()
+        for job in jobs:
+            if job.state is JobState.RUNNING:
+                job = self.store.requeue(job, "worker restarted; resuming")
+            self._active.queued.push(job)
+        return len(jobs)
+
+    # ------------------------------------------------------------ queued
+
+    def add(
+        self,
+        params: JobParams,
+        priority: int,
+        client: str,
+        user: str,
+        request_id: str | None,
+        retry_of: str | None = None,
+    ) -> JobRecord:
+        """A new queued job."""
+        job = JobRecord(
+            id=os.urandom(6).hex(),
+            seq=0,
+            state=JobState.QUEUED,
+            params=params,
+            priority=priority,
+            client=client,
+            user=user,
+            created_at=time.time(),
+            request_id=request_id,
+            retry_of=retry_of,
+        )
+        job = self.store.insert(job)
+        self._active.queued.push(job)
+        self._publisher.publish("job.queued", JobEvent(job=self._views.info(job)), re=request_id)
+        self._active.wake_slots()
+        return job
+
+    def set_priority(self, job: JobRecord, priority: int) -> JobRecord:
+        job = self.store.set_priority(job, priority)
+        self._active.queued.replace(job)
+        self._publisher.publish("job.updated", JobEvent(job=self._views.info(job)), re=job.request_id)
+        return job
+
+    # ------------------------------------------------------------ running
+
+    def start(self, job: JobRecord, backend: str) -> RunningJob | None:
+        """queued -> running; None (and the job failed) if the start cannot be recorded."""
+        try:
+            started = self.store.start(job, backend)
+        except WorkerError as exc:
+            self.finish(job, JobState.FAILED, ErrorInfo(**exc.to_body()))
+            return None
+        running = self._active.running[job.id] = RunningJob(
+            started, LiveProgress(progress=len(job.images) / job.count, image_index=len(job.images))
+        )
+        body = JobStarted(job_id=job.id, backend=backend, attempt=started.attempts)
+        self._publisher.publish("job.started", body, re=job.request_id)
+        return running
+
+    def record_backend_ref(self, running: RunningJob, ref: str | None) -> None:
+        running.record = self.store.set_backend_ref(running.record, ref)
+
+    def record_image(self, running: RunningJob, info: ImageInfo, backend_ms: float, cache_key: str | None) -> None:
+        running.record = self.store.add_image(running.record, info, backend_ms, cache_key)
+
+    def requeue(self, running: RunningJob, detail: str, resume: bool) -> None:
+        """running -> queued. With `resume`, back in the queue now and clients hear job.queued again; without
+        (the worker is stopping), the next run of the worker resumes it."""
+        job = self.store.requeue(running.record, detail)
+        running.record = job
+        if resume:
+            log.warning("job %s: %s", job.id, detail)
+            self._active.queued.push(job)
+            self._publisher.publish("job.queued", JobEvent(job=self._views.info(job)), re=job.request_id)
+            self._active.wake_slots()
+
+    def release(self, running: RunningJob) -> None:
+        """Forget a running job's attempt once its task has ended (a requeued job may already run elsewhere)."""
+        if self._active.running.get(running.record.id) is running:
+            del self._active.running[running.record.id]
+
+    # ------------------------------------------------------------ ending
+
+    def cancel_queued(self, job: JobRecord) -> JobRecord:
+        """queued -> cancelled, out of the queue."""
+        self._active.queued.remove(job.id)
+        try:
+            return self.finish(job, JobState.CANCELLED, detail="cancelled while queued")
+        except WorkerError:
+            self._active.queued.push(job)  # not recorded: it stays queued, as the store says
+            raise
+
+    def finish(self, job: JobRecord, state: JobState, error: ErrorInfo | None = None, detail: str = "") -> JobRecord:
+        """To a terminal state, once: recorded, then published, then the listeners are told.
+
+        Raises WorkerError (a full disk) or StaleJob when it cannot be recorded; nothing is published then,
+        and the job stays as the store has it (a running job is resumed by the next start of the worker)."""
+        finished = self.store.finish(job, state, error, detail)
+        running = self._active.running.get(job.id)
+        if running is not None and running.record.id == job.id:
+            running.record = finished
+        self._publisher.publish(f"job.{state.value}", JobEvent(job=self._views.info(finished)), re=job.request_id)
+        for listener in self._finish_listeners:
+            try:
+                listener(finished)
+            except Exception:
+                log.exception("a listener failed after job %s ended; the job stays %s", job.id, state.value)
+        return finished

@@ -1,0 +1,110 @@
+"""The queue as clients use it: submit, retry, cancel, reorder, and find a job by id or prefix."""
+
+from __future__ import annotations
+
+from ..protocol import ErrorCode, WorkerError
+from ..protocol.messages import GenerateParams, GenerateRequest, JobState
+from ..settings.config import Settings
+from .active import ActiveJobs
+from .catalogue import ModelCatalogue
+from .lifecycle import JobLifecycle
+from .params import JobParams, SpriteParams, complete_sprite_params
+from .record import JobRecord
+from .slots import Slots
+
+
+class JobQueue:
+    def __init__(
+        self,
+        lifecycle: JobLifecycle,
+        active: ActiveJobs,
+        catalogue: ModelCatalogue,
+        slots: Slots,
+        settings: Settings,
+    ):
+        self._lifecycle = lifecycle
+        self._active = active
+        self._catalogue = catalogue
+        self._slots = slots
+        self._settings = settings
+
+    def submit(self, request: GenerateRequest, client: str, user: str, request_id: str | None) -> JobRecord:
+        return self.add(self.complete(request), request.priority, client, user, request_id)
+
+    def complete(self, request: GenerateParams) -> SpriteParams:
+        """Complete parameters for a job, checked against the models and limits, without queueing it."""
+        self._check_accepting()
+        models = self._catalogue.models()
+        return complete_sprite_params(request, models, self._settings.worker.default_model, self._settings.limits)
+
+    def add(self, params: JobParams, priority: int, client: str, user: str, request_id: str | None) -> JobRecord:
+        """Queue a job whose parameters came from complete() (which checked that the queue takes jobs)."""
+        return self._lifecycle.add(params, priority, client, user, request_id)
+
+    def retry(self, job: JobRecord, client: str, user: str, request_id: str | None) -> JobRecord:
+        if not job.state.terminal:
+            raise WorkerError(
+                ErrorCode.INVALID, f"job {job.id} is still {job.state.value}; only finished jobs are retried"
+            )
+        self._check_accepting()
+        return self._lifecycle.add(job.params, job.priority, client, user, request_id, retry_of=job.id)
+
+    def cancel(self, job: JobRecord) -> JobRecord:
+        """A queued job ends at once; a running one is asked to stop and ends with job.cancelled."""
+        if job.state.terminal:
+            raise WorkerError(
+                ErrorCode.JOB_FINISHED,
+                f"job {job.id} already {job.state.value}; there is nothing to cancel",
+                {"state": job.state.value},
+            )
+        if job.id in self._active.queued:
+            return self._lifecycle.cancel_queued(self._active.queued.get(job.id) or job)
+        running = self._active.running.get(job.id)
+        if running is not None and running.task is not None:
+            running.cancel_requested = True
+            running.task.cancel()
+            return running.record
+        return job
+
+    def set_priority(self, job: JobRecord, priority: int) -> JobRecord:
+        """Move a queued job in the queue; clients hear job.updated. An unchanged priority writes nothing."""
+        if job.state is not JobState.QUEUED:
+            why = "is already running" if job.state is JobState.RUNNING else f"already {job.state.value}"
+            raise WorkerError(
+                ErrorCode.INVALID, f"job {job.id} {why}; priority only orders queued jobs", {"state": job.state.value}
+            )
+        if priority == job.priority:
+            return job
+        return self._lifecycle.set_priority(job, priority)
+
+    def find(self, job_id: str) -> JobRecord:
+        """A job by id or by an unambiguous prefix of at least 4 characters; live records win over stored ones."""
+        live = self._active.find(job_id)
+        if live is not None:
+            return live
+        job = self._lifecycle.store.job(job_id)
+        if job is None and len(job_id) >= 4:
+            matches = self._lifecycle.store.ids_with_prefix(job_id)
+            if len(matches) > 1:
+                raise WorkerError(
+                    ErrorCode.AMBIGUOUS_JOB,
+                    f"{job_id!r} matches several jobs; type more characters",
+                    {"matches": matches},
+                )
+            if matches:
+                return self.find(matches[0])
+        if job is None:
+            raise WorkerError(
+                ErrorCode.UNKNOWN_JOB, f"no job {job_id!r}; `dgx-pixels queue` lists jobs", {"job_id": job_id}
+            )
+        return job
+
+    def _check_accepting(self) -> None:
+        if self._slots.stopping:
+            raise WorkerError(ErrorCode.SHUTTING_DOWN, "the worker is shutting down; submit again once it is back")
+        queued, limit = len(self._active.queued), self._settings.limits.max_queued
+        if queued >= limit:
+            raise WorkerError(
+                ErrorCode.QUEUE_FULL,
+                f"the queue already holds {queued} jobs (limit {limit}); wait for some to finish or cancel a few",
+            )

@@ -1,0 +1,82 @@
+"""The views of jobs sent to clients: one job's JobInfo, the queue snapshot, counts and backend load."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..backends import Backend
+from ..protocol.messages import BackendInfo, JobInfo, JobState
+from .active import ActiveJobs
+from .record import JobRecord
+from .store import JobStore
+
+
+class JobViews:
+    def __init__(self, active: ActiveJobs, store: JobStore, backends: list[Backend], recent_jobs: int):
+        self._active = active
+        self._store = store
+        self._backends = backends
+        self._recent_jobs = recent_jobs
+
+    def info(self, job: JobRecord) -> JobInfo:
+        p = job.params
+        running = self._active.running.get(job.id)
+        live = running.live if running is not None and running.record.state is JobState.RUNNING else None
+        done = job.state is JobState.COMPLETED
+        if live is not None:
+            progress, index, step, total, stage = live.progress, live.image_index, live.step, live.total, live.stage
+        else:
+            progress = 1.0 if done else len(job.images) / job.count
+            index = max(0, len(job.images) - 1)
+            step = total = p.steps if done else 0
+            stage = "done" if done else ""
+        return JobInfo(
+            id=job.id,
+            state=job.state,
+            prompt=p.prompt,
+            negative=p.negative,
+            model=p.model,
+            seed=p.seed,
+            count=p.count,
+            width=p.width,
+            height=p.height,
+            steps=p.steps,
+            cfg=p.cfg,
+            priority=job.priority,
+            tags=list(p.tags),
+            client=job.client,
+            user=job.user,
+            backend=job.backend,
+            attempts=job.attempts,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+            progress=progress,
+            image_index=index,
+            step=step,
+            total=total,
+            stage=stage,
+            images=list(job.images),
+            error=job.error,
+            cancel_requested=running is not None and running.cancel_requested,
+            backend_ms=job.backend_ms,
+            request_id=job.request_id,
+            retry_of=job.retry_of,
+        )
+
+    def snapshot(self, states: set[JobState] | None, finished_limit: int) -> list[JobInfo]:
+        """Every running job, every queued job in run order, then up to `finished_limit` recent finished ones."""
+        jobs = self._active.running_records() + self._active.queued.queued()
+        jobs += self._store.recent_finished(min(finished_limit, self._recent_jobs))
+        if states is not None:
+            jobs = [job for job in jobs if job.state in states]
+        return [self.info(job) for job in jobs]
+
+    def backend_infos(self) -> list[BackendInfo]:
+        busy = Counter(job.backend for job in self._active.running_records())
+        return [b.info().model_copy(update={"running": busy.get(b.name, 0)}) for b in self._backends]
+
+    def counts(self) -> dict[str, int]:
+        counts = self._store.count_by_state()
+        counts["queued"], counts["running"] = len(self._active.queued), len(self._active.running)
+        return counts
