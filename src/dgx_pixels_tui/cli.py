@@ -83,18 +83,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler="queue:main")
 
     p = sub.add_parser("status", parents=[common, json_flag], help="worker health, backends and throughput")
-    p.set_defaults(handler="info:status")
+    p.set_defaults(handler="status:status")
 
     p = sub.add_parser("models", parents=[common, json_flag], help="list models and whether they are usable")
-    p.set_defaults(handler="info:models")
+    p.set_defaults(handler="models:models")
 
     p = sub.add_parser("cancel", parents=[common, json_flag], help="cancel a queued or running job")
     p.add_argument("job", help="job id (or a unique prefix of 4+ characters)")
-    p.set_defaults(handler="cancel:main")
+    p.set_defaults(handler="jobs:cancel")
 
     p = sub.add_parser("retry", parents=[common, json_flag], help="queue a finished job again with the same parameters")
     p.add_argument("job", help="job id (or a unique prefix of 4+ characters)")
-    p.set_defaults(handler="cancel:retry")
+    p.set_defaults(handler="jobs:retry")
 
     p = sub.add_parser("compare", parents=[common, json_flag], help="one prompt through 2-4 models, side by side")
     p.add_argument("prompt", help="what to draw")
@@ -149,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--animate", metavar="FILE.gif|FILE.apng", help="also an animated preview of the frames")
     p.add_argument("--frame-ms", type=int, default=120, metavar="MS", help="animation frame time (default 120)")
     p.add_argument("--scale", type=int, default=4, metavar="N", help="animation upscale, nearest neighbour (default 4)")
-    p.set_defaults(handler="export:sheet")
+    p.set_defaults(handler="sheet:sheet")
 
     p = sub.add_parser("keys", help="create CurveZMQ keys for a worker reachable beyond this machine")
     p.add_argument("--config", metavar="FILE")

@@ -1,4 +1,4 @@
-"""`dgx-pixels cancel JOB` and `dgx-pixels retry JOB`."""
+"""`dgx-pixels cancel JOB` and `dgx-pixels retry JOB`: acting on one job of the queue."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ..connection import EXIT_OK, dump, print_json, run_client
 CONFIRM_S = 10.0
 
 
-def main(args: argparse.Namespace) -> int:
+def cancel(args: argparse.Namespace) -> int:
     async def body(client: AsyncClient, settings: Settings) -> int:
         job = await client.cancel(args.job)
         deadline = time.monotonic() + CONFIRM_S

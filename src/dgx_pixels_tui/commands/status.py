@@ -1,10 +1,8 @@
-"""`dgx-pixels status` and `dgx-pixels models`."""
+"""`dgx-pixels status`: the worker's health, queue, throughput, backends and GPUs."""
 
 from __future__ import annotations
 
 import argparse
-
-from rich.table import Table
 
 from dgx_pixels_worker.client import AsyncClient
 from dgx_pixels_worker.settings.config import Settings
@@ -46,33 +44,6 @@ def status(args: argparse.Namespace) -> int:
             )
         if reply.procedural_only:
             out.print("[yellow]no ComfyUI configured: sprites come from the procedural generator (offline, not AI)[/]")
-        return EXIT_OK
-
-    return run_client(args, body)
-
-
-def models(args: argparse.Namespace) -> int:
-    async def body(client: AsyncClient, settings: Settings) -> int:
-        library = await client.model_library()
-        if args.json:
-            print_json(dump(library))
-            return EXIT_OK
-        table = Table(box=None, pad_edge=False, header_style="bold")
-        for column in ("MODEL", "WHERE", "DEFAULTS", "DESCRIPTION"):
-            table.add_column(column, overflow="fold")
-        for model in library.models:
-            d = model.defaults
-            defaults = f"{d.get('width')}x{d.get('height')}, {d.get('steps')} steps"
-            where = "\n".join(
-                f"[green]{name}[/]" if why is None else f"[red]{name}[/]: {why}" for name, why in model.where.items()
-            )
-            table.add_row(
-                model.name if model.available else f"[dim]{model.name}[/]", where, defaults, model.description
-            )
-        out = console()
-        out.print(table)
-        for problem in library.problems:
-            out.print(f"[yellow]skipped[/] {problem}")
         return EXIT_OK
 
     return run_client(args, body)

@@ -1,0 +1,54 @@
+"""`dgx-pixels sheet`: several outputs as one sprite sheet with its JSON atlas, and an animated preview."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+from pathlib import Path
+
+from PIL import Image
+
+from dgx_pixels_worker.client import AsyncClient
+from dgx_pixels_worker.pixelart import animated_preview
+from dgx_pixels_worker.settings.config import Settings
+
+from ..bevy_export import ExportItem, sheet_item, sprite_name
+from ..connection import EXIT_OK, EXIT_USAGE, err, run_client
+from .export import fetch_images
+from .generate import free_path
+
+
+def sheet(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() != ".png":
+        err(f"--out names the sheet's PNG, e.g. sheet.png; not {args.out!r}")
+        return EXIT_USAGE
+
+    async def body(client: AsyncClient, settings: Settings) -> int:
+        images = await fetch_images(client, args.images, raw=args.raw)
+        sheet = sheet_item(
+            [ExportItem(sprite_name(i.params), i.png, i.params) for i in images], "", args.columns, args.padding
+        )
+        atlas = json.dumps(sheet.layout, indent=2).encode()
+        written = [_write_new(out, sheet.png, args.force), _write_new(out.with_suffix(".json"), atlas, args.force)]
+        if args.animate:
+            frames = [Image.open(io.BytesIO(i.png)).convert("RGBA") for i in images]
+            animation = animated_preview(
+                frames, args.animate.rsplit(".", 1)[-1].lower(), duration_ms=args.frame_ms, scale=args.scale
+            )
+            assert isinstance(animation, bytes)
+            written.append(_write_new(Path(args.animate), animation, args.force))
+        for path in written:
+            print(path)
+        return EXIT_OK
+
+    return run_client(args, body)
+
+
+def _write_new(path: Path, data: bytes, force: bool) -> Path:
+    """Write `data` to `path`, or to `name-1.ext`, ... when it exists and `force` is off."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    candidate = path if force else free_path(path)
+    candidate.write_bytes(data)
+    return candidate
