@@ -27,11 +27,15 @@ from .jobs.assembly import assemble_jobs
 from .protocol import new_id
 from .protocol.messages import WorkerStopping
 from .serving import security
-from .serving.handlers import RequestHandlers
+from .serving.arena_requests import ArenaRequests
+from .serving.dispatch import RequestDispatcher
+from .serving.image_requests import ImageRequests
+from .serving.job_requests import JobRequests
 from .serving.loop_socket import LoopSocket
 from .serving.publisher import EventPublisher
 from .serving.server import CommandServer
 from .serving.status import WorkerStatus
+from .serving.worker_requests import WorkerRequests
 from .settings.config import Settings
 
 log = logging.getLogger("dgx_pixels_worker")
@@ -124,19 +128,24 @@ class Worker:
                 ArenaRecords(db), jobs.queue, jobs.lifecycle, jobs.catalogue, images, publisher, self.data_dir
             )
             status = WorkerStatus(jobs, publisher, self.data_dir, self.started_at, NvmlReader())
-            handlers = RequestHandlers(
-                jobs,
-                images,
-                arena,
-                status,
-                publisher,
-                self.settings,
-                events_endpoint=plain_endpoint(pub.getsockopt_string(zmq.LAST_ENDPOINT)),
-                data_dir=self.data_dir,
-                request_shutdown=self.request_stop,
-                library_problems=self.library_problems,
+            dispatcher = RequestDispatcher(
+                [
+                    WorkerRequests(
+                        jobs.catalogue,
+                        jobs.views,
+                        status,
+                        publisher,
+                        self.settings,
+                        plain_endpoint(pub.getsockopt_string(zmq.LAST_ENDPOINT)),
+                        self.library_problems,
+                        self.request_stop,
+                    ),
+                    JobRequests(jobs.queue, jobs.views, publisher),
+                    ImageRequests(images, self.data_dir),
+                    ArenaRequests(arena),
+                ]
             )
-            server = CommandServer(router, handlers, self.settings.worker.max_message_bytes)
+            server = CommandServer(router, dispatcher, self.settings.worker.max_message_bytes)
             stack.callback(server.close, LINGER_MS)
             # A new subscriber gets a heartbeat at once: its first message proves the subscription is live,
             # so the snapshot it takes next joins the stream with no gap.

@@ -13,18 +13,18 @@ from collections.abc import Awaitable
 import zmq
 from pydantic import BaseModel
 
-from .handlers import RequestHandlers
-from .loop_socket import LoopSocket
 from ..protocol import Envelope, ErrorCode, WorkerError, decode
 from ..protocol.envelope import peek_id
 from ..protocol.messages import ERROR_TYPE
+from .dispatch import RequestDispatcher
+from .loop_socket import LoopSocket
 
 log = logging.getLogger(__name__)
 
 
 class CommandServer:
-    def __init__(self, socket: zmq.Socket, handlers: RequestHandlers, max_message_bytes: int):
-        self.handlers = handlers
+    def __init__(self, socket: zmq.Socket, dispatcher: RequestDispatcher, max_message_bytes: int):
+        self.dispatcher = dispatcher
         self.max_message_bytes = max_message_bytes
         self._pending: set[asyncio.Task[None]] = set()
         self.socket = LoopSocket(socket, self.on_message)
@@ -43,7 +43,7 @@ class CommandServer:
                 )
             envelope = decode(payload)
             request_id = envelope.id
-            result = self.handlers.handle(identity, envelope)
+            result = self.dispatcher.handle(identity, envelope)
         except WorkerError as exc:
             self._send(route, error_reply(exc, request_id or peek_id(payload)))
             return

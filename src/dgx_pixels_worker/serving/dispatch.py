@@ -1,0 +1,75 @@
+"""From a request envelope to its handler: the body checked against its model, the protocol version checked
+on hello, and the peer that sent it. The handlers live in `*_requests.py`, one `on_<type>` method each."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..protocol import SUPPORTED_VERSIONS, Envelope, ErrorCode, WorkerError, validation_text
+from ..protocol import messages as m
+
+
+@dataclass
+class Peer:
+    client: str = "unknown"
+    user: str = ""
+
+
+class RequestDispatcher:
+    """Checks each request's body against its model and hands it to the `on_<type>` method of the group that
+    handles it, with the peer that sent it."""
+
+    def __init__(self, groups: list[object]):
+        self._peers: OrderedDict[bytes, Peer] = OrderedDict()
+        self._table: dict[str, Callable[[Any, Envelope, Peer], BaseModel | Awaitable[BaseModel]]] = {}
+        for name in m.REQUESTS:
+            handlers = [getattr(group, f"on_{name}") for group in groups if hasattr(group, f"on_{name}")]
+            if len(handlers) != 1:
+                raise RuntimeError(f"request {name!r} needs exactly one handler, found {len(handlers)}")
+            self._table[name] = handlers[0]
+
+    def handle(self, identity: bytes, envelope: Envelope) -> BaseModel | Awaitable[BaseModel]:
+        """Validate the body and run its handler: a reply now, or an awaitable one for the few that wait.
+
+        Raises WorkerError for the error reply."""
+        entry = m.REQUESTS.get(envelope.type)
+        if entry is None:
+            raise WorkerError(
+                ErrorCode.UNKNOWN_TYPE,
+                f"unknown request type {envelope.type!r}; this worker knows: {', '.join(sorted(m.REQUESTS))}",
+                {"type": envelope.type, "known": sorted(m.REQUESTS)},
+            )
+        try:
+            request = entry[0].model_validate(envelope.body)
+        except ValidationError as exc:
+            raise _validation_error(envelope.type, exc) from None
+        if isinstance(request, m.HelloRequest):
+            if request.protocol not in SUPPORTED_VERSIONS:
+                raise WorkerError(
+                    ErrorCode.UNSUPPORTED_VERSION,
+                    f"this worker speaks protocol {', '.join(map(str, SUPPORTED_VERSIONS))}, not {request.protocol}; "
+                    "upgrade the older side",
+                    {"supported": list(SUPPORTED_VERSIONS), "received": request.protocol},
+                )
+            self.remember(identity, Peer(client=request.client[:64], user=request.user[:64]))
+        peer = self._peers.get(identity) or Peer()
+        return self._table[envelope.type](request, envelope, peer)
+
+    def remember(self, identity: bytes, peer: Peer) -> None:
+        self._peers[identity] = peer
+        self._peers.move_to_end(identity)
+        while len(self._peers) > 4096:
+            self._peers.popitem(last=False)
+
+
+def _validation_error(kind: str, exc: ValidationError) -> WorkerError:
+    return WorkerError(
+        ErrorCode.INVALID,
+        f"invalid {kind} request: {validation_text.summary(exc, most=5)}",
+        {"errors": validation_text.problems(exc)},
+    )
