@@ -114,7 +114,7 @@ def _read_manifest(path: Path) -> dict[str, Any]:
 
 
 def _plan(root: Path, folder: Path, items: list[ExportItem], force: bool) -> _Plan:
-    plan, taken = _Plan(), set()
+    plan, taken = _Plan(), set[str]()
     now = time.time()
     for item in items:
         stem = _free_stem(folder, clean_name(item.name), taken, force, item.layout is not None)

@@ -177,7 +177,7 @@ def with_default_command(argv: list[str]) -> list[str]:
 
 def handler(name: str) -> Callable[[argparse.Namespace], int | None]:
     module, function = name.split(":")
-    return getattr(importlib.import_module(f"{__package__}.commands.{module}"), function)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(f"{__package__}.commands.{module}"), function)
 
 
 if __name__ == "__main__":

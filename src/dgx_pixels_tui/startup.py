@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dgx_pixels_worker.client import AsyncClient
+    from dgx_pixels_worker.client import WorkerClient
+    from dgx_pixels_worker.settings.config import Settings
 
 
 @dataclass(frozen=True)
 class Opened:
-    client: AsyncClient
+    client: WorkerClient
     notice: str  # e.g. "started a local worker at ..."; empty when there is nothing to tell
 
 
@@ -42,7 +43,7 @@ class WorkerOpener:
         settings, address, notice = await asyncio.to_thread(self._reach_worker)
         return Opened(AsyncClient.from_settings(settings, address, name="dgx-pixels-tui"), notice)
 
-    def _reach_worker(self) -> tuple[object, str, str]:
+    def _reach_worker(self) -> tuple[Settings, str, str]:
         from dgx_pixels_worker.client.spawn import SpawnError
         from dgx_pixels_worker.settings.config import ConfigError
         from dgx_pixels_worker.protocol import WorkerError

@@ -213,5 +213,5 @@ def win_rate_table(board: m.LeaderboardReply) -> Table:
         table.add_column(name, justify="right")
     for name in names:
         rates = board.win_rate.get(name, {})
-        table.add_row(name, *("" if rates.get(other) is None else f"{rates[other] * 100:.0f}%" for other in names))
+        table.add_row(name, *("" if (rate := rates.get(other)) is None else f"{rate * 100:.0f}%" for other in names))
     return table

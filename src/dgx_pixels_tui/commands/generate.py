@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from dgx_pixels_worker.client import AsyncClient, Event, Snapshot, Stalled
+from dgx_pixels_worker.client import AsyncClient, Event, EventStream, Snapshot, Stalled
 from dgx_pixels_worker.settings.config import Settings
 from dgx_pixels_worker.protocol import WorkerError
 from dgx_pixels_worker.protocol import messages as m
@@ -68,7 +68,9 @@ def demo(args: argparse.Namespace) -> int:
         hello = await client.hello()
         if hello.procedural_only:
             err("no ComfyUI configured: using the built-in procedural generator (offline, not AI)")
-        work = [(prompt, {"seed": 7 + n, "width": 48, "height": 48}) for n, prompt in enumerate(DEMO_PROMPTS)]
+        work: list[tuple[str, dict[str, object]]] = [
+            (prompt, {"seed": 7 + n, "width": 48, "height": 48}) for n, prompt in enumerate(DEMO_PROMPTS)
+        ]
         return await generate_and_save(client, work, Path(args.out), no_wait=False, as_json=False)
 
     return run_client(args, body)
@@ -87,12 +89,12 @@ async def generate_and_save(
         return EXIT_OK
     stream = client.events()
     await anext(stream)  # subscribe and take the first snapshot before submitting, so no event is missed
-    jobs = {}
+    queued: dict[str, m.JobInfo] = {}
     for prompt, params in work:
         job = await client.generate(prompt, **params)
-        jobs[job.id] = job
+        queued[job.id] = job
     console = Console(stderr=True)
-    finished = await follow_jobs(client, stream, jobs, console)
+    finished = await follow_jobs(client, stream, queued, console)
     await stream.aclose()
     if finished is None:
         return EXIT_UNREACHABLE
@@ -122,8 +124,8 @@ async def generate_and_save(
 
 
 async def follow_jobs(
-    client: AsyncClient, stream, jobs: dict[str, m.JobInfo], console: Console
-) -> dict[str, m.JobInfo] | None:  # type: ignore[no-untyped-def]
+    client: AsyncClient, stream: EventStream, jobs: dict[str, m.JobInfo], console: Console
+) -> dict[str, m.JobInfo] | None:
     """Show one progress bar per job until each has its terminal event; None if the worker went silent."""
     columns = (
         TextColumn("{task.description}"),

@@ -38,7 +38,9 @@ def palette_indices(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     quantised = strip.quantize(MAX_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     chosen = np.asarray(quantised).reshape(-1).astype(np.int16)
     count = int(chosen.max()) + 1
-    palette = np.array(quantised.getpalette()[: count * 3], np.uint8).reshape(-1, 3)
+    values = quantised.getpalette()
+    assert values is not None  # quantize always gives the image a palette
+    palette = np.array(values[: count * 3], np.uint8).reshape(-1, 3)
     indices[opaque] = chosen
     return indices, palette
 

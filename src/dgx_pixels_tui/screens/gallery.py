@@ -85,7 +85,8 @@ class GalleryScreen(PixelsScreen):
         self.load()
         self.action_focus_list()
 
-    def _filters(self) -> dict[str, str | None]:
+    def _filters(self) -> tuple[str, str | None, str | None]:
+        """(words of the prompt, model, tag) from the filter line."""
         words, model, tag = [], None, None
         for word in self.query_one("#filter", Input).value.split():
             if word.startswith("model:"):
@@ -94,12 +95,13 @@ class GalleryScreen(PixelsScreen):
                 tag = word[4:] or None
             else:
                 words.append(word)
-        return {"query": " ".join(words), "model": model, "tag": tag}
+        return " ".join(words), model, tag
 
     @work(exclusive=True, group="gallery-load")
     async def load(self) -> None:
         try:
-            reply = await self.pixels.client.images(limit=PAGE, **self._filters())
+            query, model, tag = self._filters()
+            reply = await self.pixels.client.images(query, model, tag, limit=PAGE)
         except WorkerError as exc:
             self.notify(exc.message, severity="error")
             return
@@ -120,7 +122,7 @@ class GalleryScreen(PixelsScreen):
                 key=image.id,
             )
         table.border_title = f"{len(reply.images)} of {reply.total}"
-        if wanted in table.rows:
+        if wanted is not None and wanted in table.rows:
             table.move_cursor(row=table.get_row_index(wanted))
         if table.row_count:
             self.show(self._selected())
@@ -190,7 +192,8 @@ class GalleryScreen(PixelsScreen):
         self.notify(f"{len(self.marked)} marked: e exports them, one by one or as a sheet", timeout=3)
 
     def action_export(self) -> None:
-        chosen = list(self.marked) or ([self._selected()] if self._selected() else [])
+        selected = self._selected()
+        chosen = list(self.marked) or ([selected] if selected else [])
         if not chosen:
             return
         what = chosen[0] if len(chosen) == 1 else f"{len(chosen)} marked images"

@@ -36,4 +36,7 @@ class HelpScreen(PixelsScreen):
 
 
 def _binding(entry: Binding | tuple[str, ...]) -> Binding:
-    return entry if isinstance(entry, Binding) else Binding(*entry)
+    if isinstance(entry, Binding):
+        return entry
+    key, action, *description = entry  # Textual's (key, action) or (key, action, description)
+    return Binding(key, action, description[0] if description else "")

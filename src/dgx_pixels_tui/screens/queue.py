@@ -104,7 +104,7 @@ class QueueScreen(PixelsScreen):
         table.clear()
         for job in jobs:
             table.add_row(*self._cells(job, now), key=job.id)
-        if selected in table.rows:
+        if selected is not None and selected in table.rows:
             table.move_cursor(row=table.get_row_index(selected))
         self.show_detail()
 

@@ -11,11 +11,11 @@ from urllib.parse import urlsplit
 import zmq
 from pydantic import BaseModel
 
-from ..serving import security
-from ..settings.config import Settings
-from ..serving.loop_socket import LoopSocket
 from ..protocol import Envelope, ErrorCode, WorkerError, decode
 from ..protocol import messages as m
+from ..serving import security
+from ..serving.loop_socket import LoopSocket
+from ..settings.config import Settings
 from .events import EventStream
 
 SUB_HWM = 200_000
@@ -64,7 +64,7 @@ class AsyncClient:
 
     # ------------------------------------------------------------ sockets
 
-    def new_socket(self, kind: int) -> zmq.Socket:
+    def new_socket(self, kind: int) -> zmq.Socket[bytes]:
         sock = self.context.socket(kind)
         sock.setsockopt(zmq.LINGER, 0)
         sock.setsockopt(zmq.IPV6, 1)
@@ -254,7 +254,7 @@ class AsyncClient:
         """A stream of events that resynchronises by itself; see EventStream."""
         return EventStream(self, previews=previews, silence_s=silence_s)
 
-    def subscriber(self, address: str, topics: list[str]) -> zmq.Socket:
+    def subscriber(self, address: str, topics: list[str]) -> zmq.Socket[bytes]:
         sock = self.new_socket(zmq.SUB)
         sock.setsockopt(zmq.RCVHWM, SUB_HWM)
         for topic in topics:
