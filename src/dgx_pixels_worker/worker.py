@@ -116,7 +116,11 @@ class Worker:
             pub = self._bind(
                 context, zmq.XPUB, self.settings.worker.pub, keys, stack, {zmq.SNDHWM: PUB_HWM, zmq.XPUB_VERBOSE: 1}
             )
-            publisher = EventPublisher(lambda frames: pub.send_multipart(frames, flags=zmq.NOBLOCK), self.epoch)
+
+            def publish_frames(frames: list[bytes]) -> None:
+                pub.send_multipart(frames, flags=zmq.NOBLOCK)
+
+            publisher = EventPublisher(publish_frames, self.epoch)
             backends = self._backends()
             for backend in backends:
                 await backend.start()
@@ -170,13 +174,13 @@ class Worker:
 
     def _bind(
         self,
-        context: zmq.Context,
+        context: zmq.Context[zmq.Socket[bytes]],
         kind: int,
         endpoint: str,
         keys: security.KeyPair | None,
         stack: contextlib.AsyncExitStack,
         options: dict[int, int],
-    ) -> zmq.Socket:
+    ) -> zmq.Socket[bytes]:
         sock = context.socket(kind)
         stack.callback(sock.close, linger=LINGER_MS)
         # libzmq reads these at bind time: they must come first.

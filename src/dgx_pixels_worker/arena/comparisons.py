@@ -278,5 +278,5 @@ def _vote_info(v: VoteRecord) -> m.VoteInfo:
         outcome=v.outcome,
         winner=v.winner,
         user=v.user,
-        created_at=v.created_at,  # type: ignore[arg-type]
+        created_at=v.created_at,
     )

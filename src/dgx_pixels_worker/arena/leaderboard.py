@@ -43,7 +43,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from itertools import chain
 from operator import attrgetter
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -151,6 +151,10 @@ class _Pairs:
     value: np.ndarray
 
 
+@overload
+def to_score(log_strength: float) -> float: ...
+@overload
+def to_score(log_strength: np.ndarray) -> np.ndarray: ...
 def to_score(log_strength: np.ndarray | float) -> np.ndarray | float:
     """Elo-like display scale: 1500 + 400/ln(10) * log-strength."""
     return BASE_SCORE + POINTS_PER_NAT * log_strength
@@ -224,7 +228,7 @@ def _build(kinds: _Kinds, *, tag: str | None, rounds: int, seed: int, prior: flo
         samples = _bootstrap(kinds, pairs, rated, theta, rounds=rounds, seed=seed, prior=prior)
         used = samples.shape[0]
         if used:
-            low, high = to_score(np.percentile(samples, [2.5, 97.5], axis=0))
+            low, high = to_score(np.asarray(np.percentile(samples, [2.5, 97.5], axis=0)))
             if prior > 0:
                 # A few votes resample to almost the same few votes, which makes the percentiles falsely narrow
                 # (one vote: zero width). The interval is therefore never narrower than the normal approximation
@@ -334,7 +338,7 @@ def _resample(counts: np.ndarray, rounds: int, rng: np.random.Generator, dtype: 
 def _resample_by_index(counts: np.ndarray, rounds: int, rng: np.random.Generator, dtype: type) -> np.ndarray:
     total, kinds = int(counts.sum()), counts.size
     owner = np.repeat(np.arange(kinds, dtype=np.int32), counts)
-    draws = np.empty((rounds, kinds), dtype=dtype)
+    draws: np.ndarray = np.empty((rounds, kinds), dtype=dtype)
     chunk = max(1, 2**22 // max(total, kinds))  # bounds memory and keeps the flat bins within int32
     for start in range(0, rounds, chunk):
         block = min(chunk, rounds - start)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..database import Database
+from ..protocol import messages as m
 
 
 @dataclass
@@ -40,7 +41,7 @@ class VoteRecord:
     seed: int
     tags: list[str]
     presets: list[str]
-    outcome: str
+    outcome: m.VoteOutcome
     winner: int | None
     user: str
     client: str

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -90,7 +90,7 @@ class Backend(Protocol):
         """The GPUs this backend reports itself (a remote server's); empty when it has none of its own."""
         ...
 
-    def render(self, task: RenderTask) -> AsyncIterator[BackendEvent]:
+    def render(self, task: RenderTask) -> AsyncGenerator[BackendEvent, None]:
         """Yield Submitted, Progress and Preview events, then exactly one Result; raise WorkerError on failure.
 
         WorkerError(BACKEND_UNAVAILABLE) means "not this backend, not now": the job goes back to the queue.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from PIL import Image
 
@@ -75,7 +75,7 @@ class ProceduralBackend:
     def gpus(self) -> list[GpuInfo]:
         return []
 
-    async def render(self, task: RenderTask) -> AsyncIterator[BackendEvent]:
+    async def render(self, task: RenderTask) -> AsyncGenerator[BackendEvent, None]:
         try:
             frames = await asyncio.to_thread(
                 lambda: list(

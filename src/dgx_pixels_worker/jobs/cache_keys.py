@@ -13,5 +13,5 @@ PIXEL_PARAMETERS = frozenset({"prompt", "negative", "width", "height", "steps", 
 
 def cache_key(identity: str, params: SpriteParams, seed: int) -> str:
     """A hex digest of the identity, the image's own seed and the parameters in PIXEL_PARAMETERS."""
-    payload = {"identity": identity, "seed": seed, **params.model_dump(mode="json", include=PIXEL_PARAMETERS)}
+    payload = {"identity": identity, "seed": seed, **params.model_dump(mode="json", include=set(PIXEL_PARAMETERS))}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()

@@ -485,7 +485,7 @@ REQUESTS: dict[str, tuple[type[Request], type[Reply]]] = {
 
 # Topic prefixes: every event on `job.`, `worker.` and `comparison.` carries a sequence number; `preview` does not,
 # because a newer preview replaces an older one and losing one is harmless.
-EVENTS: dict[str, type[EventBody]] = {
+EVENTS: dict[str, type[BaseModel]] = {  # event bodies, and the status reply as `worker.status`
     "job.queued": JobEvent,
     "job.started": JobStarted,
     "job.progress": JobProgress,

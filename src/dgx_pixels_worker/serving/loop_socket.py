@@ -20,11 +20,11 @@ _EVENTS, _POLLIN, _NOBLOCK = int(zmq.EVENTS), int(zmq.POLLIN), int(zmq.NOBLOCK)
 
 
 class LoopSocket:
-    def __init__(self, socket: zmq.Socket, on_message: Callable[[list[bytes]], None]):
+    def __init__(self, socket: zmq.Socket[bytes], on_message: Callable[[list[bytes]], None]):
         self.socket = socket
         self.on_message = on_message
         self.loop = asyncio.get_running_loop()
-        self._fd = socket.getsockopt(zmq.FD)
+        self._fd = int(socket.getsockopt(zmq.FD))
         self.loop.add_reader(self._fd, self._drain)
         self.loop.call_soon(self._drain)  # messages may be waiting already
 
@@ -32,7 +32,7 @@ class LoopSocket:
         sock = self.socket
         for _ in range(BATCH):
             # ZMQ_FD is edge-triggered: keep reading until EVENTS says the queue is empty.
-            if sock.closed or not sock.get(_EVENTS) & _POLLIN:
+            if sock.closed or not int(sock.get(_EVENTS)) & _POLLIN:
                 return
             frames = sock.recv_multipart(_NOBLOCK)
             try:
@@ -45,7 +45,7 @@ class LoopSocket:
         """Send without blocking; raise zmq.Again when the peer's queue is full."""
         self.socket.send_multipart(frames, _NOBLOCK)
         # A send can consume the edge that announced incoming messages: look once, drain on the next turn.
-        if self.socket.get(_EVENTS) & _POLLIN:
+        if int(self.socket.get(_EVENTS)) & _POLLIN:
             self.loop.call_soon(self._drain)
 
     def close(self, linger: int = 0) -> None:

@@ -89,13 +89,13 @@ def worker_keys(keys_dir: Path, endpoints: list[str]) -> KeyPair:
     return keys
 
 
-def apply_server_curve(socket: zmq.Socket, keys: KeyPair) -> None:
+def apply_server_curve(socket: zmq.Socket[bytes], keys: KeyPair) -> None:
     socket.curve_secretkey = keys.secret
     socket.curve_publickey = keys.public
     socket.curve_server = True
 
 
-def apply_client_curve(socket: zmq.Socket, keys_dir: Path) -> None:
+def apply_client_curve(socket: zmq.Socket[bytes], keys_dir: Path) -> None:
     server = load_keypair(keys_dir, WORKER_KEY, secret=False)
     client = load_keypair(keys_dir, CLIENT_KEY, secret=True)
     if server is None or client is None:

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 class CommandServer:
-    def __init__(self, socket: zmq.Socket, dispatcher: RequestDispatcher, max_message_bytes: int):
+    def __init__(self, socket: zmq.Socket[bytes], dispatcher: RequestDispatcher, max_message_bytes: int):
         self.dispatcher = dispatcher
         self.max_message_bytes = max_message_bytes
         self._pending: set[asyncio.Task[None]] = set()

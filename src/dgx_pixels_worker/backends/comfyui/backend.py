@@ -10,16 +10,16 @@ import logging
 import socket
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from PIL import Image
 
-from ..gpu_metrics import from_system_stats
-from ...settings.presets import ModelPreset
 from ...protocol import ErrorCode, WorkerError
 from ...protocol.messages import BackendInfo, GpuInfo, ModelInfo
+from ...settings.presets import ModelPreset
 from ..base import BackendEvent, Preview, Progress, RenderTask, Result, Submitted
+from ..gpu_metrics import from_system_stats
 from .availability import unavailable_reason
 from .http_api import ComfyFailed, ComfyHTTP, ComfyRejected, ComfyUnavailable
 from .routing import MessageRouter, PromptChannel
@@ -73,7 +73,7 @@ class ComfyUIBackend:
         self.healthy = False
         self.detail = "not contacted yet"
         self.system_stats: dict[str, Any] = {}
-        self.availability: dict[str, str | None] = {name: "not contacted yet" for name in self.presets}
+        self.availability: dict[str, str | None] = dict.fromkeys(self.presets, "not contacted yet")
         self._tasks: list[asyncio.Task[None]] = []
 
     # ------------------------------------------------------------ lifecycle and health
@@ -169,7 +169,7 @@ class ComfyUIBackend:
 
     # ------------------------------------------------------------ rendering
 
-    async def render(self, task: RenderTask) -> AsyncIterator[BackendEvent]:
+    async def render(self, task: RenderTask) -> AsyncGenerator[BackendEvent, None]:
         preset = self.presets.get(task.model)
         if preset is None:
             raise WorkerError(ErrorCode.UNKNOWN_MODEL, f"{self.name} has no preset {task.model!r}")
