@@ -1,10 +1,12 @@
 # The two commands a user needs: `make run` and `make test`. Both build the virtualenv on first use.
+# `make check` runs the static checks (configured in pyproject.toml; see docs/checks.md).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LINTED := src tests bench
 
-.PHONY: run test bench clean
+.PHONY: run check test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +19,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/dgx-pixels $(ARGS)
 
+# Every check runs even when an earlier one fails, so one run lists everything to fix; any failure fails the target.
+check: $(STAMP)
+	@status=0; \
+	echo "== ruff format --check"; $(BIN)/ruff format --check $(LINTED) || status=1; \
+	echo "== ruff check"; $(BIN)/ruff check $(LINTED) || status=1; \
+	echo "== mypy"; $(BIN)/mypy || status=1; \
+	echo "== lint-imports"; $(BIN)/lint-imports || status=1; \
+	if [ $$status -ne 0 ]; then echo "make check: failed (see above)" >&2; fi; exit $$status
+
 # pytest exits 5 when it collected nothing; that is a failure here, as is any failed test.
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
@@ -26,4 +37,4 @@ bench: $(STAMP)
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache build dist
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache build dist
