@@ -21,7 +21,7 @@ def start_worker(config: str, env: dict[str, str] | None = None) -> WorkerProces
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def median(values: list[float]) -> float:

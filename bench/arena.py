@@ -22,11 +22,12 @@ import argparse
 import asyncio
 import time
 
-from _harness import median, report
 from arena_leaderboard import measure_leaderboard
 from comfyui import CHECKPOINTS, Rig, wait_usable
 
 from dgx_pixels_worker import event_loop
+
+from _harness import median, report
 
 STEPS, STEP_S, LOAD_S = 8, 0.05, 0.3
 MODELS = [c.split(".")[0] for c in CHECKPOINTS]

@@ -14,10 +14,11 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-from _harness import median, report
 
 from dgx_pixels_worker.arena import Vote, build_leaderboard
 from dgx_pixels_worker.arena import leaderboard as lb
+
+from _harness import median, report
 
 RUNS = 5
 OUTCOME_SHARES = {"win": 0.78, "tie": 0.12, "both_bad": 0.06, "skip": 0.04}

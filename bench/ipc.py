@@ -9,10 +9,10 @@ import argparse
 import asyncio
 import time
 
-from _harness import median, percentile, report, rss_mb, start_worker
-
 from dgx_pixels_worker import event_loop
 from dgx_pixels_worker.client import Event, Snapshot
+
+from _harness import median, percentile, report, rss_mb, start_worker
 
 CONFIG = """
 [worker]

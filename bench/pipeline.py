@@ -10,13 +10,14 @@ nothing else competes). It covers picking, the store, PNG encoding, file writes 
 from __future__ import annotations
 
 import argparse
+import itertools
 import time
-
-from _harness import median, percentile, report, start_worker
 
 from dgx_pixels_worker import event_loop
 from dgx_pixels_worker.client import Event
 from dgx_pixels_worker.protocol import messages as m
+
+from _harness import median, percentile, report, start_worker
 
 CONFIG = """
 [worker]
@@ -51,7 +52,7 @@ async def measure(count: int) -> dict[str, float]:
         failed = sum(j.state is not m.JobState.COMPLETED for j in jobs)
         overheads = [
             (b.finished_at - a.finished_at) * 1000 - b.backend_ms
-            for a, b in zip(jobs, jobs[1:])
+            for a, b in itertools.pairwise(jobs)
             if a.finished_at >= submitted_wall
         ]
         backend = [j.backend_ms for j in jobs]

@@ -15,11 +15,12 @@ import argparse
 import time
 
 import numpy as np
-from _harness import median, percentile, report
 
 from dgx_pixels_worker.pixelart import DEFAULT_PIPELINE, apply_step, as_rgba, run_pipeline, validate_pipeline
 from dgx_pixels_worker.pixelart.synthetic import flatten, soften
 from dgx_pixels_worker.procedural import render_sprite
+
+from _harness import median, percentile, report
 
 BACKGROUND = (90, 140, 200)
 STEP_FIGURES = {"grid": "grid_ms", "background": "alpha_ms", "quantize": "quantize_ms"}

@@ -61,16 +61,17 @@ import termios
 import threading
 import time
 
-from _harness import ROOT, median, percentile, report, start_worker
 from textual import events
 from textual._compositor import CompositorUpdate
 from textual.widgets import DataTable
 
-import tui_render
 from dgx_pixels_tui.app import PixelsApp
 from dgx_pixels_worker.protocol import messages as m
 
 from tests.support.worker_process import FAST_CONFIG
+
+import tui_render
+from _harness import ROOT, median, percentile, report, start_worker
 
 COLUMNS, LINES = 120, 36
 STREAMING_CONFIG = """

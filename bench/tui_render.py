@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-from _harness import median, report
 from PIL import Image
 from rich_pixels import Pixels
 from textual.strip import StripRenderable
@@ -27,6 +26,8 @@ from textual.strip import StripRenderable
 from dgx_pixels_tui.previews import fit_integer_scale, frame_ansi_bytes, render_ansi, render_halfblock
 from dgx_pixels_tui.previews import halfblock as halfblock_module
 from dgx_pixels_worker.procedural import render_sprite
+
+from _harness import median, report
 
 COLS, ROWS = 64, 32
 TARGETS = {"halfblock_64_ms": "target <= 3", "halfblock_512_ms": "target <= 5"}
@@ -54,18 +55,18 @@ def measure(runs: int) -> dict[str, float]:
     figures: dict[str, float] = {}
     for name, pixels in images.items():
         render_halfblock(pixels, COLS, ROWS)  # warm-up
-        figures[f"halfblock_{name}_ms"] = timed_ms(lambda: render_halfblock(pixels, COLS, ROWS), runs)
+        figures[f"halfblock_{name}_ms"] = timed_ms(lambda pixels=pixels: render_halfblock(pixels, COLS, ROWS), runs)
         figures[f"halfblock_{name}_bytes"] = frame_ansi_bytes(render_halfblock(pixels, COLS, ROWS))
     for name, pixels in images.items():
         figures[f"halfblock_{name}_cold_ms"] = timed_ms(
-            lambda: render_halfblock(pixels, COLS, ROWS), runs, before=halfblock_module._CELL_STYLES.clear
+            lambda pixels=pixels: render_halfblock(pixels, COLS, ROWS), runs, before=halfblock_module._CELL_STYLES.clear
         )
         figures[f"halfblock_{name}_ansi_ms"] = timed_ms(
-            lambda: render_ansi(StripRenderable(render_halfblock(pixels, COLS, ROWS), COLS), COLS), runs
+            lambda pixels=pixels: render_ansi(StripRenderable(render_halfblock(pixels, COLS, ROWS), COLS), COLS), runs
         )
     for name, pixels in images.items():
         image = Image.fromarray(np.ascontiguousarray(pixels), "RGBA")
-        figures[f"richpixels_{name}_ms"] = timed_ms(lambda: rich_pixels_ansi(image), runs)
+        figures[f"richpixels_{name}_ms"] = timed_ms(lambda image=image: rich_pixels_ansi(image), runs)
         figures[f"richpixels_{name}_bytes"] = len(rich_pixels_ansi(image).encode("utf-8"))
     order = [
         f"{renderer}_{name}_{figure}"

@@ -7,9 +7,9 @@ import logging
 import sys
 
 from . import event_loop
-from .settings.config import ConfigError, Settings, load_settings
 from .daemon_arguments import add_worker_arguments
 from .protocol import WorkerError
+from .settings.config import ConfigError, Settings, load_settings
 from .worker import StartupError, Worker
 
 EXIT_CONFIG = 2

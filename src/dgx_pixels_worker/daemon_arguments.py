@@ -1,4 +1,5 @@
-"""The worker's command-line options, shared by `dgx-pixels worker` and `python -m dgx_pixels_worker` (argparse only)."""
+"""The worker's command-line options, shared by `dgx-pixels worker` and `python -m dgx_pixels_worker`
+(argparse only)."""
 
 from __future__ import annotations
 

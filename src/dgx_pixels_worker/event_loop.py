@@ -8,13 +8,10 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-try:
-    import uvloop
-except ImportError:  # platforms without a uvloop wheel
-    uvloop = None
-
 
 def run(main: Coroutine[Any, Any, T]) -> T:
-    if uvloop is not None:
-        return uvloop.run(main)
-    return asyncio.run(main)
+    try:
+        import uvloop
+    except ImportError:  # platforms without a uvloop wheel
+        return asyncio.run(main)
+    return uvloop.run(main)

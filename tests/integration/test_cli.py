@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from PIL import Image
 
@@ -36,7 +37,7 @@ def test_generate_writes_pngs_and_prints_their_paths(worker, tmp_path):
     for path in paths:
         with Image.open(path) as image:
             assert image.size == (32, 32) and image.mode == "RGBA"
-    assert read_metadata(open(paths[1], "rb").read())["seed"] == 4
+    assert read_metadata(Path(paths[1]).read_bytes())["seed"] == 4
     again = dgx("generate", "gold chest", "--seed", "3", "--size", "32x32", "--out", str(out), env=worker.cli_env())
     assert again.stdout.strip().endswith("gold-chest-3-1.png")  # never overwrites
 

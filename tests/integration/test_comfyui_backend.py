@@ -116,7 +116,7 @@ async def test_lora_preset_runs_with_real_progress_previews_and_the_chain_inject
     assert (reply.image.width, reply.image.height) == (32, 32)  # the preset's post-processing found the 8 px grid
     graph = history(gpu, reply.image.params["prompt_id"])["prompt"][2]
     loras = [n["inputs"] for n in graph.values() if n["class_type"] == "LoraLoader"]
-    assert [(l["lora_name"], l["strength_model"]) for l in loras] == [(PIXEL_LORA, 1.0)]
+    assert [(lora["lora_name"], lora["strength_model"]) for lora in loras] == [(PIXEL_LORA, 1.0)]
     texts = sorted(n["inputs"]["text"] for n in graph.values() if n["class_type"] == "CLIPTextEncode")
     assert "pixel knight" in texts
     assert reply.image.params["checkpoint"] == BASE and reply.image.params["loras"][0]["name"] == PIXEL_LORA
@@ -129,7 +129,8 @@ async def test_models_say_where_each_preset_runs_and_why_not(doubles, start_work
     async with worker.client() as client:
         await wait_until_usable(client, "sdxl-pixel-art")
         models = {x.name: x for x in await client.models()}
-        result = subprocess.run(
+        result = await asyncio.to_thread(
+            subprocess.run,
             [sys.executable, "-m", "dgx_pixels_tui.cli", "models"],
             env=worker.cli_env(),
             capture_output=True,
@@ -236,7 +237,7 @@ async def test_worker_restart_reattaches_to_the_running_prompt_instead_of_rerunn
     worker = start_worker(config)
     async with worker.client() as client:
         await wait_until_usable(client, "sdxl-base")
-        stream, job = await submit_and_wait_for_sampling(client, steps=40)
+        _stream, job = await submit_and_wait_for_sampling(client, steps=40)
     worker.kill()
     worker.start()
     async with worker.client() as client:

@@ -31,9 +31,13 @@ async def test_sigkill_mid_batch_then_restart_completes_everything_once(make_wor
         await anext(stream)
         jobs = [await client.generate(f"knight {n}", seed=n, count=5, width=32, height=32, steps=6) for n in range(3)]
         async for item in stream:  # kill once the first job has stored two images and is mid-way through a third
-            if isinstance(item, Event) and item.topic == "job.progress" and item.body.job_id == jobs[0].id:
-                if item.body.image_index == 2 and item.body.step == 3:
-                    break
+            if (
+                isinstance(item, Event)
+                and item.topic == "job.progress"
+                and item.body.job_id == jobs[0].id
+                and (item.body.image_index, item.body.step) == (2, 3)
+            ):
+                break
         worker.kill()
         await stream.aclose()
     before = stored_images(worker.data_dir)

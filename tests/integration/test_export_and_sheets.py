@@ -1,6 +1,7 @@
 """`export --bevy` and `sheet` from the shell, against a real worker: files, atlas and manifest round-trip."""
 
 import json
+from pathlib import Path
 
 from PIL import Image
 
@@ -66,7 +67,7 @@ def test_export_to_bevy_round_trips_through_the_manifest(worker, tmp_path):
     )
     assert sheet.returncode == 0, sheet.stderr
     png_path, layout_path = sheet.stdout.split()[:2]
-    layout = json.loads(open(layout_path).read())
+    layout = json.loads(Path(layout_path).read_text())
     assert (layout["tile_size"], layout["columns"], layout["rows"]) == ([24, 24], 3, 1)
     with Image.open(png_path) as image:
         assert image.size == (72, 24)

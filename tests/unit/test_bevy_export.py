@@ -80,7 +80,7 @@ def test_a_sheet_comes_with_the_layout_bevy_needs(project):
 def test_refusals_leave_the_project_untouched(project, tmp_path):
     export_to_bevy(project, "items", [ExportItem("gem", png(), {})])
     before = snapshot(project)
-    with pytest.raises(BevyExportError, match="no Cargo.toml"):
+    with pytest.raises(BevyExportError, match=r"no Cargo\.toml"):
         export_to_bevy(tmp_path, "items", [ExportItem("gem", png(), {})])
     with pytest.raises(BevyExportError, match="must be a folder name"):
         export_to_bevy(project, "../../etc", [ExportItem("gem", png(), {})])

@@ -1,4 +1,5 @@
-"""The ComfyUI test double reproduces the real server's shapes and orderings (see /work/shared/reference/comfyui-api.md).
+"""The ComfyUI test double reproduces the real server's shapes and orderings
+(see /work/shared/reference/comfyui-api.md).
 
 Every test talks to a real double process over HTTP and websocket, as the worker will.
 """

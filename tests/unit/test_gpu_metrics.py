@@ -31,7 +31,7 @@ def fake_nvml(memory_fails: bool) -> types.ModuleType:
 def test_gb10_reports_unified_system_memory_and_says_so(monkeypatch):
     monkeypatch.setitem(sys.modules, "pynvml", fake_nvml(memory_fails=True))
     [gpu] = NvmlReader().read()
-    used, total = system_memory()
+    _, total = system_memory()
     assert (gpu.name, gpu.utilization, gpu.unified_memory, gpu.memory_total) == ("NVIDIA GB10", 87.0, True, total)
     assert "unified memory" in gpu.note and 0 < gpu.memory_used <= total
 

@@ -1,7 +1,7 @@
 import pytest
 
-from dgx_pixels_worker.settings.paths import inside
 from dgx_pixels_worker.protocol import ErrorCode, WorkerError
+from dgx_pixels_worker.settings.paths import inside
 
 
 def test_paths_inside_the_data_directory_resolve(tmp_path):

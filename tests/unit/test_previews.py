@@ -206,11 +206,11 @@ def decode_sixel(sequence: str) -> tuple[int, int, dict[int, tuple[int, int, int
             x, band = 0, band + 1
         else:
             char, count = (repeated, int(repeat)) if repeat else (single, 1)
-            for _ in range(count):
+            for column in range(x, x + count):
                 for bit in range(6):
                     if (ord(char) - 63) >> bit & 1:
-                        drawn[(x, band * 6 + bit)] = colour
-                x += 1
+                        drawn[(column, band * 6 + bit)] = colour
+            x += count
     assert position == len(body)
     return width, height, palette, drawn
 
@@ -358,7 +358,7 @@ def fake_terminal(answer: bytes | None):
 
 
 def test_query_tty_reads_the_answer_and_restores_the_terminal():
-    path, slave, thread = fake_terminal(b"\x1b[?62;4;22c")
+    path, slave, _thread = fake_terminal(b"\x1b[?62;4;22c")
     try:
         before = termios.tcgetattr(slave)
         assert query_tty(DA1_REQUEST, 2.0, device=path) == b"\x1b[?62;4;22c"
@@ -368,7 +368,7 @@ def test_query_tty_reads_the_answer_and_restores_the_terminal():
 
 
 def test_query_tty_times_out_and_restores_the_terminal():
-    path, slave, thread = fake_terminal(None)
+    path, slave, _thread = fake_terminal(None)
     try:
         before = termios.tcgetattr(slave)
         started = time.monotonic()

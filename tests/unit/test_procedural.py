@@ -44,7 +44,7 @@ SYMMETRIC_PROMPTS = [
     "mushroom",
     "monster",
 ]
-SPRITE_PROMPTS = SYMMETRIC_PROMPTS + ["fire sword", "battle axe", "spear", "dagger", "wolf", "key", "archer", ""]
+SPRITE_PROMPTS = [*SYMMETRIC_PROMPTS, "fire sword", "battle axe", "spear", "dagger", "wolf", "key", "archer", ""]
 TILE_PROMPTS = ["grass", "stone tile", "water", "sand", "dirt", "lava", "brick wall", "wood planks", "snow", "ice tile"]
 
 

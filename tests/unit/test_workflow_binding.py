@@ -14,20 +14,20 @@ SHIPPED = json.loads((shipped("workflows") / "txt2img_sprite.json").read_text())
 
 
 def params(**overrides):
-    base = dict(
-        prompt="pixel art knight",
-        negative="blurry",
-        seed=42,
-        steps=20,
-        cfg=6.5,
-        sampler="euler",
-        scheduler="karras",
-        width=512,
-        height=768,
-        checkpoint="model.safetensors",
-        loras=(),
-        filename_prefix="dgx-pixels/job-0",
-    )
+    base = {
+        "prompt": "pixel art knight",
+        "negative": "blurry",
+        "seed": 42,
+        "steps": 20,
+        "cfg": 6.5,
+        "sampler": "euler",
+        "scheduler": "karras",
+        "width": 512,
+        "height": 768,
+        "checkpoint": "model.safetensors",
+        "loras": (),
+        "filename_prefix": "dgx-pixels/job-0",
+    }
     base.update(overrides)
     return BindParams(**base)
 

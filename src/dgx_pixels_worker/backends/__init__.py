@@ -1,4 +1,5 @@
-"""Backends render images: `procedural` (embedded, offline) and ComfyUI servers (`comfyui/`), behind the interface in `base.py`."""
+"""Backends render images: `procedural` (embedded, offline) and ComfyUI servers (`comfyui/`), behind the
+interface in `base.py`."""
 
 from .base import Backend, BackendEvent, Preview, Progress, RenderTask, Result, Submitted
 

@@ -23,7 +23,7 @@ def as_rgba(image: ImageLike) -> np.ndarray:
     if array.ndim != 3 or array.shape[2] not in (3, 4):
         raise ValueError(f"expected an (H, W, 3) or (H, W, 4) image array, got shape {array.shape}")
     if array.shape[2] == 3:
-        alpha = np.full(array.shape[:2] + (1,), 255, dtype=np.uint8)
+        alpha = np.full((*array.shape[:2], 1), 255, dtype=np.uint8)
         return np.concatenate([array, alpha], axis=2)
     return array.copy()
 

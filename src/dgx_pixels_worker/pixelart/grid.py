@@ -87,7 +87,10 @@ def detect_grid(
     pitches = (pitch, pitch) if isinstance(pitch, (int, float)) else pitch
     if cells is not None and pitches is not None:
         raise ValueError("give pitch or size, not both")
-    if cells is not None and not all(isinstance(n, int) and 1 <= n <= m for n, m in zip(cells, (width, height))):
+    if cells is not None and (
+        len(cells) != 2
+        or not all(isinstance(n, int) and 1 <= n <= m for n, m in zip(cells, (width, height), strict=True))
+    ):
         raise ValueError(f"size must be whole cell counts from 1 to the image size {width}x{height}, got {size!r}")
     if pitches is not None and not all(p >= 1 for p in pitches):
         raise ValueError(f"pitch must be at least 1, got {pitch!r}")
@@ -186,7 +189,7 @@ def _bands(rgba: np.ndarray) -> list[tuple[float, float, Profiles]]:
     transposed = np.ascontiguousarray(pixels.T)[:, :, None].view(np.uint8)
     x_levels = _block_profiles(_prepared(rgba))
     y_levels = _block_profiles(_prepared(transposed))
-    return [(lo, hi, (x, y)) for (lo, hi, _), x, y in zip(_BANDS, x_levels, y_levels)]
+    return [(lo, hi, (x, y)) for (lo, hi, _), x, y in zip(_BANDS, x_levels, y_levels, strict=True)]
 
 
 def _band_for(bands: list[tuple[float, float, Profiles]], pitch: float) -> Profiles:
@@ -202,7 +205,8 @@ def _block_profiles(channels: np.ndarray) -> list[np.ndarray]:
     for _, _, wanted in _BANDS:
         while block < wanted and rows.shape[0] >= 2 * _BLOCK_STEP:
             n = rows.shape[0] // _BLOCK_STEP
-            rows = sum(rows[k : n * _BLOCK_STEP : _BLOCK_STEP] for k in range(_BLOCK_STEP))
+            blocks = [rows[k : n * _BLOCK_STEP : _BLOCK_STEP] for k in range(_BLOCK_STEP)]
+            rows = sum(blocks[1:], start=blocks[0])
             block *= _BLOCK_STEP
         steps = np.abs(rows[:, 1:] - rows[:, :-1]).sum(axis=0, dtype=np.int32).sum(axis=-1, dtype=np.int64)
         profiles.append(_above_floor(steps.astype(np.float64)))
@@ -224,7 +228,9 @@ def _pitch_candidates(bands: list[tuple[float, float, Profiles]], longest: int) 
     for lo, hi, profiles in bands:
         if lo > max_pitch or not any(p.sum() for p in profiles):
             continue
-        spectrum = sum(np.abs(np.fft.rfft(p - p.mean(), n_fft)) for p in profiles if p.size)
+        spectrum = sum(
+            (np.abs(np.fft.rfft(p - p.mean(), n_fft)) for p in profiles if p.size), start=np.zeros(n_fft // 2 + 1)
+        )
         bins = np.arange(spectrum.size)
         valid = (bins >= n_fft / min(hi, max_pitch) - 0.5) & (bins <= n_fft / lo + 0.5)
         for index in _peaks(spectrum, valid):
@@ -335,7 +341,7 @@ def _contrast(profiles: Profiles, pitch: float | tuple[float, float]) -> float:
     """Mean edge energy near the grid lines over the mean between them (1 for no grid, large for a grid)."""
     pitches = (pitch, pitch) if isinstance(pitch, (int, float)) else pitch
     on = off = n_on = n_off = 0.0
-    for p, pt in zip(profiles, pitches):
+    for p, pt in zip(profiles, pitches, strict=True):
         if p.size == 0:
             continue
         near = _line_distance(p.size, pt, _phase_offset(p, pt)) <= pt / 4

@@ -77,10 +77,10 @@ def validate_pipeline(steps: Sequence[Mapping[str, Any]] | str) -> list[dict[str
 
     A string is parsed as the short CLI form first.
     """
-    if isinstance(steps, str):
-        return parse_pipeline(steps)
     if not isinstance(steps, Sequence):
         raise PipelineError(f"a pipeline is a list of steps like {{'op': 'grid'}}, got {type(steps).__name__}")
+    if isinstance(steps, str):
+        return parse_pipeline(steps)
     return [_validated_step(n, step) for n, step in enumerate(steps, start=1)]
 
 
@@ -146,7 +146,9 @@ def _checked(n: int, op: str, key: str, value: Any, param: Param) -> Any:
     def number(v: Any, integer: bool) -> float | int:
         if isinstance(v, bool) or not isinstance(v, int if integer else (int, float)):
             raise bad("has the wrong type")
-        if not math.isfinite(v) or (param.low is not None and not param.low <= v <= param.high):
+        if not math.isfinite(v) or (
+            param.low is not None and param.high is not None and not param.low <= v <= param.high
+        ):
             raise bad("is out of range")
         return v
 

@@ -49,7 +49,7 @@ def _median_cut(lab: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
     boxes = [np.arange(len(lab))]
     while len(boxes) < k:
         extents = [np.ptp(lab[b], axis=0) if len(b) > 1 else np.zeros(3) for b in boxes]
-        scores = [weights[b].sum() * e.max() for b, e in zip(boxes, extents)]
+        scores = [weights[b].sum() * e.max() for b, e in zip(boxes, extents, strict=True)]
         i = int(np.argmax(scores))
         if scores[i] <= 0:
             break
@@ -63,11 +63,11 @@ def _median_cut(lab: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
 
 def _kmeans(lab: np.ndarray, weights: np.ndarray, centres: np.ndarray) -> np.ndarray:
     """The cluster index of each colour after weighted Lloyd iterations from the given centres."""
-    assignment = None
+    assignment = np.full(len(lab), -1, dtype=np.intp)  # no colour's cluster yet
     for _ in range(_ITERATIONS):
         dist = (lab * lab).sum(1)[:, None] - 2 * lab @ centres.T + (centres * centres).sum(1)[None, :]
         new = dist.argmin(axis=1)
-        if assignment is not None and np.array_equal(new, assignment):
+        if np.array_equal(new, assignment):
             break
         assignment = new
         totals = np.bincount(assignment, weights=weights, minlength=len(centres))

@@ -41,8 +41,8 @@ def soften(
         big = big.filter(ImageFilter.GaussianBlur(radius))
     if noise > 0:
         values = np.asarray(big, dtype=np.float32)
-        values = values + np.random.default_rng(seed).normal(0.0, noise, values.shape)
-        big = Image.fromarray(np.clip(np.rint(values), 0, 255).astype(np.uint8))
+        noisy = values + np.random.default_rng(seed).normal(0.0, noise, values.shape)
+        big = Image.fromarray(np.clip(np.rint(noisy), 0, 255).astype(np.uint8))
     if jpeg_quality is not None:
         buffer = io.BytesIO()
         big.save(buffer, "JPEG", quality=jpeg_quality)

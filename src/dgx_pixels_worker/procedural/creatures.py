@@ -210,8 +210,13 @@ def _quadruped(cv: Canvas, rng: np.random.Generator, pick: MaterialPicker, word:
     far = cv.slot("far_legs", coat)
     belly = cv.slot("belly", pick.role(1, ("white", "bone", "sand", "grey")))
     ink = cv.slot("eye", "ink", detail=True)
-    x = lambda u: b.left + u * b.width  # noqa: E731
-    y = lambda v: b.top + v * b.height  # noqa: E731
+
+    def x(u: float) -> float:
+        return b.left + u * b.width
+
+    def y(v: float) -> float:
+        return b.top + v * b.height
+
     stocky = word in STOCKY
 
     body_cy = y(rng.uniform(0.52, 0.58) + (0.04 if stocky else 0.0))

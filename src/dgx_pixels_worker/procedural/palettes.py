@@ -127,4 +127,4 @@ def outline_colour(material: str, jitter: float = 0.0) -> RGB:
 
 def _to_rgb(h: float, s: float, v: float) -> RGB:
     r, g, b = colorsys.hsv_to_rgb(h, s, v)
-    return (int(round(r * 255)), int(round(g * 255)), int(round(b * 255)))
+    return (round(r * 255), round(g * 255), round(b * 255))

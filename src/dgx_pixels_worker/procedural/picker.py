@@ -25,10 +25,7 @@ class MaterialPicker:
         self.used: list[str] = []
 
     def role(self, index: int, defaults: Sequence[str]) -> str:
-        if index < len(self.prompt):
-            choice = self.prompt[index]
-        else:
-            choice = self._choose(defaults)
+        choice = self.prompt[index] if index < len(self.prompt) else self._choose(defaults)
         self.used.append(choice)
         return choice
 

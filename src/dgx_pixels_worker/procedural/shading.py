@@ -69,10 +69,7 @@ def shade_map(cv: Canvas, symmetric: bool) -> np.ndarray:
     else:  # light from the top-left
         light = 0.30 * ((fx + fy) / fn) + 0.15 * ((cx + cy) / cn) + 0.25 * (0.6 - np.abs(across + 0.4)) - 0.20 * down
     light = light + 0.10 * (0.5 - (np.arange(h, dtype=np.float64)[:, None] + 0.5) / h)
-    if cv.shades == 4:
-        levels = np.array([-0.42, -0.08, 0.34])
-    else:
-        levels = np.array([-0.45, -0.12, 0.22, 0.55])
+    levels = np.array([-0.42, -0.08, 0.34]) if cv.shades == 4 else np.array([-0.45, -0.12, 0.22, 0.55])
     shade = np.searchsorted(levels, light.ravel(), side="right").reshape(h, w).astype(np.int8)
 
     shade = np.where(_contact_lines(cv), 0, shade)

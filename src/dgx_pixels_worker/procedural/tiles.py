@@ -36,7 +36,7 @@ class TilePaint:
     def __init__(self, rng: np.random.Generator, w: int, h: int, main: str, second: str):
         self.rng, self.w, self.h = rng, w, h
         self.n = 4 if min(w, h) < 48 else 5
-        colours = []
+        colours: list[tuple[int, int, int, int]] = []
         for material in (main, second):
             jitter = JITTER_STEPS[int(rng.integers(len(JITTER_STEPS)))]
             colours.extend((*c, 255) for c in ramp(material, self.n, jitter))
@@ -143,7 +143,7 @@ def _dirt(tp: TilePaint) -> None:
     shade[rows, cols] = np.where(rng.random(rows.size) < 0.5, 0, n - 2)
     tp.index = shade
     pr, pc = noise.scatter(rng, w, h, max(2, w * h // 180))
-    for r, c in zip(pr, pc):  # pebbles: light top, dark bottom, wrapped
+    for r, c in zip(pr, pc, strict=True):  # pebbles: light top, dark bottom, wrapped
         tp.index[r % h, [c % w, (c + 1) % w]] = n + n - 2
         tp.index[(r + 1) % h, [c % w, (c + 1) % w]] = n + 1
 
@@ -151,7 +151,7 @@ def _dirt(tp: TilePaint) -> None:
 def _lava(tp: TilePaint) -> None:
     rng, w, h, n = tp.rng, tp.w, tp.h, tp.n
     size = min(max(min(w, h) / 3.0, 6.0), 12.0)
-    nearest, f1, f2, dx, dy = noise.cells(rng, w, h, size)
+    _, f1, f2, dx, dy = noise.cells(rng, w, h, size)
     gap = f2 - f1
     rough = noise.fractal(rng, w, h, 3.0, 1)
     crust = n + tp.clamp(tp.levels(np.clip(0.5 - (dx + dy) / (size * 3.0) + 0.3 * (rough - 0.5), 0, 1), (0.3, 0.7)))

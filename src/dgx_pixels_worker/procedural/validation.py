@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from typing import SupportsIndex
 
 MIN_SIZE = 16
 MAX_SIZE = 128
@@ -44,9 +45,10 @@ def check_text(text: object, name: str) -> str:
 
 
 def _as_int(value: object, name: str, hint: str) -> int:
-    if isinstance(value, bool):
-        raise ValueError(f"{name} must be a whole number, got {value!r}; {hint}")
+    refusal = ValueError(f"{name} must be a whole number, got {value!r}; {hint}")
+    if isinstance(value, bool) or not isinstance(value, SupportsIndex):
+        raise refusal
     try:
-        return operator.index(value)  # type: ignore[arg-type]
-    except TypeError:
-        raise ValueError(f"{name} must be a whole number, got {value!r}; {hint}") from None
+        return operator.index(value)
+    except TypeError:  # an __index__ that returns no int
+        raise refusal from None

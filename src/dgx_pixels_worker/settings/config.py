@@ -8,9 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ..protocol.validation_text import summary
 from . import paths
 from .layers import ConfigError, layered_config, user_config_path  # noqa: F401 (re-exported)
-from ..protocol.validation_text import summary
 
 
 class _Section(BaseModel):

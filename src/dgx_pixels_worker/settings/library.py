@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from . import paths
 from ..backends.comfyui.workflow import WorkflowTemplate, load_workflows
+from . import paths
 from .config import Settings
 from .presets import ModelPreset, load_presets
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..pixelart.pipeline_spec import PipelineError, validate_pipeline
-
 from ..protocol.validation_text import summary
 
 
@@ -55,7 +53,7 @@ class ModelPreset(_Strict):
 
     def identity(self) -> tuple[str, tuple[tuple[str, float, float], ...]]:
         """What makes two presets render the same: the checkpoint and the LoRA chain with its strengths."""
-        return self.checkpoint, tuple((l.name, l.strength_model, l.strength_clip) for l in self.loras)
+        return self.checkpoint, tuple((lora.name, lora.strength_model, lora.strength_clip) for lora in self.loras)
 
 
 class PresetError(Exception):

@@ -108,7 +108,7 @@ class PromptExecutor:
 
     async def execute(self, prompt: dict, prompt_id: str, extra_data: dict, execute_outputs: list[str]) -> None:
         self.controls.interrupt_requested = False
-        self.hub.client_id = extra_data["client_id"] if "client_id" in extra_data else None
+        self.hub.client_id = extra_data.get("client_id")
         self.status_messages = []
         self.add_message("execution_start", {"prompt_id": prompt_id}, broadcast=False)
 

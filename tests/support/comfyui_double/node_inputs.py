@@ -40,7 +40,7 @@ def _hidden_value(marker: str, unique_id: str, original_prompt: dict | None, ext
     if marker == "UNIQUE_ID":
         return unique_id
     if marker in HIDDEN_FROM_EXTRA_DATA:
-        return extra_data.get(HIDDEN_FROM_EXTRA_DATA[marker], None)
+        return extra_data.get(HIDDEN_FROM_EXTRA_DATA[marker])
     return None
 
 

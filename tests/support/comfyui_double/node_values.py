@@ -1,4 +1,5 @@
-"""Values that flow between simulated nodes, with str() forms shaped like the real objects' (seen in execution_error)."""
+"""Values that flow between simulated nodes, with str() forms shaped like the real objects'
+(seen in execution_error)."""
 
 from __future__ import annotations
 

@@ -23,9 +23,7 @@ async def load_lora(
     if ctx.dirs.full_model_path("loras", lora_name) is None:
         raise model_not_found("loras", lora_name)
     lora = (lora_name, strength_model, strength_clip)
-    return NodeOutput(
-        (ModelRef(model.checkpoint, model.loras + (lora,)), ClipRef(clip.checkpoint, clip.loras + (lora,)))
-    )
+    return NodeOutput((ModelRef(model.checkpoint, (*model.loras, lora)), ClipRef(clip.checkpoint, (*clip.loras, lora))))
 
 
 def node_defs(dirs: ServerDirectories) -> list[NodeDef]:

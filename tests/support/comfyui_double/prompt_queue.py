@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import heapq
 from collections.abc import Callable
@@ -32,10 +33,8 @@ class PromptQueue:
     async def get(self, timeout: float | None = None) -> tuple[QueueItem, int] | None:
         while len(self.queue) == 0:
             self._wakeup.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout)
-            except TimeoutError:
-                pass
             if timeout is not None and len(self.queue) == 0:
                 return None
         item = heapq.heappop(self.queue)

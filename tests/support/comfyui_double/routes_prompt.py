@@ -28,7 +28,7 @@ def add_prompt_routes(routes: web.RouteTableDef, server: DoubleServer) -> None:
             number = float(json_data["number"])
         else:
             number = server.number
-            if "front" in json_data and json_data["front"]:
+            if json_data.get("front"):
                 number = -number
             server.number += 1
 
@@ -54,7 +54,7 @@ def add_prompt_routes(routes: web.RouteTableDef, server: DoubleServer) -> None:
             json_data.get("partial_execution_targets") if "partial_execution_targets" in json_data else None
         )
         valid = validate_prompt(server.catalog, prompt, partial_execution_targets)
-        extra_data = json_data["extra_data"] if "extra_data" in json_data else {}
+        extra_data = json_data.get("extra_data", {})
         if "client_id" in json_data:
             extra_data["client_id"] = json_data["client_id"]
         if not valid[0]:
@@ -76,7 +76,7 @@ def add_prompt_routes(routes: web.RouteTableDef, server: DoubleServer) -> None:
     @routes.post("/queue")
     async def post_queue(request: web.Request) -> web.Response:
         json_data = await request.json()
-        if "clear" in json_data and json_data["clear"]:
+        if json_data.get("clear"):
             queue.wipe_queue()
         if "delete" in json_data:
             for id_to_delete in json_data["delete"]:
@@ -101,7 +101,7 @@ def add_prompt_routes(routes: web.RouteTableDef, server: DoubleServer) -> None:
     @routes.post("/history")
     async def post_history(request: web.Request) -> web.Response:
         json_data = await request.json()
-        if "clear" in json_data and json_data["clear"]:
+        if json_data.get("clear"):
             queue.wipe_history()
         if "delete" in json_data:
             for id_to_delete in json_data["delete"]:

@@ -139,7 +139,9 @@ def test_recovers_known_strengths_from_pairwise_votes():
     votes = simulate(3000, (2,), seed=11)
     board = build_leaderboard(votes, rounds=200, seed=3)
     truth = to_score(TRUE_THETA)
-    outside = [n for n, true in zip(NAMES, truth) if not board.row(n).ci_low <= true <= board.row(n).ci_high]
+    outside = [
+        n for n, true in zip(NAMES, truth, strict=True) if not board.row(n).ci_low <= true <= board.row(n).ci_high
+    ]
     assert len(outside) <= 1, outside
     assert [row.preset for row in board.rows] == NAMES[::-1]
     assert np.abs(log_strengths(board, NAMES) - TRUE_THETA).max() < 0.25
@@ -219,7 +221,7 @@ def test_win_rate_matrix_on_a_worked_example():
 
 
 def test_to_dict_is_plain_json_without_nan():
-    votes = HAND_VOTES + [Vote(("A", "Z"), "both_bad")]
+    votes = [*HAND_VOTES, Vote(("A", "Z"), "both_bad")]
     data = build_leaderboard(votes, rounds=30).to_dict()
     text = json.dumps(data, allow_nan=False)
     assert json.loads(text) == data
@@ -234,7 +236,9 @@ def test_to_dict_is_plain_json_without_nan():
             return all(isinstance(k, str) and plain(v) for k, v in value.items())
         if isinstance(value, list):
             return all(plain(v) for v in value)
-        return value is None or type(value) in (str, int, float) and (type(value) is not float or math.isfinite(value))
+        return value is None or (
+            type(value) in (str, int, float) and (type(value) is not float or math.isfinite(value))
+        )
 
     assert plain(data)
 

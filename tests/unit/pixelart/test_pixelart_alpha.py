@@ -68,7 +68,7 @@ def test_soft_alpha_becomes_one_bit():
 
 def reference_fill(mask: np.ndarray, seeds: np.ndarray) -> np.ndarray:
     filled = np.zeros_like(mask)
-    queue = deque(zip(*np.nonzero(seeds & mask)))
+    queue = deque(zip(*np.nonzero(seeds & mask), strict=True))
     for y, x in queue:
         filled[y, x] = True
     while queue:

@@ -126,7 +126,7 @@ def test_every_op_runs_and_the_record_is_json(sprite, tmp_path):
     assert grid["found"]["pitch_x"] == 8.0 and grid["size"] == [32, 32]
     assert grid["found"]["source_size"] == [image.width, image.height]
     found_bg = bytes.fromhex(background["found"]["color"][1:])
-    assert max(abs(a - b) for a, b in zip(found_bg, (90, 140, 200))) <= 6
+    assert max(abs(a - b) for a, b in zip(found_bg, (90, 140, 200), strict=True)) <= 6
     assert background["found"]["removed"] == int((truth[:, :, 3] == 0).sum())
     assert quant["params"] == {"colors": 12} and quant["found"]["colors_after"] <= 12 < quant["found"]["colors_before"]
     assert db32["found"]["palette"] == "DawnBringer 32" and db32["found"]["palette_colors"] == 32

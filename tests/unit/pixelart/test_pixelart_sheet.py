@@ -45,7 +45,7 @@ def test_atlas_rects_hold_exactly_their_frames(frames, columns, padding, margin,
     assert atlas["image_size"] == [width, height]
     assert list(sheet.image.size) == atlas["image_size"] and sheet.image.mode == "RGBA"
     pixels = np.asarray(sheet.image)
-    for i, (frame, entry) in enumerate(zip(frames, atlas["frames"])):
+    for i, (frame, entry) in enumerate(zip(frames, atlas["frames"], strict=True)):
         assert (entry["index"], entry["name"]) == (i, names[i])
         # Bevy's from_grid: cell i at (tile + padding) * (column, row) + offset
         assert entry["cell"] == [(32 + pad[0]) * (i % cols) + off[0], (32 + pad[1]) * (i // cols) + off[1], 32, 32]

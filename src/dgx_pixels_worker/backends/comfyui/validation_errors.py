@@ -34,7 +34,10 @@ def _explain(item: dict[str, Any], node_id: str, class_type: str) -> str:
         choices = config[0] if config and isinstance(config[0], list) else []
         what = _WHAT.get(field, field)
         installed = ", ".join(map(str, choices[:8])) or "none"
-        return f"{what} {extra.get('received_value')!r} is not installed (installed: {installed}); install it or edit the preset"
+        return (
+            f"{what} {extra.get('received_value')!r} is not installed (installed: {installed}); "
+            "install it or edit the preset"
+        )
     if kind == "required_input_missing":
         return f"node {node_id} ({class_type}) is missing its {field} input; fix the workflow"
     if kind in ("value_smaller_than_min", "value_bigger_than_max"):

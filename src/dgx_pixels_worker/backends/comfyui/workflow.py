@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Container
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -224,7 +225,7 @@ def _model_path(graph: Graph, sampler: str, titled_checkpoint: str | None) -> tu
     )
 
 
-def _rewire(graph: Graph, old: list[Any], new: list[Any], skip: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+def _rewire(graph: Graph, old: list[Any], new: list[Any], skip: Container[str] = frozenset()) -> None:
     for node_id, node in graph.items():
         if node_id in skip:
             continue
