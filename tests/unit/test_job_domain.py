@@ -6,15 +6,15 @@ import os
 import pytest
 from PIL import Image
 
-from dgx_pixels_worker.jobs import image_files
 from dgx_pixels_worker.backends import Preview, Progress, Result
-from dgx_pixels_worker.settings.config import load_settings
-from dgx_pixels_worker.serving.publisher import EventPublisher
+from dgx_pixels_worker.database import Database
+from dgx_pixels_worker.jobs import image_files
 from dgx_pixels_worker.jobs.assembly import assemble_jobs
 from dgx_pixels_worker.jobs.store import StaleJob
 from dgx_pixels_worker.protocol import ErrorCode, WorkerError, decode
 from dgx_pixels_worker.protocol.messages import BackendInfo, GenerateRequest, JobState, ModelInfo
-from dgx_pixels_worker.database import Database
+from dgx_pixels_worker.serving.publisher import EventPublisher
+from dgx_pixels_worker.settings.config import load_settings
 
 
 class ScriptedBackend:

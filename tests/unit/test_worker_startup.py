@@ -10,6 +10,7 @@ from dgx_pixels_worker.backends.procedural import ProceduralBackend
 from dgx_pixels_worker.jobs.lifecycle import JobLifecycle
 from dgx_pixels_worker.settings.config import load_settings
 from dgx_pixels_worker.worker import Worker
+
 from tests.support.worker_process import free_ports
 
 
