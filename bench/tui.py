@@ -123,10 +123,10 @@ if mode == "bare":  # a plain Textual app with a few widgets: what any Textual p
     Bare().run()
     sys.exit()
 from dgx_pixels_tui.app import PixelsApp
-from dgx_pixels_tui.link import LinkState, StateChanged
+from dgx_pixels_tui.link import LinkState
 
 marks = {}
-shown, linked = PixelsApp.on_ready, PixelsApp.on_link_updated
+shown, connected = PixelsApp.on_ready, PixelsApp.on_connection_changed
 
 
 def on_ready(self):
@@ -135,17 +135,16 @@ def on_ready(self):
     shown(self)
 
 
-def on_link_updated(self, message):
-    linked(self, message)
-    update = message.update
-    if isinstance(update, StateChanged) and update.state is LinkState.CONNECTED and "connected_ms" not in marks:
+def on_connection_changed(self, message):
+    connected(self, message)
+    if message.state is LinkState.CONNECTED and "connected_ms" not in marks:
         marks["connected_ms"] = (time.time() - start) * 1000
         sys.__stdout__.write(json.dumps(marks) + "\n")
         sys.__stdout__.flush()
         self.exit()
 
 
-PixelsApp.on_ready, PixelsApp.on_link_updated = on_ready, on_link_updated
+PixelsApp.on_ready, PixelsApp.on_connection_changed = on_ready, on_connection_changed
 if mode == "recorded":
     sys.path.insert(0, root)
 
