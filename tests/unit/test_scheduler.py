@@ -1,10 +1,10 @@
 import dataclasses
 import time
 
-from dgx_pixels_worker.protocol.messages import JobState
-from dgx_pixels_worker.jobs.scheduler import Scheduler
 from dgx_pixels_worker.jobs.params import SpriteParams
 from dgx_pixels_worker.jobs.record import JobRecord
+from dgx_pixels_worker.jobs.scheduler import Scheduler
+from dgx_pixels_worker.protocol.messages import JobState
 
 
 def _job(job_id, seq, priority=0, model="procedural"):
@@ -52,7 +52,10 @@ def test_affinity_prefers_the_loaded_checkpoint_within_a_priority_band():
         s.push(_job(f"j{n}", n + 1, model=model))
     s.push(_job("urgent", 9, priority=5, model="b"))
     loaded = {"model": "a"}
-    prefers = lambda j: j.model == loaded["model"]
+
+    def prefers(job):
+        return job.model == loaded["model"]
+
     assert s.pick(prefers=prefers).id == "urgent"  # a higher band goes first whatever is loaded
     assert [s.pick(prefers=prefers).id for _ in range(3)] == ["j0", "j2", "j4"]
     assert [s.pick(prefers=prefers).id for _ in range(2)] == ["j1", "j3"]

@@ -109,8 +109,9 @@ def test_a_database_of_the_first_schema_is_upgraded_in_place_and_keeps_its_image
     path = tmp_path / "old.sqlite"
     old = sqlite3.connect(path)
     old.executescript(
-        "CREATE TABLE jobs (id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, state TEXT NOT NULL, params TEXT NOT NULL,"
-        " prompt TEXT NOT NULL, model TEXT NOT NULL, priority INTEGER NOT NULL, client TEXT NOT NULL, user TEXT NOT NULL,"
+        "CREATE TABLE jobs (id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, state TEXT NOT NULL,"
+        " params TEXT NOT NULL, prompt TEXT NOT NULL, model TEXT NOT NULL, priority INTEGER NOT NULL,"
+        " client TEXT NOT NULL, user TEXT NOT NULL,"
         " request_id TEXT, retry_of TEXT, backend TEXT, backend_ref TEXT, attempts INTEGER NOT NULL DEFAULT 0,"
         " created_at REAL NOT NULL, started_at REAL, finished_at REAL, backend_ms REAL NOT NULL DEFAULT 0, error TEXT);"
         "CREATE TABLE images (id TEXT PRIMARY KEY, job_id TEXT NOT NULL, idx INTEGER NOT NULL, seed INTEGER NOT NULL,"

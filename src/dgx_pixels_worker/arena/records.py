@@ -62,7 +62,8 @@ class ArenaRecords:
         ]
         statements += [
             (
-                "INSERT INTO comparison_panels (comparison_id, panel, model, job_id, image_id, cached) VALUES (?,?,?,?,?,?)",
+                "INSERT INTO comparison_panels (comparison_id, panel, model, job_id, image_id, cached) VALUES"
+                " (?,?,?,?,?,?)",
                 (c.id, p.panel, p.model, p.job_id, p.image_id, int(p.cached)),
             )
             for p in c.panels
@@ -84,7 +85,8 @@ class ArenaRecords:
         panels = [
             PanelRecord(panel, model, job_id, image_id, bool(cached))
             for panel, model, job_id, image_id, cached in self._db.rows(
-                "SELECT panel, model, job_id, image_id, cached FROM comparison_panels WHERE comparison_id=? ORDER BY panel",
+                "SELECT panel, model, job_id, image_id, cached FROM comparison_panels WHERE comparison_id=? ORDER BY"
+                " panel",
                 (cid,),
             )
         ]
@@ -98,7 +100,8 @@ class ArenaRecords:
             return {}
         marks = ",".join("?" * len(job_ids))
         rows = self._db.rows(
-            f"SELECT jobs.id, jobs.state, (SELECT images.id FROM images WHERE images.job_id = jobs.id ORDER BY idx LIMIT 1)"
+            "SELECT jobs.id, jobs.state,"
+            " (SELECT images.id FROM images WHERE images.job_id = jobs.id ORDER BY idx LIMIT 1)"
             f" FROM jobs WHERE jobs.id IN ({marks})",
             tuple(job_ids),
         )
@@ -114,8 +117,8 @@ class ArenaRecords:
         self._db.write(
             [
                 (
-                    "INSERT INTO votes (comparison_id, prompt, seed, tags, presets, outcome, winner, user, client, created_at)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO votes (comparison_id, prompt, seed, tags, presets, outcome, winner, user, client,"
+                    " created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     (
                         v.comparison_id,
                         v.prompt,

@@ -61,7 +61,7 @@ def thumbnail_png(data: bytes, max_px: int) -> bytes:
 
 def read_metadata(data: bytes) -> dict[str, Any]:
     with Image.open(io.BytesIO(data)) as image:
-        text = image.text.get(METADATA_KEY)  # type: ignore[attr-defined]
+        text = image.text.get(METADATA_KEY) if isinstance(image, PngImagePlugin.PngImageFile) else None
     return json.loads(text) if text else {}
 
 

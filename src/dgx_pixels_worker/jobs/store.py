@@ -164,7 +164,7 @@ class JobStore:
 
     def count_by_state(self) -> dict[str, int]:
         counts = {state.value: 0 for state in JobState}
-        counts.update({state: n for state, n in self._db.rows("SELECT state, COUNT(*) FROM jobs GROUP BY state")})
+        counts.update(dict(self._db.rows("SELECT state, COUNT(*) FROM jobs GROUP BY state")))
         return counts
 
 
