@@ -1,5 +1,8 @@
 """Compare: the model arena. One prompt through 2-4 models side by side, judged blind, then revealed with the vote's
-effect on the leaderboard. The next round is queued while this one is judged, so voting never waits on the GPU."""
+effect on the leaderboard. The next round is queued while this one is judged, so voting never waits on the GPU.
+
+The rounds (which is shown, which waits ahead, the vote, what the captions say) are kept and decided by CompareRounds
+(compare_round.py, plain Python); this screen asks the worker and draws."""
 
 from __future__ import annotations
 
