@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App, SuspendNotSupported, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 class PixelsApp(App[None]):
     TITLE = "dgx-pixels"
     CSS_PATH = "app.tcss"
-    MODES = {
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "generate": GenerateScreen,
         "queue": QueueScreen,
         "gallery": GalleryScreen,
@@ -45,7 +45,7 @@ class PixelsApp(App[None]):
     }
     DEFAULT_MODE = "generate"
     # Function keys switch screens: they can never be typed into a prompt by accident.
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "switch_mode('help')", "Help"),
         Binding("f2", "switch_mode('generate')", "Generate"),
         Binding("f3", "switch_mode('queue')", "Queue"),

@@ -10,6 +10,7 @@ stay inside the project's `assets/sprites`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -189,7 +190,5 @@ def _undo(temporaries: list[tuple[Path, Path]], done: list[tuple[Path, Path | No
     for temporary, _ in temporaries:
         temporary.unlink(missing_ok=True)
     for directory in reversed(made_dirs):
-        try:
+        with contextlib.suppress(OSError):
             directory.rmdir()
-        except OSError:
-            pass

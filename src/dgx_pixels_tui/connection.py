@@ -17,9 +17,9 @@ from dgx_pixels_worker.client.spawn import (
     listening,
     spawn_worker,
 )
-from dgx_pixels_worker.settings.config import ConfigError, Settings, load_settings
 from dgx_pixels_worker.protocol import ErrorCode, WorkerError
 from dgx_pixels_worker.serving.security import SecurityError
+from dgx_pixels_worker.settings.config import ConfigError, Settings, load_settings
 
 from .exit_codes import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE  # noqa: F401 (commands take them from here)
 

@@ -45,8 +45,8 @@ class WorkerOpener:
 
     def _reach_worker(self) -> tuple[Settings, str, str]:
         from dgx_pixels_worker.client.spawn import SpawnError
-        from dgx_pixels_worker.settings.config import ConfigError
         from dgx_pixels_worker.protocol import WorkerError
+        from dgx_pixels_worker.settings.config import ConfigError
 
         from .connection import ensure_worker, load
         from .exit_codes import EXIT_UNREACHABLE, EXIT_USAGE

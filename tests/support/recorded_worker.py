@@ -1,10 +1,11 @@
 """A recorded worker: a client that answers the TUI from fixed data, for deterministic screenshots and benchmarks.
 
-`RecordedClient` is a `WorkerClient` (dgx_pixels_worker/client/api.py), what the TUI may call on a client, as
+`RecordedClient` is a `WorkerClient` (dgx_pixels_worker/client/api.py: what the TUI may call on a client), as
 `AsyncClient` is (tests/unit/test_client_api.py checks both), and answers from the fixed queue, models, images and
 status below. Nothing is random and nothing reads the clock: every timestamp is fixed (long ago), PNGs are rendered
-by the procedural generator from (prompt, seed) and encoded by Pillow, so two runs give the same bytes. `events()` yields one connected Snapshot and then waits forever (the
-worker "stays up and quiet"); it never yields Stalled, so the connection bar stays connected.
+by the procedural generator from (prompt, seed) and encoded by Pillow, so two runs give the same bytes. `events()`
+yields one connected Snapshot and then waits forever (the worker "stays up and quiet"); it never yields Stalled, so
+the connection bar stays connected.
 
 Actions (generate, cancel, retry, set_priority) answer plausibly without changing the fixed queue, and are
 recorded in `calls` so a test can check what was asked.

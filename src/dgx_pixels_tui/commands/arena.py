@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from dgx_pixels_worker.client import AsyncClient
-from dgx_pixels_worker.settings.config import Settings
 from dgx_pixels_worker.protocol import messages as m
+from dgx_pixels_worker.settings.config import Settings
 
 from ..connection import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, dump, err, print_json, run_client
 from ..size_text import parse_size
@@ -86,7 +86,7 @@ def compare(args: argparse.Namespace) -> int:
 
 
 async def _save_panels(client: AsyncClient, comparison: m.ComparisonInfo, out: Path) -> dict[int, Path]:
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 (a one-shot command: nothing else runs on its loop)
     slug = prompt_slug(comparison.prompt)
     files = {}
     for panel in comparison.panels:
@@ -115,7 +115,7 @@ def vote(args: argparse.Namespace) -> int:
         if args.json:
             print_json(dump(reply))
             return EXIT_OK
-        for panel, change in zip(reply.comparison.panels, reply.changes):
+        for panel, change in zip(reply.comparison.panels, reply.changes, strict=False):
             before = "new" if change.before is None else f"{change.before:.0f}"
             marker = " ★" if reply.vote.winner == panel.panel else ""
             print(f"panel {panel.panel + 1}  {panel.model:<24} {before} → {change.after:.0f}{marker}")
@@ -126,7 +126,7 @@ def vote(args: argparse.Namespace) -> int:
 
 def votes_export(args: argparse.Namespace) -> int:
     async def body(client: AsyncClient, settings: Settings) -> int:
-        out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
+        out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115, ASYNC230 (closed below)
         try:
             writer = csv.DictWriter(out, EXPORT_FIELDS) if args.format == "csv" else None
             if writer:

@@ -11,9 +11,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from dgx_pixels_worker.client import AsyncClient, Event, EventStream, Snapshot, Stalled
-from dgx_pixels_worker.settings.config import Settings
 from dgx_pixels_worker.protocol import WorkerError
 from dgx_pixels_worker.protocol import messages as m
+from dgx_pixels_worker.settings.config import Settings
 
 from ..connection import (
     EXIT_FAILED,
@@ -182,7 +182,7 @@ async def follow_jobs(
 
 
 async def _save_images(client: AsyncClient, job: m.JobInfo, out: Path) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 (a one-shot command: nothing else runs on its loop)
     paths = []
     slug = prompt_slug(job.prompt)
     for image_id in job.images:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from dgx_pixels_worker.settings.config import ConfigError
 from dgx_pixels_worker.serving.security import create_keys
+from dgx_pixels_worker.settings.config import ConfigError
 
 from ..connection import EXIT_OK, EXIT_USAGE, err, load
 

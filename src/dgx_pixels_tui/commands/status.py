@@ -19,7 +19,8 @@ def status(args: argparse.Namespace) -> int:
             return EXIT_OK
         out = console()
         out.print(
-            f"[bold]worker[/] {reply.worker_version} at {client.address}, pid {reply.pid}, up {duration(reply.uptime_s)}"
+            f"[bold]worker[/] {reply.worker_version} at {client.address}, pid {reply.pid}, "
+            f"up {duration(reply.uptime_s)}"
         )
         out.print(f"data     {reply.data_dir}")
         q = reply.queue
@@ -32,7 +33,8 @@ def status(args: argparse.Namespace) -> int:
         for backend in reply.backends:
             health = "[green]healthy[/]" if backend.healthy else "[red]down[/]"
             out.print(
-                f"backend  {backend.name} ({backend.kind}) {health} {backend.running}/{backend.slots} busy  {backend.detail}"
+                f"backend  {backend.name} ({backend.kind}) {health} {backend.running}/{backend.slots} busy  "
+                f"{backend.detail}"
             )
         for gpu in reply.gpus:
             busy = f"{gpu.utilization:.0f}% busy, " if gpu.utilization is not None else ""

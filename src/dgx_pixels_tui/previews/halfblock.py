@@ -107,7 +107,9 @@ def strips_from_rgb(canvas: np.ndarray) -> list[Strip]:
     lengths = np.diff(flat_starts, append=rows * cols)
     lines: list[list[Segment]] = [[] for _ in range(rows)]
     look = _CELL_STYLES.get
-    for row, key, length in zip(start_rows.tolist(), keys[start_rows, start_cols].tolist(), lengths.tolist()):
+    for row, key, length in zip(
+        start_rows.tolist(), keys[start_rows, start_cols].tolist(), lengths.tolist(), strict=True
+    ):
         char, style = look(key) or _cell_look(key)
         lines[row].append(Segment(char * length, style))
     return [Strip(line, cols) for line in lines]

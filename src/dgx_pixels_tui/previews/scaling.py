@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 import numpy as np
 from PIL import Image
 
-ImageLike = Union[Image.Image, np.ndarray]
+ImageLike = Image.Image | np.ndarray
 
 
 def to_rgba_array(image: ImageLike) -> np.ndarray:
@@ -19,7 +18,7 @@ def to_rgba_array(image: ImageLike) -> np.ndarray:
     if pixels.ndim != 3 or pixels.shape[2] not in (3, 4) or pixels.dtype != np.uint8:
         raise ValueError(f"expected a (height, width, 3|4) uint8 array, got {pixels.shape} {pixels.dtype}")
     if pixels.shape[2] == 3:
-        opaque = np.full(pixels.shape[:2] + (1,), 255, np.uint8)
+        opaque = np.full((*pixels.shape[:2], 1), 255, np.uint8)
         pixels = np.concatenate([pixels, opaque], axis=2)
     return pixels
 

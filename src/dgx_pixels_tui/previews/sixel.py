@@ -58,7 +58,7 @@ def _band(indices: np.ndarray) -> str:
     matches = indices[None, :, :] == present[:, None, None]
     codes = (matches * _BAND_WEIGHTS[: indices.shape[0]]).sum(axis=1).astype(np.uint8) + 63
     lines = []
-    for colour, line in zip(present.tolist(), codes):
+    for colour, line in zip(present.tolist(), codes, strict=True):
         lines.append(f"#{colour}" + _run_length(line.tobytes().decode("ascii").rstrip("?")))
     return "$".join(lines)
 

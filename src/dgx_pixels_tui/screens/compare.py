@@ -6,11 +6,12 @@ The rounds (which is shown, which waits ahead, the vote, what the captions say) 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import contextlib
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Input, SelectionList, Static
 
@@ -33,7 +34,7 @@ KEY_ACTIONS = {"vote", "tie", "both_bad", "skip", "next_round", "new_prompt", "t
 
 class CompareScreen(PixelsScreen):
     AUTO_FOCUS = "#compare-prompt"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+g", "submit", "Compare now", show=False),  # enter does the same; the footer is full
         Binding("1", "vote(0)", "Panel 1 wins", group=VOTE_KEYS),
         Binding("2", "vote(1)", "Panel 2 wins", group=VOTE_KEYS),
@@ -225,10 +226,8 @@ class CompareScreen(PixelsScreen):
     async def _drop(self, comparison: m.ComparisonInfo) -> None:
         """Cancel the jobs of a queued round nobody will judge."""
         for job_id in unfinished_jobs(comparison):
-            try:
+            with contextlib.suppress(WorkerError):
                 await self.pixels.client.cancel(job_id)
-            except WorkerError:
-                pass
 
     def action_next_round(self) -> None:
         step = self.rounds.next_round()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label
@@ -20,7 +21,10 @@ class ExportTarget:
 
 class ExportDialog(ModalScreen[ExportTarget | None]):
     # enter exports from anywhere in the dialog, the sheet box included (space ticks it).
-    BINDINGS = [Binding("escape", "dismiss_none", "Cancel"), Binding("enter", "submit", "Export", priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss_none", "Cancel"),
+        Binding("enter", "submit", "Export", priority=True),
+    ]
 
     def __init__(self, what: str, project: str, category: str, offer_sheet: bool = False) -> None:
         super().__init__()

@@ -6,11 +6,11 @@ import asyncio
 import json
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Static
 
@@ -37,7 +37,7 @@ PAGE = 60
 
 class GalleryScreen(PixelsScreen):
     AUTO_FOCUS = "#images"  # arrow keys browse at once; "/" goes to the filter
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter"),
         Binding("r", "regenerate(False)", "Same seed"),
         Binding("n", "regenerate(True)", "New seed"),

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, HorizontalScroll, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -26,7 +26,7 @@ RECENT = 6
 
 
 class GenerateScreen(PixelsScreen):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+g", "submit", "Generate"),
         Binding("ctrl+r", "random_seed", "Random seed"),
     ]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from dgx_pixels_worker.protocol import JobState, WorkerError
@@ -68,7 +68,7 @@ def timing(job: m.JobInfo, now: float) -> tuple[str, str]:
 
 class QueueScreen(PixelsScreen):
     AUTO_FOCUS = "#jobs"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("x", "cancel", "Cancel"),
         Binding("r", "retry", "Retry"),
         Binding("plus,equals_sign", "priority(10)", "Priority +"),
@@ -95,7 +95,7 @@ class QueueScreen(PixelsScreen):
         now = time.time()
         if job_id is not None and job_id in table.rows and self._same_order(table, jobs):
             job = self.pixels.link.mirror.jobs[job_id]
-            for column, cell in zip(COLUMNS, self._cells(job, now)):
+            for column, cell in zip(COLUMNS, self._cells(job, now), strict=True):
                 table.update_cell(job_id, column, cell)
             if job_id == self.selected_id():
                 self.show_detail()

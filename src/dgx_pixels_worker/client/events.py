@@ -7,9 +7,9 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..serving.loop_socket import LoopSocket
 from ..protocol import WorkerError, decode
 from ..protocol import messages as m
+from ..serving.loop_socket import LoopSocket
 from .sequence import Arrival, SequenceTracker
 
 if TYPE_CHECKING:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..settings.config import Settings
 from ..serving.security import is_loopback
+from ..settings.config import Settings
 
 
 @dataclass(frozen=True)
