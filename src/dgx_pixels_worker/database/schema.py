@@ -1,7 +1,8 @@
 """The tables of the worker's database and the steps that bring an older database up to date."""
 
-SCHEMA_VERSION = 2
-SCHEMA = """
+SCHEMA_VERSION = 3
+# The tables of record, as of schema 2 and since (bench/gallery.py makes an old database from them).
+TABLES = """
 CREATE TABLE IF NOT EXISTS jobs (
     id          TEXT PRIMARY KEY,
     seq         INTEGER NOT NULL UNIQUE,
@@ -83,9 +84,111 @@ CREATE TABLE IF NOT EXISTS votes (
     UNIQUE (comparison_id, user)
 );
 """
+# What the gallery reads (gallery/images.py), kept by triggers as jobs and images are written, so that a page, a
+# model or tag filter and a prompt search do not cost more as the library grows (docs/scaling.md, "The gallery").
+# `image` is images.rowid and `job` jobs.rowid: VACUUM may renumber those, so after one run GALLERY_REBUILD.
+# - gallery_facets: one row per model, per tag and per (model, tag) of an image's job, with how many images have
+#   it; ('', '') stands for every image. The `total` of an unsearched page is read here.
+# - gallery_images: each image under each of its facets, in gallery order, with its job: a page is a range of this
+#   index, and a search that walks it reads the job's prompt without reading the image.
+# - gallery_job_images: each job's images, in gallery order: what a prompt search counts and sorts.
+# - gallery_prompts: a trigram index of lower(jobs.prompt) (contentless: the text stays in jobs). Both the prompt
+#   and the query go through SQLite's lower(), which folds ASCII letters only, as LIKE does, so a phrase match
+#   here is exactly `prompt LIKE '%query%'` for queries of 3 characters or more.
+# Only images whose job is stored are indexed (as the gallery has always joined images to jobs). A job's model and
+# tags are fixed once it is stored (a trigger refuses a change); a changed prompt is re-indexed; a deleted image
+# leaves these tables, as does a deleted job once its images are gone (nothing deletes either today).
+_GALLERY = """
+CREATE TABLE IF NOT EXISTS gallery_facets (
+    id     INTEGER PRIMARY KEY,
+    model  TEXT NOT NULL,
+    tag    TEXT NOT NULL,
+    images INTEGER NOT NULL,
+    UNIQUE (model, tag)
+);
+CREATE TABLE IF NOT EXISTS gallery_images (
+    facet      INTEGER NOT NULL,
+    created_at REAL NOT NULL,
+    image      INTEGER NOT NULL,
+    job        INTEGER NOT NULL,
+    PRIMARY KEY (facet, created_at, image)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS gallery_job_images (
+    job        INTEGER NOT NULL,
+    created_at REAL NOT NULL,
+    image      INTEGER NOT NULL,
+    PRIMARY KEY (job, created_at, image)
+) WITHOUT ROWID;
+CREATE VIEW IF NOT EXISTS gallery_job_facets (job_id, job, model, tag) AS
+    SELECT id, rowid, '', '' FROM jobs
+    UNION ALL SELECT id, rowid, model, '' FROM jobs WHERE model <> ''
+    UNION ALL SELECT DISTINCT jobs.id, jobs.rowid, '', t.value FROM jobs, json_each(jobs.params, '$.tags') AS t
+        WHERE t.type = 'text' AND t.value <> ''
+    UNION ALL SELECT DISTINCT jobs.id, jobs.rowid, jobs.model, t.value FROM jobs, json_each(jobs.params, '$.tags') AS t
+        WHERE t.type = 'text' AND t.value <> '' AND jobs.model <> '';
+CREATE VIRTUAL TABLE IF NOT EXISTS gallery_prompts USING fts5(
+    prompt, content='', tokenize='trigram case_sensitive 1'
+);
+CREATE TRIGGER IF NOT EXISTS gallery_job_added AFTER INSERT ON jobs BEGIN
+    INSERT INTO gallery_prompts (rowid, prompt) VALUES (NEW.rowid, lower(NEW.prompt));
+END;
+CREATE TRIGGER IF NOT EXISTS gallery_job_removed AFTER DELETE ON jobs BEGIN
+    INSERT INTO gallery_prompts (gallery_prompts, rowid, prompt) VALUES ('delete', OLD.rowid, lower(OLD.prompt));
+    DELETE FROM gallery_job_images WHERE job = OLD.rowid;
+END;
+CREATE TRIGGER IF NOT EXISTS gallery_job_prompt_changed AFTER UPDATE OF prompt ON jobs
+WHEN OLD.prompt IS NOT NEW.prompt BEGIN
+    INSERT INTO gallery_prompts (gallery_prompts, rowid, prompt) VALUES ('delete', OLD.rowid, lower(OLD.prompt));
+    INSERT INTO gallery_prompts (rowid, prompt) VALUES (NEW.rowid, lower(NEW.prompt));
+END;
+CREATE TRIGGER IF NOT EXISTS gallery_job_facets_fixed BEFORE UPDATE OF model, params ON jobs
+WHEN OLD.model IS NOT NEW.model OR json_extract(OLD.params, '$.tags') IS NOT json_extract(NEW.params, '$.tags')
+BEGIN
+    SELECT RAISE(ABORT, 'a job''s model and tags are fixed once it is stored: the gallery indexes its images by them');
+END;
+CREATE TRIGGER IF NOT EXISTS gallery_image_added AFTER INSERT ON images BEGIN
+    INSERT INTO gallery_facets (model, tag, images)
+        SELECT model, tag, 1 FROM gallery_job_facets WHERE job_id = NEW.job_id
+        ON CONFLICT (model, tag) DO UPDATE SET images = images + 1;
+    INSERT INTO gallery_images (facet, created_at, image, job)
+        SELECT g.id, NEW.created_at, NEW.rowid, f.job FROM gallery_job_facets AS f
+        JOIN gallery_facets AS g ON g.model = f.model AND g.tag = f.tag
+        WHERE f.job_id = NEW.job_id;
+    INSERT INTO gallery_job_images (job, created_at, image)
+        SELECT rowid, NEW.created_at, NEW.rowid FROM jobs WHERE id = NEW.job_id;
+END;
+CREATE TRIGGER IF NOT EXISTS gallery_image_removed AFTER DELETE ON images BEGIN
+    UPDATE gallery_facets SET images = images - 1 WHERE EXISTS (
+        SELECT 1 FROM gallery_images
+        WHERE facet = gallery_facets.id AND created_at = OLD.created_at AND image = OLD.rowid
+    );
+    DELETE FROM gallery_images
+    WHERE facet IN (SELECT id FROM gallery_facets) AND created_at = OLD.created_at AND image = OLD.rowid;
+    DELETE FROM gallery_job_images
+    WHERE job = (SELECT rowid FROM jobs WHERE id = OLD.job_id) AND created_at = OLD.created_at AND image = OLD.rowid;
+END;
+"""
+SCHEMA = TABLES + _GALLERY
+# The gallery tables made afresh from the jobs and images: the migration to schema 3, and the repair should they
+# ever disagree with them (after a VACUUM, which may renumber the rowids they hold).
+GALLERY_REBUILD = [
+    "DELETE FROM gallery_facets",
+    "DELETE FROM gallery_images",
+    "DELETE FROM gallery_job_images",
+    "INSERT INTO gallery_prompts (gallery_prompts) VALUES ('delete-all')",
+    "INSERT INTO gallery_facets (model, tag, images) SELECT f.model, f.tag, COUNT(*)"
+    " FROM images JOIN gallery_job_facets AS f ON f.job_id = images.job_id GROUP BY f.model, f.tag",
+    "INSERT INTO gallery_images (facet, created_at, image, job) SELECT g.id, images.created_at, images.rowid, f.job"
+    " FROM images JOIN gallery_job_facets AS f ON f.job_id = images.job_id"
+    " JOIN gallery_facets AS g ON g.model = f.model AND g.tag = f.tag ORDER BY 1, 2, 3",
+    "INSERT INTO gallery_job_images (job, created_at, image) SELECT jobs.rowid, images.created_at, images.rowid"
+    " FROM images JOIN jobs ON jobs.id = images.job_id ORDER BY 1, 2, 3",
+    "INSERT INTO gallery_prompts (rowid, prompt) SELECT rowid, lower(prompt) FROM jobs",
+]
 # Each entry takes a database from the version before it to its own; run in order, each in its own transaction.
 MIGRATIONS: dict[int, list[str]] = {
     2: ["ALTER TABLE images ADD COLUMN cache_key TEXT", "ALTER TABLE images ADD COLUMN raw_path TEXT"],
+    3: GALLERY_REBUILD,
 }
 INDEXES = """
 CREATE INDEX IF NOT EXISTS images_cache ON images(cache_key);
