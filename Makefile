@@ -28,8 +28,9 @@ check: $(STAMP)
 	echo "== lint-imports"; $(BIN)/lint-imports || status=1; \
 	if [ $$status -ne 0 ]; then echo "make check: failed (see above)" >&2; fi; exit $$status
 
+# The static checks first: a violation fails the build before any test runs.
 # pytest exits 5 when it collected nothing; that is a failure here, as is any failed test.
-test: $(STAMP)
+test: check
 	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: no tests ran" >&2; exit 1; fi; exit $$rc
 
