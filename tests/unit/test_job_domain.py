@@ -190,3 +190,22 @@ def test_memory_follows_the_store_and_a_refused_change_leaves_both_alone(tmp_pat
         jobs.queue.cancel(job)
     assert len(recorder.events) == published  # nothing published for a change that was not written
     assert jobs.store.job(job.id).state is JobState.RUNNING
+
+
+async def test_a_start_that_cannot_be_recorded_fails_that_job_and_the_slot_keeps_running(tmp_path, monkeypatch):
+    recorder = Recorder()
+    jobs = assemble(tmp_path, recorder)
+    real_start = jobs.store.start
+    calls = {"n": 0}
+
+    def start_fails_once(job, backend):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise WorkerError(ErrorCode.DISK_FULL, "the database could not be written; free disk space there")
+        return real_start(job, backend)
+
+    monkeypatch.setattr(jobs.store, "start", start_fails_once)
+    (first, second), events = await run_jobs(tmp_path, ["one", "two"], jobs, recorder)
+    assert first.state is JobState.FAILED and first.error.code == ErrorCode.DISK_FULL
+    assert second.state is JobState.COMPLETED
+    assert [t for t, b in events if t == "job.started"] == ["job.started"]  # only the start that was recorded

@@ -40,10 +40,10 @@ class JobExecution:
             backend_s = running.record.backend_ms / 1000
             for index in range(len(running.record.images), running.record.count):
                 backend_s = await self._render_one(backend, running, index, backend_s)
-            self._end(running, JobState.COMPLETED)
+            self._lifecycle.finish_or_log(running.record, JobState.COMPLETED)
         except asyncio.CancelledError:
             if running.cancel_requested:
-                self._end(running, JobState.CANCELLED, detail="cancelled while running")
+                self._lifecycle.finish_or_log(running.record, JobState.CANCELLED, detail="cancelled while running")
                 return
             self._lifecycle.requeue(running, "worker stopping; will resume", resume=False)
             raise
@@ -57,21 +57,12 @@ class JobExecution:
                 return
             if exc.code == ErrorCode.BACKEND_UNAVAILABLE:
                 exc.message = f"gave up after {attempts} attempts: {exc.message}"
-            self._end(running, JobState.FAILED, ErrorInfo(**exc.to_body()))
+            self._lifecycle.finish_or_log(running.record, JobState.FAILED, ErrorInfo(**exc.to_body()))
         except Exception as exc:
             log.exception("job %s failed unexpectedly", running.record.id)
             message = f"internal error: {exc!r}; see the worker log"
-            self._end(running, JobState.FAILED, ErrorInfo(code=ErrorCode.INTERNAL, message=message, details={}))
-
-    def _end(self, running: RunningJob, state: JobState, error: ErrorInfo | None = None, detail: str = "") -> None:
-        try:
-            self._lifecycle.finish(running.record, state, error, detail)
-        except (WorkerError, StaleJob) as exc:  # e.g. the disk filled up between the images and the final row
-            log.error(
-                "could not record job %s as %s: %s; it resumes when the worker next starts",
-                running.record.id,
-                state.value,
-                exc,
+            self._lifecycle.finish_or_log(
+                running.record, JobState.FAILED, ErrorInfo(code=ErrorCode.INTERNAL, message=message, details={})
             )
 
     async def _render_one(self, backend: Backend, running: RunningJob, index: int, backend_s: float) -> float:

@@ -15,7 +15,7 @@ from ..serving.publisher import EventPublisher
 from .active import ActiveJobs, LiveProgress, RunningJob
 from .params import JobParams
 from .record import JobRecord
-from .store import JobStore
+from .store import JobStore, StaleJob
 from .views import JobViews
 
 log = logging.getLogger(__name__)
@@ -86,8 +86,11 @@ class JobLifecycle:
         """queued -> running; None (and the job failed) if the start cannot be recorded."""
         try:
             started = self.store.start(job, backend)
+        except StaleJob as exc:
+            log.error("job %s not started: %s", job.id, exc)
+            return None
         except WorkerError as exc:
-            self.finish(job, JobState.FAILED, ErrorInfo(**exc.to_body()))
+            self.finish_or_log(job, JobState.FAILED, ErrorInfo(**exc.to_body()))
             return None
         running = self._active.running[job.id] = RunningJob(
             started, LiveProgress(progress=len(job.images) / job.count, image_index=len(job.images))
@@ -145,3 +148,13 @@ class JobLifecycle:
             except Exception:
                 log.exception("a listener failed after job %s ended; the job stays %s", job.id, state.value)
         return finished
+
+    def finish_or_log(
+        self, job: JobRecord, state: JobState, error: ErrorInfo | None = None, detail: str = ""
+    ) -> JobRecord | None:
+        """finish(), for the places that cannot pass its refusal on: logged, and the job stays as stored."""
+        try:
+            return self.finish(job, state, error, detail)
+        except (WorkerError, StaleJob) as exc:
+            log.error("could not record job %s as %s: %s; the next start of the worker resumes it", job.id, state, exc)
+            return None

@@ -7,11 +7,13 @@ import asyncio
 import contextlib
 
 from ..backends import Backend
+from ..protocol import WorkerError
 from ..protocol.messages import JobState
 from .active import ActiveJobs
 from .execution import JobExecution, backend_owning
 from .lifecycle import JobLifecycle
 from .record import JobRecord
+from .store import StaleJob
 
 IDLE_RECHECK_S = 1.0
 
@@ -80,9 +82,12 @@ class Slots:
                 if task.cancelled() and not running.live.began and running.record.state is JobState.RUNNING:
                     # cancelled before its first step ran
                     if running.cancel_requested:
-                        self._lifecycle.finish(running.record, JobState.CANCELLED, detail="cancelled while starting")
+                        self._lifecycle.finish_or_log(
+                            running.record, JobState.CANCELLED, detail="cancelled while starting"
+                        )
                     else:
-                        self._lifecycle.requeue(running, "worker stopping; will resume", resume=False)
+                        with contextlib.suppress(WorkerError, StaleJob):  # stays running: the next start resumes it
+                            self._lifecycle.requeue(running, "worker stopping; will resume", resume=False)
                 self._lifecycle.release(running)
 
     def _pick(self, backend: Backend) -> JobRecord | None:
