@@ -16,10 +16,10 @@ from dgx_pixels_worker import event_loop
 from dgx_pixels_worker.client import Event
 from dgx_pixels_worker.protocol import messages as m
 
+from _harness import percentile, report
+
 from tests.support.comfyui_double.process import ComfyUIDouble
 from tests.support.worker_process import WorkerProcess
-
-from _harness import percentile, report
 
 PROMPT_S = 0.2  # each prompt samples STEPS steps of STEP_S: the fixed 200 ms per prompt
 STEPS, STEP_S = 4, 0.05

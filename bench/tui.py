@@ -68,10 +68,10 @@ from textual.widgets import DataTable
 from dgx_pixels_tui.app import PixelsApp
 from dgx_pixels_worker.protocol import messages as m
 
-from tests.support.worker_process import FAST_CONFIG
-
 import tui_render
 from _harness import ROOT, median, percentile, report, start_worker
+
+from tests.support.worker_process import FAST_CONFIG
 
 COLUMNS, LINES = 120, 36
 STREAMING_CONFIG = """
