@@ -305,3 +305,21 @@ def test_a_walk_that_finds_too_few_near_the_top_looks_further_then_reads_the_mat
     assert [i.id for i in page] == ["j199-1", "j199-0", "j198-1", "j198-0", "j197-1", "j197-0", "j196-1"]
     page, total = store.images(query="slime", limit=7, before=201.0)
     assert total == 200 and [i.id for i in page] == ["j200-1", "j200-0"]
+
+
+def test_a_prompt_is_searchable_while_its_job_has_images_and_only_then(tmp_path):
+    db = Database(tmp_path / "db.sqlite")
+    store = ImageStore(db)
+    _add_job(db, "j1", "purple dragon egg")  # queued: no image yet
+    assert store.images(query="dragon") == ([], 0)
+    db.write(insert_statements(_image("j1", 0, 1001.0), None))
+    db.write(insert_statements(_image("j1", 1, 1002.0), None))
+    assert _ids(store.images(query="dragon")) == ["j1-1", "j1-0"]
+    db.write([("DELETE FROM images WHERE id = 'j1-1'", ())])
+    assert _ids(store.images(query="dragon")) == ["j1-0"]  # one image left: still found
+    db.write([("DELETE FROM images WHERE id = 'j1-0'", ())])
+    assert ImageStore(db).images(query="dragon") == ([], 0)
+    _add_job(db, "j2", "purple dragon egg", times=(1003.0,))  # the same prompt again, indexed once
+    db.write(insert_statements(_image("j1", 2, 1004.0), None))  # and the first job back with a new image
+    assert _ids(ImageStore(db).images(query="dragon egg")) == ["j1-2", "j2-0"]
+    assert ImageStore(db).images(query="dragon egg")[1] == 2

@@ -92,9 +92,11 @@ CREATE TABLE IF NOT EXISTS votes (
 # - gallery_images: each image under each of its facets, in gallery order, with its job: a page is a range of this
 #   index, and a search that walks it reads the job's prompt without reading the image.
 # - gallery_job_images: each job's images, in gallery order: what a prompt search counts and sorts.
-# - gallery_prompts: a trigram index of lower(jobs.prompt) (contentless: the text stays in jobs). Both the prompt
-#   and the query go through SQLite's lower(), which folds ASCII letters only, as LIKE does, so a phrase match
-#   here is exactly `prompt LIKE '%query%'` for queries of 3 characters or more.
+# - gallery_prompts: a trigram index of lower(jobs.prompt) (contentless: the text stays in jobs), holding the jobs
+#   that have an image in gallery_job_images: a job enters it with its first image, not when it is queued, which
+#   keeps the index's write off the submission path. Both the prompt and the query go through SQLite's lower(),
+#   which folds ASCII letters only, as LIKE does, so a phrase match here is exactly `prompt LIKE '%query%'` for
+#   queries of 3 characters or more.
 # Only images whose job is stored are indexed (as the gallery has always joined images to jobs). A job's model and
 # tags are fixed once it is stored (a trigger refuses a change); a changed prompt is re-indexed; a deleted image
 # leaves these tables, as does a deleted job once its images are gone (nothing deletes either today).
@@ -129,15 +131,13 @@ CREATE VIEW IF NOT EXISTS gallery_job_facets (job_id, job, model, tag) AS
 CREATE VIRTUAL TABLE IF NOT EXISTS gallery_prompts USING fts5(
     prompt, content='', tokenize='trigram case_sensitive 1'
 );
-CREATE TRIGGER IF NOT EXISTS gallery_job_added AFTER INSERT ON jobs BEGIN
-    INSERT INTO gallery_prompts (rowid, prompt) VALUES (NEW.rowid, lower(NEW.prompt));
-END;
-CREATE TRIGGER IF NOT EXISTS gallery_job_removed AFTER DELETE ON jobs BEGIN
+CREATE TRIGGER IF NOT EXISTS gallery_job_removed AFTER DELETE ON jobs
+WHEN EXISTS (SELECT 1 FROM gallery_job_images WHERE job = OLD.rowid) BEGIN
     INSERT INTO gallery_prompts (gallery_prompts, rowid, prompt) VALUES ('delete', OLD.rowid, lower(OLD.prompt));
     DELETE FROM gallery_job_images WHERE job = OLD.rowid;
 END;
 CREATE TRIGGER IF NOT EXISTS gallery_job_prompt_changed AFTER UPDATE OF prompt ON jobs
-WHEN OLD.prompt IS NOT NEW.prompt BEGIN
+WHEN OLD.prompt IS NOT NEW.prompt AND EXISTS (SELECT 1 FROM gallery_job_images WHERE job = OLD.rowid) BEGIN
     INSERT INTO gallery_prompts (gallery_prompts, rowid, prompt) VALUES ('delete', OLD.rowid, lower(OLD.prompt));
     INSERT INTO gallery_prompts (rowid, prompt) VALUES (NEW.rowid, lower(NEW.prompt));
 END;
@@ -154,6 +154,9 @@ CREATE TRIGGER IF NOT EXISTS gallery_image_added AFTER INSERT ON images BEGIN
         SELECT g.id, NEW.created_at, NEW.rowid, f.job FROM gallery_job_facets AS f
         JOIN gallery_facets AS g ON g.model = f.model AND g.tag = f.tag
         WHERE f.job_id = NEW.job_id;
+    INSERT INTO gallery_prompts (rowid, prompt)
+        SELECT rowid, lower(prompt) FROM jobs
+        WHERE id = NEW.job_id AND NOT EXISTS (SELECT 1 FROM gallery_job_images WHERE job = jobs.rowid);
     INSERT INTO gallery_job_images (job, created_at, image)
         SELECT rowid, NEW.created_at, NEW.rowid FROM jobs WHERE id = NEW.job_id;
 END;
@@ -166,6 +169,9 @@ CREATE TRIGGER IF NOT EXISTS gallery_image_removed AFTER DELETE ON images BEGIN
     WHERE facet IN (SELECT id FROM gallery_facets) AND created_at = OLD.created_at AND image = OLD.rowid;
     DELETE FROM gallery_job_images
     WHERE job = (SELECT rowid FROM jobs WHERE id = OLD.job_id) AND created_at = OLD.created_at AND image = OLD.rowid;
+    INSERT INTO gallery_prompts (gallery_prompts, rowid, prompt)
+        SELECT 'delete', rowid, lower(prompt) FROM jobs
+        WHERE id = OLD.job_id AND NOT EXISTS (SELECT 1 FROM gallery_job_images WHERE job = jobs.rowid);
 END;
 """
 SCHEMA = TABLES + _GALLERY
@@ -183,7 +189,8 @@ GALLERY_REBUILD = [
     " JOIN gallery_facets AS g ON g.model = f.model AND g.tag = f.tag ORDER BY 1, 2, 3",
     "INSERT INTO gallery_job_images (job, created_at, image) SELECT jobs.rowid, images.created_at, images.rowid"
     " FROM images JOIN jobs ON jobs.id = images.job_id ORDER BY 1, 2, 3",
-    "INSERT INTO gallery_prompts (rowid, prompt) SELECT rowid, lower(prompt) FROM jobs",
+    "INSERT INTO gallery_prompts (rowid, prompt) SELECT rowid, lower(prompt) FROM jobs"
+    " WHERE rowid IN (SELECT job FROM gallery_job_images)",
 ]
 # Each entry takes a database from the version before it to its own; run in order, each in its own transaction.
 MIGRATIONS: dict[int, list[str]] = {

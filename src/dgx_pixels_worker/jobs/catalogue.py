@@ -12,21 +12,20 @@ class ModelCatalogue:
 
     def models(self) -> list[ModelInfo]:
         """Each model once, usable when any backend can run it; `where` says how it stands on each backend."""
-        merged: dict[str, ModelInfo] = {}
+        first: dict[str, ModelInfo] = {}  # as the first backend that lists it describes it
+        where: dict[str, dict[str, str | None]] = {}
         for backend in self.backends:
             for model in backend.models():
-                if not model.where:
-                    where = {backend.name: None if model.available else model.reason}
-                    model = model.model_copy(update={"where": where})
-                seen = merged.get(model.name)
-                if seen is not None:
-                    model = seen.model_copy(update={"where": {**seen.where, **model.where}})
-                usable = [name for name, why in model.where.items() if why is None]
-                reason = None if usable else "; ".join(f"{name}: {why}" for name, why in model.where.items())
-                merged[model.name] = model.model_copy(
-                    update={"available": bool(usable), "reason": reason, "backend": ", ".join(usable) or model.backend}
-                )
-        return list(merged.values())
+                first.setdefault(model.name, model)
+                stands = model.where or {backend.name: None if model.available else model.reason}
+                where.setdefault(model.name, {}).update(stands)
+        merged = []
+        for name, model in first.items():
+            usable = [backend for backend, why in where[name].items() if why is None]
+            reason = None if usable else "; ".join(f"{backend}: {why}" for backend, why in where[name].items())
+            update = {"where": where[name], "available": bool(usable), "reason": reason}
+            merged.append(model.model_copy(update={**update, "backend": ", ".join(usable) or model.backend}))
+        return merged
 
     def render_identity(self, model: str) -> str | None:
         """The model's render identity on the first backend that knows it (the same on every server)."""
