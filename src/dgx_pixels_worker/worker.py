@@ -24,7 +24,7 @@ from .backends.procedural import ProceduralBackend
 from .database import Database
 from .gallery.images import ImageStore
 from .jobs.assembly import assemble_jobs
-from .protocol import new_id
+from .protocol import WorkerError, new_id
 from .protocol.messages import WorkerStopping
 from .serving import security
 from .serving.arena_requests import ArenaRequests
@@ -39,6 +39,7 @@ from .serving.worker_requests import WorkerRequests
 from .settings.config import Settings
 
 log = logging.getLogger("dgx_pixels_worker")
+GALLERY_BATCH = 2_000  # images the gallery indexes per heartbeat at most
 PUB_HWM = 200_000  # events queued per subscriber; past that new ones are dropped and clients resync
 LINGER_MS = 1000
 
@@ -166,7 +167,7 @@ class Worker:
                 ", ".join(b.name for b in backends),
                 recovered,
             )
-            heartbeats = asyncio.create_task(self._heartbeats(publisher, status), name="heartbeats")
+            heartbeats = asyncio.create_task(self._heartbeats(publisher, status, images), name="heartbeats")
             await self._stop.wait()
             publisher.publish("worker.stopping", WorkerStopping(reason=self.stop_reason))
             heartbeats.cancel()
@@ -235,10 +236,14 @@ class Worker:
         if frames[0][:1] == b"\x01":  # a subscription (0x00 would be an unsubscription)
             publisher.publish("worker.heartbeat", status.heartbeat())
 
-    async def _heartbeats(self, publisher: EventPublisher, status: WorkerStatus) -> None:
+    async def _heartbeats(self, publisher: EventPublisher, status: WorkerStatus, images: ImageStore) -> None:
         last_status = 0.0
         while True:
             publisher.publish("worker.heartbeat", status.heartbeat())
+            try:
+                images.catch_up(most=GALLERY_BATCH)  # so that a gallery read finds little left to index
+            except WorkerError as exc:  # a full disk: the next gallery read or heartbeat tries again
+                log.warning("gallery not indexed: %s", exc)
             if time.monotonic() - last_status >= self.settings.worker.status_every_s:
                 last_status = time.monotonic()
                 publisher.publish("worker.status", status.status())

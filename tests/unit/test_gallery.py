@@ -282,6 +282,7 @@ def test_the_gallery_tables_written_image_by_image_are_those_a_rebuild_makes(tmp
     store = _gallery(tmp_path)
     db = store._db
     _add_job(db, "j5", "spare knight", tags=("hero", "item"), times=(2000.0,))
+    assert store.catch_up() == 9  # nothing was read yet: every image is indexed now, in one batch
     written = _gallery_tables(db)
     db.write([(sql, ()) for sql in GALLERY_REBUILD])
     assert _gallery_tables(db) == written
@@ -323,3 +324,16 @@ def test_a_prompt_is_searchable_while_its_job_has_images_and_only_then(tmp_path)
     db.write(insert_statements(_image("j1", 2, 1004.0), None))  # and the first job back with a new image
     assert _ids(ImageStore(db).images(query="dragon egg")) == ["j1-2", "j2-0"]
     assert ImageStore(db).images(query="dragon egg")[1] == 2
+
+
+def test_recording_an_image_writes_its_row_and_the_gallery_indexes_it_before_the_next_read(tmp_path):
+    db = Database(tmp_path / "db.sqlite")
+    for n in range(5):
+        _add_job(db, f"j{n}", f"knight {n}", tags=("hero",), times=(1000.0 + n,))
+    assert db.rows("SELECT COUNT(*) FROM gallery_images")[0][0] == 0  # the job's transaction wrote the image alone
+    store = ImageStore(db)
+    assert store.catch_up(most=2) == 2  # what the worker does once a second, a bounded batch
+    assert db.rows("SELECT images_to FROM gallery_indexed")[0][0] == 2
+    page, total = store.images(tag="hero")  # a read indexes the rest first
+    assert [i.id for i in page] == ["j4-0", "j3-0", "j2-0", "j1-0", "j0-0"] and total == 5
+    assert store.catch_up() == 0

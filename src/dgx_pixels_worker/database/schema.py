@@ -84,8 +84,11 @@ CREATE TABLE IF NOT EXISTS votes (
     UNIQUE (comparison_id, user)
 );
 """
-# What the gallery reads (gallery/images.py), kept by triggers as jobs and images are written, so that a page, a
-# model or tag filter and a prompt search do not cost more as the library grows (docs/scaling.md, "The gallery").
+# What the gallery reads (gallery/images.py), so that a page, a model or tag filter and a prompt search do not cost
+# more as the library grows (docs/scaling.md, "The gallery"). Recording an image writes only its row: the gallery
+# indexes new images in batches (ImageStore.catch_up: before every gallery read, and once a second in the worker),
+# which keeps the job's own transaction as short as it was. `gallery_indexed.images_to` is the highest images.rowid
+# indexed; triggers keep the tables right when an indexed image or a job is deleted or a prompt changes.
 # `image` is images.rowid and `job` jobs.rowid: VACUUM may renumber those, so after one run GALLERY_REBUILD.
 # - gallery_facets: one row per model, per tag and per (model, tag) of an image's job, with how many images have
 #   it; ('', '') stands for every image. The `total` of an unsearched page is read here.
@@ -93,10 +96,9 @@ CREATE TABLE IF NOT EXISTS votes (
 #   index, and a search that walks it reads the job's prompt without reading the image.
 # - gallery_job_images: each job's images, in gallery order: what a prompt search counts and sorts.
 # - gallery_prompts: a trigram index of lower(jobs.prompt) (contentless: the text stays in jobs), holding the jobs
-#   that have an image in gallery_job_images: a job enters it with its first image, not when it is queued, which
-#   keeps the index's write off the submission path. Both the prompt and the query go through SQLite's lower(),
-#   which folds ASCII letters only, as LIKE does, so a phrase match here is exactly `prompt LIKE '%query%'` for
-#   queries of 3 characters or more.
+#   that have an image in gallery_job_images: a job enters it with its first indexed image. Both the prompt and
+#   the query go through SQLite's lower(), which folds ASCII letters only, as LIKE does, so a phrase match here is
+#   exactly `prompt LIKE '%query%'` for queries of 3 characters or more.
 # Only images whose job is stored are indexed (as the gallery has always joined images to jobs). A job's model and
 # tags are fixed once it is stored (a trigger refuses a change); a changed prompt is re-indexed; a deleted image
 # leaves these tables, as does a deleted job once its images are gone (nothing deletes either today).
@@ -128,6 +130,11 @@ CREATE VIEW IF NOT EXISTS gallery_job_facets (job_id, job, model, tag) AS
         WHERE t.type = 'text' AND t.value <> ''
     UNION ALL SELECT DISTINCT jobs.id, jobs.rowid, jobs.model, t.value FROM jobs, json_each(jobs.params, '$.tags') AS t
         WHERE t.type = 'text' AND t.value <> '' AND jobs.model <> '';
+CREATE TABLE IF NOT EXISTS gallery_indexed (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    images_to INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO gallery_indexed (id, images_to) VALUES (1, 0);
 CREATE VIRTUAL TABLE IF NOT EXISTS gallery_prompts USING fts5(
     prompt, content='', tokenize='trigram case_sensitive 1'
 );
@@ -146,21 +153,8 @@ WHEN OLD.model IS NOT NEW.model OR json_extract(OLD.params, '$.tags') IS NOT jso
 BEGIN
     SELECT RAISE(ABORT, 'a job''s model and tags are fixed once it is stored: the gallery indexes its images by them');
 END;
-CREATE TRIGGER IF NOT EXISTS gallery_image_added AFTER INSERT ON images BEGIN
-    INSERT INTO gallery_facets (model, tag, images)
-        SELECT model, tag, 1 FROM gallery_job_facets WHERE job_id = NEW.job_id
-        ON CONFLICT (model, tag) DO UPDATE SET images = images + 1;
-    INSERT INTO gallery_images (facet, created_at, image, job)
-        SELECT g.id, NEW.created_at, NEW.rowid, f.job FROM gallery_job_facets AS f
-        JOIN gallery_facets AS g ON g.model = f.model AND g.tag = f.tag
-        WHERE f.job_id = NEW.job_id;
-    INSERT INTO gallery_prompts (rowid, prompt)
-        SELECT rowid, lower(prompt) FROM jobs
-        WHERE id = NEW.job_id AND NOT EXISTS (SELECT 1 FROM gallery_job_images WHERE job = jobs.rowid);
-    INSERT INTO gallery_job_images (job, created_at, image)
-        SELECT rowid, NEW.created_at, NEW.rowid FROM jobs WHERE id = NEW.job_id;
-END;
-CREATE TRIGGER IF NOT EXISTS gallery_image_removed AFTER DELETE ON images BEGIN
+CREATE TRIGGER IF NOT EXISTS gallery_image_removed AFTER DELETE ON images
+WHEN OLD.rowid <= (SELECT images_to FROM gallery_indexed) BEGIN
     UPDATE gallery_facets SET images = images - 1 WHERE EXISTS (
         SELECT 1 FROM gallery_images
         WHERE facet = gallery_facets.id AND created_at = OLD.created_at AND image = OLD.rowid
@@ -172,6 +166,8 @@ CREATE TRIGGER IF NOT EXISTS gallery_image_removed AFTER DELETE ON images BEGIN
     INSERT INTO gallery_prompts (gallery_prompts, rowid, prompt)
         SELECT 'delete', rowid, lower(prompt) FROM jobs
         WHERE id = OLD.job_id AND NOT EXISTS (SELECT 1 FROM gallery_job_images WHERE job = jobs.rowid);
+    -- SQLite may give the next image a deleted one's rowid: the mark never stays above the newest image.
+    UPDATE gallery_indexed SET images_to = min(images_to, (SELECT COALESCE(MAX(rowid), 0) FROM images));
 END;
 """
 SCHEMA = TABLES + _GALLERY
@@ -191,6 +187,7 @@ GALLERY_REBUILD = [
     " FROM images JOIN jobs ON jobs.id = images.job_id ORDER BY 1, 2, 3",
     "INSERT INTO gallery_prompts (rowid, prompt) SELECT rowid, lower(prompt) FROM jobs"
     " WHERE rowid IN (SELECT job FROM gallery_job_images)",
+    "UPDATE gallery_indexed SET images_to = (SELECT COALESCE(MAX(rowid), 0) FROM images)",
 ]
 # Each entry takes a database from the version before it to its own; run in order, each in its own transaction.
 MIGRATIONS: dict[int, list[str]] = {

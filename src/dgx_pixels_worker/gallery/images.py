@@ -1,6 +1,7 @@
 """Reading the images table: one image, a page of images, and the image a cache key stands for.
-The rows are written with their job (see jobs/store.py), through `insert_statements` here; triggers in
-database/schema.py keep the gallery's own tables (facets and their counts, the prompt index) in step.
+The rows are written with their job (see jobs/store.py), through `insert_statements` here; `catch_up` then indexes
+new images in batches into the gallery's own tables (facets and their counts, the prompt index; database/schema.py),
+before every gallery read and once a second in the worker.
 
 What a request costs (docs/scaling.md, "The gallery"):
 - without a prompt search, a page reads `limit` rows along one index (`gallery_images`, under the facet: every
@@ -31,6 +32,7 @@ TRIGRAM = 3  # the shortest query the prompt index can answer; shorter ones scan
 _KEPT_TOTALS = 128  # searches whose total is kept
 _MIN_WINDOW = 1_000  # the fewest rows a search walks before it looks further down or reads its matches instead
 _WALK_ROWS_PER_MATCH = 4  # walking gallery_images costs about a quarter per row of what sorting costs per match
+_BATCH = 2_000  # images indexed in one transaction
 
 
 def insert_statements(info: ImageInfo, cache_key: str | None) -> list[Statement]:
@@ -79,6 +81,7 @@ class ImageStore:
         """Images newest first, at most `limit` of those created strictly before `before`, and how many match the
         filters regardless of `limit` and `before`. `query` is a substring of the job's prompt, case-insensitive
         for ASCII letters (SQLite LIKE); `model` must match exactly; `tag` is one of the job's tags."""
+        self.catch_up()
         model, tag = model or "", tag or ""
         bound = math.inf if before is None else before
         facet = self._db.rows("SELECT id, images FROM gallery_facets WHERE model=? AND tag=?", (model, tag))
@@ -109,6 +112,65 @@ class ImageStore:
             f"SELECT {_COLUMNS} FROM images WHERE cache_key=? ORDER BY created_at DESC LIMIT 1", (cache_key,)
         )
         return _image_from_row(rows[0]) if rows else None
+
+    # ------------------------------------------------------------ indexing
+
+    def catch_up(self, most: int | None = None) -> int:
+        """Index the images recorded since the last call, in transactions of at most _BATCH images, and at most
+        `most` in all (None: every one); how many were indexed. Images whose job is not stored are passed over."""
+        done = 0
+        while most is None or done < most:
+            batch = _BATCH if most is None else min(_BATCH, most - done)
+            indexed = self._index_batch(batch)
+            done += indexed
+            if indexed < batch:
+                break
+        return done
+
+    def _index_batch(self, batch: int) -> int:
+        mark = self._db.rows("SELECT images_to FROM gallery_indexed")[0][0]
+        rows = self._db.rows(
+            "SELECT images.rowid, images.created_at, jobs.rowid, jobs.model, jobs.params, jobs.prompt"
+            " FROM images LEFT JOIN jobs ON jobs.id = images.job_id WHERE images.rowid > ? ORDER BY images.rowid"
+            " LIMIT ?",
+            (mark, batch),
+        )
+        if not rows:
+            return 0
+        counts: dict[tuple[str, str], int] = {}
+        under_facets: list[tuple[Any, ...]] = []
+        job_images: list[tuple[Any, ...]] = []
+        prompts: dict[int, tuple[Any, ...]] = {}
+        for image, created_at, job, model, params, prompt in rows:
+            if job is None:
+                continue
+            for facet in _facets(model, params):
+                counts[facet] = counts.get(facet, 0) + 1
+                under_facets.append((*facet, created_at, image, job))
+            job_images.append((job, created_at, image))
+            prompts.setdefault(job, (job, prompt, job))
+        self._db.write_batches(
+            [
+                (
+                    "INSERT INTO gallery_facets (model, tag, images) VALUES (?, ?, ?)"
+                    " ON CONFLICT (model, tag) DO UPDATE SET images = images + excluded.images",
+                    [(*facet, n) for facet, n in counts.items()],
+                ),
+                (
+                    "INSERT INTO gallery_images (facet, created_at, image, job)"
+                    " VALUES ((SELECT id FROM gallery_facets WHERE model = ? AND tag = ?), ?, ?, ?)",
+                    under_facets,
+                ),
+                (  # a job enters the prompt index with its first image
+                    "INSERT INTO gallery_prompts (rowid, prompt) SELECT ?, lower(?)"
+                    " WHERE NOT EXISTS (SELECT 1 FROM gallery_job_images WHERE job = ?)",
+                    list(prompts.values()),
+                ),
+                ("INSERT INTO gallery_job_images (job, created_at, image) VALUES (?, ?, ?)", job_images),
+                ("UPDATE gallery_indexed SET images_to = ?", [(rows[-1][0],)]),
+            ]
+        )
+        return len(rows)
 
     # ------------------------------------------------------------ pages
 
@@ -212,6 +274,19 @@ class _Search:
             f"SELECT COUNT(*), COALESCE(SUM({matches}), 0) FROM images CROSS JOIN jobs ON jobs.id = images.job_id"
             " WHERE images.rowid > ? AND images.rowid <= ?"
         )
+
+
+def _facets(model: str, params: str) -> list[tuple[str, str]]:
+    """The facets an image of this job is listed under: every image, its model, each tag, each (model, tag)."""
+    tags = json.loads(params).get("tags") or []
+    tags = list(dict.fromkeys(t for t in tags if isinstance(t, str) and t))
+    facets = [("", "")]
+    if model:
+        facets.append((model, ""))
+    facets += [("", tag) for tag in tags]
+    if model:
+        facets += [(model, tag) for tag in tags]
+    return facets
 
 
 def _in_facet(created_at: str, image: str) -> str:
