@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 
 from dgx_pixels_worker.client import AsyncClient
@@ -180,7 +180,7 @@ def leaderboard(args: argparse.Namespace) -> int:
 def leaderboard_table(board: m.LeaderboardReply) -> Table:
     title = f"Leaderboard{f' · tag {board.tag}' if board.tag else ''} · {board.total_votes} vote(s)"
     table = Table(title=title, title_justify="left")
-    for name, justify in (
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("#", "right"),
         ("preset", "left"),
         ("score", "right"),
@@ -188,8 +188,9 @@ def leaderboard_table(board: m.LeaderboardReply) -> Table:
         ("votes", "right"),
         ("W-L-T", "right"),
         ("both bad", "right"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    )
+    for name, justify in columns:
+        table.add_column(name, justify=justify)
     for rank, row in enumerate(board.rows, 1):
         interval = f"{row.ci_low:.0f}–{row.ci_high:.0f}" if row.ci_low is not None and row.ci_high is not None else "–"
         table.add_row(

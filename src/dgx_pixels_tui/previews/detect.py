@@ -15,7 +15,7 @@ import time
 import tty
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal, cast, get_args
 
 PreviewMode = Literal["sixel", "kitty", "halfblock"]
 PREVIEW_MODES: tuple[str, ...] = get_args(PreviewMode)
@@ -62,7 +62,7 @@ def choose_mode(
     if choice not in PREVIEW_CHOICES:
         raise ValueError(f"preview mode must be one of {', '.join(PREVIEW_CHOICES)}, not {override!r}")
     if choice != "auto":
-        return DetectedMode(choice, "forced")  # type: ignore[arg-type]
+        return DetectedMode(cast(PreviewMode, choice), "forced")  # one of PREVIEW_CHOICES, checked above
     env = os.environ if env is None else env
     if inside_multiplexer(env):
         return DetectedMode("halfblock", "inside tmux/screen: graphics do not survive the multiplexer")

@@ -5,7 +5,7 @@ hands each message to the screen shown only."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.screen import Screen
@@ -27,7 +27,8 @@ class PixelsScreen(Screen[None]):
 
     @property
     def pixels(self) -> PixelsApp:
-        return self.app  # type: ignore[return-value]
+        # Every screen of this package runs inside PixelsApp; Textual types `app` as the base class.
+        return cast("PixelsApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
