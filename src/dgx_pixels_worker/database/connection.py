@@ -57,18 +57,18 @@ class Database:
     def close(self) -> None:
         self._db.close()
 
-    def write(self, statements: Iterable[Statement]) -> list[int]:
-        """Run the statements as one transaction and return each one's row count; a WorkerError (DISK_FULL or
-        INTERNAL) if it cannot commit, and then nothing of it is written."""
+    def write(self, statements: Iterable[Statement]) -> None:
+        """Run the statements as one transaction; a WorkerError (DISK_FULL or INTERNAL) if it cannot commit, and
+        then nothing of it is written."""
         try:
             self._db.execute("BEGIN IMMEDIATE")
-            counts = [self._db.execute(sql, args).rowcount for sql, args in statements]
+            for sql, args in statements:
+                self._db.execute(sql, args)
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
             raise storage_error(exc, self.path) from None
-        return counts
 
     def write_batches(self, batches: Iterable[tuple[str, list[tuple[Any, ...]]]]) -> None:
         """Run each statement once per row of its arguments (executemany), all in one transaction."""

@@ -46,7 +46,7 @@ def assemble_jobs(
         lifecycle, ProgressReporter(publisher, settings.worker), ImageSaver(data_dir), settings.worker.max_attempts
     )
     slots = Slots(backends, active, lifecycle, execution, settings.worker.affinity_max_wait_s)
-    queue = JobQueue(lifecycle, active, catalogue, slots, settings)
+    queue = JobQueue(lifecycle, store, active, catalogue, slots, settings)
     throughput = Throughput()
     lifecycle.on_finish(throughput.job_finished)
     return Jobs(store, active, catalogue, views, lifecycle, slots, queue, throughput)

@@ -25,7 +25,7 @@ FinishListener = Callable[[JobRecord], None]
 
 class JobLifecycle:
     def __init__(self, store: JobStore, active: ActiveJobs, views: JobViews, publisher: EventPublisher):
-        self.store = store
+        self._store = store
         self._active = active
         self._views = views
         self._publisher = publisher
@@ -37,10 +37,10 @@ class JobLifecycle:
 
     def recover(self) -> int:
         """Queue again every job a previous run left unfinished; images already stored are kept, not redone."""
-        jobs = self.store.unfinished()
+        jobs = self._store.unfinished()
         for job in jobs:
             if job.state is JobState.RUNNING:
-                job = self.store.requeue(job, "worker restarted; resuming")
+                job = self._store.requeue(job, "worker restarted; resuming")
             self._active.queued.push(job)
         return len(jobs)
 
@@ -68,14 +68,14 @@ class JobLifecycle:
             request_id=request_id,
             retry_of=retry_of,
         )
-        job = self.store.insert(job)
+        job = self._store.insert(job)
         self._active.queued.push(job)
         self._publisher.publish("job.queued", JobEvent(job=self._views.info(job)), re=request_id)
         self._active.wake_slots()
         return job
 
     def set_priority(self, job: JobRecord, priority: int) -> JobRecord:
-        job = self.store.set_priority(job, priority)
+        job = self._store.set_priority(job, priority)
         self._active.queued.replace(job)
         self._publisher.publish("job.updated", JobEvent(job=self._views.info(job)), re=job.request_id)
         return job
@@ -85,7 +85,7 @@ class JobLifecycle:
     def start(self, job: JobRecord, backend: str) -> RunningJob | None:
         """queued -> running; None (and the job failed) if the start cannot be recorded."""
         try:
-            started = self.store.start(job, backend)
+            started = self._store.start(job, backend)
         except StaleJob as exc:
             log.error("job %s not started: %s", job.id, exc)
             return None
@@ -100,15 +100,15 @@ class JobLifecycle:
         return running
 
     def record_backend_ref(self, running: RunningJob, ref: str | None) -> None:
-        running.record = self.store.set_backend_ref(running.record, ref)
+        running.record = self._store.set_backend_ref(running.record, ref)
 
     def record_image(self, running: RunningJob, info: ImageInfo, backend_ms: float, cache_key: str | None) -> None:
-        running.record = self.store.add_image(running.record, info, backend_ms, cache_key)
+        running.record = self._store.add_image(running.record, info, backend_ms, cache_key)
 
     def requeue(self, running: RunningJob, detail: str, resume: bool) -> None:
         """running -> queued. With `resume`, back in the queue now and clients hear job.queued again; without
         (the worker is stopping), the next run of the worker resumes it."""
-        job = self.store.requeue(running.record, detail)
+        job = self._store.requeue(running.record, detail)
         running.record = job
         if resume:
             log.warning("job %s: %s", job.id, detail)
@@ -137,9 +137,9 @@ class JobLifecycle:
 
         Raises WorkerError (a full disk) or StaleJob when it cannot be recorded; nothing is published then,
         and the job stays as the store has it (a running job is resumed by the next start of the worker)."""
-        finished = self.store.finish(job, state, error, detail)
+        finished = self._store.finish(job, state, error, detail)
         running = self._active.running.get(job.id)
-        if running is not None and running.record.id == job.id:
+        if running is not None:
             running.record = finished
         self._publisher.publish(f"job.{state.value}", JobEvent(job=self._views.info(finished)), re=job.request_id)
         for listener in self._finish_listeners:

@@ -11,18 +11,21 @@ from .lifecycle import JobLifecycle
 from .params import JobParams, SpriteParams, complete_sprite_params
 from .record import JobRecord
 from .slots import Slots
+from .store import JobStore
 
 
 class JobQueue:
     def __init__(
         self,
         lifecycle: JobLifecycle,
+        store: JobStore,
         active: ActiveJobs,
         catalogue: ModelCatalogue,
         slots: Slots,
         settings: Settings,
     ):
         self._lifecycle = lifecycle
+        self._store = store
         self._active = active
         self._catalogue = catalogue
         self._slots = slots
@@ -82,9 +85,9 @@ class JobQueue:
         live = self._active.find(job_id)
         if live is not None:
             return live
-        job = self._lifecycle.store.job(job_id)
+        job = self._store.job(job_id)
         if job is None and len(job_id) >= 4:
-            matches = self._lifecycle.store.ids_with_prefix(job_id)
+            matches = self._store.ids_with_prefix(job_id)
             if len(matches) > 1:
                 raise WorkerError(
                     ErrorCode.AMBIGUOUS_JOB,

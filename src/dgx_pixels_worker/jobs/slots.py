@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 from ..backends import Backend
 from ..protocol import WorkerError
@@ -16,6 +17,7 @@ from .record import JobRecord
 from .store import StaleJob
 
 IDLE_RECHECK_S = 1.0
+log = logging.getLogger(__name__)
 
 
 class Slots:
@@ -86,8 +88,10 @@ class Slots:
                             running.record, JobState.CANCELLED, detail="cancelled while starting"
                         )
                     else:
-                        with contextlib.suppress(WorkerError, StaleJob):  # stays running: the next start resumes it
+                        try:
                             self._lifecycle.requeue(running, "worker stopping; will resume", resume=False)
+                        except (WorkerError, StaleJob) as exc:  # it stays running: the next start resumes it
+                            log.error("could not put job %s back in the queue: %s", running.record.id, exc)
                 self._lifecycle.release(running)
 
     def _pick(self, backend: Backend) -> JobRecord | None:
