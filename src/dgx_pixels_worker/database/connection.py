@@ -70,18 +70,6 @@ class Database:
                 self._db.execute("ROLLBACK")
             raise storage_error(exc, self.path) from None
 
-    def write_batches(self, batches: Iterable[tuple[str, list[tuple[Any, ...]]]]) -> None:
-        """Run each statement once per row of its arguments (executemany), all in one transaction."""
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            for sql, rows in batches:
-                self._db.executemany(sql, rows)
-            self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise storage_error(exc, self.path) from None
-
     def write_guarded(self, guarded: Statement, statements: Iterable[Statement], refusal: str) -> None:
         """Run `guarded` (an UPDATE whose WHERE names the state it expects) then `statements`, as one
         transaction, committed only if `guarded` changed exactly one row; otherwise roll back and raise

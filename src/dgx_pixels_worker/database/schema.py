@@ -123,18 +123,12 @@ CREATE TABLE IF NOT EXISTS gallery_job_images (
     image      INTEGER NOT NULL,
     PRIMARY KEY (job, created_at, image)
 ) WITHOUT ROWID;
-CREATE VIEW IF NOT EXISTS gallery_job_facets (job_id, job, model, tag) AS
-    SELECT id, rowid, '', '' FROM jobs
-    UNION ALL SELECT id, rowid, model, '' FROM jobs WHERE model <> ''
-    UNION ALL SELECT DISTINCT jobs.id, jobs.rowid, '', t.value FROM jobs, json_each(jobs.params, '$.tags') AS t
-        WHERE t.type = 'text' AND t.value <> ''
-    UNION ALL SELECT DISTINCT jobs.id, jobs.rowid, jobs.model, t.value FROM jobs, json_each(jobs.params, '$.tags') AS t
-        WHERE t.type = 'text' AND t.value <> '' AND jobs.model <> '';
 CREATE TABLE IF NOT EXISTS gallery_indexed (
-    id        INTEGER PRIMARY KEY CHECK (id = 1),
-    images_to INTEGER NOT NULL
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    images_to   INTEGER NOT NULL,
+    images_next INTEGER NOT NULL
 );
-INSERT OR IGNORE INTO gallery_indexed (id, images_to) VALUES (1, 0);
+INSERT OR IGNORE INTO gallery_indexed (id, images_to, images_next) VALUES (1, 0, 0);
 CREATE VIRTUAL TABLE IF NOT EXISTS gallery_prompts USING fts5(
     prompt, content='', tokenize='trigram case_sensitive 1'
 );
@@ -171,6 +165,33 @@ WHEN OLD.rowid <= (SELECT images_to FROM gallery_indexed) BEGIN
 END;
 """
 SCHEMA = TABLES + _GALLERY
+# Files the images with rowids in (images_to, images_next] under their job's facets (every image; its model; each of
+# its tags; each (model, tag)), their job's prompt into the index with its job's first image, and moves images_to on.
+# ImageStore.catch_up runs it on new images in batches; GALLERY_REBUILD on every image.
+_NEW_IMAGES = (
+    "WITH new AS MATERIALIZED (SELECT images.rowid AS image, images.created_at, jobs.rowid AS job, jobs.model,"
+    " jobs.params FROM gallery_indexed AS g CROSS JOIN images ON images.rowid > g.images_to"
+    " AND images.rowid <= g.images_next JOIN jobs ON jobs.id = images.job_id),"
+    " tags AS (SELECT DISTINCT new.image, t.value AS tag FROM new, json_each(new.params, '$.tags') AS t"
+    " WHERE t.type = 'text' AND t.value <> ''),"
+    " facets AS (SELECT image, created_at, job, '' AS model, '' AS tag FROM new"
+    " UNION ALL SELECT image, created_at, job, model, '' FROM new WHERE model <> ''"
+    " UNION ALL SELECT image, created_at, job, '', tag FROM new JOIN tags USING (image)"
+    " UNION ALL SELECT image, created_at, job, model, tag FROM new JOIN tags USING (image) WHERE model <> '')"
+)
+INDEX_NEW_IMAGES = [
+    _NEW_IMAGES + " INSERT INTO gallery_facets (model, tag, images) SELECT model, tag, COUNT(*) FROM facets"
+    " WHERE true GROUP BY model, tag ON CONFLICT (model, tag) DO UPDATE SET images = images + excluded.images",
+    _NEW_IMAGES + " INSERT INTO gallery_images (facet, created_at, image, job)"
+    " SELECT g.id, f.created_at, f.image, f.job FROM facets AS f"
+    " JOIN gallery_facets AS g ON g.model = f.model AND g.tag = f.tag ORDER BY 1, 2, 3",
+    _NEW_IMAGES + " INSERT INTO gallery_prompts (rowid, prompt)"
+    " SELECT jobs.rowid, lower(jobs.prompt) FROM jobs WHERE jobs.rowid IN (SELECT job FROM new)"
+    " AND NOT EXISTS (SELECT 1 FROM gallery_job_images WHERE job = jobs.rowid)",
+    _NEW_IMAGES + " INSERT INTO gallery_job_images (job, created_at, image)"
+    " SELECT job, created_at, image FROM new ORDER BY 1, 2, 3",
+    "UPDATE gallery_indexed SET images_to = images_next",
+]
 # The gallery tables made afresh from the jobs and images: the migration to schema 3, and the repair should they
 # ever disagree with them (after a VACUUM, which may renumber the rowids they hold).
 GALLERY_REBUILD = [
@@ -178,16 +199,8 @@ GALLERY_REBUILD = [
     "DELETE FROM gallery_images",
     "DELETE FROM gallery_job_images",
     "INSERT INTO gallery_prompts (gallery_prompts) VALUES ('delete-all')",
-    "INSERT INTO gallery_facets (model, tag, images) SELECT f.model, f.tag, COUNT(*)"
-    " FROM images JOIN gallery_job_facets AS f ON f.job_id = images.job_id GROUP BY f.model, f.tag",
-    "INSERT INTO gallery_images (facet, created_at, image, job) SELECT g.id, images.created_at, images.rowid, f.job"
-    " FROM images JOIN gallery_job_facets AS f ON f.job_id = images.job_id"
-    " JOIN gallery_facets AS g ON g.model = f.model AND g.tag = f.tag ORDER BY 1, 2, 3",
-    "INSERT INTO gallery_job_images (job, created_at, image) SELECT jobs.rowid, images.created_at, images.rowid"
-    " FROM images JOIN jobs ON jobs.id = images.job_id ORDER BY 1, 2, 3",
-    "INSERT INTO gallery_prompts (rowid, prompt) SELECT rowid, lower(prompt) FROM jobs"
-    " WHERE rowid IN (SELECT job FROM gallery_job_images)",
-    "UPDATE gallery_indexed SET images_to = (SELECT COALESCE(MAX(rowid), 0) FROM images)",
+    "UPDATE gallery_indexed SET images_to = 0, images_next = (SELECT COALESCE(MAX(rowid), 0) FROM images)",
+    *INDEX_NEW_IMAGES,
 ]
 # Each entry takes a database from the version before it to its own; run in order, each in its own transaction.
 MIGRATIONS: dict[int, list[str]] = {

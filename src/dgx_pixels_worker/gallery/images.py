@@ -20,6 +20,7 @@ from collections import OrderedDict
 from typing import Any
 
 from ..database import Database, Statement
+from ..database.schema import INDEX_NEW_IMAGES
 from ..protocol.messages import ImageInfo
 
 _COLUMNS = "id, job_id, idx, seed, width, height, path, bytes, sha256, created_at, params, raw_path"
@@ -120,57 +121,17 @@ class ImageStore:
         `most` in all (None: every one); how many were indexed. Images whose job is not stored are passed over."""
         done = 0
         while most is None or done < most:
-            batch = _BATCH if most is None else min(_BATCH, most - done)
-            indexed = self._index_batch(batch)
-            done += indexed
-            if indexed < batch:
+            mark, last = self._db.rows(
+                "SELECT images_to, (SELECT COALESCE(MAX(rowid), 0) FROM images) FROM gallery_indexed"
+            )[0]
+            if last <= mark:
                 break
+            # rowids come in order: a range of at most `batch` of them holds at most `batch` images
+            upto = min(last, mark + (_BATCH if most is None else min(_BATCH, most - done)))
+            done += self._db.rows("SELECT COUNT(*) FROM images WHERE rowid > ? AND rowid <= ?", (mark, upto))[0][0]
+            statements: list[Statement] = [("UPDATE gallery_indexed SET images_next = ?", (upto,))]
+            self._db.write(statements + [(sql, ()) for sql in INDEX_NEW_IMAGES])
         return done
-
-    def _index_batch(self, batch: int) -> int:
-        mark = self._db.rows("SELECT images_to FROM gallery_indexed")[0][0]
-        rows = self._db.rows(
-            "SELECT images.rowid, images.created_at, jobs.rowid, jobs.model, jobs.params, jobs.prompt"
-            " FROM images LEFT JOIN jobs ON jobs.id = images.job_id WHERE images.rowid > ? ORDER BY images.rowid"
-            " LIMIT ?",
-            (mark, batch),
-        )
-        if not rows:
-            return 0
-        counts: dict[tuple[str, str], int] = {}
-        under_facets: list[tuple[Any, ...]] = []
-        job_images: list[tuple[Any, ...]] = []
-        prompts: dict[int, tuple[Any, ...]] = {}
-        for image, created_at, job, model, params, prompt in rows:
-            if job is None:
-                continue
-            for facet in _facets(model, params):
-                counts[facet] = counts.get(facet, 0) + 1
-                under_facets.append((*facet, created_at, image, job))
-            job_images.append((job, created_at, image))
-            prompts.setdefault(job, (job, prompt, job))
-        self._db.write_batches(
-            [
-                (
-                    "INSERT INTO gallery_facets (model, tag, images) VALUES (?, ?, ?)"
-                    " ON CONFLICT (model, tag) DO UPDATE SET images = images + excluded.images",
-                    [(*facet, n) for facet, n in counts.items()],
-                ),
-                (
-                    "INSERT INTO gallery_images (facet, created_at, image, job)"
-                    " VALUES ((SELECT id FROM gallery_facets WHERE model = ? AND tag = ?), ?, ?, ?)",
-                    under_facets,
-                ),
-                (  # a job enters the prompt index with its first image
-                    "INSERT INTO gallery_prompts (rowid, prompt) SELECT ?, lower(?)"
-                    " WHERE NOT EXISTS (SELECT 1 FROM gallery_job_images WHERE job = ?)",
-                    list(prompts.values()),
-                ),
-                ("INSERT INTO gallery_job_images (job, created_at, image) VALUES (?, ?, ?)", job_images),
-                ("UPDATE gallery_indexed SET images_to = ?", [(rows[-1][0],)]),
-            ]
-        )
-        return len(rows)
 
     # ------------------------------------------------------------ pages
 
@@ -274,19 +235,6 @@ class _Search:
             f"SELECT COUNT(*), COALESCE(SUM({matches}), 0) FROM images CROSS JOIN jobs ON jobs.id = images.job_id"
             " WHERE images.rowid > ? AND images.rowid <= ?"
         )
-
-
-def _facets(model: str, params: str) -> list[tuple[str, str]]:
-    """The facets an image of this job is listed under: every image, its model, each tag, each (model, tag)."""
-    tags = json.loads(params).get("tags") or []
-    tags = list(dict.fromkeys(t for t in tags if isinstance(t, str) and t))
-    facets = [("", "")]
-    if model:
-        facets.append((model, ""))
-    facets += [("", tag) for tag in tags]
-    if model:
-        facets += [(model, tag) for tag in tags]
-    return facets
 
 
 def _in_facet(created_at: str, image: str) -> str:
