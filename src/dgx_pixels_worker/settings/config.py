@@ -8,9 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..protocol.validation_text import summary
 from . import paths
-from .layers import ConfigError, layered_config, user_config_path  # noqa: F401 (re-exported)
+from .layers import ConfigError, LayeredConfig, config_layers, layered_config, user_config_path  # noqa: F401 (re-exported)
 
 
 class _Section(BaseModel):
@@ -128,9 +127,30 @@ def load_settings(
     env: Mapping[str, str] | None = None,
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Settings:
-    """Build the settings; `config_file` replaces the user file; `overrides` holds command-line flags."""
-    data = layered_config(config_file, env, overrides)
+    """Build the settings; `config_file` replaces the user file; `overrides` holds command-line flags. A
+    ConfigError names, for each problem, where the value came from: a file and line, a variable or a flag."""
+    layers = config_layers(config_file, env, overrides)
     try:
-        return Settings.model_validate(data)
+        return Settings.model_validate(layers.data)
     except ValidationError as exc:
-        raise ConfigError(f"invalid configuration ({summary(exc)}); see docs/configuration.md") from None
+        raise ConfigError(_config_problems(exc, layers)) from None
+
+
+SHOWN_PROBLEMS = 10
+
+
+def _config_problems(exc: ValidationError, layers: LayeredConfig) -> str:
+    """`~/.config/dgx-pixels/config.toml line 12: worker.heartbeat_s: ...`, one line per problem."""
+    lines = []
+    for problem in exc.errors(include_url=False):
+        loc = tuple(problem["loc"])
+        unknown = problem["type"] == "extra_forbidden"
+        what = "not a setting dgx-pixels knows" if unknown else problem["msg"].removeprefix("Value error, ")
+        where = layers.where(loc, unknown=unknown)
+        field = ".".join(str(part) for part in loc) or "settings"
+        lines.append(f"{where + ': ' if where else ''}{field}: {what}")
+    if len(lines) == 1:
+        return f"invalid configuration: {lines[0]} (see docs/configuration.md)"
+    more = f"\n  … and {len(lines) - SHOWN_PROBLEMS} more" if len(lines) > SHOWN_PROBLEMS else ""
+    shown = "\n  ".join(lines[:SHOWN_PROBLEMS])
+    return f"invalid configuration ({len(lines)} problems):\n  {shown}{more}\nsee docs/configuration.md"
