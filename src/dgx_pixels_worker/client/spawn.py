@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from ..serving.security import is_loopback
@@ -56,13 +59,13 @@ def pub_for(rep: str, settings: Settings) -> str:
 
 def spawn_worker(rep: str, settings: Settings, config_file: Path | None, wait_s: float = 20.0) -> SpawnedWorker:
     data_dir = settings.worker.resolved_data_dir()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the worker makes an older one private as it starts
     log_path = data_dir / "worker.log"
     pub = pub_for(rep, settings)
     command = [sys.executable, "-m", "dgx_pixels_worker", "--rep", rep, "--pub", pub, "--data-dir", str(data_dir)]
     if config_file is not None:
         command += ["--config", str(config_file)]
-    with log_path.open("ab") as log:
+    with _private_log(log_path) as log:
         process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -74,6 +77,14 @@ def spawn_worker(rep: str, settings: Settings, config_file: Path | None, wait_s:
             return SpawnedWorker(process.pid, rep, pub, log_path)
         time.sleep(0.05)
     raise SpawnError(f"the background worker did not open {rep} within {wait_s:g}s; its log:\n{_tail(log_path)}")
+
+
+def _private_log(path: Path) -> BinaryIO:
+    """The worker's log, opened for appending, readable by its owner alone (also one an older version made)."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with contextlib.suppress(OSError):  # someone else's file: the worker says so if it cannot write there
+        os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "ab")
 
 
 def _tail(path: Path, lines: int = 15) -> str:
