@@ -2,10 +2,12 @@
 from, and for sheets the grid layout that `TextureAtlasLayout::from_grid` takes. Plain Python, no Textual.
 
 All or nothing: every file is first written beside its target under a temporary name, then renamed into
-place; if anything fails, what this export created is removed and what it replaced is put back, so the
-project's files are as they were. Nothing is overwritten unless `force` is given; otherwise a name that is
-taken gets `-1`, `-2`, ... Names are reduced to lowercase letters, digits, `-` and `_`, and every path must
-stay inside the project's `assets/sprites`.
+place; if anything fails (an error, Ctrl-C, SIGTERM or SIGHUP), what this export created is removed and what
+it replaced is put back, so the project's files are as they were. The temporary names carry the exporting
+process's id (`.NAME.png.PID.dgx-tmp`, `.NAME.png.PID.dgx-old`), so that what a killed export left is known
+for stale and tidied by the next export into the project (a file it had moved aside is put back). Nothing is
+overwritten unless `force` is given; otherwise a name that is taken gets `-1`, `-2`, ... Names are reduced to
+lowercase letters, digits, `-` and `_`, and every path must stay inside the project's `assets/sprites`.
 """
 
 from __future__ import annotations
@@ -14,14 +16,22 @@ import contextlib
 import json
 import os
 import re
+import signal
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 SPRITES_DIR = Path("assets") / "sprites"
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
+# What an export leaves beside a file while it runs: `.NAME.PID.dgx-tmp` (the new content) and
+# `.NAME.PID.dgx-old` (what it replaces). Older versions left the same names without the PID.
+_LEFTOVER = re.compile(r"^\.(?P<name>.+?)(?:\.(?P<pid>\d+))?\.dgx-(?P<kind>tmp|old)$")
+LEGACY_STALE_S = 60.0  # a leftover without a PID is an older version's, stale once untouched this long
+_CLEANUP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)  # ended with cleanup, like Ctrl-C
 
 
 class BevyExportError(Exception):
@@ -93,6 +103,7 @@ def export_to_bevy(project: Path, category: str, items: list[ExportItem], *, for
         raise BevyExportError(
             f"{folder} is outside {project}'s assets/sprites (a symbolic link?); choose another category"
         )
+    remove_leftovers(root)
     manifest_path = root / MANIFEST_NAME
     manifest = _read_manifest(manifest_path)
     plan = _plan(root, folder, items, force)
@@ -148,35 +159,117 @@ def _free_stem(folder: Path, stem: str, taken: set[str], force: bool, sheet: boo
     return candidate
 
 
+def remove_leftovers(root: Path) -> list[Path]:
+    """Tidy what killed exports left under `root`: their temporary files go, and a file they had moved aside
+    is put back where it is missing (else it goes too). Leftovers of a running export are kept. Returns the
+    paths removed or put back."""
+    tidied: list[Path] = []
+    for folder, _, names in os.walk(root):
+        for name in names:
+            match = _LEFTOVER.match(name)
+            path = Path(folder) / name
+            if match is None or not _stale(path, match["pid"]):
+                continue
+            final = path.with_name(match["name"])
+            with contextlib.suppress(OSError):
+                if match["kind"] == "old" and not final.exists():
+                    os.replace(path, final)
+                else:
+                    path.unlink()
+                tidied.append(path)
+    return tidied
+
+
+def _stale(path: Path, pid: str | None) -> bool:
+    if pid is None:
+        try:
+            return time.time() - path.lstat().st_mtime > LEGACY_STALE_S
+        except OSError:
+            return False
+    if int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError):
+        return False  # alive under another user, or not a process id at all
+    return False
+
+
+class _Signalled(BaseException):
+    """SIGTERM or SIGHUP arrived while files were being put in place."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _signals_undo() -> Iterator[None]:
+    """While files are put in place, SIGTERM and SIGHUP (when they would end the process at once) raise, so
+    the export undoes itself; the signal is then delivered again to end the process as it would have."""
+
+    caught: list[int] = []
+
+    def raise_it(signum: int, frame: FrameType | None) -> None:
+        caught.append(signum)
+        if len(caught) == 1:  # once: a second signal must not cut the undo short
+            raise _Signalled(signum)
+
+    previous: dict[signal.Signals, Any] = {}
+    try:
+        for signum in _CLEANUP_SIGNALS:
+            if signal.getsignal(signum) == signal.SIG_DFL:
+                previous[signum] = signal.signal(signum, raise_it)
+    except ValueError:
+        pass  # not the main thread: signals cannot be caught here, and the next export tidies up
+    try:
+        yield
+    except _Signalled as signalled:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        previous.clear()
+        signal.raise_signal(signalled.signum)
+        raise BevyExportError("the export was interrupted; nothing was changed") from None
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def _write_all(writes: list[tuple[Path, bytes]]) -> None:
-    """Temporary files first, then renames; on any failure undo everything done so far."""
+    """Temporary files first, then renames; on any failure, Ctrl-C or SIGTERM undo everything done so far."""
     made_dirs: list[Path] = []
     temporaries: list[tuple[Path, Path]] = []
     done: list[tuple[Path, Path | None]] = []  # final path, backup of what it replaced
-    try:
-        for final, data in writes:
-            for parent in reversed([final.parent, *final.parent.parents]):
-                if not parent.exists():
-                    parent.mkdir()
-                    made_dirs.append(parent)
-            temporary = final.with_name(f".{final.name}.dgx-tmp")
-            with temporary.open("wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            temporaries.append((temporary, final))
-        for temporary, final in temporaries:
-            backup = None
-            if final.exists():
-                backup = final.with_name(f".{final.name}.dgx-old")
-                os.replace(final, backup)
-            done.append((final, backup))
-            os.replace(temporary, final)
-    except OSError as exc:
-        _undo(temporaries, done, made_dirs)
-        raise BevyExportError(
-            f"could not write {exc.filename or 'the project'} ({exc.strerror}); nothing was changed"
-        ) from None
+    pid = os.getpid()
+    with _signals_undo():
+        try:
+            for final, data in writes:
+                for parent in reversed([final.parent, *final.parent.parents]):
+                    if not parent.exists():
+                        parent.mkdir()
+                        made_dirs.append(parent)
+                temporary = final.with_name(f".{final.name}.{pid}.dgx-tmp")
+                temporaries.append((temporary, final))
+                with temporary.open("wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            for temporary, final in temporaries:
+                backup = final.with_name(f".{final.name}.{pid}.dgx-old") if final.exists() else None
+                done.append((final, backup))
+                if backup is not None:
+                    os.replace(final, backup)
+                os.replace(temporary, final)
+        except OSError as exc:
+            _undo(temporaries, done, made_dirs)
+            raise BevyExportError(
+                f"could not write {exc.filename or 'the project'} ({exc.strerror}); nothing was changed"
+            ) from None
+        except BaseException:
+            _undo(temporaries, done, made_dirs)
+            raise
     for _, backup in done:
         if backup is not None:
             backup.unlink(missing_ok=True)
@@ -184,8 +277,9 @@ def _write_all(writes: list[tuple[Path, bytes]]) -> None:
 
 def _undo(temporaries: list[tuple[Path, Path]], done: list[tuple[Path, Path | None]], made_dirs: list[Path]) -> None:
     for final, backup in reversed(done):
-        final.unlink(missing_ok=True)
-        if backup is not None:
+        if backup is None:
+            final.unlink(missing_ok=True)
+        elif backup.exists():  # else it was never moved aside: `final` is still the original
             os.replace(backup, final)
     for temporary, _ in temporaries:
         temporary.unlink(missing_ok=True)
