@@ -8,7 +8,7 @@ from PIL import Image
 
 from dgx_pixels_worker.backends import Preview, Progress, Result
 from dgx_pixels_worker.database import Database
-from dgx_pixels_worker.jobs import image_files
+from dgx_pixels_worker.jobs import image_files, pause
 from dgx_pixels_worker.jobs.assembly import assemble_jobs
 from dgx_pixels_worker.jobs.store import StaleJob
 from dgx_pixels_worker.protocol import ErrorCode, WorkerError, decode
@@ -65,9 +65,18 @@ class Recorder:
         self.events.append((frames[0].decode(), envelope.body))
 
 
+TERMINAL = ("job.completed", "job.failed", "job.cancelled")
+
+
 def assemble(tmp_path, recorder):
     db = Database(tmp_path / "db.sqlite")
     return assemble_jobs(db, [ScriptedBackend()], EventPublisher(recorder, "epoch"), load_settings(env={}), tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def quick_probe(monkeypatch):
+    """A paused queue looks for room every 50 ms here, not every few seconds."""
+    monkeypatch.setattr(pause, "PROBE_S", 0.05)
 
 
 async def run_jobs(tmp_path, prompts, jobs=None, recorder=None):
@@ -92,7 +101,7 @@ async def test_backend_error_fails_only_that_job(tmp_path):
     assert terminal == [("job.failed", bad.id), ("job.completed", good.id)]
 
 
-async def test_full_disk_fails_the_job_with_advice_and_the_next_job_still_runs(tmp_path, monkeypatch):
+async def test_a_full_disk_pauses_the_queue_and_the_job_that_hit_it_waits_uncharged(tmp_path, monkeypatch):
     real_write = image_files.write_atomically
     calls = {"n": 0}
 
@@ -105,10 +114,17 @@ async def test_full_disk_fails_the_job_with_advice_and_the_next_job_still_runs(t
         return real_write(root, relative, data)
 
     monkeypatch.setattr(image_files, "write_atomically", write_fills_disk_once)
-    (first, second), _ = await run_jobs(tmp_path, ["one", "two"])
-    assert first.state is JobState.FAILED and first.error.code == ErrorCode.DISK_FULL
-    assert "free space" in first.error.message and "retry" in first.error.message
-    assert second.state is JobState.COMPLETED
+    recorder = Recorder()
+    jobs = assemble(tmp_path, recorder)
+    (first, second), events = await run_jobs(tmp_path, ["one", "two"], jobs, recorder)
+    assert first.state is JobState.COMPLETED and second.state is JobState.COMPLETED
+    assert first.attempts == 1  # the attempt the full disk stopped was not counted
+    assert [s for _, s, _ in jobs.store.history(first.id)] == ["queued", "running", "queued", "running", "completed"]
+    topics = [t for t, _ in events if t.startswith("worker.") or t in TERMINAL]
+    assert topics == ["worker.paused", "worker.resumed", "job.completed", "job.completed"]
+    paused = next(b for t, b in events if t == "worker.paused")
+    assert paused["reason"] == "disk_full" and paused["path"] == str(tmp_path)
+    assert f"the disk holding {tmp_path} is full" in paused["message"] and "resumes by itself" in paused["message"]
     assert not list(tmp_path.rglob("*.part"))
 
 
@@ -192,20 +208,38 @@ def test_memory_follows_the_store_and_a_refused_change_leaves_both_alone(tmp_pat
     assert jobs.store.job(job.id).state is JobState.RUNNING
 
 
+def start_fails_once(monkeypatch, store, error):
+    real_start = store.start
+    calls = {"n": 0}
+
+    def start(job, backend):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise error
+        return real_start(job, backend)
+
+    monkeypatch.setattr(store, "start", start)
+
+
 async def test_a_start_that_cannot_be_recorded_fails_that_job_and_the_slot_keeps_running(tmp_path, monkeypatch):
     recorder = Recorder()
     jobs = assemble(tmp_path, recorder)
-    real_start = jobs.store.start
-    calls = {"n": 0}
-
-    def start_fails_once(job, backend):
-        calls["n"] += 1
-        if calls["n"] == 1:
-            raise WorkerError(ErrorCode.DISK_FULL, "the database could not be written; free disk space there")
-        return real_start(job, backend)
-
-    monkeypatch.setattr(jobs.store, "start", start_fails_once)
+    start_fails_once(
+        monkeypatch, jobs.store, WorkerError(ErrorCode.INTERNAL, "database error: disk image is malformed")
+    )
     (first, second), events = await run_jobs(tmp_path, ["one", "two"], jobs, recorder)
-    assert first.state is JobState.FAILED and first.error.code == ErrorCode.DISK_FULL
+    assert first.state is JobState.FAILED and first.error.code == ErrorCode.INTERNAL
     assert second.state is JobState.COMPLETED
     assert [t for t, b in events if t == "job.started"] == ["job.started"]  # only the start that was recorded
+
+
+async def test_a_start_that_finds_the_disk_full_leaves_the_job_queued_until_there_is_room(tmp_path, monkeypatch):
+    recorder = Recorder()
+    jobs = assemble(tmp_path, recorder)
+    full = WorkerError(ErrorCode.DISK_FULL, "the database could not be written; free disk space there")
+    start_fails_once(monkeypatch, jobs.store, full)
+    (first, second), events = await run_jobs(tmp_path, ["one", "two"], jobs, recorder)
+    assert first.state is JobState.COMPLETED and second.state is JobState.COMPLETED and first.attempts == 1
+    topics = [t for t, _ in events if t.startswith("worker.") or t in TERMINAL or t == "job.started"]
+    assert topics[:2] == ["worker.paused", "worker.resumed"]  # the start was never recorded, nor published
+    assert sorted(topics[2:]) == ["job.completed", "job.completed", "job.started", "job.started"]

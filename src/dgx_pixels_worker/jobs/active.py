@@ -1,5 +1,6 @@
-"""The jobs in memory: queued ones in the scheduler, running ones with their task and live progress.
-Only jobs/lifecycle.py changes what is here, after the store has recorded the change."""
+"""The jobs in memory: queued ones in the scheduler, running ones with their task and live progress, and held ones,
+whose next state waits for disk space to be written (jobs/pause.py). Only jobs/lifecycle.py changes what is here,
+after the store has recorded the change."""
 
 from __future__ import annotations
 
@@ -36,11 +37,14 @@ class RunningJob:
 class ActiveJobs:
     queued: Scheduler = field(default_factory=Scheduler)
     running: dict[str, RunningJob] = field(default_factory=dict)
+    held: dict[str, JobRecord] = field(default_factory=dict)  # as stored, until their next state can be written
     _wakeups: list[asyncio.Event] = field(default_factory=list)  # one per slot, set when work may be waiting
 
     def find(self, job_id: str) -> JobRecord | None:
         running = self.running.get(job_id)
-        return running.record if running is not None else self.queued.get(job_id)
+        if running is not None:
+            return running.record
+        return self.held.get(job_id) or self.queued.get(job_id)
 
     def running_records(self) -> list[JobRecord]:
         return [running.record for running in self.running.values()]

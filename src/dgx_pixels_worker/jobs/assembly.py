@@ -13,6 +13,7 @@ from .active import ActiveJobs
 from .catalogue import ModelCatalogue
 from .execution import JobExecution
 from .lifecycle import JobLifecycle
+from .pause import QueuePause
 from .progress import ProgressReporter
 from .queue import JobQueue
 from .saving import ImageSaver
@@ -29,6 +30,7 @@ class Jobs:
     catalogue: ModelCatalogue
     views: JobViews
     lifecycle: JobLifecycle
+    pause: QueuePause
     slots: Slots
     queue: JobQueue
     throughput: Throughput
@@ -41,12 +43,13 @@ def assemble_jobs(
     active = ActiveJobs()
     catalogue = ModelCatalogue(backends)
     views = JobViews(active, store, backends, settings.worker.recent_jobs)
-    lifecycle = JobLifecycle(store, active, views, publisher)
+    pause = QueuePause(data_dir, publisher, active.wake_slots)
+    lifecycle = JobLifecycle(store, active, views, publisher, pause)
     execution = JobExecution(
         lifecycle, ProgressReporter(publisher, settings.worker), ImageSaver(data_dir), settings.worker.max_attempts
     )
-    slots = Slots(backends, active, lifecycle, execution, settings.worker.affinity_max_wait_s)
+    slots = Slots(backends, active, lifecycle, execution, pause, settings.worker.affinity_max_wait_s)
     queue = JobQueue(lifecycle, store, active, catalogue, slots, settings)
     throughput = Throughput()
     lifecycle.on_finish(throughput.job_finished)
-    return Jobs(store, active, catalogue, views, lifecycle, slots, queue, throughput)
+    return Jobs(store, active, catalogue, views, lifecycle, pause, slots, queue, throughput)

@@ -1,7 +1,8 @@
 """Running one job on one backend: its images in order, each rendered, saved and recorded, and the job's end.
 
-A backend that goes away sends the job back to the queue (up to `max_attempts`); any other failure is final
-for the job and says why; a cancel ends it as cancelled; the worker stopping puts it back for the next run.
+A backend that goes away sends the job back to the queue (up to `max_attempts`); a full disk sends it back too,
+that attempt not counted, and pauses the queue until there is room (jobs/pause.py); any other failure is final for
+the job and says why; a cancel ends it as cancelled; the worker stopping puts it back for the next run.
 """
 
 from __future__ import annotations
@@ -45,15 +46,21 @@ class JobExecution:
             if running.cancel_requested:
                 self._lifecycle.finish_or_log(running.record, JobState.CANCELLED, detail="cancelled while running")
                 return
-            self._lifecycle.requeue(running, "worker stopping; will resume", resume=False)
+            try:
+                self._lifecycle.requeue(running, "worker stopping; will resume", resume=False)
+            except (WorkerError, StaleJob) as exc:  # it stays running: the next start resumes it
+                log.error("could not put job %s back in the queue: %s", running.record.id, exc)
             raise
         except StaleJob as exc:
             log.error("job %s stopped: %s", running.record.id, exc)
         except WorkerError as exc:
             attempts = running.record.attempts
+            if exc.code == ErrorCode.DISK_FULL:
+                self._lifecycle.set_aside(running, exc)
+                return
             if exc.code == ErrorCode.BACKEND_UNAVAILABLE and attempts < self._max_attempts:
                 detail = f"{backend.name} unavailable ({exc.message}); back in the queue"
-                self._lifecycle.requeue(running, detail, resume=True)
+                self._lifecycle.requeue_or_hold(running, detail)
                 return
             if exc.code == ErrorCode.BACKEND_UNAVAILABLE:
                 exc.message = f"gave up after {attempts} attempts: {exc.message}"

@@ -84,7 +84,7 @@ def write_atomically(root: Path, relative: str, data: bytes) -> Path:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             raise WorkerError(
                 ErrorCode.DISK_FULL,
-                f"no space left to write {target}; free space under {root} and retry the job (dgx-pixels retry JOB)",
+                f"no space left to write {target}; free space under {root}",
                 {"path": str(target)},
             ) from None
         raise WorkerError(ErrorCode.INTERNAL, f"cannot write {target}: {exc.strerror}", {"path": str(target)}) from None

@@ -13,6 +13,7 @@ from ..protocol.messages import JobState
 from .active import ActiveJobs
 from .execution import JobExecution, backend_owning
 from .lifecycle import JobLifecycle
+from .pause import QueuePause
 from .record import JobRecord
 from .store import StaleJob
 
@@ -27,12 +28,14 @@ class Slots:
         active: ActiveJobs,
         lifecycle: JobLifecycle,
         execution: JobExecution,
+        pause: QueuePause,
         affinity_max_wait_s: float,
     ):
         self._backends = backends
         self._active = active
         self._lifecycle = lifecycle
         self._execution = execution
+        self._pause = pause
         self._affinity_max_wait_s = affinity_max_wait_s
         # Affinity follows the checkpoint of the last job given to each backend: that is what will be loaded
         # when its next prompt starts, even while earlier prompts are still queued inside it.
@@ -57,14 +60,15 @@ class Slots:
         for loop in self._loops:
             loop.cancel()
         await asyncio.gather(*self._loops, return_exceptions=True)
+        await self._pause.close()
 
     async def _slot_loop(self, backend: Backend, wakeup: asyncio.Event) -> None:
         while not self.stopping:
             wakeup.clear()
-            job = self._pick(backend)
+            job = None if self._pause.state is not None else self._pick(backend)
             if job is None:
-                # Woken by new work; and every second regardless, since a backend coming back up or a job
-                # aging past affinity can make a queued job runnable without any event here.
+                # Woken by new work or the queue resuming; and every second regardless, since a backend coming
+                # back up or a job aging past affinity can make a queued job runnable without any event here.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wakeup.wait(), IDLE_RECHECK_S)
                 continue

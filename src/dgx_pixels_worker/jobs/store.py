@@ -72,9 +72,11 @@ class JobStore:
             now,
         )
 
-    def requeue(self, job: JobRecord, detail: str) -> JobRecord:
-        """running -> queued: it resumes at its next missing image."""
-        return self._move(job, JobState.QUEUED, {}, detail, time.time())
+    def requeue(self, job: JobRecord, detail: str, refund: bool = False) -> JobRecord:
+        """running -> queued: it resumes at its next missing image. With `refund`, the attempt it was on does not
+        count (it was stopped by the worker, not by its backend)."""
+        changes = {"attempts": max(0, job.attempts - 1)} if refund else {}
+        return self._move(job, JobState.QUEUED, changes, detail, time.time())
 
     def finish(self, job: JobRecord, state: JobState, error: ErrorInfo | None = None, detail: str = "") -> JobRecord:
         """To a terminal state, once."""

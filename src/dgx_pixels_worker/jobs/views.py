@@ -65,8 +65,12 @@ class JobViews:
         )
 
     def snapshot(self, states: set[JobState] | None, finished_limit: int) -> list[JobInfo]:
-        """Every running job, every queued job in run order, then up to `finished_limit` recent finished ones."""
-        jobs = self._active.running_records() + self._active.queued.queued()
+        """Every running job (held ones too, as stored), every queued job in run order, then up to `finished_limit`
+        recent finished ones; each once."""
+        once: dict[str, JobRecord] = {}  # a job on its way from one to another is listed where it was first
+        for job in [*self._active.running_records(), *self._active.held.values(), *self._active.queued.queued()]:
+            once.setdefault(job.id, job)
+        jobs = list(once.values())
         jobs += self._store.recent_finished(min(finished_limit, self._recent_jobs))
         if states is not None:
             jobs = [job for job in jobs if job.state in states]
@@ -78,5 +82,6 @@ class JobViews:
 
     def counts(self) -> dict[str, int]:
         counts = self._store.count_by_state()
-        counts["queued"], counts["running"] = len(self._active.queued), len(self._active.running)
+        held = sum(job_id not in self._active.running for job_id in self._active.held)
+        counts["queued"], counts["running"] = len(self._active.queued), len(self._active.running) + held
         return counts

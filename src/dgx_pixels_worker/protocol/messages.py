@@ -272,6 +272,21 @@ class Throughput(Reply):
     images_per_min: float
 
 
+class QueuePaused(Reply):
+    """Why the queue takes no job now, and what to do: a `worker.paused` event, and `paused` in `status`."""
+
+    reason: Literal["disk_full"]
+    path: str  # the data directory, on the disk that is full
+    message: str  # what happened and what to do, for a person
+    since: float
+
+
+class QueueResumed(EventBody):
+    reason: Literal["disk_full"]
+    paused_s: float
+    message: str
+
+
 class StatusReply(Reply):
     worker_version: str
     epoch: str
@@ -284,6 +299,7 @@ class StatusReply(Reply):
     throughput: Throughput
     procedural_only: bool
     gpus: list[GpuInfo] = Field(default_factory=list)
+    paused: QueuePaused | None = None  # nil while the queue runs
 
 
 class ShutdownReply(Reply):
@@ -496,6 +512,8 @@ EVENTS: dict[str, type[BaseModel]] = {  # event bodies, and the status reply as 
     "worker.heartbeat": Heartbeat,
     "worker.status": StatusReply,
     "worker.stopping": WorkerStopping,
+    "worker.paused": QueuePaused,
+    "worker.resumed": QueueResumed,
     "worker.test": TestEvent,
     "comparison.created": ComparisonEvent,
     "comparison.updated": ComparisonEvent,

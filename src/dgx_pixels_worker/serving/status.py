@@ -41,6 +41,7 @@ class WorkerStatus:
             ),
             procedural_only=self._jobs.catalogue.procedural_only(),
             gpus=self._gpus(),
+            paused=self._jobs.pause.state,
         )
 
     def heartbeat(self) -> m.Heartbeat:
