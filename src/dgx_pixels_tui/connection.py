@@ -41,7 +41,7 @@ def address_of(args: argparse.Namespace, settings: Settings) -> str:
 
 def ensure_worker(args: argparse.Namespace, settings: Settings, report: Callable[[str], None] = err) -> str:
     """The address to talk to, after starting a local worker there if none listens and spawning is allowed;
-    `report` hears about the start."""
+    `report` hears about the start (not when another command started the worker first: that one is used)."""
     address = address_of(args, settings)
     if listening(address) or not can_spawn(address):
         return address
@@ -52,7 +52,8 @@ def ensure_worker(args: argparse.Namespace, settings: Settings, report: Callable
         )
     config = Path(args.config) if getattr(args, "config", None) else None
     spawned = spawn_worker(address, settings, config)
-    report(f"started a local worker at {spawned.rep} (pid {spawned.pid}; log {spawned.log_path})")
+    if spawned.started:
+        report(f"started a local worker at {spawned.rep} (pid {spawned.pid}; log {spawned.log_path})")
     return address
 
 

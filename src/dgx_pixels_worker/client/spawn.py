@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -19,10 +21,15 @@ from ..settings.config import Settings
 
 @dataclass(frozen=True)
 class SpawnedWorker:
-    pid: int
+    pid: int | None  # None when the worker is not this spawn's own
     rep: str
     pub: str
     log_path: Path
+    started: bool = True  # False: another client started the worker listening there first, and it is used
+
+
+SPAWN_LOCK = "spawn.lock"
+TCP_LISTEN = "0A"  # the state of a listening socket in /proc/net/tcp
 
 
 class SpawnError(Exception):
@@ -58,25 +65,87 @@ def pub_for(rep: str, settings: Settings) -> str:
 
 
 def spawn_worker(rep: str, settings: Settings, config_file: Path | None, wait_s: float = 20.0) -> SpawnedWorker:
+    """Start a worker at `rep` in the background and wait until it listens. Clients that find no worker at
+    the same moment take turns (a lock in the data directory): the first starts one, the others find it
+    listening and use it (`started` False). A worker of this spawn that exits because another one holds the
+    port is not reported as started either."""
     data_dir = settings.worker.resolved_data_dir()
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the worker makes an older one private as it starts
     log_path = data_dir / "worker.log"
     pub = pub_for(rep, settings)
-    command = [sys.executable, "-m", "dgx_pixels_worker", "--rep", rep, "--pub", pub, "--data-dir", str(data_dir)]
-    if config_file is not None:
-        command += ["--config", str(config_file)]
-    with _private_log(log_path) as log:
-        process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
     deadline = time.monotonic() + wait_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SpawnError(f"the background worker exited at start:\n{_tail(log_path)}")
+    with _spawn_turn(data_dir / SPAWN_LOCK, deadline):
         if listening(rep) and listening(pub):
-            return SpawnedWorker(process.pid, rep, pub, log_path)
-        time.sleep(0.05)
+            return SpawnedWorker(None, rep, pub, log_path, started=False)
+        command = [sys.executable, "-m", "dgx_pixels_worker", "--rep", rep, "--pub", pub, "--data-dir", str(data_dir)]
+        if config_file is not None:
+            command += ["--config", str(config_file)]
+        with _private_log(log_path) as log:
+            process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        while time.monotonic() < deadline:
+            exited = process.poll() is not None
+            if listening(rep) and listening(pub):
+                if exited or port_holder(rep, process.pid) is False:
+                    return SpawnedWorker(None, rep, pub, log_path, started=False)  # another worker has the port
+                return SpawnedWorker(process.pid, rep, pub, log_path)
+            if exited:
+                raise SpawnError(f"the background worker exited at start:\n{_tail(log_path)}")
+            time.sleep(0.05)
     raise SpawnError(f"the background worker did not open {rep} within {wait_s:g}s; its log:\n{_tail(log_path)}")
+
+
+@contextlib.contextmanager
+def _spawn_turn(path: Path, deadline: float) -> Iterator[None]:
+    """Hold the data directory's spawn lock: one client at a time starts a worker there."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)  # not inherited by the worker (close_fds)
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise SpawnError(f"another client is still starting a worker ({path} is locked)") from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)
+
+
+def listen_rows(address: str) -> list[list[str]]:
+    """The rows of /proc/net/tcp and tcp6 (fields split) of the sockets listening at a local tcp:// address;
+    none where /proc does not tell (not Linux). Field 7 is the owner's uid, field 9 the socket's inode."""
+    port = urlsplit(f"//{address.partition('://')[2]}").port
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) > 9 and fields[3] == TCP_LISTEN and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                found.append(fields)
+    return found
+
+
+def port_holder(address: str, pid: int) -> bool | None:
+    """Whether process `pid` holds the listening socket of a local tcp:// address; None where /proc cannot
+    tell (not Linux, or another user's process)."""
+    sockets = {f"socket:[{fields[9]}]" for fields in listen_rows(address)}
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return None
+    if not sockets:
+        return None
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            if os.readlink(fd) in sockets:
+                return True
+    return False
 
 
 def _private_log(path: Path) -> BinaryIO:
