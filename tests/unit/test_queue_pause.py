@@ -130,7 +130,7 @@ def test_the_queue_stays_paused_while_the_space_is_short_of_what_it_waits_for(tm
 def test_a_submission_that_finds_the_disk_full_is_refused_and_pauses_the_queue(tmp_path, monkeypatch):
     recorder = Recorder()
     jobs = assemble(tmp_path, recorder)
-    Disk(monkeypatch, jobs.store, "insert")
+    Disk(monkeypatch, jobs.store, "insert_all")
     with pytest.raises(WorkerError) as refused:
         jobs.queue.submit(GenerateRequest(prompt="one"), "t", "u", None)
     assert refused.value.code == ErrorCode.DISK_FULL

@@ -69,14 +69,14 @@ class Arena:
         _shuffler.shuffle(resolved)
         comparison_id = os.urandom(6).hex()
         panels: list[PanelRecord] = []
-        queued: list[JobRecord] = []
+        jobs: list[JobRecord] = []
         for panel, params in enumerate(resolved):
             cached = self._cached_image(params) if request.use_cache else None
             if cached is not None:
                 panels.append(PanelRecord(panel, params.model, None, cached, True))
                 continue
-            job = self._queue.add(params, request.priority, client, user, request_id)
-            queued.append(job)
+            job = self._queue.new_job(params, request.priority, client, user, request_id)
+            jobs.append(job)
             panels.append(PanelRecord(panel, params.model, job.id, None, False))
         first = resolved[0]
         record = ComparisonRecord(
@@ -91,12 +91,12 @@ class Arena:
             time.time(),
             panels,
         )
-        try:
-            self.records.insert_comparison(record)
-        except WorkerError:
-            for job in queued:  # a comparison that cannot be recorded must not leave its jobs behind
-                self._queue.cancel(job)
-            raise
+        try:  # the comparison and its jobs in one transaction: a comparison that cannot be recorded queues nothing
+            self._queue.add(jobs, self.records.comparison_statements(record))
+        except WorkerError as exc:
+            raise WorkerError(
+                exc.code, f"the comparison was not made and none of its jobs queued: {exc.message}", exc.details
+            ) from None
         info = self._info(record)
         self.publisher.publish("comparison.created", m.ComparisonEvent(comparison=info), re=request_id)
         return info
@@ -152,9 +152,11 @@ class Arena:
         )
 
     def _job_finished(self, job: JobRecord) -> None:
+        """After a panel's job ended (a finish listener: what it raises is logged and changes nothing of the job)."""
         comparison_id = self.records.comparison_of_job(job.id)
-        if comparison_id:
-            info = self.info(comparison_id)
+        record = self.records.comparison(comparison_id) if comparison_id else None
+        if record is not None:
+            info = self._info(record)
             self.publisher.publish("comparison.updated", m.ComparisonEvent(comparison=info), re=job.request_id)
 
     # ------------------------------------------------------------ votes

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..database import Database
+from ..database import Database, Statement
 from ..protocol import messages as m
 
 
@@ -52,8 +52,10 @@ class ArenaRecords:
     def __init__(self, db: Database):
         self._db = db
 
-    def insert_comparison(self, c: ComparisonRecord) -> None:
-        statements: list[tuple[str, tuple[Any, ...]]] = [
+    @staticmethod
+    def comparison_statements(c: ComparisonRecord) -> list[Statement]:
+        """What records a comparison and its panels, to write in the transaction that stores its jobs."""
+        statements: list[Statement] = [
             (
                 "INSERT INTO comparisons (id, prompt, negative, seed, tags, user, client, request_id, created_at)"
                 " VALUES (?,?,?,?,?,?,?,?,?)",
@@ -68,7 +70,7 @@ class ArenaRecords:
             )
             for p in c.panels
         ]
-        self._db.write(statements)
+        return statements
 
     def comparison_of_job(self, job_id: str) -> str | None:
         rows = self._db.rows("SELECT comparison_id FROM comparison_panels WHERE job_id=?", (job_id,))

@@ -41,7 +41,6 @@ class JobExecution:
             backend_s = running.record.backend_ms / 1000
             for index in range(len(running.record.images), running.record.count):
                 backend_s = await self._render_one(backend, running, index, backend_s)
-            self._lifecycle.finish_or_log(running.record, JobState.COMPLETED)
         except asyncio.CancelledError:
             if running.cancel_requested:
                 self._lifecycle.finish_or_log(running.record, JobState.CANCELLED, detail="cancelled while running")
@@ -71,6 +70,8 @@ class JobExecution:
             self._lifecycle.finish_or_log(
                 running.record, JobState.FAILED, ErrorInfo(code=ErrorCode.INTERNAL, message=message, details={})
             )
+        else:  # outside the try: nothing that happens once the job is complete can be taken for its failure
+            self._lifecycle.finish_or_log(running.record, JobState.COMPLETED)
 
     async def _render_one(self, backend: Backend, running: RunningJob, index: int, backend_s: float) -> float:
         job = running.record

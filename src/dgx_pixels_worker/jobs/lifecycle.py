@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
+from ..database import Statement
 from ..protocol import WorkerError
 from ..protocol.messages import ErrorInfo, ImageInfo, JobEvent, JobStarted, JobState
 from ..serving.publisher import EventPublisher
@@ -26,6 +28,7 @@ from .views import JobViews
 log = logging.getLogger(__name__)
 
 FinishListener = Callable[[JobRecord], None]
+T = TypeVar("T")
 
 
 class JobLifecycle:
@@ -60,7 +63,7 @@ class JobLifecycle:
 
     # ------------------------------------------------------------ queued
 
-    def add(
+    def new_job(
         self,
         params: JobParams,
         priority: int,
@@ -69,8 +72,8 @@ class JobLifecycle:
         request_id: str | None,
         retry_of: str | None = None,
     ) -> JobRecord:
-        """A new queued job."""
-        job = JobRecord(
+        """A new queued job, not stored yet: add() stores it."""
+        return JobRecord(
             id=os.urandom(6).hex(),
             seq=0,
             state=JobState.QUEUED,
@@ -82,11 +85,16 @@ class JobLifecycle:
             request_id=request_id,
             retry_of=retry_of,
         )
-        job = self._paused_if_full(lambda: self._store.insert(job))
-        self._active.queued.push(job)
-        self._publisher.publish("job.queued", JobEvent(job=self._views.info(job)), re=request_id)
+
+    def add(self, jobs: list[JobRecord], also: Iterable[Statement] = ()) -> list[JobRecord]:
+        """Store new jobs (from new_job()) and the statements `also` in one transaction, then queue them and
+        publish job.queued for each; when the transaction fails, nothing of it is stored, queued or published."""
+        stored = self._paused_if_full(lambda: self._store.insert_all(jobs, also))
+        for job in stored:
+            self._active.queued.push(job)
+            self._publisher.publish("job.queued", JobEvent(job=self._views.info(job)), re=job.request_id)
         self._active.wake_slots()
-        return job
+        return stored
 
     def set_priority(self, job: JobRecord, priority: int) -> JobRecord:
         job = self._paused_if_full(lambda: self._store.set_priority(job, priority))
@@ -207,7 +215,7 @@ class JobLifecycle:
 
     # ------------------------------------------------------------ a full disk
 
-    def _paused_if_full(self, write: Callable[[], JobRecord]) -> JobRecord:
+    def _paused_if_full(self, write: Callable[[], T]) -> T:
         """`write()`; one that fails for want of space pauses the queue, and raises as before."""
         try:
             return write()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from ..database import Statement
 from ..protocol import ErrorCode, WorkerError
 from ..protocol.messages import GenerateParams, GenerateRequest, JobState
 from ..settings.config import Settings
@@ -32,7 +35,8 @@ class JobQueue:
         self._settings = settings
 
     def submit(self, request: GenerateRequest, client: str, user: str, request_id: str | None) -> JobRecord:
-        return self.add(self.complete(request), request.priority, client, user, request_id)
+        params = self.complete(request)
+        return self._lifecycle.add([self._lifecycle.new_job(params, request.priority, client, user, request_id)])[0]
 
     def complete(self, request: GenerateParams) -> SpriteParams:
         """Complete parameters for a job, checked against the models and limits, without queueing it."""
@@ -40,9 +44,13 @@ class JobQueue:
         models = self._catalogue.models()
         return complete_sprite_params(request, models, self._settings.worker.default_model, self._settings.limits)
 
-    def add(self, params: JobParams, priority: int, client: str, user: str, request_id: str | None) -> JobRecord:
-        """Queue a job whose parameters came from complete() (which checked that the queue takes jobs)."""
-        return self._lifecycle.add(params, priority, client, user, request_id)
+    def new_job(self, params: JobParams, priority: int, client: str, user: str, request_id: str | None) -> JobRecord:
+        """A job whose parameters came from complete() (which checked that the queue takes jobs), for add()."""
+        return self._lifecycle.new_job(params, priority, client, user, request_id)
+
+    def add(self, jobs: list[JobRecord], also: Iterable[Statement] = ()) -> list[JobRecord]:
+        """Queue jobs from new_job() together with what `also` records of them, in one transaction: all or none."""
+        return self._lifecycle.add(jobs, also)
 
     def retry(self, job: JobRecord, client: str, user: str, request_id: str | None) -> JobRecord:
         if not job.state.terminal:
@@ -50,7 +58,9 @@ class JobQueue:
                 ErrorCode.INVALID, f"job {job.id} is still {job.state.value}; only finished jobs are retried"
             )
         self._check_accepting()
-        return self._lifecycle.add(job.params, job.priority, client, user, request_id, retry_of=job.id)
+        return self._lifecycle.add(
+            [self._lifecycle.new_job(job.params, job.priority, client, user, request_id, job.id)]
+        )[0]
 
     def cancel(self, job: JobRecord) -> JobRecord:
         """A queued job ends at once; a running one is asked to stop and ends with job.cancelled."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from ..database import Database, StaleWrite, Statement
@@ -33,32 +34,16 @@ class JobStore:
 
     def insert(self, job: JobRecord) -> JobRecord:
         """Store a new job; it comes back numbered in submission order."""
-        job = dataclasses.replace(job, seq=self._next_seq)
-        self._db.write(
-            [
-                (
-                    "INSERT INTO jobs (id, seq, state, params, prompt, model, priority, client, user,"
-                    " request_id, retry_of, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        job.id,
-                        job.seq,
-                        job.state.value,
-                        job.params.model_dump_json(),
-                        job.params.prompt,
-                        job.model,
-                        job.priority,
-                        job.client,
-                        job.user,
-                        job.request_id,
-                        job.retry_of,
-                        job.created_at,
-                    ),
-                ),
-                _history(job.id, job.state, job.created_at, "submitted"),
-            ]
-        )
-        self._next_seq += 1
-        return job
+        return self.insert_all([job])[0]
+
+    def insert_all(self, jobs: list[JobRecord], also: Iterable[Statement] = ()) -> list[JobRecord]:
+        """Store new jobs, and the statements `also` (what the jobs are part of), in one transaction: all of it or
+        nothing. The jobs come back numbered in submission order."""
+        jobs = [dataclasses.replace(job, seq=self._next_seq + n) for n, job in enumerate(jobs)]
+        statements = [statement for job in jobs for statement in _insert_statements(job)]
+        self._db.write([*statements, *also])
+        self._next_seq += len(jobs)
+        return jobs
 
     def start(self, job: JobRecord, backend: str) -> JobRecord:
         """queued -> running on `backend`, one more attempt."""
@@ -182,6 +167,30 @@ def _column_value(value: Any) -> Any:
     if isinstance(value, ErrorInfo):
         return value.model_dump_json()
     return value
+
+
+def _insert_statements(job: JobRecord) -> list[Statement]:
+    return [
+        (
+            "INSERT INTO jobs (id, seq, state, params, prompt, model, priority, client, user,"
+            " request_id, retry_of, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                job.id,
+                job.seq,
+                job.state.value,
+                job.params.model_dump_json(),
+                job.params.prompt,
+                job.model,
+                job.priority,
+                job.client,
+                job.user,
+                job.request_id,
+                job.retry_of,
+                job.created_at,
+            ),
+        ),
+        _history(job.id, job.state, job.created_at, "submitted"),
+    ]
 
 
 def _history(job_id: str, state: JobState, at: float, detail: str) -> Statement:
