@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..protocol import SUPPORTED_VERSIONS, Envelope, ErrorCode, WorkerError, validation_text
 from ..protocol import messages as m
+from ..protocol.body_limits import check_body
 
 
 @dataclass
@@ -44,6 +45,7 @@ class RequestDispatcher:
                 f"unknown request type {envelope.type!r}; this worker knows: {', '.join(sorted(m.REQUESTS))}",
                 {"type": envelope.type, "known": sorted(m.REQUESTS)},
             )
+        check_body(envelope.body, envelope.type)  # huge lists are refused before validation spends seconds on them
         try:
             request = entry[0].model_validate(envelope.body)
         except ValidationError as exc:
