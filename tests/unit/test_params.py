@@ -58,3 +58,27 @@ def test_bad_parameters_are_refused_with_a_way_out(kw, code, words):
 
 def test_tags_are_normalised():
     assert _resolve(tags=[" Character ", "character", "", "Item"]).tags == ("character", "item")
+
+
+@pytest.mark.parametrize(
+    ("post", "words"),
+    [
+        ("upscale:32,upscale:32", "would make a 64x64 image at least 65536x65536, beyond the 2048 pixels a side"),
+        ("grid:size=32,upscale:32,upscale:4", "at least 4096x4096"),
+        (",".join(["trim"] * 17), "has 17 steps; the limit is 16"),
+        ("palette:/etc/passwd", "'/etc/passwd' is not a palette name"),
+    ],
+)
+def test_post_processing_is_bounded_when_the_job_is_submitted(post, words):
+    with pytest.raises(WorkerError) as caught:
+        _resolve(postprocess=post)
+    assert caught.value.code == ErrorCode.INVALID and caught.value.details == {"field": "postprocess"}
+    assert words in caught.value.message
+
+
+def test_the_step_limit_is_a_setting():
+    strict = load_settings(env={"DGX_PIXELS_LIMITS__MAX_POSTPROCESS_STEPS": "2"}).limits
+    request = GenerateRequest(prompt="knight", postprocess="trim,trim,trim")
+    with pytest.raises(WorkerError, match="has 3 steps; the limit is 2"):
+        complete_sprite_params(request, MODELS, "", strict)
+    assert len(_resolve(postprocess="grid,upscale:32,upscale:32").postprocess) == 3  # its size shows when it runs

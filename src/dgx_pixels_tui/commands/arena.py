@@ -19,7 +19,7 @@ from dgx_pixels_worker.settings.config import Settings
 from ..connection import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, dump, err, print_json, run_client
 from ..size_text import parse_size
 from ..terminal_format import console
-from .generate import follow_jobs, free_path, prompt_slug
+from .generate import follow_jobs, free_path, postprocess_to_send, prompt_slug
 
 VOTE_WORDS = {"tie": "tie", "bad": "both_bad", "both-bad": "both_bad", "both_bad": "both_bad", "skip": "skip"}
 EXPORT_FIELDS = (
@@ -47,6 +47,11 @@ def compare(args: argparse.Namespace) -> int:
     if not 2 <= len(models) <= 4:
         err(f"--models takes 2 to 4 presets separated by commas, not {len(models)}; see `dgx-pixels models`")
         return EXIT_USAGE
+    try:
+        post = postprocess_to_send(args.post)
+    except ValueError as exc:
+        err(str(exc))
+        return EXIT_USAGE
     params = {
         "negative": args.negative,
         "seed": args.seed,
@@ -56,7 +61,7 @@ def compare(args: argparse.Namespace) -> int:
         "cfg": args.cfg,
         "tags": [t for t in args.tags.split(",") if t.strip()],
         "use_cache": not args.no_cache,
-        "postprocess": args.post,
+        "postprocess": post,
     }
 
     async def body(client: AsyncClient, settings: Settings) -> int:

@@ -45,9 +45,20 @@ def request_params(args: argparse.Namespace) -> dict[str, object]:
         "cfg": args.cfg,
         "priority": args.priority,
         "tags": [t for t in args.tags.split(",") if t.strip()],
-        "postprocess": getattr(args, "post", None),
+        "postprocess": postprocess_to_send(getattr(args, "post", None)),
     }
     return {key: value for key, value in params.items() if value is not None}
+
+
+def postprocess_to_send(post: str | None) -> object:
+    """The --post steps as the worker gets them: a palette named by a file on this machine is read here and
+    sent as its colours (the worker reads no file a request names). ValueError for a palette file that
+    cannot be read."""
+    if post is None:
+        return None
+    from dgx_pixels_worker.pixelart.pipeline_spec import with_local_palettes  # numpy: loaded only for --post
+
+    return with_local_palettes(post)
 
 
 def main(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from ..pixelart.pipeline_spec import PipelineError, validate_pipeline
 from ..protocol import ErrorCode, WorkerError
 from ..protocol.messages import GenerateParams, ModelInfo
 from ..settings.config import LimitsSettings
+from .postprocess import bounded_pipeline
 from .tags import clean_tags
 
 SEED_SPACE = 2**63
@@ -96,7 +97,14 @@ def complete_sprite_params(
         steps=steps,
         cfg=float(cfg),
         tags=tags,
-        postprocess=tuple(_pipeline(request.postprocess, defaults.get("postprocess", []), model.name)),
+        postprocess=tuple(
+            bounded_pipeline(
+                _pipeline(request.postprocess, defaults.get("postprocess", []), model.name),
+                (width, height),
+                limits,
+                model.name,
+            )
+        ),
     )
 
 

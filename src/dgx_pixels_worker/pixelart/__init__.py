@@ -19,15 +19,24 @@ from .grid import Grid, detect_grid, downscale
 from .palette import (
     Palette,
     PaletteError,
-    load_palette,
     map_to_palette,
     named_palette,
+    palette_from_colours,
     palette_names,
     parse_gpl,
     parse_hex,
+    read_palette_file,
 )
+from .palette_library import PaletteLibrary, default_library
 from .pipeline import DEFAULT_PIPELINE, apply_step, run_pipeline
-from .pipeline_spec import OPS, PipelineError, parse_pipeline, validate_pipeline
+from .pipeline_spec import (
+    OPS,
+    PipelineError,
+    parse_pipeline,
+    smallest_output,
+    validate_pipeline,
+    with_local_palettes,
+)
 from .quantization import count_colours, quantize
 from .scale import content_box, trim, upscale
 from .sheet import SpriteSheet, animated_preview, build_sheet
@@ -40,6 +49,7 @@ __all__ = [
     "Grid",
     "Palette",
     "PaletteError",
+    "PaletteLibrary",
     "PipelineError",
     "SpriteSheet",
     "add_outline",
@@ -49,23 +59,27 @@ __all__ = [
     "build_sheet",
     "content_box",
     "count_colours",
+    "default_library",
     "detect_background",
     "detect_grid",
     "downscale",
     "flood_fill",
-    "load_palette",
     "map_to_palette",
     "named_palette",
+    "palette_from_colours",
     "palette_names",
     "parse_gpl",
     "parse_hex",
     "parse_pipeline",
     "quantize",
+    "read_palette_file",
     "remove_background",
     "run_pipeline",
+    "smallest_output",
     "threshold_alpha",
     "to_image",
     "trim",
     "upscale",
     "validate_pipeline",
+    "with_local_palettes",
 ]

@@ -1,26 +1,40 @@
-"""Palettes: the named ones, a user's .hex or GIMP .gpl file, and mapping an image onto a palette.
+"""Palettes: the named ones, palette files (.hex, GIMP .gpl, JASC .pal, Paint.NET .txt), and mapping an
+image onto a palette.
 
 A .hex file holds one colour per line, RRGGBB with an optional '#'. Blank lines and comments are
 ignored: lines starting with ';' or '//', or with '#' followed by a space (or nothing).
 
 A .gpl file starts with the line "GIMP Palette", may have "Name: ..." and "Columns: ..." lines and
 '#' comments, then one colour per line: "R G B" (0..255, whitespace separated), optionally a name.
+
+A .pal file (JASC) is "JASC-PAL", a version line ("0100"), the number of colours, then "R G B" per line.
+
+A .txt file (Paint.NET) holds one colour per line, AARRGGBB or RRGGBB hex (alpha ignored); ';' starts a
+comment.
+
+Files are read with a size cap and only when they are regular files (never a FIFO or a device), so reading
+one cannot block or grow without bound. Which palettes a request may name is palette_library's business.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .colour import RGB, ImageLike, as_rgba, hex_colour, nearest_indices, unique_colours
+from .colour import RGB, ImageLike, as_rgba, hex_colour, nearest_indices, parse_colour, unique_colours
 from .named_palettes import ALIASES, NAMED
 
-PALETTE_SUFFIXES = (".hex", ".gpl")
+PALETTE_SUFFIXES = (".gpl", ".hex", ".pal", ".txt")
+MAX_PALETTE_COLOURS = 256
+MAX_PALETTE_FILE_BYTES = 64 * 1024
 _HEX_LINE = re.compile(r"#?([0-9a-fA-F]{6})")
-_GPL_COLOUR = re.compile(r"(\d{1,3})\s+(\d{1,3})\s+(\d{1,3})(?:\s+.*)?")
+_ARGB_LINE = re.compile(r"(?:[0-9a-fA-F]{2})?([0-9a-fA-F]{6})")
+_RGB_TRIPLE = re.compile(r"(\d{1,3})\s+(\d{1,3})\s+(\d{1,3})(?:\s+.*)?")
 
 
 class PaletteError(ValueError):
@@ -48,42 +62,83 @@ def canonical_name(name: str) -> str:
 
 
 def palette_names() -> list[str]:
-    """The keys of the named palettes."""
+    """The keys of the named palettes shipped with dgx-pixels."""
     return list(NAMED)
 
 
+def is_named_palette(name: str) -> bool:
+    return canonical_name(name) in NAMED
+
+
 def named_palette(name: str) -> Palette:
-    """The named palette; PaletteError listing the known names if there is none of that name."""
+    """The shipped palette of that name; PaletteError listing the known names if there is none."""
     key = canonical_name(name)
     if key not in NAMED:
-        raise PaletteError(
-            f"unknown palette {name!r}; use one of {', '.join(NAMED)} or the path of a .hex or .gpl file"
-        )
+        raise PaletteError(f"unknown palette {name!r}; use one of {', '.join(NAMED)}")
     title, data = NAMED[key]
     return parse_hex(data.replace(" ", "\n"), title)
 
 
-def load_palette(spec: str | Path) -> Palette:
-    """A named palette, or the palette in a .hex or .gpl file when `spec` is a path to one."""
-    path = Path(spec)
-    if isinstance(spec, Path) or path.suffix.lower() in PALETTE_SUFFIXES or len(path.parts) > 1:
-        return read_palette_file(path)
-    return named_palette(str(spec))
+def palette_from_colours(colours: list[str] | tuple[str, ...], name: str = "custom") -> Palette:
+    """A palette of "#rrggbb" colours, as a request sends them; PaletteError naming the first bad one."""
+    parsed = []
+    for number, value in enumerate(colours, start=1):
+        try:
+            parsed.append(parse_colour(value))
+        except (ValueError, TypeError):
+            raise PaletteError(f"colour {number} ({value!r}) is not a colour like #1a1c2c") from None
+    return _checked(name, parsed)
 
 
-def read_palette_file(path: Path) -> Palette:
-    """The palette in a .hex or .gpl file (by suffix; a file with neither is read as GIMP's if it starts so)."""
+def read_palette_file(path: Path, max_bytes: int = MAX_PALETTE_FILE_BYTES) -> Palette:
+    """The palette in a palette file, by its suffix (a file with none of the known suffixes is read as GIMP's
+    if it starts so, else as .hex). Only a regular file of at most `max_bytes` is read."""
+    data = read_small_file(path, max_bytes)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise PaletteError(f"palette file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PaletteError(f"cannot read palette file {path}: {exc}") from None
-    gpl = path.suffix.lower() == ".gpl" or (path.suffix.lower() != ".hex" and text.startswith("GIMP Palette"))
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise PaletteError(f"{path}: not a text file") from None
     try:
-        return parse_gpl(text, path.stem) if gpl else parse_hex(text, path.stem)
+        return parse_palette(text, path.suffix, path.stem)
     except PaletteError as exc:
         raise PaletteError(f"{path}: {exc}") from None
+
+
+def read_small_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file no larger than `max_bytes`; PaletteError otherwise. Opened without blocking
+    and checked before reading, so a FIFO, a device or a huge file costs nothing."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise PaletteError(f"palette file not found: {path}") from None
+    except OSError as exc:
+        raise PaletteError(f"cannot read palette file {path}: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise PaletteError(f"{path} is not a regular file")
+        if info.st_size > max_bytes:
+            raise PaletteError(f"{path} is {info.st_size} bytes; a palette file is at most {max_bytes}")
+        data = os.read(fd, max_bytes + 1)
+    except OSError as exc:
+        raise PaletteError(f"cannot read palette file {path}: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise PaletteError(f"{path} is larger than {max_bytes} bytes, the most a palette file may be")
+    return data
+
+
+def parse_palette(text: str, suffix: str, name: str = "custom") -> Palette:
+    """The palette of a file's text, by the file's suffix."""
+    kind = suffix.lower()
+    if kind == ".gpl" or (kind not in PALETTE_SUFFIXES and text.lstrip().startswith("GIMP Palette")):
+        return parse_gpl(text, name)
+    if kind == ".pal":
+        return parse_jasc(text, name)
+    if kind == ".txt":
+        return parse_paint_net(text, name)
+    return parse_hex(text, name)
 
 
 def parse_hex(text: str, name: str = "custom") -> Palette:
@@ -93,11 +148,7 @@ def parse_hex(text: str, name: str = "custom") -> Palette:
         line = raw.strip()
         if _is_comment(line):
             continue
-        match = _HEX_LINE.fullmatch(line)
-        if not match:
-            raise PaletteError(f"line {number}: {line!r} is not a colour; write one RRGGBB hex colour per line")
-        value = match.group(1)
-        colours.append((int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)))
+        colours.append(_hex_line(number, line, _HEX_LINE, "RRGGBB"))
     return _checked(name, colours)
 
 
@@ -117,11 +168,49 @@ def parse_gpl(text: str, name: str = "custom") -> Palette:
             continue
         if line.lower().startswith("columns:"):
             continue
-        match = _GPL_COLOUR.fullmatch(line)
-        if not match or any(int(v) > 255 for v in match.groups()):
-            raise PaletteError(f"line {number}: {line!r} is not a colour; write 'R G B [name]' with numbers 0..255")
-        colours.append((int(match.group(1)), int(match.group(2)), int(match.group(3))))
+        colours.append(_rgb_line(number, line))
     return _checked(name, colours)
+
+
+def parse_jasc(text: str, name: str = "custom") -> Palette:
+    """The palette of JASC .pal text; PaletteError naming the first bad line."""
+    lines = [line.strip() for line in text.splitlines()]
+    if len(lines) < 3 or lines[0] != "JASC-PAL":
+        raise PaletteError("not a JASC palette: the first line must be 'JASC-PAL'")
+    colours = [_rgb_line(number, line) for number, line in enumerate(lines[3:], start=4) if line]
+    return _checked(name, colours)
+
+
+def parse_paint_net(text: str, name: str = "custom") -> Palette:
+    """The palette of Paint.NET .txt text (AARRGGBB per line, ';' comments); PaletteError naming the first bad
+    line."""
+    colours = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith(";"):
+            continue
+        colours.append(_hex_line(number, line, _ARGB_LINE, "AARRGGBB"))
+    return _checked(name, colours)
+
+
+def _hex_line(number: int, line: str, pattern: re.Pattern[str], form: str) -> RGB:
+    match = pattern.fullmatch(line)
+    if not match:
+        raise _bad_line(number, line, f"one {form} hex colour per line")
+    value = match.group(1)
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+def _rgb_line(number: int, line: str) -> RGB:
+    match = _RGB_TRIPLE.fullmatch(line)
+    if not match or any(int(v) > 255 for v in match.groups()):
+        raise _bad_line(number, line, "'R G B [name]' with numbers 0..255")
+    return int(match.group(1)), int(match.group(2)), int(match.group(3))
+
+
+def _bad_line(number: int, line: str, form: str) -> PaletteError:
+    shown = line if len(line) <= 40 else line[:37] + "..."
+    return PaletteError(f"line {number}: {shown!r} is not a colour; write {form}")
 
 
 def _is_comment(line: str) -> bool:
@@ -131,6 +220,8 @@ def _is_comment(line: str) -> bool:
 def _checked(name: str, colours: list[RGB]) -> Palette:
     if not colours:
         raise PaletteError("the palette has no colours")
+    if len(colours) > MAX_PALETTE_COLOURS:
+        raise PaletteError(f"the palette has more than {MAX_PALETTE_COLOURS} colours")
     return Palette(name, tuple(colours))
 
 

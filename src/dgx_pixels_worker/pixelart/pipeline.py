@@ -13,8 +13,9 @@ Record of a run: one dict per step, JSON-serialisable, in order:
 
 "params" are the step's parameters with defaults filled in, "size" is [width, height] after the step;
 "found" per op: grid as above; quantize and palette {"colors_before", "colors_after"} (palette also
-"palette", its display name, and "palette_colors"); background {"color": "#rrggbb" or None when none
-was found, "removed": pixels made transparent, "transparent": transparent pixels after};
+"palette", its display name ("custom" for colours given in the step), and "palette_colors");
+background {"color": "#rrggbb" or None when none was found, "removed": pixels made transparent,
+"transparent": transparent pixels after};
 outline {"color", "pixels": pixels added}; trim {"box": [left, top, right, bottom] of the content
 before padding, or None when empty}; upscale {}.
 
@@ -32,7 +33,8 @@ from PIL import Image
 from .alpha import BACKGROUND_TOLERANCE, add_outline, detect_background, remove_background
 from .colour import ImageLike, as_rgba, hex_colour, parse_colour, to_image
 from .grid import detect_grid, downscale
-from .palette import load_palette, map_to_palette
+from .palette import Palette, map_to_palette, palette_from_colours
+from .palette_library import default_library
 from .pipeline_spec import PipelineError, validate_pipeline
 from .quantization import count_colours, quantize
 from .scale import content_box, trim, upscale
@@ -47,23 +49,44 @@ Found = dict[str, Any]
 
 
 def run_pipeline(
-    image: ImageLike, steps: Sequence[Mapping[str, Any]] | str = DEFAULT_PIPELINE
+    image: ImageLike, steps: Sequence[Mapping[str, Any]] | str = DEFAULT_PIPELINE, max_side: int | None = None
 ) -> tuple[Image.Image, list[dict[str, Any]]]:
     """(the processed RGBA image, the record of every step).
 
     PipelineError before any work if the spec is bad, or naming the step if one cannot apply to this
-    image (a grid size larger than the image, a palette file gone since validation).
+    image (a grid size larger than the image, a palette file gone since validation), or if a step would
+    make an image wider or taller than `max_side` pixels (an upscale is refused before it allocates).
     """
     checked = validate_pipeline(steps)
     rgba = as_rgba(image)
     records = []
     for n, step in enumerate(checked, start=1):
         try:
+            if max_side is not None:
+                _check_side(_largest_output(rgba, step), max_side)
             rgba, record = apply_step(rgba, step)
+            if max_side is not None:
+                _check_side((rgba.shape[1], rgba.shape[0]), max_side)
         except ValueError as exc:
             raise PipelineError(f"step {n} ({step['op']}): {exc}") from exc
         records.append(record)
     return to_image(rgba), records
+
+
+def _largest_output(rgba: np.ndarray, step: Mapping[str, Any]) -> tuple[int, int]:
+    """The most width and height `step` can make of `rgba`, known before it runs."""
+    height, width = rgba.shape[:2]
+    if step["op"] == "upscale":
+        return width * step["factor"], height * step["factor"]
+    if step["op"] == "trim":
+        pad = 2 * step["padding"]
+        return max(width + pad, 1), max(height + pad, 1)
+    return width, height
+
+
+def _check_side(size: tuple[int, int], max_side: int) -> None:
+    if max(size) > max_side:
+        raise ValueError(f"the image would be {size[0]}x{size[1]}, beyond the {max_side} pixels a side allowed")
 
 
 def apply_step(image: ImageLike, step: Mapping[str, Any]) -> tuple[np.ndarray, dict[str, Any]]:
@@ -84,7 +107,7 @@ def _quantize(rgba: np.ndarray, p: Mapping[str, Any]) -> tuple[np.ndarray, Found
 
 
 def _palette(rgba: np.ndarray, p: Mapping[str, Any]) -> tuple[np.ndarray, Found]:
-    palette = load_palette(p["name"])
+    palette: Palette = palette_from_colours(p["colors"]) if p.get("colors") else default_library().palette(p["name"])
     out = map_to_palette(rgba, palette)
     return out, {
         "palette": palette.name,

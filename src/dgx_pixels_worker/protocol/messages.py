@@ -6,11 +6,13 @@ ignore fields they do not know, so an older client keeps working against a newer
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .states import TERMINAL_EVENTS, JobState  # noqa: F401 (part of this module's names)
+
+MAX_LIST = 256  # items in a list of a request; [limits] narrows tags and post-processing steps further
 
 
 # defer_build: each model's validator is built on first use, not at import, so a client (the TUI) starts
@@ -47,10 +49,11 @@ class RenderFields(Request):
     height: int | None = Field(default=None, ge=1)
     steps: int | None = Field(default=None, ge=1)
     cfg: float | None = Field(default=None, ge=0)
-    tags: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list, max_length=MAX_LIST)
     # Post-processing steps (docs/pixelart.md): nil for the model's own default, [] or "none" for the raw render,
-    # a list of {"op": ..., ...} or the short form "grid,background,quantize:colors=16".
-    postprocess: list[dict[str, Any]] | str | None = None
+    # a list of {"op": ..., ...} or the short form "grid,background,quantize:colors=16". A palette step names a
+    # palette of the worker's library or gives its colours; never a file.
+    postprocess: Annotated[list[dict[str, Any]], Field(max_length=MAX_LIST)] | str | None = None
 
 
 class GenerateParams(RenderFields):
@@ -149,7 +152,7 @@ class HelloRequest(Request):
     client: str = "unknown"
     user: str = ""
     protocol: int = 1
-    capabilities: list[str] = Field(default_factory=list)
+    capabilities: list[str] = Field(default_factory=list, max_length=MAX_LIST)
 
 
 class PingRequest(Request):
@@ -179,7 +182,7 @@ class RetryRequest(JobRef):
 class JobsRequest(Request):
     """Every running and queued job, plus up to `limit` of the most recent finished ones."""
 
-    states: list[JobState] | None = None
+    states: list[JobState] | None = Field(default=None, max_length=MAX_LIST)
     limit: int = Field(default=200, ge=0, le=5000)
 
 

@@ -75,6 +75,7 @@ class LimitsSettings(_Section):
     max_cfg: float = Field(gt=0)
     max_tags: int = Field(ge=0)
     max_queued: int = Field(ge=1)
+    max_postprocess_steps: int = Field(default=16, ge=1, le=256)
 
     @model_validator(mode="after")
     def _sizes_in_order(self) -> LimitsSettings:

@@ -37,8 +37,14 @@ from dgx_pixels_worker.pixelart.synthetic import flatten, soften
         ([{"op": "background", "tolerance": -1}], r"tolerance=-1 is out of range; use a number from 0 to 442"),
         ([{"op": "grid", "pitch": 16, "size": 64}], r"give pitch or size, not both"),
         ([{"op": "grid", "size": [64, 64, 1]}], r"needs two values"),
-        ([{"op": "palette", "name": "pico9"}], r"step 1 \(palette\): unknown palette 'pico9'; use one of pico8"),
-        ([{"op": "palette", "name": "missing/file.hex"}], r"palette file not found"),
+        ([{"op": "palette", "name": "pico9"}], r"step 1 \(palette\): unknown palette 'pico9'; this worker has pico8"),
+        ([{"op": "palette", "name": "missing/file.hex"}], r"'missing/file.hex' is not a palette name"),
+        ([{"op": "palette"}], r"step 1 \(palette\): give name .* or colors"),
+        ([{"op": "palette", "name": "pico8", "colors": ["#000000"]}], r"one of the two"),
+        ([{"op": "palette", "colors": []}], r"colors has 0 colours; use a list of 1 to 256 colours"),
+        ([{"op": "palette", "colors": ["#000000"] * 257}], r"colors has 257 colours"),
+        ([{"op": "palette", "colors": ["#000000", "teal"]}], r"colors: colour 2 \('teal'\) is not a colour"),
+        ([{"op": "palette", "colors": "#000000"}], r"has the wrong type; use a list of 1 to 256 colours"),
         ([{"colors": 4}], r"a step is a dict with an 'op' key"),
         ({"op": "grid"}, r"a pipeline is a list of steps"),
     ],
@@ -109,12 +115,12 @@ def test_a_step_that_cannot_apply_names_itself():
 def test_every_op_runs_and_the_record_is_json(sprite, tmp_path):
     truth = sprite("fire mage", 2, 32)
     image = soften(flatten(truth, (90, 140, 200)), 8, crop=3, seed=4)
-    hex_file = tmp_path / "four.hex"
-    hex_file.write_text("000000\nff0000\n00ff00\nffffff\n")
-    steps = (
-        "grid,background:tolerance=35,quantize:colors=12,palette:db32,outline:diagonal=true,"
-        f"palette:name={hex_file},trim:padding=2,upscale:factor=3"
-    )
+    four = ["#000000", "#ff0000", "#00ff00", "#ffffff"]
+    steps = [
+        *parse_pipeline("grid,background:tolerance=35,quantize:colors=12,palette:db32,outline:diagonal=true"),
+        {"op": "palette", "colors": four},
+        *parse_pipeline("trim:padding=2,upscale:factor=3"),
+    ]
 
     result, record = run_pipeline(image, steps)
 
@@ -131,7 +137,7 @@ def test_every_op_runs_and_the_record_is_json(sprite, tmp_path):
     assert quant["params"] == {"colors": 12} and quant["found"]["colors_after"] <= 12 < quant["found"]["colors_before"]
     assert db32["found"]["palette"] == "DawnBringer 32" and db32["found"]["palette_colors"] == 32
     assert outline["found"]["pixels"] > 0 and outline["params"]["diagonal"] is True
-    assert four["found"]["palette"] == "four" and four["found"]["colors_after"] <= 4
+    assert four["found"]["palette"] == "custom" and four["found"]["colors_after"] <= 4
     assert trimmed["found"]["box"] is not None
     w, h = trimmed["size"]
     assert up["size"] == [3 * w, 3 * h] == list(result.size)
