@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 RETRY_S = 1.0
 SILENCE_S = 3.0
+CONFIRM_TRIES = 3  # a generate is sent at most this many times, with one id, before the TUI stops asking
 
 
 class LinkState(Enum):
@@ -109,6 +110,8 @@ class WorkerLink:
             try:
                 async for item in stream:
                     self._apply(item, emit)
+            except WorkerError as exc:  # the stream could not take a snapshot in time: greet the worker again
+                self._set(emit, LinkState.LOST, f"lost the worker at {self.client.address}: {exc.message}")
             finally:
                 await stream.aclose()
 
@@ -153,3 +156,24 @@ class WorkerLink:
         if state is not self.state or state is LinkState.LOST:
             self.state = state
             emit(StateChanged(state, detail, self.hello))
+
+
+async def generate_confirmed(
+    client: WorkerClient, prompt: str, params: dict[str, object], unconfirmed: Callable[[int], object]
+) -> m.JobInfo:
+    """Queue one generate and return its job. A request whose answer does not come in time may have been queued
+    all the same, so it is sent again with the same id: the worker answers with the job the first one made (or
+    queues it, if the first never reached it), and a slow answer never makes a job twice. `unconfirmed(tries)` is
+    called after each timeout but the last, which raises its WorkerError(TIMEOUT)."""
+    from dgx_pixels_worker.protocol import new_id
+
+    request_id = new_id()
+    tries = 0
+    while True:
+        tries += 1
+        try:
+            return await client.generate(prompt, request_id=request_id, **params)
+        except WorkerError as exc:
+            if exc.code != ErrorCode.TIMEOUT or tries == CONFIRM_TRIES:
+                raise
+            unconfirmed(tries)

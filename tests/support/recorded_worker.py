@@ -497,6 +497,7 @@ class RecordedClient:
     # ------------------------------------------------------------ actions (answered, never applied)
 
     async def generate(self, prompt: str, **params: Any) -> m.JobInfo:
+        params.pop("request_id", None)  # the same answer, sent again or not
         self.calls.append(("generate", (prompt, params)))
         request = m.GenerateRequest(prompt=prompt, **params)
         return _job(
@@ -524,7 +525,7 @@ class RecordedClient:
             return job.model_copy(update={"cancel_requested": True})
         return job.model_copy(update={"state": m.JobState.CANCELLED, "finished_at": FROZEN_NOW})
 
-    async def retry(self, job_id: str) -> m.JobInfo:
+    async def retry(self, job_id: str, request_id: str | None = None) -> m.JobInfo:
         self.calls.append(("retry", (job_id,)))
         job = self._job(job_id)
         if not job.state.terminal:
@@ -557,6 +558,7 @@ class RecordedClient:
 
     async def compare(self, prompt: str, models: list[str], **params: Any) -> m.ComparisonInfo:
         """A completed comparison, every panel cached; panels in the order the models were given (no shuffle)."""
+        params.pop("request_id", None)
         self.calls.append(("compare", (prompt, list(models), params)))
         request = m.CompareRequest(prompt=prompt, models=models, **params)
         number = len(self.comparisons)

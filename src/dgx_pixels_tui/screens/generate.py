@@ -11,8 +11,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, HorizontalScroll, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
-from dgx_pixels_worker.protocol import JobState, WorkerError
+from dgx_pixels_worker.protocol import ErrorCode, JobState, WorkerError
 
+from ..link import CONFIRM_TRIES, generate_confirmed
 from ..messages import ConnectionChanged, JobFinished, PreviewArrived, QueueChanged
 from ..previews.widget import SpritePreview
 from ..size_text import parse_size
@@ -147,14 +148,31 @@ class GenerateScreen(PixelsScreen):
     @work(group="submit")
     async def submit(self, params: dict[str, object]) -> None:
         prompt = str(params.pop("prompt"))
+        status = self.query_one("#live-status", Static)
+
+        def unconfirmed(tries: int) -> None:  # it may be queued all the same: asked again, it is never made twice
+            status.update(
+                f"not confirmed yet: the worker has not answered; checking whether it queued {prompt!r} "
+                f"(asking again, {tries + 1} of {CONFIRM_TRIES})"
+            )
+
         try:
-            job = await self.pixels.client.generate(prompt, **params)
+            job = await generate_confirmed(self.pixels.client, prompt, params, unconfirmed)
         except WorkerError as exc:
-            self.notify(exc.message, title="not queued", severity="error", timeout=8)
+            if exc.code != ErrorCode.TIMEOUT:
+                self.notify(exc.message, title="not queued", severity="error", timeout=8)
+                return
+            status.update(
+                f"not confirmed: the worker has not answered {CONFIRM_TRIES} times; whether it queued {prompt!r} "
+                "shows in the queue (F3) once it answers"
+            )
+            self.notify(exc.message, title="not confirmed", severity="warning", timeout=8)
             return
         self.job_id = job.id
         self.query_one("#live-preview", SpritePreview).image = None
-        self.query_one("#live-status", Static).update(f"{job.id} queued: {job.prompt} ({job.model}, seed {job.seed})")
+        status.update(f"{job.id} {job.state.value}: {job.prompt} ({job.model}, seed {job.seed})")
+        if job.state.terminal:  # it ended before the answer came, so its end was not followed here
+            self.job_finished(job)
 
     def on_preview_arrived(self, message: PreviewArrived) -> None:
         if message.preview.job_id == self.job_id:

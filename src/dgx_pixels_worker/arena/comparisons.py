@@ -58,6 +58,18 @@ class Arena:
     # ------------------------------------------------------------ comparisons
 
     def compare(self, request: m.CompareRequest, client: str, user: str, request_id: str | None) -> m.ComparisonInfo:
+        """A new comparison; or, for a request sent again with the same id (its reply was lost), the comparison the
+        first one made, as it is now."""
+        earlier = self.records.comparison_made_by(request_id) if request_id else None
+        if earlier is not None:
+            if earlier.user != user:
+                raise WorkerError(
+                    ErrorCode.INVALID,
+                    f"request id {request_id!r} was used by another request already; send each new request with a "
+                    "new id",
+                    {"request_id": request_id},
+                )
+            return self._info(earlier)
         models = [name.strip() for name in request.models]
         if len(set(models)) != len(models):
             raise WorkerError(ErrorCode.INVALID, "each model may appear once in a comparison", {"field": "models"})
@@ -162,7 +174,8 @@ class Arena:
     # ------------------------------------------------------------ votes
 
     async def vote(self, request: m.VoteRequest, client: str, user: str) -> m.VoteReply:
-        """Check and store one vote, then work out its effect on the overall scores in a thread."""
+        """Check and store one vote, then work out its effect on the overall scores in a thread. The same vote sent
+        again (its reply was lost) gets the same answer; a different one by the same user is refused."""
         vote, info = self._store_vote(request, client, user)
         changes = await asyncio.to_thread(lambda: score_changes(self._all_votes(), vote))
         return m.VoteReply(vote=vote, comparison=info, changes=changes)
@@ -188,7 +201,10 @@ class Arena:
                 f"comparison {record.id} is {info.state.value}: vote once every panel has its image, or skip it",
                 {"state": info.state.value},
             )
-        if self.records.has_voted(record.id, voter):
+        earlier = self.records.vote_of(record.id, voter)
+        if earlier is not None:
+            if (earlier.outcome, earlier.winner) == (request.outcome, request.winner):
+                return _vote_info(earlier), info  # stored before, its reply lost: the same vote sent again
             raise WorkerError(
                 ErrorCode.INVALID, f"{voter} has voted on comparison {record.id} already", {"comparison_id": record.id}
             )

@@ -72,6 +72,11 @@ class ArenaRecords:
         ]
         return statements
 
+    def comparison_made_by(self, request_id: str) -> ComparisonRecord | None:
+        """The comparison a `compare` request with this id made, if any."""
+        rows = self._db.rows("SELECT id FROM comparisons WHERE request_id=? LIMIT 1", (request_id,))
+        return self.comparison(rows[0][0]) if rows else None
+
     def comparison_of_job(self, job_id: str) -> str | None:
         rows = self._db.rows("SELECT comparison_id FROM comparison_panels WHERE job_id=?", (job_id,))
         return rows[0][0] if rows else None
@@ -112,8 +117,10 @@ class ArenaRecords:
     def vote_count(self, comparison_id: str) -> int:
         return int(self._db.rows("SELECT COUNT(*) FROM votes WHERE comparison_id=?", (comparison_id,))[0][0])
 
-    def has_voted(self, comparison_id: str, user: str) -> bool:
-        return bool(self._db.rows("SELECT 1 FROM votes WHERE comparison_id=? AND user=?", (comparison_id, user)))
+    def vote_of(self, comparison_id: str, user: str) -> VoteRecord | None:
+        """The vote `user` cast on the comparison, if any (one each)."""
+        rows = self._db.rows(_VOTES_COLUMNS + " WHERE comparison_id=? AND user=?", (comparison_id, user))
+        return _vote_records(rows)[0] if rows else None
 
     def insert_vote(self, v: VoteRecord) -> VoteRecord:
         self._db.write(
@@ -136,10 +143,9 @@ class ArenaRecords:
                 )
             ]
         )
-        v.id = int(
-            self._db.rows("SELECT id FROM votes WHERE comparison_id=? AND user=?", (v.comparison_id, v.user))[0][0]
-        )
-        return v
+        stored = self.vote_of(v.comparison_id, v.user)
+        assert stored is not None
+        return stored
 
     def votes(self, after_id: int = 0, limit: int | None = None) -> list[VoteRecord]:
         sql = _VOTES_SQL
@@ -165,10 +171,10 @@ class ArenaRecords:
         return int(self._db.rows("SELECT COALESCE(MAX(id), 0) FROM votes")[0][0])
 
 
-_VOTES_SQL = (
-    "SELECT id, comparison_id, prompt, seed, tags, presets, outcome, winner, user, client, created_at"
-    " FROM votes WHERE id > ? ORDER BY id"
+_VOTES_COLUMNS = (
+    "SELECT id, comparison_id, prompt, seed, tags, presets, outcome, winner, user, client, created_at FROM votes"
 )
+_VOTES_SQL = _VOTES_COLUMNS + " WHERE id > ? ORDER BY id"
 
 
 def _vote_records(rows: list[tuple[Any, ...]]) -> list[VoteRecord]:

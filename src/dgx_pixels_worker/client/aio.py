@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import zmq
 from pydantic import BaseModel
 
-from ..protocol import Envelope, ErrorCode, WorkerError, decode
+from ..protocol import Envelope, ErrorCode, WorkerError, decode, new_id
 from ..protocol import messages as m
 from ..serving import security
 from ..serving.loop_socket import LoopSocket
@@ -106,12 +106,21 @@ class AsyncClient:
     # ------------------------------------------------------------ requests
 
     async def request(
-        self, kind: str, body: dict[str, Any] | BaseModel | None = None, *, timeout: float | None = None
+        self,
+        kind: str,
+        body: dict[str, Any] | BaseModel | None = None,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
     ) -> dict[str, Any]:
         """Send one request and return the reply body; raise WorkerError for an error reply or a timeout.
 
         The first request of a client is preceded by `hello`, so the worker knows who asks (the user and
-        client name it records on jobs, comparisons and votes) whichever request comes first."""
+        client name it records on jobs, comparisons and votes) whichever request comes first.
+
+        `request_id` is the envelope's id (a new one when None). A request that timed out may have been carried
+        out all the same: send it again with the id its TIMEOUT error names (`details["request_id"]`), and
+        `generate`, `retry` and `compare` answer with what the first one made instead of making it twice."""
         if kind != "hello" and self.hello_reply is None:
             if self._introduction is None:
                 self._introduction = asyncio.ensure_future(self.hello(timeout))
@@ -121,7 +130,7 @@ class AsyncClient:
                 self._introduction = None  # try again with the next request
                 raise
         payload = body.model_dump(mode="python", exclude_none=True) if isinstance(body, BaseModel) else (body or {})
-        envelope = Envelope(type=kind, body=payload)
+        envelope = Envelope(type=kind, body=payload, id=request_id or new_id())
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Envelope] = loop.create_future()
         self._pending[envelope.id] = future
@@ -135,7 +144,7 @@ class AsyncClient:
                 ErrorCode.TIMEOUT,
                 f"the worker at {self.address} did not answer {kind!r} within {timeout or self.timeout:g}s; "
                 "is it running? (`dgx-pixels worker` starts one)",
-                {"address": self.address},
+                {"address": self.address, "request_id": envelope.id},
             ) from None
         finally:
             deadline.cancel()
@@ -147,10 +156,16 @@ class AsyncClient:
         return reply.body
 
     async def call(
-        self, kind: str, body: dict[str, Any] | BaseModel | None = None, *, timeout: float | None = None
+        self,
+        kind: str,
+        body: dict[str, Any] | BaseModel | None = None,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
     ) -> Any:
         """Like request, with the reply validated into its model."""
-        return m.REQUESTS[kind][1].model_validate(await self.request(kind, body, timeout=timeout))
+        reply = await self.request(kind, body, timeout=timeout, request_id=request_id)
+        return m.REQUESTS[kind][1].model_validate(reply)
 
     async def hello(self, timeout: float | None = None) -> m.HelloReply:
         reply: m.HelloReply = await self.call(
@@ -163,14 +178,17 @@ class AsyncClient:
         return await self.call("ping", timeout=timeout)
 
     async def generate(self, prompt: str, **params: Any) -> m.JobInfo:
-        reply: m.JobReply = await self.call("generate", m.GenerateRequest(prompt=prompt, **params))
+        """Queue a job. `request_id=` the id of one whose reply timed out: the job that one made, if it did."""
+        request_id = params.pop("request_id", None)
+        request = m.GenerateRequest(prompt=prompt, **params)
+        reply: m.JobReply = await self.call("generate", request, request_id=request_id)
         return reply.job
 
     async def cancel(self, job_id: str) -> m.JobInfo:
         return (await self.call("cancel", {"job_id": job_id})).job
 
-    async def retry(self, job_id: str) -> m.JobInfo:
-        return (await self.call("retry", {"job_id": job_id})).job
+    async def retry(self, job_id: str, request_id: str | None = None) -> m.JobInfo:
+        return (await self.call("retry", {"job_id": job_id}, request_id=request_id)).job
 
     async def job(self, job_id: str) -> m.JobInfo:
         return (await self.call("job", {"job_id": job_id})).job
@@ -217,9 +235,12 @@ class AsyncClient:
         return await self.call("status")
 
     async def compare(self, prompt: str, models: list[str], **params: Any) -> m.ComparisonInfo:
-        """One prompt and seed through 2-4 presets; the panels come shuffled, cached images already filled in."""
+        """One prompt and seed through 2-4 presets; the panels come shuffled, cached images already filled in.
+        `request_id=` the id of one whose reply timed out: the comparison that one made, if it did."""
+        request_id = params.pop("request_id", None)
         params.setdefault("user", self.user[:64])
-        reply: m.CompareReply = await self.call("compare", m.CompareRequest(prompt=prompt, models=models, **params))
+        request = m.CompareRequest(prompt=prompt, models=models, **params)
+        reply: m.CompareReply = await self.call("compare", request, request_id=request_id)
         return reply.comparison
 
     async def comparison(self, comparison_id: str) -> m.ComparisonInfo:

@@ -71,12 +71,24 @@ class BlockingClient:
     # ------------------------------------------------------------ requests, as AsyncClient has them
 
     def request(
-        self, kind: str, body: dict[str, Any] | BaseModel | None = None, *, timeout: float | None = None
+        self,
+        kind: str,
+        body: dict[str, Any] | BaseModel | None = None,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
     ) -> dict[str, Any]:
-        return self._wait(self._client.request(kind, body, timeout=timeout))
+        return self._wait(self._client.request(kind, body, timeout=timeout, request_id=request_id))
 
-    def call(self, kind: str, body: dict[str, Any] | BaseModel | None = None, *, timeout: float | None = None) -> Any:
-        return self._wait(self._client.call(kind, body, timeout=timeout))
+    def call(
+        self,
+        kind: str,
+        body: dict[str, Any] | BaseModel | None = None,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> Any:
+        return self._wait(self._client.call(kind, body, timeout=timeout, request_id=request_id))
 
     def hello(self, timeout: float | None = None) -> m.HelloReply:
         return self._wait(self._client.hello(timeout))
@@ -90,8 +102,8 @@ class BlockingClient:
     def cancel(self, job_id: str) -> m.JobInfo:
         return self._wait(self._client.cancel(job_id))
 
-    def retry(self, job_id: str) -> m.JobInfo:
-        return self._wait(self._client.retry(job_id))
+    def retry(self, job_id: str, request_id: str | None = None) -> m.JobInfo:
+        return self._wait(self._client.retry(job_id, request_id))
 
     def job(self, job_id: str) -> m.JobInfo:
         return self._wait(self._client.job(job_id))

@@ -209,5 +209,7 @@ MIGRATIONS: dict[int, list[str]] = {
 }
 INDEXES = """
 CREATE INDEX IF NOT EXISTS images_cache ON images(cache_key);
+CREATE INDEX IF NOT EXISTS jobs_request ON jobs(request_id) WHERE request_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS comparisons_request ON comparisons(request_id) WHERE request_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS comparison_panels_job ON comparison_panels(job_id);
 """

@@ -35,6 +35,11 @@ class JobQueue:
         self._settings = settings
 
     def submit(self, request: GenerateRequest, client: str, user: str, request_id: str | None) -> JobRecord:
+        """A new queued job; or, for a request sent again with the same id (its reply was lost), the job the first
+        one made, as it is now."""
+        earlier = self._made_by(request_id, user, retry_of=None)
+        if earlier is not None:
+            return earlier
         params = self.complete(request)
         return self._lifecycle.add([self._lifecycle.new_job(params, request.priority, client, user, request_id)])[0]
 
@@ -53,6 +58,10 @@ class JobQueue:
         return self._lifecycle.add(jobs, also)
 
     def retry(self, job: JobRecord, client: str, user: str, request_id: str | None) -> JobRecord:
+        """A new job with `job`'s parameters; for a request sent again with the same id, the one it made."""
+        earlier = self._made_by(request_id, user, retry_of=job.id)
+        if earlier is not None:
+            return earlier
         if not job.state.terminal:
             raise WorkerError(
                 ErrorCode.INVALID, f"job {job.id} is still {job.state.value}; only finished jobs are retried"
@@ -111,6 +120,22 @@ class JobQueue:
                 ErrorCode.UNKNOWN_JOB, f"no job {job_id!r}; `dgx-pixels queue` lists jobs", {"job_id": job_id}
             )
         return job
+
+    def _made_by(self, request_id: str | None, user: str, retry_of: str | None) -> JobRecord | None:
+        """The job a request with this id made already (None if none); a request id that made something else is
+        refused, so that a new request sent with an old id is not mistaken for that one sent again."""
+        if not request_id:
+            return None
+        made = self._store.made_by_request(request_id)
+        if not made:
+            return None
+        if len(made) > 1 or made[0].retry_of != retry_of or made[0].user != user:
+            raise WorkerError(
+                ErrorCode.INVALID,
+                f"request id {request_id!r} was used by another request already; send each new request with a new id",
+                {"request_id": request_id},
+            )
+        return self.find(made[0].id)
 
     def _check_accepting(self) -> None:
         if self._slots.stopping:

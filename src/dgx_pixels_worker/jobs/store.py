@@ -134,6 +134,10 @@ class JobStore:
         found = self._jobs("WHERE id = ?", (job_id,))
         return found[0] if found else None
 
+    def made_by_request(self, request_id: str) -> list[JobRecord]:
+        """The jobs a request with this id made (a request's `id` is stored with the jobs it makes), oldest first."""
+        return self._jobs("WHERE request_id = ? ORDER BY seq", (request_id,))
+
     def ids_with_prefix(self, prefix: str, limit: int = 5) -> list[str]:
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         rows = self._db.rows(
