@@ -135,3 +135,19 @@ def test_a_submission_that_finds_the_disk_full_is_refused_and_pauses_the_queue(t
         jobs.queue.submit(GenerateRequest(prompt="one"), "t", "u", None)
     assert refused.value.code == ErrorCode.DISK_FULL
     assert [t for t, _ in recorder.events] == ["worker.paused"] and not listed(jobs)
+
+
+async def test_a_held_job_cannot_be_cancelled_until_its_state_is_written(tmp_path, monkeypatch):
+    recorder = Recorder()
+    jobs = assemble(tmp_path, recorder)
+    disk = Disk(monkeypatch, jobs.store, "finish")
+    jobs.slots.start()
+    job = jobs.queue.submit(GenerateRequest(prompt="one", seed=1), "t", "u", None)
+    await until(lambda: job.id in jobs.active.held)
+    with pytest.raises(WorkerError) as refused:
+        jobs.queue.cancel(jobs.queue.find(job.id))
+    assert refused.value.code == ErrorCode.DISK_FULL and "cancel it once the queue resumes" in refused.value.message
+    disk.full = False
+    await until(lambda: jobs.store.job(job.id).state.terminal)
+    await jobs.slots.stop(1.0)
+    assert [t for t, _ in recorder.events if t in TERMINAL] == ["job.completed"]

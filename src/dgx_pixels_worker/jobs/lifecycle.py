@@ -105,7 +105,8 @@ class JobLifecycle:
     # ------------------------------------------------------------ running
 
     def start(self, job: JobRecord, backend: str) -> RunningJob | None:
-        """queued -> running; None (and the job failed) if the start cannot be recorded."""
+        """queued -> running; None if the start cannot be recorded: for want of space the job stays queued and the
+        queue pauses, otherwise the job fails."""
         try:
             started = self._store.start(job, backend)
         except StaleJob as exc:

@@ -81,6 +81,12 @@ class JobQueue:
             )
         if job.id in self._active.queued:
             return self._lifecycle.cancel_queued(self._active.queued.get(job.id) or job)
+        if job.id in self._active.held:
+            raise WorkerError(
+                ErrorCode.DISK_FULL,
+                f"job {job.id} is waiting for disk space to record how it stands; cancel it once the queue resumes",
+                {"job_id": job.id},
+            )
         running = self._active.running.get(job.id)
         if running is not None and running.task is not None:
             running.cancel_requested = True
