@@ -1,4 +1,5 @@
-"""IPC figures: ping round trip through the client library, event throughput to one subscriber, idle RSS.
+"""IPC figures: ping round trip through the client library, with the default CurveZMQ security and, in the
+same run, with security off; event throughput to one subscriber; idle RSS.
 
 python bench/ipc.py [--json] [--pings N] [--events N]
 """
@@ -53,23 +54,37 @@ async def event_rate(client, count: int) -> tuple[float, int]:
     return received / elapsed, gaps
 
 
+async def alternating_pings(secure, plain, count: int, rounds: int = 10) -> tuple[list[float], list[float]]:
+    """Pings to both workers in turns, so both see the same machine load."""
+    secure_times: list[float] = []
+    plain_times: list[float] = []
+    for _ in range(rounds):
+        secure_times += await ping_times(secure, count // rounds)
+        plain_times += await ping_times(plain, count // rounds)
+    return secure_times, plain_times
+
+
 async def measure(pings: int, events: int) -> dict[str, float]:
     worker = start_worker(CONFIG)
+    plain_worker = start_worker(CONFIG + '[security]\ncurve = "off"\n')
     try:
         await asyncio.sleep(2.0)
         idle = rss_mb(worker.process.pid)
-        async with worker.client() as client:
-            times = await ping_times(client, pings)
+        async with worker.client() as client, plain_worker.client(secure=False) as plain:
+            times, plain_times = await alternating_pings(client, plain, pings)
             rate, gaps = await event_rate(client, events)
         return {
             "ping_p50_us": median(times),
             "ping_p99_us": percentile(times, 99),
+            "ping_p50_plain_us": median(plain_times),
+            "security_cost_ratio": median(times) / median(plain_times),
             "events_per_s": rate,
             "event_gaps": float(gaps),
             "idle_rss_mb": idle,
         }
     finally:
         worker.terminate()
+        plain_worker.terminate()
 
 
 def main() -> None:
@@ -85,6 +100,8 @@ def main() -> None:
         {
             "ping_p50_us": "target <= 250",
             "ping_p99_us": "target <= 1000",
+            "ping_p50_plain_us": "the same worker with [security] curve = off",
+            "security_cost_ratio": "target <= 1.3",
             "events_per_s": "target >= 20000",
             "event_gaps": "target 0",
             "idle_rss_mb": "target <= 80",

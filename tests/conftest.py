@@ -11,6 +11,20 @@ import pytest
 from tests.support.worker_process import WorkerProcess
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_homes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test reads or writes the real user's configuration, keys or data."""
+    root = tmp_path_factory.mktemp("homes")
+    saved = {name: os.environ.get(name) for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME")}
+    os.environ.update(XDG_CONFIG_HOME=str(root / "config"), XDG_DATA_HOME=str(root / "data"))
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture
 def worker(tmp_path: Path) -> Iterator[WorkerProcess]:
     """A real worker process with the procedural backend running flat out."""

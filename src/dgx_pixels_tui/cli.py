@@ -151,10 +151,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=int, default=4, metavar="N", help="animation upscale, nearest neighbour (default 4)")
     p.set_defaults(handler="sheet:sheet")
 
-    p = sub.add_parser("keys", help="create CurveZMQ keys for a worker reachable beyond this machine")
-    p.add_argument("--config", metavar="FILE")
-    p.add_argument("--keys-dir", metavar="DIR", help="where to write them (default $XDG_CONFIG_HOME/dgx-pixels/keys)")
-    p.set_defaults(handler="keys:main")
+    p = sub.add_parser("access", help="your key, and who may use your worker: key, grant, list, revoke")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    config = argparse.ArgumentParser(add_help=False)
+    config.add_argument("--config", metavar="FILE", help="configuration file instead of the user's")
+    q = actions.add_parser(
+        "key", parents=[config, json_flag], help="print this client's public key (made on first use)"
+    )
+    q.set_defaults(handler="access:key")
+    q = actions.add_parser("grant", parents=[config, json_flag], help="let a teammate's key use your worker")
+    q.add_argument("name", nargs="?", help="who it is, e.g. alice (a name may hold several keys)")
+    q.add_argument("keyfile", help="their client.key (or '-' to read it from standard input)")
+    q.add_argument("--admin", action="store_true", help="also let them stop the worker and change anyone's jobs")
+    q.add_argument("--self", dest="self_", action="store_true", help="another device of yours: your name, admin")
+    q.add_argument("--start", action="store_true", help="start the worker here if none runs")
+    q.set_defaults(handler="access:grant")
+    q = actions.add_parser("list", parents=[config, json_flag], help="who may use your worker")
+    q.set_defaults(handler="access:list_grants")
+    q = actions.add_parser("revoke", parents=[config], help="take a person's access away (all their keys)")
+    q.add_argument("name")
+    q.set_defaults(handler="access:revoke")
+
+    p = sub.add_parser("tunnel", help="your worker on another machine, through SSH, in one step")
+    p.add_argument("host", help="where the worker runs, as you would give it to ssh (user@gpu-box)")
+    p.add_argument("run", nargs=argparse.REMAINDER, metavar="COMMAND", help="a command to run instead of the TUI")
+    p.add_argument("--local-port", type=int, default=0, metavar="N", help="forward N and N+1 (default: two free ports)")
+    p.add_argument("--remote-command", default="dgx-pixels", metavar="CMD", help="dgx-pixels on the remote machine")
+    p.add_argument("--config", metavar="FILE", help="configuration file instead of the user's")
+    p.set_defaults(handler="tunnel:main")
     return parser
 
 

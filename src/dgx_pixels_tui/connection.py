@@ -18,7 +18,6 @@ from dgx_pixels_worker.client.spawn import (
     spawn_worker,
 )
 from dgx_pixels_worker.protocol import ErrorCode, WorkerError
-from dgx_pixels_worker.serving.security import SecurityError
 from dgx_pixels_worker.settings.config import ConfigError, Settings, load_settings
 
 from .exit_codes import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE  # noqa: F401 (commands take them from here)
@@ -78,16 +77,15 @@ def run_client(
         try:
             return await body(client, settings)
         finally:
+            if client.credentials is not None and client.credentials.created is not None:
+                err(f"made your key pair; your public key is {client.credentials.created}")
             await client.close()
 
     try:
         return event_loop.run(go())
     except WorkerError as exc:
         err(exc.message)
-        return EXIT_UNREACHABLE if exc.code == ErrorCode.TIMEOUT else EXIT_FAILED
-    except SecurityError as exc:
-        err(str(exc))
-        return EXIT_USAGE
+        return EXIT_UNREACHABLE if exc.code in (ErrorCode.TIMEOUT, ErrorCode.ACCESS_DENIED) else EXIT_FAILED
 
 
 def print_json(data: Any) -> None:

@@ -14,8 +14,12 @@ import time
 from typing import TextIO
 
 import zmq
-from zmq.auth.thread import ThreadAuthenticator
 
+from .access.addresses import is_loopback
+from .access.keys import CLIENT, WORKER, KeyPair, KeyProblem, key_pair
+from .access.permissions import Permissions
+from .access.roster import Roster, owner_name
+from .access.zap import RosterAuthenticator
 from .arena.comparisons import Arena
 from .arena.records import ArenaRecords
 from .backends import Backend
@@ -26,12 +30,12 @@ from .gallery.images import ImageStore
 from .jobs.assembly import assemble_jobs
 from .protocol import WorkerError, new_id
 from .protocol.messages import WorkerStopping
-from .serving import security
 from .serving.arena_requests import ArenaRequests
 from .serving.dispatch import RequestDispatcher
 from .serving.image_requests import ImageRequests
 from .serving.job_requests import JobRequests
 from .serving.loop_socket import LoopSocket
+from .serving.memory_guard import MemoryGuard
 from .serving.publisher import EventPublisher
 from .serving.server import CommandServer
 from .serving.status import WorkerStatus
@@ -40,7 +44,7 @@ from .settings.config import Settings
 
 log = logging.getLogger("dgx_pixels_worker")
 GALLERY_BATCH = 2_000  # images the gallery indexes per heartbeat at most
-PUB_HWM = 200_000  # events queued per subscriber; past that new ones are dropped and clients resync
+PUB_HWM = 2_048  # events queued per subscriber (each at most MAX_EVENT_BYTES); past that, dropped: clients resync
 LINGER_MS = 1000
 
 
@@ -98,22 +102,14 @@ class Worker:
             stack.callback(context.term)
             db = Database(self.data_dir / "dgx-pixels.db")
             stack.callback(db.close)
-            endpoints = [self.settings.worker.rep, self.settings.worker.pub]
-            keys = None
-            if security.curve_required(endpoints, self.settings.security.curve):
-                keys_dir = self.settings.security.resolved_keys_dir()
-                try:
-                    keys = security.worker_keys(keys_dir, endpoints)
-                except security.SecurityError as exc:
-                    raise StartupError(str(exc)) from None
-                auth = ThreadAuthenticator(context)
-                auth.start()
-                stack.callback(auth.stop)
-                auth.configure_curve(domain="*", location=str(keys_dir / security.AUTHORIZED_DIR))
+            roster, keys = self._access(context, stack)
             hard_limit = max(16 * 1024 * 1024, 4 * self.settings.worker.max_message_bytes)
-            router = self._bind(
-                context, zmq.ROUTER, self.settings.worker.rep, keys, stack, {zmq.MAXMSGSIZE: hard_limit}
-            )
+
+            def open_router() -> zmq.Socket[bytes]:
+                return self._bind(
+                    context, zmq.ROUTER, self.settings.worker.rep, keys, stack, {zmq.MAXMSGSIZE: hard_limit}
+                )
+
             pub = self._bind(
                 context, zmq.XPUB, self.settings.worker.pub, keys, stack, {zmq.SNDHWM: PUB_HWM, zmq.XPUB_VERBOSE: 1}
             )
@@ -133,6 +129,8 @@ class Worker:
                 ArenaRecords(db), jobs.queue, jobs.lifecycle, jobs.catalogue, images, publisher, self.data_dir
             )
             status = WorkerStatus(jobs, publisher, self.data_dir, self.started_at, NvmlReader())
+            permissions = Permissions(lambda: [p.name for p in roster.names() if p.admin])
+            who = roster.by_name if keys is not None else (lambda _user: roster.owner)
             dispatcher = RequestDispatcher(
                 [
                     WorkerRequests(
@@ -144,13 +142,15 @@ class Worker:
                         plain_endpoint(pub.getsockopt_string(zmq.LAST_ENDPOINT)),
                         self.library_problems,
                         self.request_stop,
+                        permissions,
                     ),
-                    JobRequests(jobs.queue, jobs.views, publisher),
+                    JobRequests(jobs.queue, jobs.views, publisher, permissions),
                     ImageRequests(images, self.data_dir),
                     ArenaRequests(arena),
-                ]
+                ],
+                who,
             )
-            server = CommandServer(router, dispatcher, self.settings.worker.max_message_bytes)
+            server = CommandServer(open_router, dispatcher, self.settings.worker.max_message_bytes)
             stack.callback(server.close, LINGER_MS)
             # A new subscriber gets a heartbeat at once: its first message proves the subscription is live,
             # so the snapshot it takes next joins the stream with no gap.
@@ -167,18 +167,49 @@ class Worker:
                 ", ".join(b.name for b in backends),
                 recovered,
             )
-            heartbeats = asyncio.create_task(self._heartbeats(publisher, status, images), name="heartbeats")
+            guard = MemoryGuard(self.settings.worker.max_memory_mb << 20, server.reopen)
+            background = [
+                asyncio.create_task(self._heartbeats(publisher, status, images), name="heartbeats"),
+                asyncio.create_task(guard.run(), name="memory guard"),
+            ]
             await self._stop.wait()
             publisher.publish("worker.stopping", WorkerStopping(reason=self.stop_reason))
-            heartbeats.cancel()
-            await asyncio.gather(heartbeats, return_exceptions=True)
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
+
+    def _access(
+        self, context: zmq.Context[zmq.Socket[bytes]], stack: contextlib.AsyncExitStack
+    ) -> tuple[Roster, KeyPair | None]:
+        """The roster of who may connect, and the worker's key pair; no keys when security is off."""
+        security = self.settings.security
+        keys_dir = security.resolved_keys_dir()
+        endpoints = [self.settings.worker.rep, self.settings.worker.pub]
+        if not security.enabled:
+            wide = [e for e in endpoints if not is_loopback(e)]
+            if wide:
+                raise StartupError(
+                    f'[security] curve = "off" is for loopback addresses only; {", ".join(wide)} would let '
+                    "anyone who reaches it drive this worker. Turn curve back on, or bind to 127.0.0.1"
+                )
+            return Roster(keys_dir, owner_name()), None
+        try:
+            keys, _ = key_pair(keys_dir, WORKER)
+            key_pair(keys_dir, CLIENT)  # the owner's own client key, let in without a grant
+        except KeyProblem as exc:
+            raise StartupError(str(exc)) from None
+        roster = Roster(keys_dir, owner_name())
+        auth = RosterAuthenticator(context, roster)
+        auth.start()
+        stack.callback(auth.stop)
+        return roster, keys
 
     def _bind(
         self,
         context: zmq.Context[zmq.Socket[bytes]],
         kind: int,
         endpoint: str,
-        keys: security.KeyPair | None,
+        keys: KeyPair | None,
         stack: contextlib.AsyncExitStack,
         options: dict[int, int],
     ) -> zmq.Socket[bytes]:
@@ -190,7 +221,9 @@ class Worker:
         for option, value in options.items():
             sock.setsockopt(option, value)
         if keys is not None:
-            security.apply_server_curve(sock, keys)
+            sock.curve_secretkey = keys.secret
+            sock.curve_publickey = keys.public
+            sock.curve_server = True
         try:
             sock.bind(endpoint)
         except zmq.ZMQError as exc:

@@ -10,11 +10,10 @@ import zmq.asyncio
 from dgx_pixels_worker.protocol import ErrorCode, WorkerError
 
 
-async def raw_exchange(address, frames, timeout=5.0):
+async def raw_exchange(worker, frames, timeout=5.0):
     ctx = zmq.asyncio.Context()
-    sock = ctx.socket(zmq.DEALER)
-    sock.setsockopt(zmq.LINGER, 0)
-    sock.connect(address)
+    sock = worker.owner_socket(ctx, zmq.DEALER)
+    sock.connect(worker.rep)
     try:
         await sock.send_multipart(frames)
         reply = await asyncio.wait_for(sock.recv_multipart(), timeout)
@@ -51,7 +50,7 @@ async def raw_exchange(address, frames, timeout=5.0):
     ],
 )
 async def test_each_bad_request_gets_a_typed_error_reply(worker, payload, code):
-    reply = await raw_exchange(worker.rep, [payload])
+    reply = await raw_exchange(worker, [payload])
     assert reply["type"] == "error" and reply["body"]["code"] == code
     assert reply["body"]["message"]
     request_id = msgpack.unpackb(payload).get("id") if payload[:1] != b"\x00" else None
@@ -63,7 +62,7 @@ async def test_bad_clients_do_not_disturb_a_good_one(worker):
 
         async def hammer():
             for n in range(50):
-                await raw_exchange(worker.rep, [b"\xc1" * (n + 1)])
+                await raw_exchange(worker, [b"\xc1" * (n + 1)])
 
         pinger = asyncio.gather(*(good.ping() for _ in range(50)))
         await asyncio.gather(hammer(), pinger)

@@ -10,7 +10,7 @@ from dgx_pixels_worker.protocol.messages import JobState
 
 
 def test_blocking_client_generates_and_fetches_an_image(worker):
-    with BlockingClient(AsyncClient(worker.rep, timeout=10)) as client:
+    with BlockingClient(AsyncClient(worker.rep, timeout=10, keys_dir=worker.keys_dir)) as client:
         assert client.hello().procedural_only
         job = client.generate("gold coin", seed=9, width=16, height=16)
         deadline = time.monotonic() + 20

@@ -102,7 +102,7 @@ async def test_bad_comparisons_are_refused_with_what_to_do(worker):
 
 async def test_votes_are_checked_stored_and_move_the_scores(make_worker):
     worker = make_worker(None, env=None).start()
-    async with worker.client(user="ada") as ada, worker.client(user="grace") as grace:
+    async with worker.client_as("ada") as ada, worker.client_as("grace") as grace:
         pending = await ada.compare("fire sword", STYLES[:2], seed=1, width=16, height=16, use_cache=False)
         with pytest.raises(WorkerError) as early:
             await ada.vote(pending.id, "tie")

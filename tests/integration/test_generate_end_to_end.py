@@ -61,7 +61,7 @@ async def test_same_prompt_and_seed_give_identical_bytes(worker):
 
 
 async def test_two_clients_see_the_same_queue(worker):
-    async with worker.client() as alice, worker.client(name="bob-tui", user="bob") as bob:
+    async with worker.client() as alice, worker.client_as("bob", name="bob-tui") as bob:
         await bob.hello()
         watch = alice.events()
         await anext(watch)

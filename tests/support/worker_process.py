@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -10,6 +11,10 @@ import sys
 import time
 from pathlib import Path
 
+import zmq
+import zmq.auth
+
+from dgx_pixels_worker.access.grants import GrantsFile
 from dgx_pixels_worker.client import AsyncClient
 
 FAST_CONFIG = """
@@ -105,8 +110,39 @@ class WorkerProcess:
             self.process.send_signal(signal.SIGTERM)
         return self.process.wait(timeout)
 
+    @property
+    def keys_dir(self) -> Path:
+        """Where the worker keeps its keys and its owner's client key (the isolated config home)."""
+        return self.root / "config-home" / "dgx-pixels" / "keys"
+
+    def owner_socket(self, context: zmq.Context[zmq.Socket[bytes]], kind: int) -> zmq.Socket[bytes]:
+        """A raw socket holding the owner's keys, for tests that speak the wire protocol by hand."""
+        sock = context.socket(kind)
+        sock.setsockopt(zmq.LINGER, 0)
+        public, secret = zmq.auth.load_certificate(self.keys_dir / "client.key_secret")
+        sock.curve_publickey, sock.curve_secretkey = public, secret
+        sock.curve_serverkey = zmq.auth.load_certificate(self.keys_dir / "worker.key")[0]
+        return sock
+
+    def grant(self, name: str, admin: bool = False) -> Path:
+        """A teammate's keys folder: their own key pair, granted by the owner, and the worker's public key."""
+        keys = self.root / f"{name}-keys"
+        keys.mkdir(exist_ok=True)
+        public, _ = zmq.auth.create_certificates(keys, "client")
+        shutil.copy(self.keys_dir / "worker.key", keys / "worker.key")
+        GrantsFile(self.keys_dir).grant(name, Path(public).read_text(), admin=admin)
+        return keys
+
+    def client_as(self, person: str, **kwargs: object) -> AsyncClient:
+        """A client of a granted teammate (granted on first use)."""
+        keys = self.root / f"{person}-keys"
+        kwargs.setdefault("keys_dir", keys if keys.exists() else self.grant(person))
+        return self.client(**kwargs)
+
     def client(self, **kwargs: object) -> AsyncClient:
+        """A client of the worker's owner: the key pair the worker lets in without a grant."""
         kwargs.setdefault("name", "tests")
+        kwargs.setdefault("keys_dir", self.keys_dir)
         return AsyncClient(self.rep, timeout=10.0, **kwargs)  # type: ignore[arg-type]
 
     def cli_env(self) -> dict[str, str]:

@@ -35,7 +35,8 @@ def test_the_app_module_loads_without_the_client_library():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-async def test_opened_from_the_command_line_arguments_it_connects_to_the_worker(worker):
+async def test_opened_from_the_command_line_arguments_it_connects_to_the_worker(worker, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(worker.root / "config-home"))  # the worker owner's keys
     app = PixelsApp(opener=WorkerOpener(tui_args("--connect", worker.rep, "--no-spawn")))
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: "connected" in app.connection_line[1], what="connection")

@@ -10,15 +10,18 @@ from urllib.parse import urlsplit
 
 import zmq
 from pydantic import BaseModel
+from zmq.utils.monitor import parse_monitor_message
 
 from ..protocol import Envelope, ErrorCode, WorkerError, decode, new_id
 from ..protocol import messages as m
-from ..serving import security
-from ..serving.loop_socket import LoopSocket
+from ..serving.loop_socket import CLIENT_PROPERTY, LoopSocket
+from ..settings import paths
 from ..settings.config import Settings
+from .credentials import Credentials, load_credentials, refused, someone_elses
 from .events import EventStream
 
-SUB_HWM = 200_000
+SUB_HWM = 2_048  # as the worker's: a client that stops reading holds at most this many events
+HANDSHAKE_EVENTS = zmq.EVENT_HANDSHAKE_FAILED_AUTH
 
 
 class AsyncClient:
@@ -31,53 +34,69 @@ class AsyncClient:
         name: str = "dgx-pixels",
         user: str | None = None,
         keys_dir: Path | None = None,
-        curve: str = "auto",
+        worker_key: str = "",
+        secure: bool = True,
     ):
         self.address = address
         self.events_override = events
         self.timeout = timeout
         self.name = name
         self.user = user if user is not None else _user()
-        self.keys_dir = keys_dir
-        self.use_curve = security.curve_required([address], curve)
+        self.keys_dir = keys_dir or paths.config_home() / "keys"
+        self.worker_key = worker_key
+        self.secure = secure
+        self.credentials: Credentials | None = None  # read when the first socket is made
         self.context = zmq.Context()
         self.hello_reply: m.HelloReply | None = None
         self._introduction: asyncio.Future[m.HelloReply] | None = None  # the hello under way, shared by callers
         self._dealer: LoopSocket | None = None
+        self._handshakes: LoopSocket | None = None
         self._pending: dict[str, asyncio.Future[Envelope]] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings, address: str | None = None, name: str = "dgx-pixels") -> AsyncClient:
-        address = address or settings.connect_address()
-        # A worker bound beyond loopback requires CurveZMQ from everyone, local clients included.
-        wide_local_worker = address == settings.connect_address() and security.curve_required(
-            [settings.worker.rep], settings.security.curve
-        )
         return cls(
-            address,
+            address or settings.connect_address(),
             events=settings.client.events,
             timeout=settings.client.timeout_s,
             name=name,
             keys_dir=settings.security.resolved_keys_dir(),
-            curve="on" if wide_local_worker else settings.security.curve,
+            worker_key=settings.client.worker_key,
+            secure=settings.security.enabled,
         )
 
     # ------------------------------------------------------------ sockets
 
     def new_socket(self, kind: int) -> zmq.Socket[bytes]:
+        """A socket with this client's name and keys; WorkerError(ACCESS_DENIED) when the worker's key is unknown."""
+        if self.secure and self.credentials is None:
+            self.credentials = load_credentials(self.address, self.keys_dir, self.worker_key)
         sock = self.context.socket(kind)
         sock.setsockopt(zmq.LINGER, 0)
         sock.setsockopt(zmq.IPV6, 1)
-        if self.use_curve:
-            security.apply_client_curve(sock, self.keys_dir or Path())
+        sock.setsockopt(zmq.METADATA, f"{CLIENT_PROPERTY}:{self.name[:64]}".encode())
+        if self.credentials is not None:
+            sock.curve_serverkey = self.credentials.worker
+            sock.curve_publickey = self.credentials.client.public
+            sock.curve_secretkey = self.credentials.client.secret
         return sock
 
     def _ensure_dealer(self) -> LoopSocket:
         if self._dealer is None:
             sock = self.new_socket(zmq.DEALER)
+            if self.secure:
+                self._handshakes = LoopSocket(sock.get_monitor_socket(HANDSHAKE_EVENTS), self._on_handshake)
             sock.connect(self.address)
             self._dealer = LoopSocket(sock, self._on_reply)
         return self._dealer
+
+    def _on_handshake(self, frames: list[bytes]) -> None:
+        """A worker that turns this key away fails the requests waiting, at once and with the fix."""
+        if parse_monitor_message(frames)["event"] != zmq.EVENT_HANDSHAKE_FAILED_AUTH:
+            return
+        for future in self._pending.values():
+            if not future.done():
+                future.set_exception(WorkerError(ErrorCode.ACCESS_DENIED, refused(self.address, self.keys_dir)))
 
     def _on_reply(self, frames: list[bytes]) -> None:
         try:
@@ -93,6 +112,10 @@ class AsyncClient:
             future.cancel()
         self._pending.clear()
         if self._dealer is not None:
+            if self._handshakes is not None:
+                self._dealer.socket.disable_monitor()
+                self._handshakes.close()
+                self._handshakes = None
             self._dealer.close()
             self._dealer = None
         self.context.destroy(linger=0)
@@ -140,6 +163,8 @@ class AsyncClient:
             dealer.send([envelope.encode()])
             reply = await future
         except (TimeoutError, zmq.Again):
+            if self.secure and (held := someone_elses(self.address)):
+                raise WorkerError(ErrorCode.ACCESS_DENIED, held, {"address": self.address}) from None
             raise WorkerError(
                 ErrorCode.TIMEOUT,
                 f"the worker at {self.address} did not answer {kind!r} within {timeout or self.timeout:g}s; "
@@ -238,7 +263,6 @@ class AsyncClient:
         """One prompt and seed through 2-4 presets; the panels come shuffled, cached images already filled in.
         `request_id=` the id of one whose reply timed out: the comparison that one made, if it did."""
         request_id = params.pop("request_id", None)
-        params.setdefault("user", self.user[:64])
         request = m.CompareRequest(prompt=prompt, models=models, **params)
         reply: m.CompareReply = await self.call("compare", request, request_id=request_id)
         return reply.comparison
@@ -248,7 +272,7 @@ class AsyncClient:
 
     async def vote(self, comparison_id: str, outcome: str, winner: int | None = None) -> m.VoteReply:
         """outcome: win (with the winning panel, 0-based), tie, both_bad or skip."""
-        body: dict[str, Any] = {"comparison_id": comparison_id, "outcome": outcome, "user": self.user[:64]}
+        body: dict[str, Any] = {"comparison_id": comparison_id, "outcome": outcome}
         if winner is not None:
             body["winner"] = winner
         return await self.call("vote", body, timeout=max(self.timeout, 30))

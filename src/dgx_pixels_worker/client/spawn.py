@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
-from ..serving.security import is_loopback
+from ..access.addresses import is_loopback
 from ..settings.config import Settings
 
 

@@ -24,6 +24,8 @@ class ErrorCode(StrEnum):
     BACKEND_ERROR = "backend_error"
     BACKEND_UNAVAILABLE = "backend_unavailable"
     DISK_FULL = "disk_full"
+    ACCESS_DENIED = "access_denied"  # this key may not use the worker (never granted, or revoked)
+    FORBIDDEN = "forbidden"  # this person may not do this: someone else's job, or an admin's request
     INTERNAL = "internal"
     TIMEOUT = "timeout"  # raised by clients only: the worker did not answer
 

@@ -238,6 +238,8 @@ class HelloReply(Reply):
     default_model: str | None
     limits: dict[str, Any]
     procedural_only: bool
+    user: str = ""  # who the worker knows this client as, from its key
+    admin: bool = False
 
 
 class PingReply(Reply):
@@ -373,7 +375,7 @@ class CompareRequest(RenderFields):
     models: list[str] = Field(min_length=2, max_length=4)
     priority: int = Field(default=0, ge=-100, le=100)
     use_cache: bool = True
-    user: str = Field(default="", max_length=64)  # who asks; else the user named in this client's hello
+    user: str = Field(default="", max_length=64)  # ignored: the worker names the asker from its key
 
 
 class ComparisonPanel(Reply):
@@ -410,7 +412,7 @@ class VoteRequest(Request):
     comparison_id: str
     outcome: VoteOutcome
     winner: int | None = Field(default=None, ge=0, le=3)  # the winning panel when outcome is "win"
-    user: str = Field(default="", max_length=64)  # who votes; else the user named in this client's hello
+    user: str = Field(default="", max_length=64)  # ignored: the worker names the voter from its key
 
 
 class VoteInfo(Reply):

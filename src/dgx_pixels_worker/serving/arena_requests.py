@@ -13,14 +13,13 @@ class ArenaRequests:
         self._arena = arena
 
     def on_compare(self, request: m.CompareRequest, envelope: Envelope, peer: Peer) -> m.CompareReply:
-        user = request.user or peer.user
-        return m.CompareReply(comparison=self._arena.compare(request, peer.client, user, envelope.id))
+        return m.CompareReply(comparison=self._arena.compare(request, peer.client, peer.user, envelope.id))
 
     def on_comparison(self, request: m.ComparisonRequest, envelope: Envelope, peer: Peer) -> m.CompareReply:
         return m.CompareReply(comparison=self._arena.info(request.comparison_id))
 
     async def on_vote(self, request: m.VoteRequest, envelope: Envelope, peer: Peer) -> m.VoteReply:
-        return await self._arena.vote(request, peer.client, request.user or peer.user)
+        return await self._arena.vote(request, peer.client, peer.user)
 
     def on_votes(self, request: m.VotesRequest, envelope: Envelope, peer: Peer) -> m.VotesReply:
         votes, total = self._arena.votes(request.after_id, request.limit)

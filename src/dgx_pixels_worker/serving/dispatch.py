@@ -1,5 +1,6 @@
 """From a request envelope to its handler: the body checked against its model, the protocol version checked
-on hello, and the peer that sent it. The handlers live in `*_requests.py`, one `on_<type>` method each."""
+on hello, and the person who sent it, as the CurveZMQ handshake proved. The handlers live in
+`*_requests.py`, one `on_<type>` method each."""
 
 from __future__ import annotations
 
@@ -10,23 +11,28 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ..access.roster import Identity
 from ..protocol import SUPPORTED_VERSIONS, Envelope, ErrorCode, WorkerError, validation_text
 from ..protocol import messages as m
 from ..protocol.body_limits import check_body
 
 
-@dataclass
+@dataclass(frozen=True)
 class Peer:
+    """Who sent a request: `user` and `admin` from the key the connection proved, `client` the program's name."""
+
     client: str = "unknown"
     user: str = ""
+    admin: bool = False
 
 
 class RequestDispatcher:
     """Checks each request's body against its model and hands it to the `on_<type>` method of the group that
     handles it, with the peer that sent it."""
 
-    def __init__(self, groups: list[object]):
-        self._peers: OrderedDict[bytes, Peer] = OrderedDict()
+    def __init__(self, groups: list[object], who: Callable[[str], Identity | None]):
+        self._who = who
+        self._clients: OrderedDict[bytes, str] = OrderedDict()
         self._table: dict[str, Callable[[Any, Envelope, Peer], BaseModel | Awaitable[BaseModel]]] = {}
         for name in m.REQUESTS:
             handlers = [getattr(group, f"on_{name}") for group in groups if hasattr(group, f"on_{name}")]
@@ -34,10 +40,19 @@ class RequestDispatcher:
                 raise RuntimeError(f"request {name!r} needs exactly one handler, found {len(handlers)}")
             self._table[name] = handlers[0]
 
-    def handle(self, identity: bytes, envelope: Envelope) -> BaseModel | Awaitable[BaseModel]:
+    def handle(
+        self, identity: bytes, envelope: Envelope, sender: tuple[str, str] = ("", "")
+    ) -> BaseModel | Awaitable[BaseModel]:
         """Validate the body and run its handler: a reply now, or an awaitable one for the few that wait.
+        `sender` is the connection's user id and client name (see SenderSocket).
 
         Raises WorkerError for the error reply."""
+        person = self._who(sender[0])
+        if person is None:
+            raise WorkerError(
+                ErrorCode.ACCESS_DENIED,
+                f"the access of {sender[0]!r} to this worker was revoked; ask its owner for a new grant",
+            )
         entry = m.REQUESTS.get(envelope.type)
         if entry is None:
             raise WorkerError(
@@ -58,15 +73,17 @@ class RequestDispatcher:
                     "upgrade the older side",
                     {"supported": list(SUPPORTED_VERSIONS), "received": request.protocol},
                 )
-            self.remember(identity, Peer(client=request.client[:64], user=request.user[:64]))
-        peer = self._peers.get(identity) or Peer()
+            self._remember(identity, request.client[:64])
+        client = sender[1] or self._clients.get(identity, "unknown")
+        peer = Peer(client=client, user=person.name, admin=person.admin)
         return self._table[envelope.type](request, envelope, peer)
 
-    def remember(self, identity: bytes, peer: Peer) -> None:
-        self._peers[identity] = peer
-        self._peers.move_to_end(identity)
-        while len(self._peers) > 4096:
-            self._peers.popitem(last=False)
+    def _remember(self, identity: bytes, client: str) -> None:
+        """The name a client without handshake metadata gave in its hello (older clients)."""
+        self._clients[identity] = client
+        self._clients.move_to_end(identity)
+        while len(self._clients) > 4096:
+            self._clients.popitem(last=False)
 
 
 def _validation_error(kind: str, exc: ValidationError) -> WorkerError:

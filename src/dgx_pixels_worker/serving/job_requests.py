@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from ..access.permissions import Permissions
 from ..jobs.queue import JobQueue
+from ..jobs.record import JobRecord
 from ..jobs.views import JobViews
 from ..protocol import Envelope
 from ..protocol import messages as m
@@ -11,7 +13,8 @@ from .publisher import EventPublisher
 
 
 class JobRequests:
-    def __init__(self, queue: JobQueue, views: JobViews, publisher: EventPublisher):
+    def __init__(self, queue: JobQueue, views: JobViews, publisher: EventPublisher, permissions: Permissions):
+        self._permissions = permissions
         self._queue = queue
         self._views = views
         self._publisher = publisher
@@ -21,15 +24,18 @@ class JobRequests:
         return m.JobReply(job=self._views.info(job))
 
     def on_cancel(self, request: m.CancelRequest, envelope: Envelope, peer: Peer) -> m.JobReply:
-        job = self._queue.cancel(self._queue.find(request.job_id))
+        job = self._own_job(request.job_id, peer, "cancel")
+        job = self._queue.cancel(job)
         return m.JobReply(job=self._views.info(job))
 
     def on_retry(self, request: m.RetryRequest, envelope: Envelope, peer: Peer) -> m.JobReply:
-        job = self._queue.retry(self._queue.find(request.job_id), peer.client, peer.user, envelope.id)
+        job = self._own_job(request.job_id, peer, "retry")
+        job = self._queue.retry(job, peer.client, peer.user, envelope.id)
         return m.JobReply(job=self._views.info(job))
 
     def on_priority(self, request: m.PriorityRequest, envelope: Envelope, peer: Peer) -> m.JobReply:
-        job = self._queue.set_priority(self._queue.find(request.job_id), request.priority)
+        job = self._own_job(request.job_id, peer, "change the priority of")
+        job = self._queue.set_priority(job, request.priority)
         return m.JobReply(job=self._views.info(job))
 
     def on_job(self, request: m.JobRequest, envelope: Envelope, peer: Peer) -> m.JobReply:
@@ -39,3 +45,8 @@ class JobRequests:
         states = set(request.states) if request.states else None
         jobs = self._views.snapshot(states, finished_limit=request.limit)
         return m.JobsReply(jobs=jobs, seq=self._publisher.seq, epoch=self._publisher.epoch)
+
+    def _own_job(self, job_id: str, peer: Peer, action: str) -> JobRecord:
+        job = self._queue.find(job_id)
+        self._permissions.check_job(peer.user, peer.admin, action, job.id, job.user)
+        return job

@@ -34,12 +34,15 @@ class LoopSocket:
             # ZMQ_FD is edge-triggered: keep reading until EVENTS says the queue is empty.
             if sock.closed or not int(sock.get(_EVENTS)) & _POLLIN:
                 return
-            frames = sock.recv_multipart(_NOBLOCK)
+            frames = self._receive()
             try:
                 self.on_message(frames)
             except Exception:
                 log.exception("message handler failed")
         self.loop.call_soon(self._drain)
+
+    def _receive(self) -> list[bytes]:
+        return self.socket.recv_multipart(_NOBLOCK)
 
     def send(self, frames: list[bytes]) -> None:
         """Send without blocking; raise zmq.Again when the peer's queue is full."""
@@ -52,3 +55,26 @@ class LoopSocket:
         if not self.socket.closed:
             self.loop.remove_reader(self._fd)
             self.socket.close(linger=linger)
+
+
+class SenderSocket(LoopSocket):
+    """A LoopSocket that also notes who sent the message being handled: `sender` holds the name the ZAP
+    handler gave the connection ("" without CurveZMQ) and the client program's name from the handshake."""
+
+    sender: tuple[str, str] = ("", "")
+
+    def _receive(self) -> list[bytes]:
+        frames = self.socket.recv_multipart(_NOBLOCK, copy=False)
+        last = frames[-1]
+        self.sender = (_property(last, "User-Id"), _property(last, CLIENT_PROPERTY))
+        return [frame.bytes for frame in frames]
+
+
+CLIENT_PROPERTY = "X-Client"  # set by clients with ZMQ_METADATA, so it survives every reconnect
+
+
+def _property(frame: zmq.Frame, name: str) -> str:
+    try:
+        return str(frame.get(name))[:64]
+    except zmq.ZMQError:  # not sent by this peer
+        return ""

@@ -1,13 +1,20 @@
-"""Publishing events: one sequence number per worker run, stamped on every `job.` and `worker.` event."""
+"""Publishing events: one sequence number per worker run, stamped on every `job.` and `worker.` event.
+
+No event is larger than MAX_EVENT_BYTES, so a subscriber that stops reading holds at most the socket's
+high-water mark times that in the worker (see docs/security.md, Bounds)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
 
 from ..protocol import SEQUENCED_TOPICS, Envelope
+
+log = logging.getLogger(__name__)
+MAX_EVENT_BYTES = 64 * 1024
 
 
 class EventPublisher:
@@ -22,4 +29,11 @@ class EventPublisher:
         if topic.startswith(SEQUENCED_TOPICS):
             self.seq += 1
             envelope.seq = self.seq
-        self._send([topic.encode(), envelope.encode()])
+        frame = envelope.encode()
+        if len(frame) > MAX_EVENT_BYTES:
+            # A preview is dropped quietly (the next one may fit); anything else leaves a gap in the
+            # sequence, and subscribers fetch a fresh snapshot, as after any lost event.
+            if not topic.startswith("preview"):
+                log.warning("dropped a %d-byte %s event: the limit is %d", len(frame), topic, MAX_EVENT_BYTES)
+            return
+        self._send([topic.encode(), frame])

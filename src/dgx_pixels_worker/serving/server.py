@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 import zmq
 from pydantic import BaseModel
@@ -17,17 +17,32 @@ from ..protocol import Envelope, ErrorCode, WorkerError, decode
 from ..protocol.envelope import peek_id
 from ..protocol.messages import ERROR_TYPE
 from .dispatch import RequestDispatcher
-from .loop_socket import LoopSocket
+from .loop_socket import SenderSocket
 
 log = logging.getLogger(__name__)
 
 
 class CommandServer:
-    def __init__(self, socket: zmq.Socket[bytes], dispatcher: RequestDispatcher, max_message_bytes: int):
+    def __init__(
+        self, open_socket: Callable[[], zmq.Socket[bytes]], dispatcher: RequestDispatcher, max_message_bytes: int
+    ):
         self.dispatcher = dispatcher
         self.max_message_bytes = max_message_bytes
         self._pending: set[asyncio.Task[None]] = set()
-        self.socket = LoopSocket(socket, self.on_message)
+        self._open = open_socket
+        self.socket = SenderSocket(open_socket(), self.on_message)
+
+    async def reopen(self, attempts: int = 50) -> None:
+        """Close the socket, dropping every connection and what it held, and bind a new one at the same address."""
+        self.socket.close(0)
+        for attempt in range(attempts):
+            try:
+                self.socket = SenderSocket(self._open(), self.on_message)
+                return
+            except Exception:  # the old listener is still closing in libzmq's I/O thread
+                if attempt == attempts - 1:
+                    raise
+                await asyncio.sleep(0.05)
 
     def on_message(self, frames: list[bytes]) -> None:
         if len(frames) < 2:
@@ -43,7 +58,7 @@ class CommandServer:
                 )
             envelope = decode(payload)
             request_id = envelope.id
-            result = self.dispatcher.handle(identity, envelope)
+            result = self.dispatcher.handle(identity, envelope, self.socket.sender)
         except WorkerError as exc:
             self._send(route, error_reply(exc, request_id or peek_id(payload)))
             return

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 from .. import __version__
+from ..access.permissions import Permissions
 from ..jobs.catalogue import ModelCatalogue
 from ..jobs.views import JobViews
 from ..protocol import PROTOCOL_VERSION, SUPPORTED_VERSIONS, Envelope, ErrorCode, WorkerError
@@ -30,7 +31,9 @@ class WorkerRequests:
         events_endpoint: str,
         library_problems: list[str],
         request_shutdown: Callable[[str], None],
+        permissions: Permissions,
     ):
+        self._permissions = permissions
         self._catalogue = catalogue
         self._views = views
         self._status = status
@@ -52,6 +55,8 @@ class WorkerRequests:
             default_model=self._catalogue.default_model(self._settings.worker.default_model),
             limits=self._settings.limits.model_dump(),
             procedural_only=self._catalogue.procedural_only(),
+            user=peer.user,
+            admin=peer.admin,
         )
 
     def on_ping(self, request: m.PingRequest, envelope: Envelope, peer: Peer) -> m.PingReply:
@@ -64,7 +69,8 @@ class WorkerRequests:
         return self._status.status()
 
     def on_shutdown(self, request: m.ShutdownRequest, envelope: Envelope, peer: Peer) -> m.ShutdownReply:
-        self._request_shutdown(request.reason or f"shutdown requested by {peer.client}")
+        self._permissions.check_admin(peer.admin, "stop it")
+        self._request_shutdown(request.reason or f"shutdown requested by {peer.user} ({peer.client})")
         return m.ShutdownReply(stopping=True)
 
     async def on_test_events(self, request: m.TestEventsRequest, envelope: Envelope, peer: Peer) -> m.TestEventsReply:

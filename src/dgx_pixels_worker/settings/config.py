@@ -30,6 +30,7 @@ class WorkerSettings(_Section):
     preview_interval_s: float = Field(ge=0, le=10)
     preview_max_px: int = Field(ge=16, le=1024)
     max_message_bytes: int = Field(ge=1024, le=64 * 1024 * 1024)
+    max_memory_mb: int = Field(default=2048, ge=64)  # past it, command connections are dropped (serving/memory_guard)
     test_events: bool = False
     max_attempts: int = Field(default=3, ge=1, le=20)
     affinity_max_wait_s: float = Field(default=60.0, ge=0)
@@ -56,11 +57,16 @@ class ClientSettings(_Section):
     events: str = ""
     timeout_s: float = Field(gt=0, le=600)
     spawn: bool = True
+    worker_key: str = ""  # Z85 or a path to a .key file; empty: the local worker's keys_dir/worker.key
 
 
 class SecuritySettings(_Section):
-    curve: Literal["auto", "on"] = "auto"
+    curve: Literal["on", "off", "auto"] = "on"  # "auto", the old default, now means "on"
     keys_dir: str = ""
+
+    @property
+    def enabled(self) -> bool:
+        return self.curve != "off"
 
     def resolved_keys_dir(self) -> Path:
         return Path(self.keys_dir).expanduser() if self.keys_dir else paths.config_home() / "keys"
