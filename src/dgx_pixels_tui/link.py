@@ -102,7 +102,9 @@ class WorkerLink:
             try:
                 self.hello = await self.client.hello(timeout=2.0)
             except WorkerError as exc:
-                self._set(emit, LinkState.LOST, f"no worker at {self.client.address}: {exc.message}")
+                refused = exc.code == ErrorCode.ACCESS_DENIED
+                what = "not let in at" if refused else "no worker at"
+                self._set(emit, LinkState.LOST, f"{what} {self.client.address}: {exc.message}")
                 await asyncio.sleep(RETRY_S)
                 continue
             self._set(emit, LinkState.CONNECTED, f"connected to {self.client.address}")

@@ -56,6 +56,15 @@ class WorkerOpener:
         except ConfigError as exc:
             raise StartupError(str(exc), EXIT_USAGE) from exc
         notices: list[str] = []
+        if settings.security.enabled:
+            from dgx_pixels_worker.access.keys import CLIENT, KeyProblem, key_pair, key_paths
+
+            keys_dir = settings.security.resolved_keys_dir()
+            try:
+                if key_pair(keys_dir, CLIENT)[1]:
+                    notices.append(f"made your key pair; your public key is {key_paths(keys_dir, CLIENT)[0]}.")
+            except KeyProblem as exc:
+                raise StartupError(str(exc), EXIT_USAGE) from exc
         try:
             address = ensure_worker(self.args, settings, report=notices.append)
         except (SpawnError, WorkerError) as exc:

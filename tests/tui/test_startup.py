@@ -62,3 +62,13 @@ async def test_a_broken_configuration_file_ends_the_app_with_the_file_named(tmp_
         await until(pilot, lambda: app.return_code is not None, what="the app to give up")
     assert app.return_code == 2
     assert "bad.toml: not valid TOML" in app.startup_error
+
+
+async def test_a_new_user_sees_where_their_key_is_and_why_a_worker_refuses_them(worker, monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "newcomer"))  # no keys yet, and no grant
+    app = PixelsApp(opener=WorkerOpener(tui_args("--connect", worker.rep, "--no-spawn")))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "not let in" in app.connection_line[1], what="the refusal")
+        assert "worker_key" in app.connection_line[1]  # what to do about it
+        shown = " ".join(str(n.message) for n in app._notifications)
+        assert f"public key is {tmp_path / 'newcomer' / 'dgx-pixels' / 'keys' / 'client.key'}" in shown
