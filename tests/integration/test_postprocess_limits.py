@@ -24,13 +24,20 @@ async def test_an_upscale_beyond_max_size_is_refused_when_the_job_is_submitted(w
         assert (await client.image(done.images[0])).image.width == 2048
 
 
-async def test_an_upscale_whose_size_shows_only_at_run_time_keeps_the_raw_render(worker):
+async def test_an_upscale_whose_size_shows_only_at_run_time_keeps_the_raw_render(worker, make_worker):
     async with worker.client() as client:
         job = await client.generate("knight", seed=1, width=32, height=32, postprocess="grid,upscale:32,upscale:32")
         done = await finished_job(client, job.id)
         reply = await client.image(done.images[0])
     assert (reply.image.width, reply.image.height) == (32, 32)  # the render, not a 32768-pixel square
     assert "2048 pixels a side" in reply.image.params["postprocess_error"]
+
+    small = make_worker(worker.config_path.read_text() + "\n[limits]\nmax_size = 512\n", root=worker.root / "small")
+    async with small.start().client() as client:
+        job = await client.generate("knight", seed=1, width=32, height=32, postprocess="grid,upscale:32")
+        reply = await client.image((await finished_job(client, job.id)).images[0])
+    assert (reply.image.width, reply.image.height) == (32, 32)  # the configured limit holds at run time too
+    assert "512 pixels a side" in reply.image.params["postprocess_error"]
 
 
 async def test_the_number_of_steps_is_limited(worker, make_worker):

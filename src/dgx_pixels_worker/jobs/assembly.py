@@ -46,7 +46,10 @@ def assemble_jobs(
     pause = QueuePause(data_dir, publisher, active.wake_slots)
     lifecycle = JobLifecycle(store, active, views, publisher, pause)
     execution = JobExecution(
-        lifecycle, ProgressReporter(publisher, settings.worker), ImageSaver(data_dir), settings.worker.max_attempts
+        lifecycle,
+        ProgressReporter(publisher, settings.worker),
+        ImageSaver(data_dir, settings.limits.max_size),
+        settings.worker.max_attempts,
     )
     slots = Slots(backends, active, lifecycle, execution, pause, settings.worker.affinity_max_wait_s)
     queue = JobQueue(lifecycle, store, active, catalogue, slots, settings)

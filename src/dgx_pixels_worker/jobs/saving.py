@@ -17,8 +17,9 @@ INLINE_ENCODE_PIXELS = 256 * 256
 
 
 class ImageSaver:
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, max_size: int):
         self._data_dir = data_dir
+        self._max_size = max_size  # [limits] max_size: no post-processing step makes a larger side
 
     async def save(
         self, job: JobRecord, task: RenderTask, result: Result, backend: Backend
@@ -38,9 +39,9 @@ class ImageSaver:
         }
         steps = list(p.postprocess)
         if steps or result.image.width * result.image.height > INLINE_ENCODE_PIXELS:
-            processed = await asyncio.to_thread(postprocess_render, result.image, metadata, steps)
+            processed = await asyncio.to_thread(postprocess_render, result.image, metadata, steps, self._max_size)
         else:  # a small sprite encodes in well under a millisecond: a thread hop would cost more
-            processed = postprocess_render(result.image, metadata, steps)
+            processed = postprocess_render(result.image, metadata, steps, self._max_size)
         relative = image_files.relative_image_path(job.id, task.index, job.created_at)
         raw_relative = None
         if processed.raw_png is not None:
