@@ -16,7 +16,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from .link import LinkState, LinkUpdate, WorkerLink
-from .messages import ConnectionChanged, LinkMessage, link_message
+from .messages import ConnectionChanged, LinkMessage, PauseChanged, link_message
 from .previews.detect import DetectedMode
 from .screens.compare import CompareScreen
 from .screens.gallery import GalleryScreen
@@ -74,6 +74,8 @@ class PixelsApp(App[None]):
         self.preview_mode = preview_mode or DetectedMode("halfblock", "not detected")
         self.link = WorkerLink(client)
         self.notice = notice  # e.g. "started a local worker"
+        self.paused: str | None = None  # why the worker's queue is paused, while it is
+        self._last_connection: ConnectionChanged | None = None
         self.pending_image: str | None = None  # an image another screen asked the gallery to show
         self.startup_error = ""
 
@@ -115,7 +117,19 @@ class PixelsApp(App[None]):
             self.screen.post_message(replace(message))
 
     def on_connection_changed(self, message: ConnectionChanged) -> None:
+        self._last_connection = message
         self.connection_line = (message.state.value, self._describe(message))
+
+    def on_pause_changed(self, message: PauseChanged) -> None:
+        if message.reason == self.paused:
+            return
+        if message.reason:
+            self.notify(message.reason, title="queue paused", severity="warning", timeout=30)
+        elif self.paused:
+            self.notify("the queue runs again", timeout=6)
+        self.paused = message.reason
+        if self._last_connection is not None:
+            self.on_connection_changed(self._last_connection)
 
     def _describe(self, message: ConnectionChanged) -> str:
         if message.state is not LinkState.CONNECTED or message.hello is None:
@@ -123,7 +137,8 @@ class PixelsApp(App[None]):
         hello = message.hello
         renderers = ", ".join(f"{b.name}{'' if b.healthy else ' (down)'}" for b in hello.backends)
         procedural = "  ·  no ComfyUI reachable: procedural sprites (offline, not AI)" if hello.procedural_only else ""
-        return f"● {message.detail}  ·  worker {hello.worker_version}  ·  {renderers}{procedural}"
+        paused = "  ·  ⏸ queue paused (f6 Monitor says why)" if self.paused else ""
+        return f"● {message.detail}  ·  worker {hello.worker_version}  ·  {renderers}{paused}{procedural}"
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette lists every screen and every action of the screen shown, beside Textual's own."""

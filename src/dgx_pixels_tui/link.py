@@ -70,8 +70,20 @@ class ComparisonChanged:
     comparison: m.ComparisonInfo
 
 
+@dataclass(frozen=True)
+class PauseChanged:
+    reason: str | None  # why the queue takes no job, and what to do; None: it runs again
+
+
 LinkUpdate = (
-    StateChanged | QueueChanged | JobFinished | PreviewArrived | StatusArrived | HeartbeatArrived | ComparisonChanged
+    StateChanged
+    | QueueChanged
+    | JobFinished
+    | PreviewArrived
+    | StatusArrived
+    | HeartbeatArrived
+    | ComparisonChanged
+    | PauseChanged
 )
 Emit = Callable[[LinkUpdate], object]
 
@@ -144,6 +156,11 @@ class WorkerLink:
                 yield PreviewArrived(preview)
             case m.StatusReply() as status:
                 yield StatusArrived(status)
+                yield PauseChanged(status.paused.message if status.paused else None)
+            case m.QueuePaused() as paused:
+                yield PauseChanged(paused.message)
+            case m.QueueResumed():
+                yield PauseChanged(None)
             case m.Heartbeat() as heartbeat:
                 yield HeartbeatArrived(heartbeat)
             case m.ComparisonEvent(comparison=comparison):

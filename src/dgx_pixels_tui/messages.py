@@ -80,6 +80,13 @@ class ComparisonChanged(LinkMessage, bubble=False):
     comparison: m.ComparisonInfo
 
 
+@dataclass
+class PauseChanged(LinkMessage, bubble=False):
+    """The worker's queue paused (`reason` says why and what to do) or runs again (None)."""
+
+    reason: str | None
+
+
 def link_message(update: link.LinkUpdate) -> LinkMessage:
     """The message that carries one update of the link."""
     match update:
@@ -97,3 +104,5 @@ def link_message(update: link.LinkUpdate) -> LinkMessage:
             return HeartbeatArrived(heartbeat)
         case link.ComparisonChanged(comparison):
             return ComparisonChanged(comparison)
+        case link.PauseChanged(reason):
+            return PauseChanged(reason)

@@ -4,6 +4,9 @@ retry, one comparison, one vote. Against a real worker process over ZeroMQ."""
 import asyncio
 import signal
 import sqlite3
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -78,3 +81,20 @@ async def test_a_vote_stored_before_a_crash_and_sent_again_is_acknowledged_not_r
             await client.vote(comparison.id, "tie")
         assert changed.value.code == ErrorCode.INVALID and "has voted on comparison" in changed.value.message
     assert rows(worker, "SELECT COUNT(*) FROM votes") == [(1,)]
+
+
+def test_the_command_line_asks_again_for_a_late_job_and_makes_it_once(worker):
+    command = [sys.executable, "-m", "dgx_pixels_tui.cli", "generate", "late dragon", "--no-wait", "--timeout", "1"]
+    subprocess.run([*command[:4], "status"], env=worker.cli_env(), capture_output=True, timeout=60)  # keys ready
+    worker.process.send_signal(signal.SIGSTOP)
+    try:
+        running = subprocess.Popen(
+            command, env=worker.cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        time.sleep(2.5)  # the first answer is late: the command asks again with the same request
+    finally:
+        worker.process.send_signal(signal.SIGCONT)
+    out, errors = running.communicate(timeout=60)
+    assert running.returncode == 0, errors
+    assert "not confirmed the job yet" in errors
+    assert rows(worker, "SELECT id FROM jobs WHERE prompt = 'late dragon'") == [(out.strip(),)]

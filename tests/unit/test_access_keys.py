@@ -107,6 +107,8 @@ def test_refusals_name_who_may():
         permissions.check_job("carol", False, "cancel", "j1", "bob")
     assert caught.value.code == ErrorCode.FORBIDDEN
     assert caught.value.message == "job j1 belongs to bob: only bob or an admin (alice) may cancel it"
+    with pytest.raises(WorkerError, match="belongs to alice: only alice may cancel it"):
+        permissions.check_job("carol", False, "cancel", "j2", "alice")  # the only admin owns it
     with pytest.raises(WorkerError, match=r"only an admin of this worker \(alice\) may stop it"):
         permissions.check_admin(False, "stop it")
 

@@ -15,6 +15,7 @@ from dgx_pixels_tui.link import (
     HeartbeatArrived,
     JobFinished,
     LinkState,
+    PauseChanged,
     PreviewArrived,
     QueueChanged,
     StateChanged,
@@ -192,10 +193,25 @@ async def test_following_events_reports_each_in_order_and_keeps_the_queue():
         JobFinished(completed),
         HeartbeatArrived(heartbeat),
         StatusArrived(STATUS),
+        PauseChanged(None),  # the status says the queue runs
         ComparisonChanged(comparison),
         # progress of a job the queue does not hold changes nothing, and is not reported
     ]
     assert link.mirror.jobs["a"].state is JobState.COMPLETED and link.mirror.jobs["b"].state is JobState.QUEUED
+
+
+async def test_a_paused_queue_is_reported_with_its_reason_and_so_is_its_resumption():
+    paused = m.QueuePaused(reason="disk_full", path="/data", message="the disk holding /data is full", since=1.0)
+    stream = [
+        snapshot(),
+        event("worker.paused", paused, 11),
+        event("worker.resumed", m.QueueResumed(reason="disk_full", paused_s=3.0, message="space is back"), 12),
+    ]
+    reported, _ = await follow(FakeClient([HELLO], [stream]))
+    assert [r for r in reported if isinstance(r, PauseChanged)] == [
+        PauseChanged("the disk holding /data is full"),
+        PauseChanged(None),
+    ]
 
 
 async def test_after_a_sequence_gap_the_fresh_snapshot_replaces_the_queue():

@@ -25,6 +25,7 @@ from ..connection import (
     print_json,
     run_client,
 )
+from ..link import generate_confirmed
 from ..size_text import parse_size
 from ..terminal_format import step_text
 
@@ -91,7 +92,7 @@ async def generate_and_save(
     client: AsyncClient, work: list[tuple[str, dict[str, object]]], out: Path, no_wait: bool, as_json: bool
 ) -> int:
     if no_wait:
-        jobs = [await client.generate(prompt, **params) for prompt, params in work]
+        jobs = [await _generate(client, prompt, params) for prompt, params in work]
         if as_json:
             print_json({"jobs": [dump(job) for job in jobs]})
         else:
@@ -102,7 +103,7 @@ async def generate_and_save(
     await anext(stream)  # subscribe and take the first snapshot before submitting, so no event is missed
     queued: dict[str, m.JobInfo] = {}
     for prompt, params in work:
-        job = await client.generate(prompt, **params)
+        job = await _generate(client, prompt, params)
         queued[job.id] = job
     console = Console(stderr=True)
     finished = await follow_jobs(client, stream, queued, console)
@@ -217,3 +218,12 @@ def free_path(path: Path) -> Path:
         n += 1
         candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
     return candidate
+
+
+async def _generate(client: AsyncClient, prompt: str, params: dict[str, object]) -> m.JobInfo:
+    """Queue one job; an answer that is late is asked for again with the same request id, so never twice."""
+
+    def unconfirmed(tries: int) -> None:
+        err(f"the worker has not confirmed the job yet; asking again with the same request ({tries})")
+
+    return await generate_confirmed(client, prompt, params, unconfirmed)

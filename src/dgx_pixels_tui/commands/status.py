@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from rich.markup import escape
+
 from dgx_pixels_worker.client import AsyncClient
 from dgx_pixels_worker.settings.config import Settings
 
@@ -28,6 +30,8 @@ def status(args: argparse.Namespace) -> int:
             f"queue    {q['running']} running, {q['queued']} queued; "
             f"{q['completed']} completed, {q['failed']} failed, {q['cancelled']} cancelled in all"
         )
+        if reply.paused:
+            out.print(f"[bold yellow]paused[/]   {escape(reply.paused.message)}", highlight=False)
         t = reply.throughput
         out.print(f"last min {t.jobs_per_min:.0f} jobs, {t.images_per_min:.0f} images")
         for backend in reply.backends:

@@ -77,6 +77,7 @@ class MonitorScreen(PixelsScreen):
         self.query_one("#summary", Static).update(
             f"worker {status.worker_version} · up {status.uptime_s / 60:.0f} min · {q['running']} running, "
             f"{q['queued']} queued · {status.throughput.completed_total} completed since start"
+            + (f"\n⏸ queue paused: {status.paused.message}" if status.paused else "")
         )
         gpus = self.query_one("#gpus", DataTable)
         gpus.clear()

@@ -16,10 +16,16 @@ class Permissions:
         if admin or (owner and user == owner):
             return
         whose = f"belongs to {owner}" if owner else "has no recorded owner"
-        allowed = f"{owner} or an admin" if owner else "an admin"
+        others = [a for a in sorted(self._admins()) if a != owner]
+        if not owner:
+            allowed = f"an admin ({self._admin_list()})"
+        elif others:
+            allowed = f"{owner} or an admin ({', '.join(others)})"
+        else:
+            allowed = owner
         raise WorkerError(
             ErrorCode.FORBIDDEN,
-            f"job {job_id} {whose}: only {allowed} ({self._admin_list()}) may {action} it",
+            f"job {job_id} {whose}: only {allowed} may {action} it",
             {"owner": owner, "admins": self._admins()},
         )
 
