@@ -85,7 +85,7 @@ async def test_a_vote_stored_before_a_crash_and_sent_again_is_acknowledged_not_r
 
 def test_the_command_line_asks_again_for_a_late_job_and_makes_it_once(worker):
     command = [sys.executable, "-m", "dgx_pixels_tui.cli", "generate", "late dragon", "--no-wait", "--timeout", "1"]
-    subprocess.run([*command[:4], "status"], env=worker.cli_env(), capture_output=True, timeout=60)  # keys ready
+    subprocess.run([*command[:3], "status"], env=worker.cli_env(), capture_output=True, timeout=60)  # keys ready
     worker.process.send_signal(signal.SIGSTOP)
     try:
         running = subprocess.Popen(
