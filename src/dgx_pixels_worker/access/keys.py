@@ -47,7 +47,7 @@ def key_pair(keys_dir: Path, name: str) -> tuple[KeyPair, bool]:
         try:
             keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
             keys_dir.chmod(0o700)
-            with (keys_dir / ".lock").open("a") as lock:
+            with os.fdopen(os.open(keys_dir / ".lock", os.O_WRONLY | os.O_CREAT, 0o600), "w") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 if not secret_path.exists():
                     _make_pair(keys_dir, name)
@@ -105,7 +105,3 @@ def public_key_file(keys_dir: Path, name: str) -> bytes | None:
 def fingerprint(public: bytes) -> str:
     """A short form of a public key for lists: its first 8 characters."""
     return public[:8].decode("ascii")
-
-
-def curve_available() -> bool:
-    return bool(zmq.has("curve"))
