@@ -59,6 +59,13 @@ def decode(frame: bytes) -> Envelope:
     """Decode one frame; raise WorkerError(MALFORMED or UNSUPPORTED_VERSION) with the reason."""
     try:
         data = msgpack.unpackb(frame, raw=False, strict_map_key=True)
+    except UnicodeDecodeError as exc:
+        raise WorkerError(
+            ErrorCode.MALFORMED,
+            "a str in the message is not valid UTF-8; send text as UTF-8 str and raw bytes as bin "
+            "(see docs/protocol.md, MsgPack types)",
+            {"reason": str(exc)[:200]},
+        ) from None
     except Exception as exc:  # msgpack raises several unrelated types
         raise WorkerError(
             ErrorCode.MALFORMED,
@@ -97,11 +104,21 @@ def decode(frame: bytes) -> Envelope:
 
 
 def peek_id(frame: bytes) -> str | None:
-    """Best effort: the request id of a frame that failed to decode, so the error reply can name it."""
+    """Best effort: the request id of a frame that failed to decode, so the error reply can name it.
+
+    The id is read whenever it is itself readable: a str of valid UTF-8 in a MsgPack map, even when another str of
+    the frame is not valid UTF-8, a map key is not a str, or bytes follow the map."""
     try:
-        data = msgpack.unpackb(frame, raw=False, strict_map_key=False)
+        data = msgpack.unpackb(frame, raw=False, strict_map_key=False, unicode_errors="surrogateescape")
+    except msgpack.ExtraData as extra:  # a whole map, then trailing bytes
+        data = getattr(extra, "unpacked", None)  # set by msgpack, missing from its stubs
     except Exception:
         return None
-    if isinstance(data, dict) and isinstance(data.get("id"), str):
-        return data["id"][:128]
-    return None
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+        return None
+    ident: str = data["id"]
+    try:
+        ident.encode("utf-8")  # surrogates stand for bytes that were not UTF-8: that id is not readable
+    except UnicodeEncodeError:
+        return None
+    return ident[:128]
