@@ -23,3 +23,12 @@ async def test_invalid_utf8_inside_a_body_gets_an_error_naming_the_request(worke
     reply = await exchange(worker, frame.replace(b"\xa1x", b"\xa1\xff"))
     assert reply["type"] == "error" and reply["re"] == "utf8-1"
     assert reply["body"]["code"] == "malformed" and "not valid UTF-8" in reply["body"]["message"]
+
+
+async def test_a_bool_where_an_int_belongs_is_refused_and_nothing_is_queued(worker):
+    frame = msgpack.packb({"v": 1, "type": "generate", "id": "bool-1", "body": {"prompt": "x", "count": True}})
+    reply = await exchange(worker, frame)
+    assert reply["type"] == "error" and reply["re"] == "bool-1" and reply["body"]["code"] == "invalid"
+    assert reply["body"]["details"]["errors"] == [{"field": "count", "problem": "Input should be a valid integer"}]
+    jobs = await exchange(worker, msgpack.packb({"v": 1, "type": "jobs", "id": "jobs-1", "body": {}}))
+    assert jobs["body"]["jobs"] == []

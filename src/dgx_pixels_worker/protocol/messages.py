@@ -8,11 +8,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from .states import TERMINAL_EVENTS, JobState  # noqa: F401 (part of this module's names)
 
 MAX_LIST = 256  # items in a list of a request; [limits] narrows tags and post-processing steps further
+
+# A request's numbers and booleans take only their own MsgPack type: true is not 1, 2.0 is not 2, "5" is not 5 (a
+# float field takes an int too). Replies and events are read leniently, so a client keeps working if they change.
+Int = Annotated[int, Strict()]
+Float = Annotated[float, Strict()]
+Bool = Annotated[bool, Strict()]
 
 
 # defer_build: each model's validator is built on first use, not at import, so a client (the TUI) starts
@@ -44,11 +50,11 @@ class RenderFields(Request):
 
     prompt: str
     negative: str = ""
-    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
-    width: int | None = Field(default=None, ge=1)
-    height: int | None = Field(default=None, ge=1)
-    steps: int | None = Field(default=None, ge=1)
-    cfg: float | None = Field(default=None, ge=0)
+    seed: Int | None = Field(default=None, ge=0, le=2**63 - 1)
+    width: Int | None = Field(default=None, ge=1)
+    height: Int | None = Field(default=None, ge=1)
+    steps: Int | None = Field(default=None, ge=1)
+    cfg: Float | None = Field(default=None, ge=0)
     tags: list[str] = Field(default_factory=list, max_length=MAX_LIST)
     # Post-processing steps (docs/pixelart.md): nil for the model's own default, [] or "none" for the raw render,
     # a list of {"op": ..., ...} or the short form "grid,background,quantize:colors=16". A palette step names a
@@ -60,7 +66,7 @@ class GenerateParams(RenderFields):
     """What a job makes: `count` images of one model."""
 
     model: str | None = None
-    count: int = Field(default=1, ge=1)
+    count: Int = Field(default=1, ge=1)
 
 
 class JobInfo(Reply):
@@ -151,7 +157,7 @@ class BackendInfo(Reply):
 class HelloRequest(Request):
     client: str = "unknown"
     user: str = ""
-    protocol: int = 1
+    protocol: Int = 1
     capabilities: list[str] = Field(default_factory=list, max_length=MAX_LIST)
 
 
@@ -160,7 +166,7 @@ class PingRequest(Request):
 
 
 class GenerateRequest(GenerateParams):
-    priority: int = Field(default=0, ge=-100, le=100)
+    priority: Int = Field(default=0, ge=-100, le=100)
 
 
 class JobRef(Request):
@@ -183,14 +189,14 @@ class JobsRequest(Request):
     """Every running and queued job, plus up to `limit` of the most recent finished ones."""
 
     states: list[JobState] | None = Field(default=None, max_length=MAX_LIST)
-    limit: int = Field(default=200, ge=0, le=5000)
+    limit: Int = Field(default=200, ge=0, le=5000)
 
 
 class ImageRequest(Request):
     image_id: str = Field(min_length=1, max_length=80)
-    include_bytes: bool = True
-    max_px: int | None = Field(default=None, ge=8, le=4096)  # shrink `png` to fit (integer factor, nearest neighbour)
-    raw: bool = False  # the render as the backend made it, before post-processing
+    include_bytes: Bool = True
+    max_px: Int | None = Field(default=None, ge=8, le=4096)  # shrink `png` to fit (integer factor, nearest neighbour)
+    raw: Bool = False  # the render as the backend made it, before post-processing
 
 
 class ImagesRequest(Request):
@@ -199,12 +205,12 @@ class ImagesRequest(Request):
     query: str = ""  # case-insensitive (ASCII) substring of the prompt
     model: str | None = None
     tag: str | None = None
-    limit: int = Field(default=60, ge=1, le=500)
-    before: float | None = Field(default=None, allow_inf_nan=False)  # only images created strictly before this
+    limit: Int = Field(default=60, ge=1, le=500)
+    before: Float | None = Field(default=None, allow_inf_nan=False)  # only images created strictly before this
 
 
 class PriorityRequest(JobRef):
-    priority: int = Field(ge=-100, le=100)
+    priority: Int = Field(ge=-100, le=100)
 
 
 class ModelsRequest(Request):
@@ -220,8 +226,8 @@ class ShutdownRequest(Request):
 
 
 class TestEventsRequest(Request):
-    count: int = Field(ge=1, le=1_000_000)
-    payload_bytes: int = Field(default=0, ge=0, le=4096)
+    count: Int = Field(ge=1, le=1_000_000)
+    payload_bytes: Int = Field(default=0, ge=0, le=4096)
 
 
 # ---------------------------------------------------------------- replies
@@ -373,8 +379,8 @@ class CompareRequest(RenderFields):
     """One prompt through 2-4 presets with one shared seed: a job per preset, grouped as a comparison."""
 
     models: list[str] = Field(min_length=2, max_length=4)
-    priority: int = Field(default=0, ge=-100, le=100)
-    use_cache: bool = True
+    priority: Int = Field(default=0, ge=-100, le=100)
+    use_cache: Bool = True
     user: str = Field(default="", max_length=64)  # ignored: the worker names the asker from its key
 
 
@@ -411,7 +417,7 @@ class ComparisonRequest(Request):
 class VoteRequest(Request):
     comparison_id: str
     outcome: VoteOutcome
-    winner: int | None = Field(default=None, ge=0, le=3)  # the winning panel when outcome is "win"
+    winner: Int | None = Field(default=None, ge=0, le=3)  # the winning panel when outcome is "win"
     user: str = Field(default="", max_length=64)  # ignored: the worker names the voter from its key
 
 
@@ -441,8 +447,8 @@ class VoteReply(Reply):
 
 
 class VotesRequest(Request):
-    after_id: int = Field(default=0, ge=0)  # paging: votes with a larger id
-    limit: int = Field(default=1000, ge=1, le=10_000)
+    after_id: Int = Field(default=0, ge=0)  # paging: votes with a larger id
+    limit: Int = Field(default=1000, ge=1, le=10_000)
 
 
 class VotesReply(Reply):
@@ -452,7 +458,7 @@ class VotesReply(Reply):
 
 class LeaderboardRequest(Request):
     tag: str | None = None
-    rounds: int = Field(default=200, ge=0, le=2000)  # bootstrap rounds for the confidence intervals
+    rounds: Int = Field(default=200, ge=0, le=2000)  # bootstrap rounds for the confidence intervals
 
 
 class LeaderboardRow(Reply):
