@@ -41,3 +41,18 @@ def test_job_updated_replaces_the_job_and_reorders_the_queue():
     assert mirror.apply(_event("job.updated", {"job": raised.model_dump()})) == "c"
     assert mirror.jobs["c"].priority == 7
     assert [j.id for j in mirror.ordered()] == ["c", "a", "b"]
+
+
+def test_job_started_sets_when_this_attempt_started():
+    """ELAPSED and ETA need a start: job.started stamps it, and a requeued job counts from its new attempt."""
+    mirror = QueueMirror()
+    first_attempt = _info("a", created_at=1.0).model_copy(
+        update={"started_at": 5.0, "attempts": 1, "progress": 0.5, "step": 4, "total": 8, "stage": "sampling"}
+    )
+    mirror.apply(Snapshot(jobs=[first_attempt], seq=1, epoch="e", reason="connected"))
+    before = time.time()
+    assert mirror.apply(_event("job.started", {"job_id": "a", "backend": "spark", "attempt": 2})) == "a"
+    job = mirror.jobs["a"]
+    assert job.state is m.JobState.RUNNING and job.attempts == 2 and job.backend == "spark"
+    assert job.started_at is not None and before <= job.started_at <= time.time()
+    assert (job.progress, job.step, job.total, job.stage) == (0.0, 0, 0, "")

@@ -6,58 +6,96 @@ import time
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
 
 from dgx_pixels_worker.protocol import JobState, WorkerError
 
-from ..messages import QueueChanged
+from ..messages import PreviewArrived, QueueChanged
+from ..previews.widget import SpritePreview
 from ..terminal_format import STATE_STYLE, duration, step_text
 from .base import PixelsScreen
 
 if TYPE_CHECKING:
     from dgx_pixels_worker.protocol import messages as m
 
-# The progress column shows the step count; the stage, the whole prompt and a failure's reason are in the
-# line under the table, for the job under the cursor, so the columns fit 120 cells.
-COLUMNS = ("job", "state", "progress", "model", "prompt", "user", "elapsed", "eta")
-BAR_WIDTH = 12
-PROMPT_WIDTH = 36
+# Every column but the prompt has a fixed width, wide enough for its widest value (a two-digit step count never
+# gets cut); the prompt takes what is left. Narrow terminals keep the columns a user decides by, and the prompt:
+# the rest is in the pane under the table, for the job under the cursor.
+WIDTHS = {"job": 12, "state": 9, "progress": 18, "step": 7, "model": 14, "user": 8, "elapsed": 7, "eta": 6}
+WIDE = ("job", "state", "progress", "step", "model", "prompt", "user", "elapsed", "eta")
+NARROW = ("job", "state", "progress", "prompt", "eta")
+WIDE_FROM = 100  # cells of table width from which every column is shown
+MIN_PROMPT = 12
+BAR_WIDTH = 8
+REFRESH_S = 1.0  # elapsed and eta of running jobs tick this often
 
 
 def clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
-def progress_bar(fraction: float, label: str = "") -> Text:
-    """The bar and, after it, `label` (say "4/8") or else the percentage."""
-    filled = round(max(0.0, min(1.0, fraction)) * BAR_WIDTH)
+def columns_for(width: int) -> tuple[tuple[str, ...], int]:
+    """The columns that fit a table `width` cells wide, and the prompt's width (each cell has 1 cell of padding
+    either side, and 1 is kept for the scroll bar)."""
+    columns = WIDE if width >= WIDE_FROM else NARROW
+    used = sum(WIDTHS[c] + 2 for c in columns if c != "prompt") + 2 + 1
+    return columns, max(MIN_PROMPT, width - used)
+
+
+def waiting(job: m.JobInfo) -> bool:
+    """Running, but no step yet: the backend has the job and has not begun it (ComfyUI's own queue)."""
+    return job.state is JobState.RUNNING and job.total == 0 and job.step == 0
+
+
+def progress_cell(job: m.JobInfo, where: str) -> Text:
+    """The overall bar, and after it the image being made of a batch (`img 3/16`) or the percentage; a job that
+    a backend holds without a step yet says so (`waiting in ComfyUI`)."""
+    if waiting(job):
+        return Text(f"waiting {where}", style="cyan")
+    fraction = max(0.0, min(1.0, job.progress))
+    filled = round(fraction * BAR_WIDTH)
     bar = Text("█" * filled, style="green") + Text("░" * (BAR_WIDTH - filled), style="dim")
-    return bar + Text(f" {label}" if label else f" {fraction * 100:3.0f}%")
+    if job.state is JobState.RUNNING and job.count > 1:
+        return bar + Text(f" img {job.image_index + 1}/{job.count}")
+    return bar + Text(f" {fraction * 100:3.0f}%")
 
 
-def detail_line(job: m.JobInfo) -> Text:
-    """Everything about one job that the columns leave out."""
-    parts = [Text(job.id, style="bold"), Text(job.state.value, style=STATE_STYLE.get(job.state.value, ""))]
-    if job.state is JobState.RUNNING:
-        parts.append(Text(step_text(job.image_index, job.count, job.step, job.total, job.stage)))
+def step_cell(job: m.JobInfo) -> str:
+    """The step of the image being made (`12/40`), while a job runs."""
+    return f"{job.step}/{job.total}" if job.state is JobState.RUNNING and job.total else ""
+
+
+def detail_text(job: m.JobInfo, where: str) -> Text:
+    """Everything about one job that the columns leave out, one fact a line."""
+    state = Text(job.state.value, style=STATE_STYLE.get(job.state.value, ""))
+    head = Text.assemble(Text(job.id, style="bold"), " · ", state)
+    if waiting(job):
+        head.append(f" · waiting {where}: the server has the job and has not started it")
+    elif job.state is JobState.RUNNING:
+        head.append(
+            f" · {job.progress * 100:.0f}% · " + step_text(job.image_index, job.count, job.step, job.total, job.stage)
+        )
+    lines = [head]
     if job.state is JobState.FAILED and job.error:
-        parts.append(Text(f"{job.error.message} (r retries)", style="red"))
-    parts.append(
+        lines.append(Text(f"{job.error.message} (r retries)", style="red"))
+    lines.append(
         Text(
-            f"seed {job.seed} · {job.count} image(s) · priority {job.priority}"
+            f"{job.model} · {job.width}x{job.height} · seed {job.seed} · {job.count} image(s) · priority {job.priority}"
+            + f" · by {job.user}"
             + (f" · on {job.backend}" if job.backend else "")
         )
     )
-    parts.append(Text(" ".join(job.prompt.split()), style="italic"))
-    return Text(" · ").join(parts)
+    lines.append(Text(" ".join(job.prompt.split()), style="italic"))
+    return Text("\n").join(lines)
 
 
 def timing(job: m.JobInfo, now: float) -> tuple[str, str]:
     """Elapsed running time, and the time left extrapolated from progress so far."""
-    if job.started_at is None:
+    if job.started_at is None or job.state is JobState.QUEUED:
         return "", ""
     end = job.finished_at or now
     elapsed = end - job.started_at
@@ -66,8 +104,23 @@ def timing(job: m.JobInfo, now: float) -> tuple[str, str]:
     return duration(elapsed), duration(elapsed * (1 - job.progress) / job.progress)
 
 
+class JobTable(DataTable[object]):
+    """The jobs, one row each; home and end go to the first and last job."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home", "scroll_top", "First job", show=False),
+        Binding("end", "scroll_bottom", "Last job", show=False),
+    ]
+
+    def on_resize(self, event: events.Resize) -> None:
+        screen = self.screen
+        if isinstance(screen, QueueScreen):
+            screen.fit_columns(event.size.width)
+
+
 class QueueScreen(PixelsScreen):
     AUTO_FOCUS = "#jobs"
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012 (Textual types it so)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("x", "cancel", "Cancel"),
         Binding("r", "retry", "Retry"),
@@ -76,12 +129,23 @@ class QueueScreen(PixelsScreen):
         Binding("enter", "open", "Open result"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.columns: tuple[str, ...] = ()
+        self.prompt_width = 0
+        self.cursor_job: str | None = None  # the job the cursor is on: it stays on it as rows come and go
+        self.previews: dict[str, bytes] = {}  # the newest live preview of each running job
+        self.images: dict[str, bytes] = {}  # finished images, shrunk for the pane
+        self.shown: tuple[str, str] | None = None  # (job, what) the pane's image is of
+
     def compose_body(self) -> ComposeResult:
-        table: DataTable[object] = DataTable(id="jobs", cursor_type="row", zebra_stripes=True)
-        for column in COLUMNS:
-            table.add_column(column.upper(), key=column)
-        yield table
-        yield Static("", id="job-detail")
+        yield JobTable(id="jobs", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="job-pane"):
+            yield SpritePreview(id="job-preview", checkerboard=True, placeholder="no image")
+            yield Static("", id="job-detail")
+
+    def on_mount(self) -> None:
+        self.set_interval(REFRESH_S, self.tick)
 
     def refresh_from_link(self) -> None:
         self.redraw()
@@ -89,49 +153,137 @@ class QueueScreen(PixelsScreen):
     def on_queue_changed(self, message: QueueChanged) -> None:
         self.redraw(message.job_id)
 
+    def on_preview_arrived(self, message: PreviewArrived) -> None:
+        preview = message.preview
+        self.previews[preview.job_id] = preview.data
+        if preview.job_id == self.selected_id():
+            self.show_image()
+
+    @property
+    def table(self) -> JobTable:
+        return self.query_one("#jobs", JobTable)
+
+    @property
+    def where(self) -> str:
+        """Where a job waits before its first step: in ComfyUI when a ComfyUI server is among the backends."""
+        hello = self.pixels.link.hello
+        if hello is not None and any(b.kind == "comfyui" for b in hello.backends):
+            return "in ComfyUI"
+        return "to start"
+
+    def fit_columns(self, width: int) -> None:
+        columns, prompt_width = columns_for(width)
+        if (columns, prompt_width) == (self.columns, self.prompt_width):
+            return
+        self.columns, self.prompt_width = columns, prompt_width
+        table = self.table
+        table.clear(columns=True)
+        for column in columns:
+            table.add_column(column.upper(), key=column, width=prompt_width if column == "prompt" else WIDTHS[column])
+        self.redraw()
+
     def redraw(self, job_id: str | None = None) -> None:
-        table = self.query_one("#jobs", DataTable)
-        jobs = self.pixels.link.mirror.ordered()
+        if not self.columns:
+            return  # the columns come with the table's first size
+        table = self.table
+        mirror = self.pixels.link.mirror
+        jobs = mirror.ordered()
         now = time.time()
-        if job_id is not None and job_id in table.rows and self._same_order(table, jobs):
-            job = self.pixels.link.mirror.jobs[job_id]
-            for column, cell in zip(COLUMNS, self._cells(job, now), strict=True):
-                table.update_cell(job_id, column, cell)
+        if job_id is not None and job_id in table.rows and job_id in mirror.jobs and self._same_order(jobs):
+            self._update_row(mirror.jobs[job_id], now)
             if job_id == self.selected_id():
                 self.show_detail()
             return
-        selected = self.selected_id()
+        keep = self.cursor_job
         table.clear()
         for job in jobs:
             table.add_row(*self._cells(job, now), key=job.id)
-        if selected is not None and selected in table.rows:
-            table.move_cursor(row=table.get_row_index(selected))
+        if keep is not None and keep in table.rows:
+            table.move_cursor(row=table.get_row_index(keep), animate=False)
+        self.cursor_job = self.selected_id()
         self.show_detail()
 
+    def tick(self) -> None:
+        """Elapsed and eta of running jobs move on with the clock."""
+        now = time.time()
+        for job in self.pixels.link.mirror.jobs.values():
+            if job.state is JobState.RUNNING and job.id in self.table.rows:
+                self._update_row(job, now)
+
+    def _update_row(self, job: m.JobInfo, now: float) -> None:
+        for column, cell in zip(self.columns, self._cells(job, now), strict=True):
+            self.table.update_cell(job.id, column, cell)
+
     @on(DataTable.RowHighlighted, "#jobs")
+    def highlighted(self) -> None:
+        self.cursor_job = self.selected_id()
+        self.show_detail()
+
+    @on(DataTable.RowSelected, "#jobs")
+    def selected(self) -> None:
+        self.action_open()
+
     def show_detail(self) -> None:
         job = self._selected_job()
-        self.query_one("#job-detail", Static).update(detail_line(job) if job else "")
+        self.query_one("#job-detail", Static).update(detail_text(job, self.where) if job else "")
+        self.show_image()
 
-    def _same_order(self, table: DataTable[object], jobs: list[m.JobInfo]) -> bool:
-        return [str(key.value) for key in table.rows] == [job.id for job in jobs]
+    def show_image(self) -> None:
+        """The highlighted job's image: its live preview while it runs, else its newest finished image."""
+        job = self._selected_job()
+        preview = self.query_one("#job-preview", SpritePreview)
+        if job is None:
+            self.shown = None
+            preview.image = None
+            return
+        if job.state is JobState.RUNNING and job.id in self.previews:
+            data = self.previews[job.id]
+            self.shown = (job.id, f"preview {hash(data)}")
+            preview.show(data)
+            return
+        if not job.images:
+            self.shown = (job.id, "")
+            preview.placeholder = "no image yet" if job.state is JobState.RUNNING else "no image"
+            preview.image = None
+            return
+        image_id = job.images[-1]
+        if self.shown == (job.id, image_id):
+            return
+        self.shown = (job.id, image_id)
+        if image_id in self.images:
+            preview.show(self.images[image_id])
+        else:
+            self.load_image(job.id, image_id)
+
+    @work(exclusive=True, group="queue-image")
+    async def load_image(self, job_id: str, image_id: str) -> None:
+        png = await self.preview_png(image_id)
+        if png is None:
+            return
+        self.images[image_id] = png
+        if self.shown == (job_id, image_id):
+            self.query_one("#job-preview", SpritePreview).show(png)
+
+    def _same_order(self, jobs: list[m.JobInfo]) -> bool:
+        return [str(key.value) for key in self.table.rows] == [job.id for job in jobs]
 
     def _cells(self, job: m.JobInfo, now: float) -> list[object]:
         elapsed, eta = timing(job, now)
-        steps = f"{job.step}/{job.total}" if job.state is JobState.RUNNING and job.total else ""
-        return [
-            job.id,
-            Text(job.state.value, style=STATE_STYLE.get(job.state.value, "")),
-            progress_bar(job.progress, steps),
-            job.model,
-            clip(" ".join(job.prompt.split()), PROMPT_WIDTH),
-            job.user,
-            elapsed,
-            eta,
-        ]
+        cells: dict[str, object] = {
+            "job": job.id,
+            "state": Text(job.state.value, style=STATE_STYLE.get(job.state.value, "")),
+            "progress": progress_cell(job, self.where),
+            "step": step_cell(job),
+            "model": clip(job.model, WIDTHS["model"]),
+            "prompt": clip(" ".join(job.prompt.split()), self.prompt_width),
+            "user": clip(job.user, WIDTHS["user"]),
+            "elapsed": elapsed,
+            "eta": eta,
+        }
+        return [cells[column] for column in self.columns]
 
     def selected_id(self) -> str | None:
-        table = self.query_one("#jobs", DataTable)
+        table = self.table
         if table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
@@ -173,8 +325,11 @@ class QueueScreen(PixelsScreen):
             self.notify(exc.message, severity="error")
 
     def action_open(self) -> None:
+        """The job's newest image in the Gallery."""
         job = self._selected_job()
-        if job is None or not job.images:
-            self.notify("this job has no image yet", severity="warning")
+        if job is None:
             return
-        self.pixels.open_image(job.images[0])
+        if not job.images:
+            self.notify(f"{job.id} has no image yet", severity="warning")
+            return
+        self.pixels.open_image(job.images[-1])

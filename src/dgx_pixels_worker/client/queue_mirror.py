@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from ..protocol.states import JobState
@@ -32,9 +33,22 @@ class QueueMirror:
             self.jobs[body.job.id] = body.job
             return body.job.id
         if isinstance(body, m.JobStarted) and body.job_id in self.jobs:
+            # The worker stamps each attempt's start in its store; the event carries no time, so the start is
+            # when the event arrived. A requeued job counts from this attempt, with no progress yet.
             job = self.jobs[body.job_id]
             self.jobs[body.job_id] = job.model_copy(
-                update={"state": JobState.RUNNING, "backend": body.backend, "attempts": body.attempt}
+                update={
+                    "state": JobState.RUNNING,
+                    "backend": body.backend,
+                    "attempts": body.attempt,
+                    "started_at": time.time(),
+                    "finished_at": None,
+                    "progress": 0.0,
+                    "image_index": 0,
+                    "step": 0,
+                    "total": 0,
+                    "stage": "",
+                }
             )
             return body.job_id
         if isinstance(body, m.JobProgress) and body.job_id in self.jobs:
