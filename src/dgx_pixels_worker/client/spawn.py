@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -84,16 +85,25 @@ def spawn_worker(rep: str, settings: Settings, config_file: Path | None, wait_s:
             process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
-        while time.monotonic() < deadline:
-            exited = process.poll() is not None
-            if listening(rep) and listening(pub):
-                if exited or port_holder(rep, process.pid) is False:
-                    return SpawnedWorker(None, rep, pub, log_path, started=False)  # another worker has the port
-                return SpawnedWorker(process.pid, rep, pub, log_path)
-            if exited:
-                raise SpawnError(f"the background worker exited at start:\n{_tail(log_path)}")
-            time.sleep(0.05)
+        try:
+            while time.monotonic() < deadline:
+                exited = process.poll() is not None
+                if listening(rep) and listening(pub):
+                    if exited or port_holder(rep, process.pid) is False:
+                        return SpawnedWorker(None, rep, pub, log_path, started=False)  # another worker has the port
+                    return SpawnedWorker(process.pid, rep, pub, log_path)
+                if exited:
+                    raise SpawnError(f"the background worker exited at start:\n{_tail(log_path)}")
+                time.sleep(0.05)
+        finally:
+            _reap_when_it_exits(process)  # after the polls above: a waiting thread would keep poll() from seeing
     raise SpawnError(f"the background worker did not open {rep} within {wait_s:g}s; its log:\n{_tail(log_path)}")
+
+
+def _reap_when_it_exits(process: subprocess.Popen[bytes]) -> None:
+    """Wait for the worker in a daemon thread: a long-lived client (the TUI) that outlives the worker it
+    started would otherwise keep it as a zombie. A client that exits first leaves the worker to init."""
+    threading.Thread(target=process.wait, name=f"reap-worker-{process.pid}", daemon=True).start()
 
 
 @contextlib.contextmanager
