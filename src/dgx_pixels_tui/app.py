@@ -159,16 +159,26 @@ class PixelsApp(App[None]):
         them, half-blocks elsewhere. Textual cannot composite those protocols, hence the suspension."""
         from PIL import Image
 
-        from .previews.graphics import write_graphics
+        from .previews.fullsize import FullSizeView
 
         try:
-            image = Image.open(io.BytesIO(png))
+            with Image.open(io.BytesIO(png)) as opened:
+                image = opened.convert("RGBA")
+        except (OSError, ValueError, Image.DecompressionBombError):
+            self.notify("this image cannot be shown: its data is not a readable picture", severity="warning")
+            return
+        _, _, background, foreground = self.screen.colors
+        view = FullSizeView(
+            image,
+            self.preview_mode.mode,
+            f"{caption} ({self.preview_mode.mode}) · press enter to return",
+            background=background.rgb,
+            foreground=foreground.rgb,
+            color_system=self.console.color_system or "truecolor",
+        )
+        try:
             with self.suspend():
-                sys.stdout.write("\x1b[2J\x1b[H")
-                write_graphics(image, self.preview_mode.mode, sys.stdout)
-                sys.stdout.write(f"\n{caption} ({self.preview_mode.mode}) · press enter to return ")
-                sys.stdout.flush()
-                sys.stdin.readline()
+                view.run(sys.stdout, sys.stdin)
         except SuspendNotSupported:
             self.notify("the full-size view needs a real terminal", severity="warning")
 

@@ -8,13 +8,10 @@ import struct
 import termios
 from typing import TextIO
 
-from textual.strip import StripRenderable
-
-from .ansi import render_ansi
 from .detect import PreviewMode
-from .halfblock import render_halfblock
-from .kitty import encode_kitty
-from .scaling import ImageLike
+from .halfblock import RGB, Backdrop, halfblock_ansi
+from .kitty import encode_kitty, encode_kitty_cells
+from .scaling import ImageLike, fit_nearest, flatten_onto, to_rgba_array
 from .sixel import encode_sixel
 
 FALLBACK_CELL_PIXELS = (8, 16)  # smaller than nearly every real font, so a guessed box never overflows
@@ -48,17 +45,42 @@ def terminal_cells(stream: TextIO) -> tuple[int, int]:
     return size.columns, size.lines
 
 
-def write_graphics(image: ImageLike, mode: PreviewMode, stream: TextIO, cells: tuple[int, int] | None = None) -> None:
-    """Draw `image` at the cursor, fitted to a (columns, rows) cell box (default: the terminal less one row).
+def write_graphics(
+    image: ImageLike,
+    mode: PreviewMode,
+    stream: TextIO,
+    cells: tuple[int, int] | None = None,
+    *,
+    background: RGB | None = None,
+    color_system: str = "truecolor",
+    image_id: int | None = None,
+) -> tuple[int, int]:
+    """Draw `image` at the cursor, fitted to a (columns, rows) cell box (default: the terminal less one row), and
+    return the (columns, rows) it covers. Nothing follows the image, not even a newline: the caller places
+    what comes next, so an image that fills the box never scrolls the screen.
 
+    `background`: transparent pixels are blended onto this colour (the app's), not left to the terminal's.
+    `color_system` (truecolor, 256, standard) is for half-blocks; `image_id` names a kitty image for deletion.
     Only call this while the Textual app is suspended: the escape codes bypass the compositor.
     """
     cols, rows = cells or terminal_cells(stream)
     rows = max(1, rows - (0 if cells else 1))
+    cols = max(1, cols)
     if mode == "halfblock":
-        stream.write(render_ansi(StripRenderable(render_halfblock(image, cols, rows), cols), cols))
+        backdrop = Backdrop() if background is None else Backdrop(background)
+        stream.write(halfblock_ansi(image, cols, rows, backdrop, color_system))
+        covered = (cols, rows)
     else:
-        cell_width, cell_height = cell_pixels(stream)
-        stream.write(encode_graphics(image, mode, (cols * cell_width, rows * cell_height)))
-        stream.write("\n")
+        pixels = to_rgba_array(image)
+        if background is not None:
+            pixels = flatten_onto(pixels, background)
+        cell = cell_pixels(stream)
+        if mode == "kitty":
+            sequence, covered = encode_kitty_cells(pixels, (cols, rows), cell, image_id)
+            stream.write(sequence)
+        else:
+            sixel = fit_nearest(pixels, cols * cell[0], rows * cell[1])
+            stream.write(encode_sixel(sixel))
+            covered = (-(-sixel.shape[1] // cell[0]), -(-sixel.shape[0] // cell[1]))
     stream.flush()
+    return covered

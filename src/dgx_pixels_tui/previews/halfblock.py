@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from rich.color import Color
+from rich.color import Color, ColorSystem
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
@@ -20,6 +20,8 @@ from textual.strip import Strip
 from .scaling import ImageLike, fit_integer_scale, scale_nearest, to_rgba_array
 
 RGB = tuple[int, int, int]
+COLOR_SYSTEMS = {"truecolor": ColorSystem.TRUECOLOR, "256": ColorSystem.EIGHT_BIT, "standard": ColorSystem.STANDARD}
+"""Rich's names for the colour modes (what `Console.color_system` says) and their escape-code families."""
 UPPER_HALF = "▀"
 SOLID = " "
 
@@ -92,8 +94,9 @@ def _cell_look(key: int) -> tuple[str, Style]:
     return look
 
 
-def strips_from_rgb(canvas: np.ndarray) -> list[Strip]:
-    """One Strip per pair of pixel rows of an (even height, width, 3) uint8 picture, runs merged."""
+def cell_runs(canvas: np.ndarray) -> tuple[list[int], list[int], list[int]]:
+    """Runs of equal cells in an (even height, width, 3) uint8 picture, in reading order: each run's row, its
+    cell key (top RGB << 24 | bottom RGB) and its length in cells. Every row starts a new run."""
     box_height, cols = canvas.shape[:2]
     rows = box_height // 2
     packed = (canvas[..., 0].astype(np.int64) << 16) | (canvas[..., 1].astype(np.int64) << 8) | canvas[..., 2]
@@ -105,11 +108,19 @@ def strips_from_rgb(canvas: np.ndarray) -> list[Strip]:
     # Every row starts a run, so a run ends where the next one (in row-major order) begins.
     flat_starts = start_rows * cols + start_cols
     lengths = np.diff(flat_starts, append=rows * cols)
-    lines: list[list[Segment]] = [[] for _ in range(rows)]
+    return start_rows.tolist(), keys[start_rows, start_cols].tolist(), lengths.tolist()
+
+
+def strips_from_rgb(canvas: np.ndarray) -> list[Strip]:
+    """One Strip per pair of pixel rows of an (even height, width, 3) uint8 picture, runs merged.
+
+    The Styles come from a cache shared with Textual, which fixes each one's escape code in the colour mode of
+    the app's console: text for any other console (see `halfblock_ansi`) must not be made from them.
+    """
+    box_height, cols = canvas.shape[:2]
+    lines: list[list[Segment]] = [[] for _ in range(box_height // 2)]
     look = _CELL_STYLES.get
-    for row, key, length in zip(
-        start_rows.tolist(), keys[start_rows, start_cols].tolist(), lengths.tolist(), strict=True
-    ):
+    for row, key, length in zip(*cell_runs(canvas), strict=True):
         char, style = look(key) or _cell_look(key)
         lines[row].append(Segment(char * length, style))
     return [Strip(line, cols) for line in lines]
@@ -120,3 +131,43 @@ def render_halfblock(image: ImageLike, cols: int, rows: int, backdrop: Backdrop 
     if cols <= 0 or rows <= 0:
         return [Strip.blank(max(cols, 0))] * max(rows, 0)
     return strips_from_rgb(box_picture(image, cols, rows, backdrop))
+
+
+def colour_codes(rgb: int, foreground: bool, color_system: str = "truecolor") -> str:
+    """The SGR parameters that set a 0xRRGGBB colour in `color_system` (truecolor, 256 or standard)."""
+    red, green, blue = rgb >> 16, (rgb >> 8) & 0xFF, rgb & 0xFF
+    if color_system == "truecolor":
+        return f"{38 if foreground else 48};2;{red};{green};{blue}"
+    system = COLOR_SYSTEMS.get(color_system, ColorSystem.STANDARD)
+    return ";".join(Color.from_rgb(red, green, blue).downgrade(system).get_ansi_codes(foreground))
+
+
+def halfblock_ansi(
+    image: ImageLike, cols: int, rows: int, backdrop: Backdrop = Backdrop(), color_system: str = "truecolor"
+) -> str:
+    """The half-block picture as text for a terminal outside Textual: `rows` lines joined by CR LF, each ending
+    in a reset, with escape codes made here for `color_system` (truecolor, 256 or standard).
+
+    No Rich Style is involved: those Textual has drawn keep the escape code of the app's colour mode, which
+    may be 16 colours where this view is meant to be 24-bit.
+    """
+    if cols <= 0 or rows <= 0:
+        return ""
+    prefixes: dict[int, str] = {}
+    lines: list[list[str]] = [[] for _ in range(rows)]
+    for row, key, length in zip(*cell_runs(box_picture(image, cols, rows, backdrop)), strict=True):
+        prefix = prefixes.get(key)
+        if prefix is None:
+            top, bottom = key >> 24, key & 0xFFFFFF
+            if top == bottom:
+                prefix = f"\x1b[{colour_codes(bottom, False, color_system)}m"
+            else:
+                top_codes, bottom_codes = (
+                    colour_codes(top, True, color_system),
+                    colour_codes(bottom, False, color_system),
+                )
+                prefix = f"\x1b[{top_codes};{bottom_codes}m"
+            prefixes[key] = prefix
+        char = SOLID if key >> 24 == key & 0xFFFFFF else UPPER_HALF
+        lines[row].append(prefix + char * length)
+    return "\r\n".join("".join(line) + "\x1b[0m" for line in lines)

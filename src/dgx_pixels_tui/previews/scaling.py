@@ -59,3 +59,15 @@ def fit_nearest(image: ImageLike, box_width: int, box_height: int) -> np.ndarray
     pixels = to_rgba_array(image)
     height, width = pixels.shape[:2]
     return scale_nearest(pixels, fit_integer_scale(width, height, box_width, box_height))
+
+
+def flatten_onto(pixels: np.ndarray, background: tuple[int, int, int]) -> np.ndarray:
+    """An opaque copy of (height, width, 4) RGBA pixels, alpha-blended over a flat `background` colour."""
+    if pixels[..., 3].min() == 255:
+        return pixels
+    weight = pixels[..., 3:4].astype(np.uint32)
+    blended = (pixels[..., :3] * weight + np.array(background, np.uint32) * (255 - weight) + 127) // 255
+    flat = np.empty_like(pixels)
+    flat[..., :3] = blended.astype(np.uint8)
+    flat[..., 3] = 255
+    return flat
