@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 HISTORY = 120  # samples kept for the sparklines (heartbeats: about two minutes)
 
 
+def trend(samples: deque[float]) -> list[float]:
+    """What a sparkline draws: nothing (a flat baseline) until there are two samples to compare; one sample alone
+    would fill the whole box, as if it were a peak."""
+    return list(samples) if len(samples) >= 2 else []
+
+
 class MonitorScreen(PixelsScreen):
     def __init__(self) -> None:
         super().__init__()
@@ -59,7 +65,7 @@ class MonitorScreen(PixelsScreen):
     def on_heartbeat_arrived(self, message: HeartbeatArrived) -> None:
         heartbeat = message.heartbeat
         self.depth.append(heartbeat.queued + heartbeat.running)
-        self.query_one("#depth", Sparkline).data = list(self.depth)
+        self.query_one("#depth", Sparkline).data = trend(self.depth)
         self.query_one("#depth-label", Label).update(
             f"queue depth: {heartbeat.running} running, {heartbeat.queued} queued"
         )
@@ -69,7 +75,7 @@ class MonitorScreen(PixelsScreen):
 
     def show_status(self, status: m.StatusReply) -> None:
         self.rate.append(status.throughput.jobs_per_min)
-        self.query_one("#rate", Sparkline).data = list(self.rate)
+        self.query_one("#rate", Sparkline).data = trend(self.rate)
         self.query_one("#rate-label", Label).update(
             f"jobs per minute: {status.throughput.jobs_per_min:.0f} ({status.throughput.images_per_min:.0f} images)"
         )
