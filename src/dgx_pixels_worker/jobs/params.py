@@ -73,6 +73,7 @@ def complete_sprite_params(
                 f"{width}x{height} is outside {low}..{high} pixels per side for model {model.name!r}; "
                 f"ask for a size such as {defaults.get('width', 64)}x{defaults.get('height', 64)}",
             )
+    _check_size_multiple(width, height, model, low, high)
     steps = request.steps or defaults.get("steps", 20)
     max_steps = min(limits.max_steps, model_limits.get("max_steps", limits.max_steps))
     if steps > max_steps:
@@ -105,6 +106,22 @@ def complete_sprite_params(
                 model.name,
             )
         ),
+    )
+
+
+def _check_size_multiple(width: int, height: int, model: ModelInfo, low: int, high: int) -> None:
+    """A model that renders only multiples of N (ComfyUI's latents: 8) would quietly return 64x64 for 65x65:
+    refuse the size and name the nearest ones that come back as asked."""
+    multiple = model.limits.get("size_multiple")
+    if not isinstance(multiple, int) or multiple < 2 or (width % multiple == 0 and height % multiple == 0):
+        return
+    down = (width // multiple * multiple, height // multiple * multiple)
+    up = (-(-width // multiple) * multiple, -(-height // multiple) * multiple)
+    nearest = [f"{w}x{h}" for w, h in dict.fromkeys((down, up)) if low <= min(w, h) and max(w, h) <= high]
+    raise _invalid(
+        "width" if width % multiple else "height",
+        f"model {model.name!r} renders sizes in multiples of {multiple} pixels: {width}x{height} would come back "
+        f"{down[0]}x{down[1]}; ask for " + (" or ".join(nearest) or f"a multiple of {multiple}"),
     )
 
 

@@ -46,7 +46,15 @@ class DoubleServer:
         models = LoadedModels(controls)
         hub = SocketHub()
         queue = PromptQueue(on_update=lambda: hub.send_sync("status", {"status": queue_info(queue)}))
-        executor = PromptExecutor(catalog, hub, dirs, controls, models, options.previews_enabled)
+        executor = PromptExecutor(
+            catalog,
+            hub,
+            dirs,
+            controls,
+            models,
+            options.previews_enabled,
+            per_prompt_preview_method=options.per_prompt_preview_method,
+        )
         return cls(options, dirs, catalog, controls, models, hub, queue, executor)
 
     def queue_info(self) -> dict:

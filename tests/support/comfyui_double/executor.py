@@ -49,13 +49,16 @@ class PromptExecutor:
         controls: RuntimeControls,
         models: LoadedModels,
         previews_enabled: bool,
+        per_prompt_preview_method: bool = False,
     ):
         self.catalog = catalog
         self.hub = hub
         self.dirs = dirs
         self.controls = controls
         self.models = models
+        self.launch_previews = previews_enabled
         self.previews_enabled = previews_enabled
+        self.per_prompt_preview_method = per_prompt_preview_method
         self.cache = OutputCache()
         self.status_messages: list[tuple[str, dict]] = []
         self.success = True
@@ -109,6 +112,14 @@ class PromptExecutor:
     async def execute(self, prompt: dict, prompt_id: str, extra_data: dict, execute_outputs: list[str]) -> None:
         self.controls.interrupt_requested = False
         self.hub.client_id = extra_data.get("client_id")
+        self.previews_enabled = self.launch_previews
+        if self.per_prompt_preview_method and extra_data.get("preview_method") in (
+            "auto",
+            "latent2rgb",
+            "taesd",
+            "none",
+        ):
+            self.previews_enabled = extra_data["preview_method"] != "none"
         self.status_messages = []
         self.add_message("execution_start", {"prompt_id": prompt_id}, broadcast=False)
 

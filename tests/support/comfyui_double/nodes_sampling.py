@@ -138,6 +138,17 @@ async def sample(
     return NodeOutput((result,))
 
 
+async def upscale_latent_by(ctx: NodeContext, samples: Latent, upscale_method: str, scale_by: float) -> NodeOutput:
+    """LatentUpscaleBy: the sampled picture scaled (nearest) to round(side * scale_by) latent pixels; a sampler
+    after it starts from that picture, as a hires-fix pass does."""
+    width, height = round(samples.width * scale_by), round(samples.height * scale_by)
+    small = np.stack([final_small_pixels(samples, samples.recipe, i) for i in range(samples.batch)])
+    rows = np.minimum((np.arange(height) * samples.height) // max(1, height), samples.height - 1)
+    cols = np.minimum((np.arange(width) * samples.width) // max(1, width), samples.width - 1)
+    scaled = np.ascontiguousarray(small[:, rows][:, :, cols])
+    return NodeOutput((Latent(width, height, samples.batch, None, scaled),))
+
+
 async def decode(ctx: NodeContext, samples: Latent, vae: VaeRef) -> NodeOutput:
     pixels = np.stack([upscale_nearest(final_small_pixels(samples, samples.recipe, i)) for i in range(samples.batch)])
     return NodeOutput((ImageBatch(pixels),))
@@ -283,6 +294,20 @@ def node_defs(dirs: ServerDirectories) -> list[NodeDef]:
             return_types=("LATENT",),
             output_tooltips=("The empty latent image batch.",),
             run=empty_latent,
+        ),
+        NodeDef(
+            name="LatentUpscaleBy",
+            display_name="Upscale Latent By",
+            category="latent",
+            input_types=lambda: {
+                "required": {
+                    "samples": ("LATENT",),
+                    "upscale_method": (["nearest-exact", "bilinear", "area", "bicubic", "bislerp"],),
+                    "scale_by": ("FLOAT", {"default": 1.5, "min": 0.01, "max": 8.0, "step": 0.01}),
+                }
+            },
+            return_types=("LATENT",),
+            run=upscale_latent_by,
         ),
         NodeDef(
             name="VAEDecode",

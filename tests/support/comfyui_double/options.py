@@ -20,6 +20,9 @@ class DoubleOptions:
     preview_method: str = "none"
     base_dir: Path | None = None
     output_dir: Path | None = None
+    # Newer servers (mid-2026 on) take the preview method of each prompt from extra_data.preview_method;
+    # 0.3.64, which the double copies by default, ignores that key.
+    per_prompt_preview_method: bool = False
 
     @property
     def previews_enabled(self) -> bool:
@@ -46,6 +49,11 @@ def parse_options(argv: list[str] | None = None) -> DoubleOptions:
         "--base-dir", type=Path, default=None, help="holds models/, input/, temp/ (and output/ unless --output-dir)"
     )
     parser.add_argument("--output-dir", type=Path, default=None)
+    parser.add_argument(
+        "--per-prompt-preview-method",
+        action="store_true",
+        help="act as a newer server: a prompt's extra_data.preview_method overrides --preview-method",
+    )
     args = parser.parse_args(argv)
     return DoubleOptions(
         host=args.host,
@@ -57,4 +65,5 @@ def parse_options(argv: list[str] | None = None) -> DoubleOptions:
         preview_method=args.preview_method,
         base_dir=args.base_dir,
         output_dir=args.output_dir,
+        per_prompt_preview_method=args.per_prompt_preview_method,
     )

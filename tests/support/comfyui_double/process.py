@@ -45,6 +45,7 @@ class ComfyUIDouble:
         loras: Sequence[str] = (),
         preview_method: str = "none",
         output_dir: Path | None = None,
+        per_prompt_preview_method: bool = False,
     ):
         self.root = Path(root)
         self.host = host
@@ -54,6 +55,7 @@ class ComfyUIDouble:
         self.checkpoints = list(checkpoints)
         self.loras = list(loras)
         self.preview_method = preview_method
+        self.per_prompt_preview_method = per_prompt_preview_method
         self.output_dir = output_dir or self.root / "output"
         self.log_path = self.root / "comfyui-double.log"
         self.process: subprocess.Popen[bytes] | None = None
@@ -91,6 +93,8 @@ class ComfyUIDouble:
             command += ["--checkpoints", ",".join(self.checkpoints)]
         if self.loras:
             command += ["--loras", ",".join(self.loras)]
+        if self.per_prompt_preview_method:
+            command.append("--per-prompt-preview-method")
         return command
 
     def start(self, timeout: float = 15.0) -> ComfyUIDouble:

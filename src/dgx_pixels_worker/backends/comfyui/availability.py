@@ -1,10 +1,18 @@
-"""Which presets a ComfyUI server can run, from the model lists in its /object_info."""
+"""Which presets a ComfyUI server can run, from the model lists and sampler choices in its /object_info.
+
+ComfyUI reads its model folders on every request, so a file dropped in (or deleted) shows up (or leaves) at the
+next look: the backend asks again on every health check (the three node classes below, a few KB) rather than
+keeping the list it saw when the server came up.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ...settings.presets import ModelPreset
+
+# The node classes whose combos say what a preset needs: checkpoints, LoRAs, samplers and schedulers.
+MODEL_NODES = ("CheckpointLoaderSimple", "LoraLoader", "KSampler")
 
 
 def combo_choices(object_info: dict[str, Any], node: str, field: str) -> list[str] | None:
@@ -25,17 +33,31 @@ def unavailable_reason(preset: ModelPreset, object_info: dict[str, Any], server:
     checkpoints = combo_choices(object_info, "CheckpointLoaderSimple", "ckpt_name")
     if checkpoints is None:
         return f"{server} has no CheckpointLoaderSimple node"
+    problems: list[str] = []
     if preset.checkpoint not in checkpoints:
-        return f"checkpoint {preset.checkpoint} is not installed on {server} (installed: {_listing(checkpoints)})"
+        problems.append(
+            f"checkpoint {preset.checkpoint} is not installed on {server} (installed: {listing(checkpoints)})"
+        )
     if preset.loras:
         loras = combo_choices(object_info, "LoraLoader", "lora_name") or []
-        for lora in preset.loras:
-            if lora.name not in loras:
-                return f"LoRA {lora.name} is not installed on {server} (installed: {_listing(loras)})"
-    return None
+        problems += [
+            f"LoRA {lora.name} is not installed on {server} (installed: {listing(loras)})"
+            for lora in preset.loras
+            if lora.name not in loras
+        ]
+    for field, what, value in (
+        ("sampler_name", "sampler", preset.defaults.sampler),
+        ("scheduler", "scheduler", preset.defaults.scheduler),
+    ):
+        offered = combo_choices(object_info, "KSampler", field)
+        if offered is not None and value not in offered:
+            problems.append(
+                f"{what} {value!r} is not offered by {server} (it offers: {listing(offered)}); edit the preset"
+            )
+    return "; ".join(problems) or None
 
 
-def _listing(names: list[str], most: int = 6) -> str:
+def listing(names: list[str], most: int = 6) -> str:
     if not names:
         return "none"
     shown = ", ".join(names[:most])

@@ -20,7 +20,7 @@ from ...protocol.messages import BackendInfo, GpuInfo, ModelInfo
 from ...settings.presets import ModelPreset
 from ..base import BackendEvent, Preview, Progress, RenderTask, Result, Submitted
 from ..gpu_metrics import from_system_stats
-from .availability import unavailable_reason
+from .availability import MODEL_NODES, unavailable_reason
 from .http_api import ComfyFailed, ComfyHTTP, ComfyRejected, ComfyUnavailable
 from .routing import MessageRouter, PromptChannel
 from .validation_errors import explain_rejection
@@ -43,6 +43,8 @@ QUIET_S = 20.0  # no word about our prompt for this long: ask ComfyUI's queue an
 RECONNECT_WAIT_S = 15.0
 FIRST_CHECK_S = 3.0
 CANCEL_CONFIRM_S = 5.0
+PREVIEW_METHOD = "auto"  # sent with every prompt: TAESD previews where the server has the decoder, else latent2rgb
+SIZE_MULTIPLE = 8  # a latent pixel is 8x8 image pixels: ComfyUI renders 65x65 as 64x64 without a word
 
 
 class ComfyUIBackend:
@@ -73,6 +75,7 @@ class ComfyUIBackend:
         self.healthy = False
         self.detail = "not contacted yet"
         self.system_stats: dict[str, Any] = {}
+        self.node_info: dict[str, Any] = {}  # /object_info of MODEL_NODES as last read: installed files, samplers
         self.availability: dict[str, str | None] = dict.fromkeys(self.presets, "not contacted yet")
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -99,11 +102,7 @@ class ComfyUIBackend:
     async def check_health(self) -> bool:
         try:
             self.system_stats = await self.http.system_stats()
-            if not self.healthy:
-                object_info = await self.http.object_info()
-                self.availability = {
-                    name: unavailable_reason(preset, object_info, self.name) for name, preset in self.presets.items()
-                }
+            await self.refresh_models()
         except (ComfyUnavailable, ComfyFailed) as exc:
             if self.healthy:
                 log.warning("ComfyUI %s went down: %s", self.name, exc)
@@ -114,6 +113,15 @@ class ComfyUIBackend:
         version = self.system_stats.get("system", {}).get("comfyui_version", "?")
         self.healthy, self.detail = True, f"ComfyUI {version} at {self.url}"
         return True
+
+    async def refresh_models(self) -> None:
+        """Read again which checkpoints, LoRAs, samplers and schedulers the server offers: ComfyUI lists its
+        folders afresh on every request and says nothing when a file comes or goes."""
+        info: dict[str, Any] = {}
+        for class_type in MODEL_NODES:
+            info.update(await self.http.node_info(class_type))
+        self.node_info = info
+        self.availability = {name: unavailable_reason(preset, info, self.name) for name, preset in self.presets.items()}
 
     async def _health_loop(self) -> None:
         delay = self.health_interval_s
@@ -146,6 +154,7 @@ class ComfyUIBackend:
                 },
                 where={self.name: self.availability.get(preset.name) if self.healthy else f"down: {self.detail}"},
                 checkpoint=preset.checkpoint,
+                limits={"size_multiple": SIZE_MULTIPLE},
             )
             for preset in self.presets.values()
         ]
@@ -183,12 +192,12 @@ class ComfyUIBackend:
                 await self._submit(graph, prompt_id, preset)
             yield Submitted(prompt_id)
             if outputs is None:
-                async for event in self._follow(channel, graph, task):
+                async for event in self._follow(channel, graph, task, preset):
                     if isinstance(event, list):
                         outputs = event
                     else:
                         yield event
-            yield await self._result(outputs or [], preset, prompt_id)
+            yield await self._result(outputs or [], preset, prompt_id, self._negative(task, preset))
         except asyncio.CancelledError:
             await asyncio.shield(self._cancel(channel))
             raise
@@ -215,11 +224,10 @@ class ComfyUIBackend:
                 ErrorCode.INVALID,
                 f"preset {preset.name} names workflow {preset.workflow!r}, which is not loaded",
             )
-        negative = ", ".join(part for part in (preset.defaults.negative, task.negative) if part)
         return template.bind(
             BindParams(
                 prompt=task.prompt,
-                negative=negative,
+                negative=self._negative(task, preset),
                 seed=task.seed,
                 steps=task.steps,
                 cfg=task.cfg,
@@ -233,13 +241,23 @@ class ComfyUIBackend:
             )
         )
 
+    @staticmethod
+    def _negative(task: RenderTask, preset: ModelPreset) -> str:
+        """The negative prompt sent: the preset's, then the request's own."""
+        return ", ".join(part for part in (preset.defaults.negative, task.negative) if part)
+
     async def _submit(self, graph: dict[str, Any], prompt_id: str, preset: ModelPreset) -> None:
         try:
-            await self.http.submit(graph, self.client_id, prompt_id)
+            await self.http.submit(graph, self.client_id, prompt_id, PREVIEW_METHOD)
         except ComfyRejected as exc:
+            if _names_a_missing_choice(exc.node_errors):
+                # A file went away (or came) since the last look: read the lists again, so the preset shows as
+                # unavailable at once and the sentence below names what is installed now.
+                with contextlib.suppress(ComfyUnavailable, ComfyFailed):
+                    await self.refresh_models()
             raise WorkerError(
                 ErrorCode.BACKEND_ERROR,
-                explain_rejection(exc.error, exc.node_errors, preset, self.name),
+                explain_rejection(exc.error, exc.node_errors, preset, self.name, self.node_info),
                 {"backend": self.name, "node_errors": exc.node_errors},
             ) from None
         except ComfyUnavailable as exc:
@@ -248,10 +266,17 @@ class ComfyUIBackend:
         except ComfyFailed as exc:
             raise WorkerError(ErrorCode.BACKEND_ERROR, f"{self.name}: {exc}", {"backend": self.name}) from None
 
-    async def _follow(self, channel: PromptChannel, graph: dict[str, Any], task: RenderTask) -> AsyncIterator[Any]:
-        """Turn the prompt's messages into events; the last thing yielded is the list of output images."""
+    async def _follow(
+        self, channel: PromptChannel, graph: dict[str, Any], task: RenderTask, preset: ModelPreset
+    ) -> AsyncIterator[Any]:
+        """Turn the prompt's messages into events; the last thing yielded is the list of output images.
+
+        Every sampler of the graph counts towards one bar (a hires fix's 4 + 14 steps make 18); a metadata
+        preview (format 4) comes before the `progress` of its step, so it belongs to the step after the last
+        one announced, while a legacy preview (format 1) comes after its `progress`."""
         outputs: list[dict[str, Any]] = []
-        stage, step, total = "queued on " + self.name, 0, task.steps
+        bar = _StepBar(graph, self.workflows[preset.workflow].roles.samplers, task.steps)
+        stage, step, total = "queued on " + self.name, 0, bar.total
         while True:
             try:
                 kind, data = await asyncio.wait_for(channel.messages.get(), QUIET_S)
@@ -265,9 +290,10 @@ class ComfyUIBackend:
                 continue
             if kind == "executing" and data.get("node") is not None:
                 stage = STAGES.get(graph.get(str(data["node"]), {}).get("class_type", ""), "running")
+                stage = bar.stage(str(data["node"]), stage)
                 yield Progress(step, total, stage)
             elif kind == "progress":
-                step, total = int(data.get("value", 0)), int(data.get("max", total) or total)
+                step, total = bar.at(str(data.get("node")), int(data.get("value", 0)), int(data.get("max") or 0))
                 yield Progress(step, total, stage)
             elif kind == "preview":
                 try:
@@ -275,7 +301,7 @@ class ComfyUIBackend:
                     image.load()
                 except Exception:
                     continue
-                yield Preview(image, step, total)
+                yield Preview(image, min(step + 1, total) if data.prompt_id is not None else step, total)
             elif kind == "executed":
                 outputs += (data.get("output") or {}).get("images") or []
             elif kind == "execution_success":
@@ -339,7 +365,9 @@ class ComfyUIBackend:
         items = queue.get("queue_running", []) + queue.get("queue_pending", [])
         return any(len(item) > 1 and item[1] == prompt_id for item in items)
 
-    async def _result(self, outputs: list[dict[str, Any]], preset: ModelPreset, prompt_id: str) -> Result:
+    async def _result(
+        self, outputs: list[dict[str, Any]], preset: ModelPreset, prompt_id: str, negative: str
+    ) -> Result:
         saved = [o for o in outputs if o.get("type") == "output"] or outputs
         if not saved:
             raise WorkerError(ErrorCode.BACKEND_ERROR, f"{self.name} finished the prompt but saved no image")
@@ -361,6 +389,8 @@ class ComfyUIBackend:
                 "loras": [lora.model_dump() for lora in preset.loras],
                 "sampler": preset.defaults.sampler,
                 "scheduler": preset.defaults.scheduler,
+                "negative": negative,  # as sent: the preset's negative prompt, then the request's
+                "comfyui_files": [f"{o.get('subfolder', '')}/{o['filename']}".lstrip("/") for o in saved],
             },
         )
 
@@ -383,3 +413,49 @@ class ComfyUIBackend:
             log.warning("%s did not confirm the interrupt of %s within %gs", self.name, prompt_id, CANCEL_CONFIRM_S)
         except (ComfyUnavailable, ComfyFailed) as exc:
             log.warning("could not cancel prompt %s on %s: %s", prompt_id, self.name, exc)
+
+
+def _names_a_missing_choice(node_errors: dict[str, Any]) -> bool:
+    return any(
+        item.get("type") == "value_not_in_list" for entry in node_errors.values() for item in entry.get("errors", [])
+    )
+
+
+class _StepBar:
+    """One progress bar over every sampler of a graph: steps of the samplers that ran before count as done."""
+
+    def __init__(self, graph: dict[str, Any], samplers: tuple[str, ...], default_steps: int):
+        self.order = [n for n in samplers if n in graph] or []
+        self.steps = {}
+        for node_id in self.order:
+            value = graph[node_id]["inputs"].get("steps")
+            self.steps[node_id] = value if isinstance(value, int) and value > 0 else default_steps
+        if not self.order:
+            self.steps = {"": default_steps}
+        self.current = ""
+
+    @property
+    def total(self) -> int:
+        return sum(self.steps.values())
+
+    def stage(self, node_id: str, stage: str) -> str:
+        if node_id in self.steps and len(self.order) > 1:
+            return f"{stage}, pass {self.order.index(node_id) + 1} of {len(self.order)}"
+        return stage
+
+    def at(self, node_id: str, value: int, most: int) -> tuple[int, int]:
+        """(step, total) on the one bar for `progress {value, max}` from `node_id`."""
+        if node_id not in self.steps:
+            if len(self.steps) == 1 and not self.order:  # no sampler known: the node's own count is the bar
+                self.steps = {"": most or self.total}
+                return min(value, self.total), self.total
+            node_id = self.current or next(iter(self.steps))  # another node's count (an upscaler): keep the bar
+            return self.done_before(node_id), self.total
+        if most > 0:
+            self.steps[node_id] = most
+        self.current = node_id
+        return self.done_before(node_id) + min(value, self.steps[node_id]), self.total
+
+    def done_before(self, node_id: str) -> int:
+        index = self.order.index(node_id) if node_id in self.order else 0
+        return sum(self.steps[n] for n in self.order[:index])

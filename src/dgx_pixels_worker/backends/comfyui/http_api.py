@@ -56,6 +56,11 @@ class ComfyHTTP:
     async def object_info(self) -> dict[str, Any]:
         return await self._json("GET", "/object_info")
 
+    async def node_info(self, class_type: str) -> dict[str, Any]:
+        """{class_type: info}, or {} when the server has no such node (ComfyUI answers 200 {})."""
+        body = await self._json("GET", f"/object_info/{class_type}")
+        return body if isinstance(body, dict) else {}
+
     async def queue(self) -> dict[str, Any]:
         return await self._json("GET", "/queue")
 
@@ -63,11 +68,17 @@ class ComfyHTTP:
         """The finished prompt's entry, or {} when unknown or not finished yet."""
         return (await self._json("GET", f"/history/{prompt_id}")).get(prompt_id, {})
 
-    async def submit(self, graph: dict[str, Any], client_id: str, prompt_id: str) -> None:
-        """Queue the graph under our own prompt id; ComfyUI uses a client-given id as it is."""
-        response = await self._request(
-            "POST", "/prompt", json={"prompt": graph, "client_id": client_id, "prompt_id": prompt_id}
-        )
+    async def submit(self, graph: dict[str, Any], client_id: str, prompt_id: str, preview_method: str = "auto") -> None:
+        """Queue the graph under our own prompt id; ComfyUI uses a client-given id as it is. Newer servers take
+        the preview method of each prompt from extra_data (without it they fall back to their launch flag, which
+        defaults to no previews); older ones ignore the key."""
+        payload = {
+            "prompt": graph,
+            "client_id": client_id,
+            "prompt_id": prompt_id,
+            "extra_data": {"preview_method": preview_method},
+        }
+        response = await self._request("POST", "/prompt", json=payload)
         if response.status_code == 400:
             body = _json_or_empty(response)
             raise ComfyRejected(body.get("error") or {}, body.get("node_errors") or {})

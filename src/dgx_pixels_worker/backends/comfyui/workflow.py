@@ -5,6 +5,10 @@ latent_image inputs; the prompts are the nodes feeding its positive and negative
 feeds latent_image; the checkpoint loader is found by following the model input upstream. A node titled
 `dgx:<role>` takes that role explicitly, for graphs the wiring does not settle. The LoRA loaders on the model
 path are replaced by the preset's own chain.
+
+A graph may hold several samplers (a hires fix samples, upscales the latent, and samples again): the first one
+(the one no other sampler feeds) is the sampler whose prompts and latent are bound, and every sampler gets the
+job's seed, steps, cfg, sampler and scheduler, so nothing of the template's own settings leaks into the image.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ class Roles:
     checkpoint: str
     save: tuple[str, ...]
     loras: tuple[str, ...]  # LoRA loaders on the model path, replaced at bind time
+    samplers: tuple[str, ...] = ()  # every sampler, in the order they run (the bound one first)
 
 
 @dataclass(frozen=True)
@@ -67,14 +72,19 @@ class WorkflowTemplate:
     def parse(cls, name: str, data: Any) -> WorkflowTemplate:
         graph = _check_graph(data)
         titled = _titled(graph)
-        sampler = titled.get("sampler") or _only(
+        samplers = _in_run_order(
+            graph,
             [
                 n
                 for n, node in graph.items()
                 if {"model", "positive", "negative", "latent_image"} <= node["inputs"].keys()
             ],
+        )
+        sampler = titled.get("sampler") or _only(
+            [n for n in samplers if not _upstream(graph, n) & set(samplers)],
             "sampler (a node with model, positive, negative and latent_image inputs)",
         )
+        in_order = (sampler, *[n for n in samplers if n != sampler])
         inputs = graph[sampler]["inputs"]
         positive = titled.get("positive") or _source(graph, inputs.get("positive"), "the sampler's positive input")
         negative = titled.get("negative") or _source(graph, inputs.get("negative"), "the sampler's negative input")
@@ -100,7 +110,7 @@ class WorkflowTemplate:
         )
         if not save:
             raise WorkflowError("no SaveImage node: add one after the VAE decode so the image is kept")
-        return cls(name, graph, Roles(sampler, positive, negative, latent, checkpoint, save, loras))
+        return cls(name, graph, Roles(sampler, positive, negative, latent, checkpoint, save, loras, in_order))
 
     def bind(self, params: BindParams) -> Graph:
         graph = copy.deepcopy(self.graph)
@@ -115,9 +125,17 @@ class WorkflowTemplate:
         latent["width"], latent["height"] = params.width, params.height
         if "batch_size" in latent:
             latent["batch_size"] = 1
-        sampler = graph[roles.sampler]["inputs"]
-        sampler["noise_seed" if "noise_seed" in sampler else "seed"] = params.seed
-        sampler.update(steps=params.steps, cfg=params.cfg, sampler_name=params.sampler, scheduler=params.scheduler)
+        for node_id in roles.samplers or (roles.sampler,):
+            sampler = graph[node_id]["inputs"]
+            sampler["noise_seed" if "noise_seed" in sampler else "seed"] = params.seed
+            for key, value in (
+                ("steps", params.steps),
+                ("cfg", params.cfg),
+                ("sampler_name", params.sampler),
+                ("scheduler", params.scheduler),
+            ):
+                if key in sampler and not _is_link(sampler[key]):
+                    sampler[key] = value
         for node_id in roles.save:
             graph[node_id]["inputs"]["filename_prefix"] = params.filename_prefix
         return graph
@@ -197,6 +215,24 @@ def _source(graph: Graph, link: Any, what: str) -> str:
     if not _is_link(link):
         raise WorkflowError(f"{what} is not connected")
     return link[0]
+
+
+def _upstream(graph: Graph, node_id: str) -> set[str]:
+    """Every node that `node_id` depends on through its links."""
+    seen: set[str] = set()
+    todo = [node_id]
+    while todo:
+        for value in graph[todo.pop()]["inputs"].values():
+            if _is_link(value) and value[0] not in seen and value[0] in graph:
+                seen.add(value[0])
+                todo.append(value[0])
+    return seen
+
+
+def _in_run_order(graph: Graph, nodes: list[str]) -> list[str]:
+    """`nodes` ordered so that a node comes after every one of them it depends on."""
+    depends = {n: _upstream(graph, n) & set(nodes) for n in nodes}
+    return sorted(nodes, key=lambda n: (len(depends[n]), nodes.index(n)))
 
 
 def _model_path(graph: Graph, sampler: str, titled_checkpoint: str | None) -> tuple[str, tuple[str, ...]]:
