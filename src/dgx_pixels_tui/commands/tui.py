@@ -17,14 +17,19 @@ from ..startup import WorkerOpener
 
 
 def main(args: argparse.Namespace) -> int:
-    from ..previews.detect import detect_preview_mode
+    from ..previews.colors import use_color_system
+    from ..previews.detect import detect_terminal
 
     try:
         # Before Textual owns the terminal: the query reads the terminal's answer itself.
-        preview = detect_preview_mode(args.preview or _configured_preview(args))
+        tui = _configured_tui(args)
+        preview, colours = detect_terminal(
+            args.preview or str(tui.get("preview", "auto")), str(tui.get("colors", "auto"))
+        )
     except (ConfigError, ValueError) as exc:
         print(f"dgx-pixels: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    use_color_system(colours.system)  # before Textual loads: it reads TEXTUAL_COLOR_SYSTEM then
     from ..app import (
         PixelsApp,  # Textual loads only for the TUI, keeping the other commands quick
     )
@@ -36,7 +41,8 @@ def main(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
-def _configured_preview(args: argparse.Namespace) -> str:
-    """`[tui] preview` from the raw configuration layers: the full settings load only after the first frame."""
+def _configured_tui(args: argparse.Namespace) -> dict[str, object]:
+    """`[tui]` from the raw configuration layers: the full settings load only after the first frame."""
     layers = layered_config(Path(args.config) if args.config else None)
-    return str(layers.get("tui", {}).get("preview", "auto"))
+    tui = layers.get("tui", {})
+    return dict(tui) if isinstance(tui, dict) else {}

@@ -15,7 +15,10 @@ import time
 import tty
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal, cast, get_args
+from typing import TYPE_CHECKING, Literal, cast, get_args
+
+if TYPE_CHECKING:
+    from .colors import DetectedColors
 
 PreviewMode = Literal["sixel", "kitty", "halfblock"]
 PREVIEW_MODES: tuple[str, ...] = get_args(PreviewMode)
@@ -129,3 +132,37 @@ def _read_answer(fd: int, deadline: float) -> bytes:
 def detect_preview_mode(override: str = "auto", timeout: float = DEFAULT_QUERY_TIMEOUT) -> DetectedMode:
     """choose_mode() against this process's environment and controlling terminal."""
     return choose_mode(override, os.environ, query_tty, timeout)
+
+
+def choose_terminal(
+    override: str = "auto",
+    colors: str = "auto",
+    env: Mapping[str, str] | None = None,
+    query: Query | None = None,
+    timeout: float = DEFAULT_QUERY_TIMEOUT,
+) -> tuple[DetectedMode, DetectedColors]:
+    """The preview mode and the colour mode, with at most one round trip to the terminal: the colour probe,
+    when one is wanted, goes just before the device attributes query and its answer is read with it."""
+    from .colors import COLOUR_PROBE, choose_colors, probe_wanted
+
+    env = os.environ if env is None else env
+    probe = probe_wanted(colors, env) and not inside_multiplexer(env) and query is not None
+    answers: list[bytes] = []
+
+    def once(request: bytes, wait: float) -> bytes:
+        if not answers:
+            assert query is not None  # `once` is only handed on, or called, with a query
+            answers.append(query((COLOUR_PROBE if probe else b"") + request, wait))
+        return answers[0]
+
+    mode = choose_mode(override, env, None if query is None else once, timeout)
+    if probe and not answers:
+        once(DA1_REQUEST, timeout)
+    return mode, choose_colors(colors, env, answers[0] if answers else b"")
+
+
+def detect_terminal(
+    override: str = "auto", colors: str = "auto", timeout: float = DEFAULT_QUERY_TIMEOUT
+) -> tuple[DetectedMode, DetectedColors]:
+    """choose_terminal() against this process's environment and controlling terminal."""
+    return choose_terminal(override, colors, os.environ, query_tty, timeout)

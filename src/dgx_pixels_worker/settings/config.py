@@ -97,6 +97,7 @@ class ProceduralSettings(_Section):
 
 class TuiSettings(_Section):
     preview: Literal["auto", "sixel", "kitty", "halfblock"] = "auto"
+    colors: Literal["auto", "truecolor", "256", "16"] = "auto"  # colour depth; auto asks the terminal
 
 
 class Settings(_Section):
