@@ -55,6 +55,36 @@ def field_table(text: str, header: str) -> dict[str, str] | None:
     return None
 
 
+def default_cells(text: str) -> dict[str, str]:
+    """Field -> its Default cell, from the request table (`| Field | Type | Default |`)."""
+    for head, rows in tables(text):
+        if head[:3] == ["Field", "Type", "Default"]:
+            return {name: row[2] for row in rows for name in re.findall(r"`([a-z_0-9]+)`", row[0])}
+    return {}
+
+
+def check_defaults(kind: str, model: type, cells: dict[str, str]) -> list[str]:
+    """`**required**`, `nil` and a lone literal such as `200` or `""` must be the model's; prose is not checked."""
+    problems = []
+    for name, cell in cells.items():
+        field = model.model_fields.get(name)
+        if field is None:
+            continue
+        literal = re.fullmatch(r"`([^`]*)`(?: \(.*\))?", cell)
+        if cell == "**required**" or field.is_required():
+            if cell != "**required**" or not field.is_required():
+                problems.append(
+                    f"`{kind}`.`{name}`: the document says {cell}, the code says required={field.is_required()}"
+                )
+            continue
+        default = field.get_default(call_default_factory=True)
+        if cell == "nil" and default is not None:
+            problems.append(f"`{kind}`.`{name}`: the document says nil, the code's default is {default!r}")
+        elif literal and json.loads(literal[1]) != default:
+            problems.append(f"`{kind}`.`{name}`: the document says {cell}, the code's default is {default!r}")
+    return problems
+
+
 def split_top(text: str) -> list[str]:
     parts, depth, current = [], 0, ""
     for char in text:
@@ -224,7 +254,9 @@ def test_each_request_and_reply_is_documented_field_by_field(kind):
         body = {}
     answer = field_table(text, "Meaning") or inline_reply(text)
     assert answer is not None, f"6 `{kind}`: no `| Field | Type | Meaning |` reply table, nor a `Reply: {{...}}` line"
-    problems = check_fields(f"`{kind}` request", request, body, DEFS)
+    problems = check_fields(f"`{kind}` request", request, body, DEFS) + check_defaults(
+        kind, request, default_cells(text)
+    )
     problems += check_fields(f"`{kind}` reply", reply, answer, DEFS)
     assert problems == []
 
