@@ -32,3 +32,9 @@ async def test_a_bool_where_an_int_belongs_is_refused_and_nothing_is_queued(work
     assert reply["body"]["details"]["errors"] == [{"field": "count", "problem": "Input should be a valid integer"}]
     jobs = await exchange(worker, msgpack.packb({"v": 1, "type": "jobs", "id": "jobs-1", "body": {}}))
     assert jobs["body"]["jobs"] == []
+
+
+async def test_hello_announces_an_ipv4_events_address_plainly_not_ipv4_mapped(worker):
+    hello = await exchange(worker, msgpack.packb({"v": 1, "type": "hello", "id": "h-1", "body": {}}))
+    assert hello["body"]["events"] == worker.pub and worker.pub.startswith("tcp://127.0.0.1:")
+    assert {"compare", "votes"} <= set(hello["body"]["capabilities"])
