@@ -13,7 +13,13 @@ from dgx_pixels_worker.client import Event
 from dgx_pixels_worker.protocol import ErrorCode, WorkerError
 from dgx_pixels_worker.protocol import messages as m
 
-from tests.integration.test_comfyui_backend import BASE, PIXEL_LORA, wait_until_usable, worker_config
+from tests.integration.test_comfyui_backend import (
+    BASE,
+    PIXEL_LORA,
+    submit_and_wait_for_sampling,
+    wait_until_usable,
+    worker_config,
+)
 from tests.support.comfyui_double.process import ComfyUIDouble
 from tests.support.comfyui_workflows import HIRES
 from tests.support.streams import collect_until_terminal
@@ -161,3 +167,17 @@ async def test_a_preset_whose_sampler_the_server_lacks_is_unavailable_before_any
     reason = fancy.where["gpu1"]
     assert "sampler 'euler_fancy' is not offered by gpu1" in reason and "euler_ancestral" in reason
     assert refused.value.code in (ErrorCode.UNKNOWN_MODEL, ErrorCode.INVALID, ErrorCode.BACKEND_UNAVAILABLE)
+
+
+async def test_a_job_sent_back_to_the_queue_says_why_to_the_waiting_client(servers):
+    gpu = servers(step_time=0.05)
+    worker = servers.worker(worker_config(("gpu1", gpu.url), slots=1))
+    async with worker.client() as client:
+        await wait_until_usable(client, "sdxl-base")
+        events, job = await submit_and_wait_for_sampling(client, steps=30)
+        gpu.restart()  # ComfyUI forgets the prompt: the job goes back to the worker's queue
+        items = await collect_until_terminal(events, [job.id], timeout=60)
+    stages = [i.body.stage for i in items if isinstance(i, Event) and i.topic == "job.progress"]
+    said = [s for s in stages if s.startswith("requeued: gpu1 went away")]
+    assert len(said) == 1 and said[0].endswith("); waiting for a server that can run sdxl-base")
+    assert items[-1].body.job.state is m.JobState.COMPLETED

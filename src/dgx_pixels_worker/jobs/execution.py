@@ -60,6 +60,12 @@ class JobExecution:
             if exc.code == ErrorCode.BACKEND_UNAVAILABLE and attempts < self._max_attempts:
                 detail = f"{backend.name} unavailable ({exc.message}); back in the queue"
                 self._lifecycle.requeue_or_hold(running, detail)
+                # Said to the waiting clients too, or they see a job go quiet with no reason given.
+                self._reporter.requeued(
+                    running.record,
+                    f"requeued: {backend.name} went away ({exc.message.removeprefix(backend.name + ' ')}); "
+                    f"waiting for a server that can run {running.record.model}",
+                )
                 return
             if exc.code == ErrorCode.BACKEND_UNAVAILABLE:
                 exc.message = f"gave up after {attempts} attempts: {exc.message}"

@@ -13,6 +13,7 @@ from ..protocol.messages import JobPreview, JobProgress
 from ..serving.publisher import EventPublisher
 from ..settings.config import WorkerSettings
 from .active import RunningJob
+from .record import JobRecord
 
 
 class ProgressReporter:
@@ -38,6 +39,19 @@ class ProgressReporter:
                 image_index=index,
             )
             self._publisher.publish("job.progress", body, re=job.request_id)
+
+    def requeued(self, job: JobRecord, why: str) -> None:
+        """A job sent back to the queue mid-run: one progress event whose stage says why and what it waits for."""
+        done = len(job.images)
+        body = JobProgress(
+            job_id=job.id,
+            progress=min(1.0, done / job.count),
+            step=0,
+            total=0,
+            stage=why,
+            image_index=min(done, job.count - 1),
+        )
+        self._publisher.publish("job.progress", body, re=job.request_id)
 
     def preview(self, running: RunningJob, index: int, event: Preview) -> None:
         job, live = running.record, running.live

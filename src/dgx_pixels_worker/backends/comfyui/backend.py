@@ -343,7 +343,7 @@ class ComfyUIBackend:
             ) from None
         raise WorkerError(
             ErrorCode.BACKEND_UNAVAILABLE,
-            f"{self.name} no longer knows the prompt (ComfyUI restarted?); the job goes back to the queue",
+            f"{self.name} no longer knows the prompt: ComfyUI restarted and forgot its queue",
             {"backend": self.name},
         )
 
