@@ -6,8 +6,9 @@ place; if anything fails (an error, Ctrl-C, SIGTERM or SIGHUP), what this export
 it replaced is put back, so the project's files are as they were. The temporary names carry the exporting
 process's id (`.NAME.png.PID.dgx-tmp`, `.NAME.png.PID.dgx-old`), so that what a killed export left is known
 for stale and tidied by the next export into the project (a file it had moved aside is put back). Nothing is
-overwritten unless `force` is given; otherwise a name that is taken gets `-1`, `-2`, ... Names are reduced to
-lowercase letters, digits, `-` and `_`, and every path must stay inside the project's `assets/sprites`.
+overwritten unless `force` is given, or the file holds the same image (the same bytes): exporting an image
+again to the same place reuses its file. Otherwise a name that is taken gets `-1`, `-2`, ... Names are reduced
+to lowercase letters, digits, `-` and `_`, and every path must stay inside the project's `assets/sprites`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import os
 import re
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -90,19 +91,28 @@ def sheet_item(items: list[ExportItem], name: str = "", columns: int | None = No
     )
 
 
-def export_to_bevy(project: Path, category: str, items: list[ExportItem], *, force: bool = False) -> list[Path]:
-    """Write `items` into the project; returns the paths written (PNGs, then layouts, then the manifest)."""
+def check_target(project: Path, category: str) -> tuple[Path, Path]:
+    """The project's `assets/sprites` and the category's folder in it; BevyExportError says what is wrong with
+    either (nothing is written). Asked before an export, so a form can say so while the user can still fix it."""
     project = project.expanduser()
+    if not project.is_dir():
+        raise BevyExportError(f"{project} does not exist (no Cargo.toml there); give the root folder of a Bevy project")
     if not (project / "Cargo.toml").is_file():
         raise BevyExportError(f"{project} is not a Bevy project (no Cargo.toml there); give the project's root folder")
-    if not items:
-        raise BevyExportError("nothing to export: name at least one image")
     root = (project / SPRITES_DIR).resolve()
     folder = (root / clean_category(category)).resolve()
     if not folder.is_relative_to(root) or not root.is_relative_to(project.resolve()):
         raise BevyExportError(
             f"{folder} is outside {project}'s assets/sprites (a symbolic link?); choose another category"
         )
+    return root, folder
+
+
+def export_to_bevy(project: Path, category: str, items: list[ExportItem], *, force: bool = False) -> list[Path]:
+    """Write `items` into the project; returns the paths written (PNGs, then layouts, then the manifest)."""
+    root, folder = check_target(project, category)
+    if not items:
+        raise BevyExportError("nothing to export: name at least one image")
     remove_leftovers(root)
     manifest_path = root / MANIFEST_NAME
     manifest = _read_manifest(manifest_path)
@@ -129,7 +139,11 @@ def _plan(root: Path, folder: Path, items: list[ExportItem], force: bool) -> _Pl
     plan, taken = _Plan(), set[str]()
     now = time.time()
     for item in items:
-        stem = _free_stem(folder, clean_name(item.name), taken, force, item.layout is not None)
+
+        def same_image(stem: str, item: ExportItem = item) -> bool:
+            return _holds(folder / f"{stem}.png", item)
+
+        stem = _free_stem(folder, clean_name(item.name), taken, force, item.layout is not None, same_image)
         taken.add(stem)
         image_path = folder / f"{stem}.png"
         plan.writes.append((image_path, item.png))
@@ -142,11 +156,22 @@ def _plan(root: Path, folder: Path, items: list[ExportItem], force: bool) -> _Pl
     return plan
 
 
-def _free_stem(folder: Path, stem: str, taken: set[str], force: bool, sheet: bool) -> str:
+def _holds(path: Path, item: ExportItem) -> bool:
+    """Whether `path` is an earlier export of this very image: the same bytes (a file touched up since, or a
+    raw render beside its processed image, is another image and keeps its name)."""
+    try:
+        return path.stat().st_size == len(item.png) and path.read_bytes() == item.png
+    except OSError:
+        return False
+
+
+def _free_stem(
+    folder: Path, stem: str, taken: set[str], force: bool, sheet: bool, same_image: Callable[[str], bool]
+) -> str:
     def free(candidate: str) -> bool:
         if candidate in taken:
             return False
-        if force:
+        if force or same_image(candidate):
             return True
         return not (folder / f"{candidate}.png").exists() and not (
             sheet and (folder / f"{candidate}.layout.json").exists()

@@ -49,7 +49,10 @@ def test_export_to_bevy_round_trips_through_the_manifest(worker, tmp_path):
         with Image.open(path) as image:
             assert image.size == (24, 24)
     again = dgx("export", "--bevy", str(game), "--category", "monsters", f"{job['id']}-0", env=env)
-    assert again.stdout.split()[0].endswith("green-slime-21-1.png")  # never overwritten silently
+    # The same image again reuses its file: no green-slime-21-1.png beside it.
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.split()[0].endswith("monsters/green-slime-21.png")
+    assert not (game / "assets/sprites/monsters/green-slime-21-1.png").exists()
 
     sheet = dgx(
         "export",
@@ -81,7 +84,7 @@ def test_export_refuses_a_folder_that_is_no_bevy_project(worker, tmp_path):
     result = dgx("export", "--bevy", str(tmp_path / "nowhere"), job["id"], env=env)
     assert result.returncode == 2 and "no Cargo.toml" in result.stderr
     assert not (tmp_path / "nowhere").exists()
-    assert dgx("export", "--bevy", str(tmp_path), "nosuchthing", env=env).returncode == 1
+    assert dgx("export", "--bevy", str(tmp_path), "nosuchthing", env=env).returncode == 2
 
 
 def test_sheet_writes_the_sheet_its_atlas_and_an_animation(worker, tmp_path):

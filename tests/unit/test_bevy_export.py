@@ -116,3 +116,24 @@ def test_a_failure_halfway_puts_everything_back(project, monkeypatch):
     monkeypatch.setattr(bevy_export.os, "replace", real_replace)
     assert snapshot(project) == before
     assert not list(project.rglob("*.dgx-*")) and not (project / "assets/sprites/new").exists()
+
+
+def test_the_same_image_exported_again_reuses_its_file(project):
+    """No gem-1.png for an image that is already there: its file and manifest entry are written again."""
+    first = export_to_bevy(project, "items", [ExportItem("gem", png((1, 2, 3, 255)), {"seed": 1, "image_id": "a-0"})])
+    again = export_to_bevy(project, "items", [ExportItem("gem", png((1, 2, 3, 255)), {"seed": 1, "image_id": "a-0"})])
+    assert again == first
+    assert sorted(p.name for p in (project / "assets/sprites/items").iterdir()) == ["gem.png"]
+    sprites = json.loads((project / "assets/sprites/manifest.json").read_text())["sprites"]
+    assert list(sprites) == ["items/gem.png"]
+    other = export_to_bevy(project, "items", [ExportItem("gem", png((4, 5, 6, 255)), {"seed": 2})])
+    assert other[0].name == "gem-1.png"  # another image under the same name still gets its own file
+
+
+def test_a_target_that_is_not_a_bevy_project_is_refused_before_anything_is_written(project, tmp_path):
+    with pytest.raises(BevyExportError, match="not a Bevy project"):
+        bevy_export.check_target(tmp_path, "items")
+    with pytest.raises(BevyExportError, match="does not exist"):
+        bevy_export.check_target(tmp_path / "missing", "items")
+    root, folder = bevy_export.check_target(project, "items/potions")
+    assert folder == root / "items" / "potions" and not root.exists()

@@ -1,15 +1,22 @@
-"""A small dialog asking where to export: the Bevy project and the category under assets/sprites."""
+"""A small dialog asking where to export: the Bevy project and the category under assets/sprites.
+
+It starts on the project folder, with the cursor after the remembered one (typing adds to it; nothing is
+selected to be replaced). A folder that is not a Bevy project, or a category that leaves assets/sprites, is said
+inside the dialog, which stays open to be fixed; it sits at the top of the screen, clear of notifications."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, Label
+from textual.widgets import Checkbox, Input, Label, Static
+
+from ..bevy_export import BevyExportError, check_target
 
 
 @dataclass(frozen=True)
@@ -34,24 +41,38 @@ class ExportDialog(ModalScreen[ExportTarget | None]):
         with Vertical(id="export-dialog"):
             yield Label(f"Export {self.what} to a Bevy project")
             yield Label("Project folder (where Cargo.toml is)")
-            yield Input(self.project, placeholder="~/games/my-game", id="export-project")
+            yield Input(self.project, placeholder="~/games/my-game", id="export-project", select_on_focus=False)
             yield Label("Category (a folder under assets/sprites)")
-            yield Input(self.category, placeholder="characters", id="export-category")
+            yield Input(self.category, placeholder="characters", id="export-category", select_on_focus=False)
             if self.offer_sheet:
                 yield Checkbox("as one sprite sheet (with its TextureAtlasLayout grid)", id="export-sheet")
+            yield Static("", id="export-error", markup=False)
             yield Label("tab moves · space ticks · enter exports · escape cancels", classes="hint")
 
     def on_mount(self) -> None:
-        self.query_one("#export-project" if not self.project else "#export-category", Input).focus()
+        self.query_one("#export-project", Input).focus()
+
+    def refuse(self, message: str, field: str) -> None:
+        """Say what is wrong inside the dialog and go to the field that needs fixing."""
+        error = self.query_one("#export-error", Static)
+        error.update(message)
+        error.display = True
+        self.query_one(field, Input).focus()
 
     def action_submit(self) -> None:
         project = self.query_one("#export-project", Input).value.strip()
+        category = self.query_one("#export-category", Input).value.strip() or "misc"
         if not project:
-            self.query_one("#export-project", Input).focus()
-            self.notify("name the Bevy project's folder first", severity="warning")
+            self.refuse("name the Bevy project's folder first (the one with Cargo.toml)", "#export-project")
+            return
+        try:
+            check_target(Path(project), category)
+        except BevyExportError as exc:
+            field = "#export-project" if "Cargo.toml" in str(exc) else "#export-category"
+            self.refuse(str(exc), field)
             return
         sheet = self.offer_sheet and self.query_one("#export-sheet", Checkbox).value
-        self.dismiss(ExportTarget(project, self.query_one("#export-category", Input).value.strip() or "misc", sheet))
+        self.dismiss(ExportTarget(project, category, sheet))
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
