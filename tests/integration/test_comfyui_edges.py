@@ -22,7 +22,7 @@ from tests.integration.test_comfyui_backend import (
 )
 from tests.support.comfyui_double.process import ComfyUIDouble
 from tests.support.comfyui_workflows import HIRES
-from tests.support.streams import collect_until_terminal
+from tests.support.streams import collect_until_terminal, generate_and_wait
 from tests.support.worker_process import WorkerProcess
 
 
@@ -181,3 +181,17 @@ async def test_a_job_sent_back_to_the_queue_says_why_to_the_waiting_client(serve
     said = [s for s in stages if s.startswith("requeued: gpu1 went away")]
     assert len(said) == 1 and said[0].endswith("); waiting for a server that can run sdxl-base")
     assert items[-1].body.job.state is m.JobState.COMPLETED
+
+
+async def test_a_prompt_refused_for_a_missing_file_refreshes_the_lists_at_once(servers):
+    gpu = servers()
+    config = worker_config(("gpu1", gpu.url)).replace("health_interval_s = 0.3", "health_interval_s = 60")
+    worker = servers.worker(config)
+    async with worker.client() as client:
+        await wait_until_usable(client, "sdxl-base")
+        (gpu.root / "models" / "checkpoints" / BASE).unlink()  # long before the next health check
+        job = await generate_and_wait(client, "knight", model="sdxl-base", width=64, height=64, steps=1)
+        base = next(x for x in await client.models() if x.name == "sdxl-base")
+    assert job.state is m.JobState.FAILED
+    assert f"checkpoint '{BASE}' is not installed (installed: none)" in job.error.message
+    assert not base.available and "not installed on gpu1" in base.where["gpu1"]
