@@ -28,6 +28,7 @@ from ..connection import (
 from ..link import generate_confirmed
 from ..size_text import parse_size
 from ..terminal_format import step_text
+from .status import procedural_why
 
 GIVE_UP_SILENT_S = 60.0
 DEMO_PROMPTS = ["knight in gold armour", "fire sword", "ice potion", "ruby gem", "green slime", "grass tile"]
@@ -79,7 +80,7 @@ def demo(args: argparse.Namespace) -> int:
     async def body(client: AsyncClient, settings: Settings) -> int:
         hello = await client.hello()
         if hello.procedural_only:
-            err("no ComfyUI configured: using the built-in procedural generator (offline, not AI)")
+            err(procedural_why(hello.backends))
         work: list[tuple[str, dict[str, object]]] = [
             (prompt, {"seed": 7 + n, "width": 48, "height": 48}) for n, prompt in enumerate(DEMO_PROMPTS)
         ]

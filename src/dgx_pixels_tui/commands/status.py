@@ -7,6 +7,7 @@ import argparse
 from rich.markup import escape
 
 from dgx_pixels_worker.client import AsyncClient
+from dgx_pixels_worker.protocol import messages as m
 from dgx_pixels_worker.settings.config import Settings
 
 from ..connection import EXIT_OK, dump, print_json, run_client
@@ -49,7 +50,19 @@ def status(args: argparse.Namespace) -> int:
                 + (f" [dim]({gpu.note})[/]" if gpu.note else "")
             )
         if reply.procedural_only:
-            out.print("[yellow]no ComfyUI configured: sprites come from the procedural generator (offline, not AI)[/]")
+            out.print(f"[yellow]{escape(procedural_why(reply.backends))}[/]")
         return EXIT_OK
 
     return run_client(args, body)
+
+
+def procedural_why(backends: list[m.BackendInfo]) -> str:
+    """Why sprites come from the procedural generator: no ComfyUI server in use, or the ones in use are down."""
+    down = [backend for backend in backends if backend.kind == "comfyui" and not backend.healthy]
+    if not down:
+        return (
+            "no ComfyUI server in use: sprites come from the procedural generator (offline, not AI); "
+            "`dgx-pixels models` says why each preset cannot run"
+        )
+    servers = "; ".join(f"{backend.name} is down ({backend.detail})" for backend in down)
+    return f"ComfyUI {servers}: sprites come from the procedural generator (offline, not AI) until one is back"

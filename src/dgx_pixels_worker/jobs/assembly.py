@@ -41,7 +41,7 @@ def assemble_jobs(
 ) -> Jobs:
     store = JobStore(db)
     active = ActiveJobs()
-    catalogue = ModelCatalogue(backends)
+    catalogue = ModelCatalogue(backends, settings)
     views = JobViews(active, store, backends, settings.worker.recent_jobs)
     pause = QueuePause(data_dir, publisher, active.wake_slots)
     lifecycle = JobLifecycle(store, active, views, publisher, pause)

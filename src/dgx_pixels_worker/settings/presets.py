@@ -51,6 +51,10 @@ class ModelPreset(_Strict):
         except PipelineError as exc:
             raise ValueError(str(exc)) from None
 
+    def model_defaults(self) -> dict[str, Any]:
+        """The defaults a `models` reply shows: size, steps, cfg, sampler, scheduler and the post-processing."""
+        return {**self.defaults.model_dump(exclude={"negative"}), "postprocess": self.postprocess}
+
     def identity(self) -> tuple[str, tuple[tuple[str, float, float], ...]]:
         """What makes two presets render the same: the checkpoint and the LoRA chain with its strengths."""
         return self.checkpoint, tuple((lora.name, lora.strength_model, lora.strength_clip) for lora in self.loras)
