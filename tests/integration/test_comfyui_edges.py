@@ -138,7 +138,7 @@ async def test_a_hires_fix_graph_binds_every_sampler_counts_one_bar_and_records_
         assert png.size == (128, 128)
         assert "Size: 128x128" in png.text["parameters"]
         assert "Negative prompt: blurry, 3d render, text\n" in png.text["parameters"]
-    assert image.image.params["negative"] == "blurry, 3d render, text"
+    assert (image.image.params["negative"], image.image.params["negative_sent"]) == ("text", "blurry, 3d render, text")
 
 
 async def test_a_size_comfyui_cannot_render_is_refused_with_the_nearest_sizes(servers):

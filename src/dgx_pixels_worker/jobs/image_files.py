@@ -26,7 +26,7 @@ def png_metadata(params: dict[str, Any]) -> PngImagePlugin.PngInfo:
         if key in params:
             info.add_text(key, str(params[key]))
     summary = (
-        f"{params.get('prompt', '')}\nNegative prompt: {params.get('negative', '')}\n"
+        f"{params.get('prompt', '')}\nNegative prompt: {params.get('negative_sent', params.get('negative', ''))}\n"
         f"Steps: {params.get('steps')}, CFG scale: {params.get('cfg')}, Seed: {params.get('seed')}, "
         f"Size: {params.get('width')}x{params.get('height')}, Model: {params.get('model')}, "
         f"Backend: {params.get('backend')}"

@@ -389,7 +389,7 @@ class ComfyUIBackend:
                 "loras": [lora.model_dump() for lora in preset.loras],
                 "sampler": preset.defaults.sampler,
                 "scheduler": preset.defaults.scheduler,
-                "negative": negative,  # as sent: the preset's negative prompt, then the request's
+                "negative_sent": negative,  # the preset's negative prompt, then the request's own ("negative")
                 "comfyui_files": [f"{o.get('subfolder', '')}/{o['filename']}".lstrip("/") for o in saved],
             },
         )
