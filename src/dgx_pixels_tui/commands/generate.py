@@ -26,6 +26,7 @@ from ..connection import (
     run_client,
 )
 from ..link import generate_confirmed
+from ..prompt_notes import unused_words_note
 from ..size_text import parse_size
 from ..terminal_format import step_text
 from .status import procedural_why
@@ -227,4 +228,7 @@ async def _generate(client: AsyncClient, prompt: str, params: dict[str, object])
     def unconfirmed(tries: int) -> None:
         err(f"the worker has not confirmed the job yet; asking again with the same request ({tries})")
 
-    return await generate_confirmed(client, prompt, params, unconfirmed)
+    job = await generate_confirmed(client, prompt, params, unconfirmed)
+    if note := unused_words_note(job.unused_words):
+        err(f"{job.id} {note}; see docs/procedural.md")
+    return job

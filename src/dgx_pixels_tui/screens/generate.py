@@ -16,6 +16,7 @@ from dgx_pixels_worker.protocol import ErrorCode, JobState, WorkerError
 from ..link import CONFIRM_TRIES, generate_confirmed
 from ..messages import ConnectionChanged, JobFinished, PreviewArrived, QueueChanged
 from ..previews.widget import SpritePreview
+from ..prompt_notes import unused_words_note
 from ..size_text import parse_size
 from ..terminal_format import step_text
 from .base import PixelsScreen
@@ -202,7 +203,9 @@ class GenerateScreen(PixelsScreen):
             reason = job.error.message if job.error else job.state.value
             status.update(f"{job.id} {job.state.value}: {reason}")
             return
-        status.update(f"{job.id} done: {len(job.images)} image(s) · seed {job.seed} · {job.model}")
+        done = f"{job.id} done: {len(job.images)} image(s) · seed {job.seed} · {job.model}"
+        note = unused_words_note(job.unused_words)  # words of the prompt the sprite has nothing for
+        status.update(f"{done}\n{note}" if note else done)
         first = await self.preview_png(job.images[0])
         if first is not None:
             self.query_one("#live-preview", SpritePreview).show(first)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncGenerator
 
 from PIL import Image
@@ -21,6 +22,16 @@ STYLES: dict[str, tuple[str | None, str]] = {
     "procedural-pico8": ("pico8", "The procedural sprite in the PICO-8 palette (offline, not AI)."),
     "procedural-gameboy": ("gameboy", "The procedural sprite in the four greens of the Game Boy (offline, not AI)."),
 }
+
+
+def unused_words(model: str, prompt: str, negative: str) -> list[str]:
+    """The prompt's words a procedural model draws nothing for (docs/procedural.md); none for other models."""
+    return list(_unused_words(prompt, negative)) if model in STYLES else []
+
+
+@functools.lru_cache(maxsize=1024)  # asked for each job a snapshot or an event shows
+def _unused_words(prompt: str, negative: str) -> tuple[str, ...]:
+    return procedural.unused_words(prompt, negative)
 
 
 class ProceduralBackend:
@@ -102,6 +113,7 @@ class ProceduralBackend:
             info={
                 "generator": f"procedural/{procedural.GENERATOR_VERSION}",
                 "subject": plan.subject,
+                "unused_words": unused_words(task.model, task.prompt, task.negative),
                 **({"palette": palette} if palette else {}),
             },
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..backends import Backend
+from ..backends.procedural import unused_words
 from ..protocol.messages import BackendInfo, JobInfo, JobState
 from .active import ActiveJobs
 from .record import JobRecord
@@ -62,6 +63,7 @@ class JobViews:
             backend_ms=job.backend_ms,
             request_id=job.request_id,
             retry_of=job.retry_of,
+            unused_words=unused_words(p.model, p.prompt, p.negative),
         )
 
     def snapshot(self, states: set[JobState] | None, finished_limit: int) -> list[JobInfo]:

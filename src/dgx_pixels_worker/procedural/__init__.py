@@ -4,7 +4,7 @@ Prompt words choose a subject (character, weapon, potion, gem, chest, creature, 
 colour/material ramps; the seed varies the design.  See docs/procedural.md.
 """
 
-from .planning import SpritePlan, plan_sprite
+from .planning import SpritePlan, plan_sprite, unused_words
 from .render import render_sprite, render_stages
 from .validation import MAX_SIZE, MIN_SIZE
 from .version import GENERATOR_VERSION
@@ -17,4 +17,5 @@ __all__ = [
     "plan_sprite",
     "render_sprite",
     "render_stages",
+    "unused_words",
 ]

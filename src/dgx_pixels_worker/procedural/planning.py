@@ -103,6 +103,27 @@ def blueprint(prompt: str, negative: str = "", seed: int | None = None) -> Bluep
     return Blueprint(plan, variant, word, tuple(toks), ex_mat, ex_fam)
 
 
+def unused_words(prompt: str, negative: str = "") -> tuple[str, ...]:
+    """The prompt's words that change nothing in the sprite, each once, lower case, in prompt order: words the
+    generator does not know ("spaceship"), another subject after the first ("archer" in "skeleton archer"), a tile kind
+    the subject leaves out, a colour the negative prompt rules out. Grammar and what every sprite already is
+    ("a", "with", "pixel art") are not listed. The seed never changes which words are used."""
+    bp = blueprint(check_text(prompt, "prompt"), check_text(negative, "negative prompt"))
+    used = {bp.word}
+    if bp.plan.tile:
+        used |= {w for w in bp.words if w in voc.TILE_MARKERS}
+        used |= {next((w for w in bp.words if w in voc.TILE_KIND_WORDS), "")}
+    unused: list[str] = []
+    for word, token in zip(voc.words(prompt), bp.words, strict=True):
+        if token in used or voc.MATERIAL_WORDS.get(token) in bp.plan.materials:
+            continue
+        if voc.SUBJECT_WORDS.get(token) == (bp.plan.subject, bp.variant):  # "armour" beside "knight" says it again
+            continue
+        if word not in voc.FILLER and token not in voc.FILLER and word not in unused:
+            unused.append(word)
+    return tuple(unused)
+
+
 def _subject(toks: list[str], materials: list[str], seed: int | None) -> tuple[str, str, str]:
     for w in toks:
         if w in voc.SUBJECT_WORDS:

@@ -380,6 +380,17 @@ COLOUR_FAMILIES: frozenset[str] = frozenset(
 )
 FAMILY_ALIASES: dict[str, str] = {"gray": "grey", "violet": "purple", "magenta": "pink", "scarlet": "red"}
 
+# Words that ask for nothing the generator could leave out: grammar, and what every sprite already is
+# (pixel art, a sprite). They are never reported as unused.
+FILLER: frozenset[str] = frozenset(
+    {
+        *("a", "an", "the", "some", "and", "or", "of", "with", "without", "in", "on", "at", "to", "for", "from"),
+        *("by", "into", "onto", "its", "his", "her", "their", "very", "holding", "wearing", "carrying"),
+        *("pixel", "pixels", "pixelated", "pixelart", "art", "sprite", "sprites", "style", "retro", "game"),
+        *("icon", "asset", "bit", "8bit", "16bit", "32bit", "8", "16", "32", "64"),
+    }
+)
+
 _KNOWN: frozenset[str] = frozenset(
     set(SUBJECT_WORDS)
     | GEM_WORDS

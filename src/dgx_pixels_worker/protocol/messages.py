@@ -101,6 +101,7 @@ class JobInfo(Reply):
     backend_ms: float = 0.0
     request_id: str | None = None
     retry_of: str | None = None
+    unused_words: list[str] = Field(default_factory=list)  # prompt words the procedural generator draws nothing for
 
 
 class ImageInfo(Reply):
