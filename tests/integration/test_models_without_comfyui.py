@@ -29,7 +29,7 @@ def test_without_comfyui_every_preset_is_listed_with_why_and_generate_says_it(wo
     assert pixel["reason"].startswith("needs a ComfyUI server, and none is configured")
     assert "[[backends]]" in pixel["reason"] and pixel["checkpoint"] == "sd_xl_base_1.0.safetensors"
     table = dgx("models", env=env).stdout
-    assert "sdxl-pixel-art" in table and "none is configured" in table
+    assert "sdxl-pixel-art" in table and "none is configured: add a [[backends]] table" in table
     generate = dgx("generate", "knight", "--model", "sdxl-pixel-art", "--no-wait", env=env)
     assert generate.returncode != 0 and "Traceback" not in generate.stderr
     assert "needs a ComfyUI server, and none is configured" in generate.stderr

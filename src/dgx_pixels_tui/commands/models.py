@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from rich.markup import escape
 from rich.table import Table
 
 from dgx_pixels_worker.client import AsyncClient
@@ -25,16 +26,16 @@ def models(args: argparse.Namespace) -> int:
         for model in library.models:
             d = model.defaults
             defaults = f"{d.get('width')}x{d.get('height')}, {d.get('steps')} steps"
-            where = "\n".join(
-                f"[green]{name}[/]" if why is None else f"[red]{name}[/]: {why}" for name, why in model.where.items()
+            where = "\n".join(  # reasons hold brackets ("add a [[backends]] table"): printed as they are
+                f"[green]{escape(name)}[/]" if why is None else f"[red]{escape(name)}[/]: {escape(why)}"
+                for name, why in model.where.items()
             )
-            table.add_row(
-                model.name if model.available else f"[dim]{model.name}[/]", where, defaults, model.description
-            )
+            shown = escape(model.name)
+            table.add_row(shown if model.available else f"[dim]{shown}[/]", where, defaults, escape(model.description))
         out = console()
         out.print(table)
         for problem in library.problems:
-            out.print(f"[yellow]skipped[/] {problem}")
+            out.print(f"[yellow]skipped[/] {escape(problem)}")
         return EXIT_OK
 
     return run_client(args, body)
