@@ -24,6 +24,12 @@ def _client_options() -> argparse.ArgumentParser:
         metavar="ADDR",
         help="worker command address (default: $DGX_PIXELS_CONNECT, [client] connect, else this machine's worker)",
     )
+    group.add_argument(
+        "--events",
+        metavar="ADDR",
+        help="worker event address, e.g. the local end of a tunnel (default: $DGX_PIXELS_EVENTS, [client] events, "
+        "else derived from --connect)",
+    )
     group.add_argument("--no-spawn", action="store_true", help="never start a local worker")
     group.add_argument("--config", metavar="FILE", help="configuration file instead of the user's")
     group.add_argument("--timeout", type=float, metavar="S", help="seconds to wait for each reply")

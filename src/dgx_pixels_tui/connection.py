@@ -31,7 +31,7 @@ def err(message: str) -> None:
 
 def load(args: argparse.Namespace) -> Settings:
     config = Path(args.config) if getattr(args, "config", None) else None
-    return load_settings(config)
+    return load_settings(config, overrides={"client": {"events": getattr(args, "events", None)}})
 
 
 def address_of(args: argparse.Namespace, settings: Settings) -> str:

@@ -93,6 +93,7 @@ class WorkerLink:
         self._client = client
         self.mirror = QueueMirror()
         self.state = LinkState.CONNECTING
+        self.detail = ""
         self.hello: m.HelloReply | None = None
 
     @property
@@ -132,16 +133,26 @@ class WorkerLink:
     def _apply(self, item: StreamItem, emit: Emit) -> None:
         from dgx_pixels_worker.client import Snapshot, Stalled
 
+        if isinstance(item, Stalled) and item.answering:
+            # The worker answers but its events do not come through: the stream asks for the queue meanwhile.
+            self._set(emit, LinkState.CONNECTED, f"connected to {self.client.address}; {item.advice}")
+            return
         if isinstance(item, Stalled):
             self._set(
                 emit, LinkState.LOST, f"no word from the worker for {item.silent_s:.0f}s; showing the last known queue"
             )
             return
-        if self.state is not LinkState.CONNECTED:
+        polled = isinstance(item, Snapshot) and item.reason == "polled"
+        if self.state is not LinkState.CONNECTED or not polled:
             self._set(emit, LinkState.CONNECTED, f"connected to {self.client.address}")
         if isinstance(item, Snapshot):
+            before = self.mirror.jobs
             self.mirror.apply(item)
             emit(QueueChanged(None))
+            for job in item.jobs:  # jobs that ended while events were lost or not coming: ended all the same
+                known = before.get(job.id)
+                if job.state.terminal and known is not None and not known.state.terminal:
+                    emit(JobFinished(job))
             return
         for update in self._updates(item):
             emit(update)
@@ -172,8 +183,9 @@ class WorkerLink:
             yield JobFinished(event.body.job)
 
     def _set(self, emit: Emit, state: LinkState, detail: str) -> None:
-        if state is not self.state or state is LinkState.LOST:
+        if state is not self.state or detail != self.detail or state is LinkState.LOST:
             self.state = state
+            self.detail = detail
             emit(StateChanged(state, detail, self.hello))
 
 

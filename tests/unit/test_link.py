@@ -221,7 +221,8 @@ async def test_after_a_sequence_gap_the_fresh_snapshot_replaces_the_queue():
         snapshot(job("a", JobState.COMPLETED), job("d"), reason="gap", seq=15),  # 12..14 were lost
     ]
     reported, link = await follow(FakeClient([HELLO], [stream]))
-    assert reported[-2:] == [QueueChanged("c"), QueueChanged(None)]
+    # a ended while events were lost: it is reported as finished all the same
+    assert reported[-3:] == [QueueChanged("c"), QueueChanged(None), JobFinished(job("a", JobState.COMPLETED))]
     assert link.state is LinkState.CONNECTED  # a gap is no loss of the worker
     assert sorted(link.mirror.jobs) == ["a", "d"]  # b and c ended while events were lost: the snapshot says so
     assert link.mirror.jobs["a"].state is JobState.COMPLETED
@@ -275,3 +276,27 @@ async def test_when_the_stream_ends_the_link_greets_the_worker_again_and_follows
     ]
     assert all(stream.closed for stream in client.handed_out)
     assert link.hello == restarted and sorted(link.mirror.jobs) == ["a", "b"]
+
+
+async def test_events_that_do_not_come_through_while_the_worker_answers_are_said_with_the_fix_and_polled():
+    deaf = Stalled(3.0, answering=True, events="tcp://127.0.0.1:25556")
+    stream = [
+        snapshot(job("a")),
+        deaf,
+        snapshot(job("a", JobState.RUNNING), reason="polled"),
+        snapshot(job("a", JobState.COMPLETED), reason="polled"),
+        event("worker.heartbeat", m.Heartbeat(uptime_s=1.0, queued=0, running=0), 11),  # events come through again
+    ]
+    reported, link = await follow(FakeClient([HELLO], [stream]))
+    assert link.state is LinkState.CONNECTED and link.mirror.jobs["a"].state is JobState.COMPLETED
+    warned = f"{CONNECTED}; {deaf.advice}"
+    assert "--events ADDR" in warned and "tcp://127.0.0.1:25556" in warned
+    assert [r for r in reported if not isinstance(r, HeartbeatArrived)] == [
+        StateChanged(LinkState.CONNECTED, CONNECTED, HELLO),
+        QueueChanged(None),
+        StateChanged(LinkState.CONNECTED, warned, HELLO),  # the worker answers: no loss, and the fix is named
+        QueueChanged(None),
+        QueueChanged(None),
+        JobFinished(job("a", JobState.COMPLETED)),  # the polled snapshot ends the job as its event would
+        StateChanged(LinkState.CONNECTED, CONNECTED, HELLO),
+    ]

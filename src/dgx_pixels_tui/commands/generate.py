@@ -156,6 +156,9 @@ async def follow_jobs(
         pending = set(jobs)
         while pending:
             item = await anext(stream)
+            if isinstance(item, Stalled) and item.answering:  # said once; polled snapshots follow
+                console.print(item.advice, style="yellow", markup=False, highlight=False, soft_wrap=True)
+                continue
             if isinstance(item, Stalled):
                 silent_since = silent_since or time.monotonic() - item.silent_s
                 console.print(
@@ -192,6 +195,9 @@ async def follow_jobs(
                 if job.state.terminal:
                     pending.discard(job.id)
                     bars.update(tasks[job.id], completed=job.progress, detail=job.state.value)
+                elif job.state is m.JobState.RUNNING and isinstance(item, Snapshot):  # asked for, not told
+                    detail = step_text(job.image_index, job.count, job.step, job.total, job.stage)
+                    bars.update(tasks[job.id], completed=job.progress, detail=detail)
     return jobs
 
 

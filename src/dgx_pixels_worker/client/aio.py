@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import ipaddress
+import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import zmq
 from pydantic import BaseModel
@@ -293,7 +294,7 @@ class AsyncClient:
         if self.events_override:
             return self.events_override
         hello = self.hello_reply or await self.hello()
-        return events_endpoint_for(self.address, hello.events)
+        return events_endpoint_for(self.address, hello.events, hello.commands)
 
     def events(self, *, previews: bool = False, silence_s: float = 5.0) -> EventStream:
         """A stream of events that resynchronises by itself; see EventStream."""
@@ -304,7 +305,16 @@ class AsyncClient:
         sock.setsockopt(zmq.RCVHWM, SUB_HWM)
         for topic in topics:
             sock.setsockopt(zmq.SUBSCRIBE, topic.encode())
-        sock.connect(address)
+        try:
+            sock.connect(address)
+        except zmq.ZMQError as exc:
+            sock.close()
+            raise WorkerError(
+                ErrorCode.INVALID,
+                f"cannot subscribe to events at {address!r} ({exc.strerror}); give the events address as "
+                "tcp://HOST:PORT (--events, DGX_PIXELS_EVENTS or [client] events)",
+                {"address": address},
+            ) from None
         return sock
 
 
@@ -313,16 +323,57 @@ def _expire(future: asyncio.Future[Envelope]) -> None:
         future.set_exception(TimeoutError())
 
 
-def events_endpoint_for(command_address: str, announced: str) -> str:
-    """The announced event port on the host we reached commands at, so SSH tunnels with matching ports work."""
-    scheme, _, rest = announced.partition("://")
-    if scheme != "tcp" or not command_address.startswith("tcp://"):
+WILDCARD_HOSTS = ("", "*", "0.0.0.0", "::")
+
+
+def events_endpoint_for(command_address: str, announced: str, announced_commands: str = "") -> str:
+    """Where to subscribe, from the command address this client uses and what the worker announces in `hello`
+    (`events`, and `commands` from workers that announce it).
+
+    Through a forward (the command port is not the worker's own), the events port is the one forwarded beside
+    it: the command port plus the worker's distance between its two ports, on the command host. Reaching the
+    worker's own port on a loopback address, the announced events address is used as it is, so commands on
+    `[::1]` and events on 127.0.0.1 each keep their family. Otherwise (another host name, a wildcard bind) the
+    announced port goes on the command host. Anything not tcp:// is used as announced."""
+    if not announced.startswith("tcp://") or not command_address.startswith("tcp://"):
         return announced
-    port = urlsplit(f"//{rest}").port
-    host = urlsplit(f"//{command_address[len('tcp://') :]}").hostname or "127.0.0.1"
+    connect_host, connect_port = _host_port(command_address)
+    events_host, events_port = _host_port(announced)
+    commands_port = _host_port(announced_commands)[1] if announced_commands.startswith("tcp://") else None
+    if events_port is None:
+        return announced
+    if connect_port is not None and commands_port is not None and connect_port != commands_port:
+        port = connect_port + events_port - commands_port  # ports forwarded in pairs (ssh -L, docker -p)
+        host = connect_host
+    else:
+        port = events_port
+        direct = _loopback_host(connect_host) and _loopback_host(events_host)
+        host = events_host if direct else connect_host
+    if host in WILDCARD_HOSTS:
+        host = connect_host or "127.0.0.1"
     if ":" in host:
         host = f"[{host}]"
     return f"tcp://{host}:{port}"
+
+
+def _host_port(endpoint: str) -> tuple[str, int | None]:
+    """The host (brackets off, an IPv4-mapped address as plain IPv4) and port of a tcp:// endpoint."""
+    rest = endpoint.partition("://")[2]
+    host, _, port_text = rest.rpartition(":")
+    host = host.strip("[]")
+    mapped = re.fullmatch(r"::ffff:([0-9.]+)", host, re.IGNORECASE)
+    if mapped:
+        host = mapped[1]
+    return host, int(port_text) if port_text.isdigit() else None
+
+
+def _loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _user() -> str:

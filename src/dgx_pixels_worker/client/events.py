@@ -1,4 +1,5 @@
-"""A self-healing event stream: snapshots on connect, after gaps and after worker restarts."""
+"""A self-healing event stream: snapshots on connect, after gaps and after worker restarts, and snapshots taken
+by asking while events do not arrive although the worker answers (a tunnel that does not carry them)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from ..protocol import WorkerError, decode
 from ..protocol import messages as m
 from ..serving.loop_socket import LoopSocket
 from .sequence import Arrival, SequenceTracker
+
+POLL_S = 1.0  # while events do not arrive but replies do, the queue is asked for this often
+PROBE_S = 2.0  # the longest wait for the ping that tells a silent worker from a deaf subscription
 
 if TYPE_CHECKING:
     from .aio import AsyncClient
@@ -31,30 +35,50 @@ class Snapshot:
     jobs: list[m.JobInfo]
     seq: int
     epoch: str
-    reason: str  # "connected", "gap" or "restart"
+    reason: str  # "connected", "gap", "restart", or "polled": asked for while events do not arrive
 
 
 @dataclass(frozen=True)
 class Stalled:
-    """Nothing, not even a heartbeat, arrived for `silent_s` seconds: the worker is gone or unreachable."""
+    """Nothing, not even a heartbeat, arrived for `silent_s` seconds: the worker is gone or unreachable, or, with
+    `answering`, it answers requests all the same, so its events do not reach `events` (a tunnel that forwards
+    the command port alone, or the events port to another number). Then the stream follows the queue by asking:
+    a Snapshot with reason "polled" comes next, and another every POLL_S seconds until events arrive again.
+    Said once when it starts; `advice` is what to tell the user."""
 
     silent_s: float
+    answering: bool = False
+    events: str = ""
+
+    @property
+    def advice(self) -> str:
+        if not self.answering:
+            return ""
+        return (
+            f"no events arrive from {self.events or 'the worker'} though the worker answers: through an SSH tunnel, "
+            "forward its events port too and name the local end with --events ADDR (or DGX_PIXELS_EVENTS, "
+            "[client] events), as `dgx-pixels tunnel HOST` does; following the jobs by asking meanwhile"
+        )
 
 
 StreamItem = Event | Snapshot | Stalled
 
 
 class EventStream:
-    def __init__(self, client: AsyncClient, *, previews: bool, silence_s: float):
+    def __init__(self, client: AsyncClient, *, previews: bool, silence_s: float, poll_s: float = POLL_S):
         self.client = client
         self.previews = previews
         self.silence_s = silence_s
+        self.poll_s = poll_s
+        self.address = ""  # where the subscription goes, once made
         self.tracker = SequenceTracker()
         self._sub: LoopSocket | None = None
         self._inbox: deque[list[bytes]] = deque()
         self._waiter: asyncio.Future[None] | None = None
         self._backlog: list[StreamItem] = []
         self._stalled = False
+        self._greeted = False
+        self._polling = False  # events do not arrive but replies do: snapshots are asked for instead
 
     def __aiter__(self) -> EventStream:
         return self
@@ -62,27 +86,53 @@ class EventStream:
     async def __anext__(self) -> StreamItem:
         if self._sub is None:
             topics = list(m.SEQUENCED_TOPICS) + (["preview"] if self.previews else [])
-            self._sub = LoopSocket(self.client.subscriber(await self.client.events_address(), topics), self._arrived)
+            self.address = await self.client.events_address()
+            self._sub = LoopSocket(self.client.subscriber(self.address, topics), self._arrived)
             # The worker greets each new subscription with a heartbeat: once one arrives, nothing published
-            # after the snapshot below can be missed. Without a greeting, the gap check still resyncs later.
-            await self._wait_for_message()
+            # after the snapshot below can be missed. Without a greeting, the gap check still resyncs later,
+            # and the next item finds out at once whether the worker answers while its events stay away.
+            self._greeted = await self._wait_for_message()
             return await self._snapshot("connected")
         while True:
             if self._backlog:
                 return self._backlog.pop(0)
-            if not self._inbox and not await self._wait_for_message():
-                self._stalled = True
-                return Stalled(self.silence_s)
+            if not self._inbox:
+                wait = self.poll_s if self._polling else self.silence_s
+                if not self._greeted or not await self._wait_for_message(wait):
+                    self._greeted = True
+                    return await self._silent()
+            self._polling = False
             item = await self._accept(self._inbox.popleft())
             if item is not None:
                 return item
 
-    async def _wait_for_message(self) -> bool:
+    async def _silent(self) -> StreamItem:
+        """Nothing arrived in time: while the worker answers, the queue as it stands (after a Stalled that says
+        so, the first time); else Stalled."""
+        self._stalled = True
+        if not self._polling:
+            try:
+                await self.client.ping(timeout=min(self.client.timeout, PROBE_S))
+            except WorkerError:
+                return Stalled(self.silence_s)
+        try:
+            snapshot = await self._snapshot("polled")
+        except WorkerError:
+            self._polling = False
+            self._stalled = True
+            return Stalled(self.silence_s)
+        if self._polling:
+            return snapshot
+        self._polling = True
+        self._backlog.append(snapshot)
+        return Stalled(self.silence_s, answering=True, events=self.address)
+
+    async def _wait_for_message(self, wait_s: float | None = None) -> bool:
         if self._inbox:
             return True
         self._waiter = asyncio.get_running_loop().create_future()
         try:
-            async with asyncio.timeout(self.silence_s):
+            async with asyncio.timeout(self.silence_s if wait_s is None else wait_s):
                 await self._waiter
             return True
         except TimeoutError:

@@ -247,6 +247,7 @@ class HelloReply(Reply):
     procedural_only: bool
     user: str = ""  # who the worker knows this client as, from its key
     admin: bool = False
+    commands: str = ""  # the command endpoint as configured: a client on another port reaches it through a forward
 
 
 class PingReply(Reply):

@@ -50,6 +50,7 @@ class WorkerRequests:
             supported_protocols=list(SUPPORTED_VERSIONS),
             epoch=self._publisher.epoch,
             events=self._events_endpoint,
+            commands=self._settings.worker.rep,
             capabilities=CAPABILITIES,
             backends=self._views.backend_infos(),
             default_model=self._catalogue.default_model(self._settings.worker.default_model),

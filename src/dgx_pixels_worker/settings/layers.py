@@ -22,6 +22,7 @@ ENV_PREFIX = "DGX_PIXELS_"
 # Short names for the settings people set most, besides the general DGX_PIXELS_<SECTION>__<KEY>.
 ENV_SHORTCUTS = {
     "DGX_PIXELS_CONNECT": ("client", "connect"),
+    "DGX_PIXELS_EVENTS": ("client", "events"),
     "DGX_PIXELS_DATA_DIR": ("worker", "data_dir"),
 }
 SHOWN_VALUE_CHARS = 60  # an environment variable or flag is quoted in an error up to this length
