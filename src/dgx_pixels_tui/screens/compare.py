@@ -34,6 +34,8 @@ KEY_ACTIONS = {"vote", "tie", "both_bad", "skip", "next_round", "new_prompt", "t
 
 class CompareScreen(PixelsScreen):
     AUTO_FOCUS = "#compare-prompt"
+    # Under 100 columns the prompt takes a line of its own, above the models, seed and tags (app.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (Textual types it so)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+g", "submit", "Compare now", show=False),  # enter does the same; the footer is full
         Binding("1", "vote(0)", "Panel 1 wins", group=VOTE_KEYS),

@@ -26,6 +26,7 @@ from ..bevy_export import (
 from ..messages import JobFinished
 from ..previews.widget import SpritePreview
 from ..terminal_format import pipeline_text
+from ..widgets.fitted_table import FittedTable, clip
 from .base import PREVIEW_PX, PixelsScreen
 from .export_dialog import ExportDialog, ExportTarget
 
@@ -33,6 +34,14 @@ if TYPE_CHECKING:
     from dgx_pixels_worker.protocol import messages as m
 
 PAGE = 60
+# The prompt stays readable however narrow: under 60 cells the list is image and prompt, then the model and
+# the date join, and from 90 the size (the preview's caption says it in any case).
+WIDTHS = {"image": 17, "model": 14, "size": 9, "made": 11}
+LAYOUTS = [
+    (0, ("image", "prompt")),
+    (60, ("image", "prompt", "model", "made")),
+    (90, ("image", "prompt", "model", "size", "made")),
+]
 
 
 class GalleryScreen(PixelsScreen):
@@ -59,10 +68,7 @@ class GalleryScreen(PixelsScreen):
         with Horizontal(id="gallery"):
             with Vertical(id="browse"):
                 yield Input(placeholder="filter: words of the prompt, model:NAME, tag:TAG", id="filter")
-                table: DataTable[object] = DataTable(id="images", cursor_type="row")
-                for column in ("image", "prompt", "model", "size", "made"):
-                    table.add_column(column.upper(), key=column)
-                yield table
+                yield FittedTable(LAYOUTS, WIDTHS, "prompt", id="images")
             with Vertical(id="detail"):
                 yield SpritePreview(id="large")
                 yield Static("", id="params")
@@ -105,33 +111,37 @@ class GalleryScreen(PixelsScreen):
         except WorkerError as exc:
             self.notify(exc.message, severity="error")
             return
-        table = self.query_one("#images", DataTable)
+        table = self.query_one("#images", FittedTable)
         wanted = self.pixels.pending_image or self._selected()
         self.pixels.pending_image = None
-        table.clear()
         self.images = {image.id: image for image in reply.images}
-        for image in reply.images:
-            made = time.strftime("%m-%d %H:%M", time.localtime(image.created_at))
-            prompt = " ".join(str(image.params.get("prompt", "")).split())[:48]
-            table.add_row(
-                self._id_cell(image.id),
-                prompt,
-                image.params.get("model", ""),
-                f"{image.width}x{image.height}",
-                made,
-                key=image.id,
-            )
         table.border_title = f"{len(reply.images)} of {reply.total}"
-        if wanted is not None and wanted in table.rows:
-            table.move_cursor(row=table.get_row_index(wanted))
+        self.fill(wanted)
+
+    @on(FittedTable.Refitted, "#images")
+    def refitted(self) -> None:
+        self.fill(self._selected())
+
+    def fill(self, wanted: str | None) -> None:
+        """The list's rows from the images loaded, the cursor on `wanted` when it is among them."""
+        table = self.query_one("#images", FittedTable)
+        if not table.shown:
+            return  # the columns come with the table's first size
+        table.refill([(image.id, self._values(image, table.flexible_width)) for image in self.images.values()], wanted)
         if table.row_count:
             self.show(self._selected())
 
+    def _values(self, image: m.ImageInfo, prompt_width: int) -> dict[str, object]:
+        return {
+            "image": self._id_cell(image.id),
+            "prompt": clip(" ".join(str(image.params.get("prompt", "")).split()), prompt_width),
+            "model": clip(str(image.params.get("model", "")), WIDTHS["model"]),
+            "size": f"{image.width}x{image.height}",
+            "made": time.strftime("%m-%d %H:%M", time.localtime(image.created_at)),
+        }
+
     def _selected(self) -> str | None:
-        table = self.query_one("#images", DataTable)
-        if table.row_count == 0:
-            return None
-        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        return self.query_one("#images", FittedTable).selected_key()
 
     @on(DataTable.RowHighlighted, "#images")
     def highlighted(self, event: DataTable.RowHighlighted) -> None:

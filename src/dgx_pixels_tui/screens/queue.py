@@ -6,7 +6,7 @@ import time
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -17,33 +17,21 @@ from dgx_pixels_worker.protocol import JobState, WorkerError
 from ..messages import PreviewArrived, QueueChanged
 from ..previews.widget import SpritePreview
 from ..terminal_format import STATE_STYLE, duration, step_text
+from ..widgets.fitted_table import FittedTable, clip
 from .base import PixelsScreen
 
 if TYPE_CHECKING:
     from dgx_pixels_worker.protocol import messages as m
 
-# Every column but the prompt has a fixed width, wide enough for its widest value (a two-digit step count never
-# gets cut); the prompt takes what is left. Narrow terminals keep the columns a user decides by, and the prompt:
-# the rest is in the pane under the table, for the job under the cursor.
+# Narrow terminals keep the columns a user decides by, and the prompt; the rest is in the pane under the table,
+# for the job under the cursor.
 WIDTHS = {"job": 12, "state": 9, "progress": 18, "step": 7, "model": 14, "user": 8, "elapsed": 7, "eta": 6}
-WIDE = ("job", "state", "progress", "step", "model", "prompt", "user", "elapsed", "eta")
-NARROW = ("job", "state", "progress", "prompt", "eta")
-WIDE_FROM = 100  # cells of table width from which every column is shown
-MIN_PROMPT = 12
+LAYOUTS = [
+    (0, ("job", "state", "progress", "prompt", "eta")),
+    (100, ("job", "state", "progress", "step", "model", "prompt", "user", "elapsed", "eta")),
+]
 BAR_WIDTH = 8
 REFRESH_S = 1.0  # elapsed and eta of running jobs tick this often
-
-
-def clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
-
-
-def columns_for(width: int) -> tuple[tuple[str, ...], int]:
-    """The columns that fit a table `width` cells wide, and the prompt's width (each cell has 1 cell of padding
-    either side, and 1 is kept for the scroll bar)."""
-    columns = WIDE if width >= WIDE_FROM else NARROW
-    used = sum(WIDTHS[c] + 2 for c in columns if c != "prompt") + 2 + 1
-    return columns, max(MIN_PROMPT, width - used)
 
 
 def waiting(job: m.JobInfo) -> bool:
@@ -104,20 +92,6 @@ def timing(job: m.JobInfo, now: float) -> tuple[str, str]:
     return duration(elapsed), duration(elapsed * (1 - job.progress) / job.progress)
 
 
-class JobTable(DataTable[object]):
-    """The jobs, one row each; home and end go to the first and last job."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("home", "scroll_top", "First job", show=False),
-        Binding("end", "scroll_bottom", "Last job", show=False),
-    ]
-
-    def on_resize(self, event: events.Resize) -> None:
-        screen = self.screen
-        if isinstance(screen, QueueScreen):
-            screen.fit_columns(event.size.width)
-
-
 class QueueScreen(PixelsScreen):
     AUTO_FOCUS = "#jobs"
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012 (Textual types it so)
@@ -131,15 +105,13 @@ class QueueScreen(PixelsScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.columns: tuple[str, ...] = ()
-        self.prompt_width = 0
         self.cursor_job: str | None = None  # the job the cursor is on: it stays on it as rows come and go
         self.previews: dict[str, bytes] = {}  # the newest live preview of each running job
         self.images: dict[str, bytes] = {}  # finished images, shrunk for the pane
         self.shown: tuple[str, str] | None = None  # (job, what) the pane's image is of
 
     def compose_body(self) -> ComposeResult:
-        yield JobTable(id="jobs", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(LAYOUTS, WIDTHS, "prompt", id="jobs", zebra_stripes=True)
         with Horizontal(id="job-pane"):
             yield SpritePreview(id="job-preview", checkerboard=True, placeholder="no image")
             yield Static("", id="job-detail")
@@ -160,8 +132,8 @@ class QueueScreen(PixelsScreen):
             self.show_image()
 
     @property
-    def table(self) -> JobTable:
-        return self.query_one("#jobs", JobTable)
+    def table(self) -> FittedTable:
+        return self.query_one("#jobs", FittedTable)
 
     @property
     def where(self) -> str:
@@ -171,19 +143,12 @@ class QueueScreen(PixelsScreen):
             return "in ComfyUI"
         return "to start"
 
-    def fit_columns(self, width: int) -> None:
-        columns, prompt_width = columns_for(width)
-        if (columns, prompt_width) == (self.columns, self.prompt_width):
-            return
-        self.columns, self.prompt_width = columns, prompt_width
-        table = self.table
-        table.clear(columns=True)
-        for column in columns:
-            table.add_column(column.upper(), key=column, width=prompt_width if column == "prompt" else WIDTHS[column])
+    @on(FittedTable.Refitted, "#jobs")
+    def refitted(self) -> None:
         self.redraw()
 
     def redraw(self, job_id: str | None = None) -> None:
-        if not self.columns:
+        if not self.table.shown:
             return  # the columns come with the table's first size
         table = self.table
         mirror = self.pixels.link.mirror
@@ -194,12 +159,7 @@ class QueueScreen(PixelsScreen):
             if job_id == self.selected_id():
                 self.show_detail()
             return
-        keep = self.cursor_job
-        table.clear()
-        for job in jobs:
-            table.add_row(*self._cells(job, now), key=job.id)
-        if keep is not None and keep in table.rows:
-            table.move_cursor(row=table.get_row_index(keep), animate=False)
+        table.refill([(job.id, self._values(job, now)) for job in jobs], keep=self.cursor_job)
         self.cursor_job = self.selected_id()
         self.show_detail()
 
@@ -211,7 +171,7 @@ class QueueScreen(PixelsScreen):
                 self._update_row(job, now)
 
     def _update_row(self, job: m.JobInfo, now: float) -> None:
-        for column, cell in zip(self.columns, self._cells(job, now), strict=True):
+        for column, cell in zip(self.table.shown, self.table.row_cells(self._values(job, now)), strict=True):
             self.table.update_cell(job.id, column, cell)
 
     @on(DataTable.RowHighlighted, "#jobs")
@@ -267,27 +227,22 @@ class QueueScreen(PixelsScreen):
     def _same_order(self, jobs: list[m.JobInfo]) -> bool:
         return [str(key.value) for key in self.table.rows] == [job.id for job in jobs]
 
-    def _cells(self, job: m.JobInfo, now: float) -> list[object]:
+    def _values(self, job: m.JobInfo, now: float) -> dict[str, object]:
         elapsed, eta = timing(job, now)
-        cells: dict[str, object] = {
+        return {
             "job": job.id,
             "state": Text(job.state.value, style=STATE_STYLE.get(job.state.value, "")),
             "progress": progress_cell(job, self.where),
             "step": step_cell(job),
             "model": clip(job.model, WIDTHS["model"]),
-            "prompt": clip(" ".join(job.prompt.split()), self.prompt_width),
+            "prompt": clip(" ".join(job.prompt.split()), self.table.flexible_width),
             "user": clip(job.user, WIDTHS["user"]),
             "elapsed": elapsed,
             "eta": eta,
         }
-        return [cells[column] for column in self.columns]
 
     def selected_id(self) -> str | None:
-        table = self.table
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return str(key.value)
+        return self.table.selected_key()
 
     def _selected_job(self) -> m.JobInfo | None:
         job_id = self.selected_id()
