@@ -60,3 +60,14 @@ def test_servers_left_out_by_the_backend_setting_are_the_reason(make_worker):
     assert '[worker] backend is "procedural"' in reason and 'set it to "auto"' in reason
     status = dgx("status", env=worker.cli_env()).stdout
     assert "no ComfyUI configured" not in status and "no ComfyUI server in use" in status
+
+
+def test_a_preset_file_refused_is_named_without_comfyui_too(make_worker):
+    worker = make_worker()
+    models_dir = worker.root / "config-home" / "dgx-pixels" / "models"
+    models_dir.mkdir(parents=True)
+    (models_dir / "broken.toml").write_text('checkpoint = "x.safetensors"\nsteps = "many"\n')
+    worker.start()
+    problems = json.loads(dgx("models", "--json", env=worker.cli_env()).stdout)["problems"]
+    assert any("broken.toml" in problem for problem in problems)
+    assert "skipped" in dgx("models", env=worker.cli_env()).stdout

@@ -13,8 +13,9 @@ NO_SERVER = "comfyui"  # the `where` key of a preset that no ComfyUI server is i
 class ModelCatalogue:
     def __init__(self, backends: list[Backend], settings: Settings | None = None):
         self.backends = backends
-        # Presets of the library when no ComfyUI server is in use: listed, never usable, with the reason.
-        self._idle = presets_without_server(settings) if settings and not self._servers() else []
+        # Presets of the library when no ComfyUI server is in use: listed, never usable, with the reason; and
+        # the files of the library refused on the way (a worker with servers reads them in worker.py).
+        self._idle, self.problems = presets_without_server(settings) if settings and not self._servers() else ([], [])
 
     def _servers(self) -> list[Backend]:
         return [backend for backend in self.backends if backend.kind == "comfyui"]
@@ -76,11 +77,12 @@ def no_server_reason(settings: Settings) -> str:
     )
 
 
-def presets_without_server(settings: Settings) -> list[ModelInfo]:
-    """Each preset of the library, unavailable, saying that it needs a ComfyUI server and why there is none."""
+def presets_without_server(settings: Settings) -> tuple[list[ModelInfo], list[str]]:
+    """Each preset of the library, unavailable, saying that it needs a ComfyUI server and why there is none; and a
+    sentence for each file of the library that was refused."""
     from ..settings.library import load_model_library  # reads TOML and JSON files: only for a worker without one
 
-    presets, _workflows, _problems = load_model_library(settings)
+    presets, _workflows, problems = load_model_library(settings)
     why = no_server_reason(settings)
     return [
         ModelInfo(
@@ -96,4 +98,4 @@ def presets_without_server(settings: Settings) -> list[ModelInfo]:
             where={NO_SERVER: why},
         )
         for preset in presets
-    ]
+    ], problems

@@ -64,7 +64,9 @@ class WorkerRequests:
         return m.PingReply(time=time.time())
 
     def on_models(self, request: m.ModelsRequest, envelope: Envelope, peer: Peer) -> m.ModelsReply:
-        return m.ModelsReply(models=self._catalogue.models(), problems=self._library_problems)
+        return m.ModelsReply(
+            models=self._catalogue.models(), problems=[*self._library_problems, *self._catalogue.problems]
+        )
 
     def on_status(self, request: m.StatusRequest, envelope: Envelope, peer: Peer) -> m.StatusReply:
         return self._status.status()
