@@ -36,6 +36,8 @@ STAGES = {
     "EmptyLatentImage": "preparing latent",
     "KSampler": "sampling",
     "KSamplerAdvanced": "sampling",
+    "LatentUpscale": "upscaling",
+    "LatentUpscaleBy": "upscaling",
     "VAEDecode": "decoding",
     "SaveImage": "saving",
 }
