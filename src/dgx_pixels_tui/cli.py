@@ -8,12 +8,52 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from dgx_pixels_worker.daemon_arguments import add_worker_arguments
 
 from . import __version__
+from .exit_codes import EXIT_USAGE, CommandError, report
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, whose errors also come out as JSON on stdout when the command line asks for --json."""
+
+    json_errors = False
+
+    def error(self, message: str) -> NoReturn:
+        if Parser.json_errors:  # the usage and the message still go to stderr, below
+            error = {"code": "usage", "message": f"{self.prog}: {message}", "details": {}}
+            print(json.dumps({"error": error, "exit": EXIT_USAGE}), flush=True)
+        super().error(message)
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text} seconds: give a number above 0, e.g. 10")
+    return value
+
+
+def at_least(low: int) -> Callable[[str], int]:
+    """An argparse type: a whole number no smaller than `low`."""
+
+    def whole(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{value} is too small: give {low} or more")
+        return value
+
+    return whole
 
 
 def _client_options() -> argparse.ArgumentParser:
@@ -32,12 +72,12 @@ def _client_options() -> argparse.ArgumentParser:
     )
     group.add_argument("--no-spawn", action="store_true", help="never start a local worker")
     group.add_argument("--config", metavar="FILE", help="configuration file instead of the user's")
-    group.add_argument("--timeout", type=float, metavar="S", help="seconds to wait for each reply")
+    group.add_argument("--timeout", type=positive_seconds, metavar="S", help="seconds to wait for each reply")
     return common
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = Parser(
         prog="dgx-pixels",
         description="Pixel-art sprites from the terminal. With no command: the full-screen TUI.",
     )
@@ -51,7 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", nargs="?", choices=["run", "stop"], default="run")
     add_worker_arguments(p)
     p.add_argument("--connect", metavar="ADDR", help="with `stop`: the worker to stop")
-    p.add_argument("--timeout", type=float, metavar="S")
+    p.add_argument("--timeout", type=positive_seconds, metavar="S")
+    p.add_argument("--json", action="store_true", help="with `stop`: print JSON for scripts")
     p.set_defaults(handler="worker:main")
 
     p = sub.add_parser("generate", parents=[common, json_flag], help="queue a generation and save the PNGs")
@@ -79,13 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--preview", choices=["auto", "sixel", "kitty", "halfblock"], help="how images are drawn")
     p.set_defaults(handler="tui:main")
 
-    p = sub.add_parser("demo", parents=[common], help="generate a few sample sprites into ./out")
+    p = sub.add_parser("demo", parents=[common, json_flag], help="generate a few sample sprites into ./out")
     p.add_argument("--out", default="out", metavar="DIR")
     p.set_defaults(handler="generate:demo")
 
     p = sub.add_parser("queue", parents=[common, json_flag], help="show the queue (--watch keeps it live)")
     p.add_argument("--watch", action="store_true", help="keep updating until Ctrl-C")
-    p.add_argument("--limit", type=int, default=50, help="at most this many jobs")
+    p.add_argument("--limit", type=at_least(1), default=50, help="at most this many jobs")
     p.set_defaults(handler="queue:main")
 
     p = sub.add_parser("status", parents=[common, json_flag], help="worker health, backends and throughput")
@@ -95,11 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler="models:models")
 
     p = sub.add_parser("cancel", parents=[common, json_flag], help="cancel a queued or running job")
-    p.add_argument("job", help="job id (or a unique prefix of 4+ characters)")
+    p.add_argument("job", help="job id, or its start when no other job's id starts so")
     p.set_defaults(handler="jobs:cancel")
 
     p = sub.add_parser("retry", parents=[common, json_flag], help="queue a finished job again with the same parameters")
-    p.add_argument("job", help="job id (or a unique prefix of 4+ characters)")
+    p.add_argument("job", help="job id, or its start when no other job's id starts so")
     p.set_defaults(handler="jobs:retry")
 
     p = sub.add_parser("compare", parents=[common, json_flag], help="one prompt through 2-4 models, side by side")
@@ -114,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--post", metavar="STEPS", help="post-processing for every model (default: each model's own)")
     p.add_argument("--no-cache", action="store_true", help="generate again even when the same image exists")
     p.add_argument("--out", default=".", metavar="DIR", help="where to write the PNGs (default: here)")
+    p.add_argument("--reveal", action="store_true", help="name each panel's model (blind until you vote otherwise)")
     p.set_defaults(handler="arena:compare")
 
     p = sub.add_parser(
@@ -123,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("choice", help="the winning panel 1-4, or tie, bad (both bad) or skip")
     p.set_defaults(handler="arena:vote")
 
-    p = sub.add_parser("votes", parents=[common], help="`votes export`: every vote as CSV or JSON lines")
+    p = sub.add_parser("votes", parents=[common, json_flag], help="`votes export`: every vote as CSV or JSON lines")
     p.add_argument("action", choices=["export"])
     p.add_argument("--format", choices=["csv", "jsonl"], default="csv")
     p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
@@ -139,22 +181,28 @@ def build_parser() -> argparse.ArgumentParser:
         "images", nargs="+", metavar="IMAGE", help="image ids (JOB-N), jobs (all their images) or comparisons"
     )
     frames.add_argument("--raw", action="store_true", help="the renders before post-processing")
-    frames.add_argument("--columns", type=int, metavar="N", help="sheet columns (default: about the square root)")
-    frames.add_argument("--padding", type=int, default=0, metavar="PX", help="pixels between sheet cells")
+    frames.add_argument(
+        "--columns", type=at_least(1), metavar="N", help="sheet columns (default: about the square root)"
+    )
+    frames.add_argument("--padding", type=at_least(0), default=0, metavar="PX", help="pixels between sheet cells")
     frames.add_argument("--force", action="store_true", help="overwrite files instead of adding -1, -2, ...")
 
-    p = sub.add_parser("export", parents=[common, frames], help="copy images into a Bevy project's assets")
+    p = sub.add_parser("export", parents=[common, frames, json_flag], help="copy images into a Bevy project's assets")
     p.add_argument("--bevy", metavar="PATH", help="the Bevy project's root (where Cargo.toml is)")
     p.add_argument("--category", default="misc", metavar="C", help="folder under assets/sprites (default misc)")
     p.add_argument("--sheet", action="store_true", help="export the images as one sprite sheet with its grid layout")
     p.add_argument("--name", metavar="NAME", help="file name for a single image or the sheet")
     p.set_defaults(handler="export:export")
 
-    p = sub.add_parser("sheet", parents=[common, frames], help="several images as one sprite sheet with a JSON atlas")
+    p = sub.add_parser(
+        "sheet", parents=[common, frames, json_flag], help="several images as one sprite sheet with a JSON atlas"
+    )
     p.add_argument("--out", required=True, metavar="FILE.png", help="the sheet; its atlas goes beside it as FILE.json")
     p.add_argument("--animate", metavar="FILE.gif|FILE.apng", help="also an animated preview of the frames")
-    p.add_argument("--frame-ms", type=int, default=120, metavar="MS", help="animation frame time (default 120)")
-    p.add_argument("--scale", type=int, default=4, metavar="N", help="animation upscale, nearest neighbour (default 4)")
+    p.add_argument("--frame-ms", type=at_least(1), default=120, metavar="MS", help="animation frame time (default 120)")
+    p.add_argument(
+        "--scale", type=at_least(1), default=4, metavar="N", help="animation upscale, nearest neighbour (default 4)"
+    )
     p.set_defaults(handler="sheet:sheet")
 
     p = sub.add_parser("access", help="your key, and who may use your worker: key, grant, list, revoke")
@@ -174,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(handler="access:grant")
     q = actions.add_parser("list", parents=[config, json_flag], help="who may use your worker")
     q.set_defaults(handler="access:list_grants")
-    q = actions.add_parser("revoke", parents=[config], help="take a person's access away (all their keys)")
+    q = actions.add_parser("revoke", parents=[config, json_flag], help="take a person's access away (all their keys)")
     q.add_argument("name")
     q.set_defaults(handler="access:revoke")
 
@@ -189,9 +237,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(with_default_command(list(sys.argv[1:] if argv is None else argv)))
+    arguments = with_default_command(list(sys.argv[1:] if argv is None else argv))
+    Parser.json_errors = "--json" in arguments
+    args = build_parser().parse_args(arguments)
     try:
         return int(handler(args.handler)(args) or 0)
+    except CommandError as exc:
+        return report(exc, bool(getattr(args, "json", False)))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

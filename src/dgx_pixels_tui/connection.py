@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pydantic import ValidationError
+
 from dgx_pixels_worker import event_loop
 from dgx_pixels_worker.client import AsyncClient
 from dgx_pixels_worker.client.spawn import (
@@ -17,16 +19,42 @@ from dgx_pixels_worker.client.spawn import (
     listening,
     spawn_worker,
 )
-from dgx_pixels_worker.protocol import ErrorCode, WorkerError
+from dgx_pixels_worker.protocol import ErrorCode, WorkerError, validation_text
 from dgx_pixels_worker.settings.config import ConfigError, Settings, load_settings
 
-from .exit_codes import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE  # noqa: F401 (commands take them from here)
+from .exit_codes import (  # noqa: F401 (commands take them from here)
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_UNREACHABLE,
+    EXIT_USAGE,
+    CommandError,
+    exit_for,
+    report,
+)
 
 T = TypeVar("T")
 
 
 def err(message: str) -> None:
     print(f"dgx-pixels: {message}", file=sys.stderr)
+
+
+def fail(
+    args: argparse.Namespace,
+    message: str,
+    exit: int = EXIT_USAGE,
+    code: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> int:
+    """Report why a command stops (also as JSON on stdout with --json) and return its exit status."""
+    code = code or {EXIT_USAGE: "invalid", EXIT_UNREACHABLE: "unreachable"}.get(exit, "failed")
+    return report(CommandError(message, code, details, exit), bool(getattr(args, "json", False)))
+
+
+def worker_failure(args: argparse.Namespace, exc: WorkerError) -> int:
+    """A worker's error (or the client library's: timeout, access_denied) with the exit status its code means."""
+    code = str(exc.code)
+    return report(CommandError(exc.message, code, exc.details), bool(getattr(args, "json", False)))
 
 
 def load(args: argparse.Namespace) -> Settings:
@@ -64,11 +92,11 @@ def run_client(
         settings = load(args)
         address = ensure_worker(args, settings) if spawn else address_of(args, settings)
     except ConfigError as exc:
-        err(str(exc))
-        return EXIT_USAGE
-    except (SpawnError, WorkerError) as exc:
-        err(str(exc.message if isinstance(exc, WorkerError) else exc))
-        return EXIT_UNREACHABLE
+        return fail(args, str(exc), EXIT_USAGE, "config")
+    except SpawnError as exc:
+        return fail(args, str(exc), EXIT_UNREACHABLE, "unreachable")
+    except WorkerError as exc:
+        return worker_failure(args, exc)
 
     async def go() -> int:
         client = AsyncClient.from_settings(settings, address)
@@ -84,8 +112,11 @@ def run_client(
     try:
         return event_loop.run(go())
     except WorkerError as exc:
-        err(exc.message)
-        return EXIT_UNREACHABLE if exc.code in (ErrorCode.TIMEOUT, ErrorCode.ACCESS_DENIED) else EXIT_FAILED
+        return worker_failure(args, exc)
+    except CommandError as exc:
+        return report(exc, bool(getattr(args, "json", False)))
+    except ValidationError as exc:  # a request the client library refused to build: checked here as a backstop
+        return fail(args, f"invalid request: {validation_text.summary(exc, most=5)}", EXIT_USAGE, "invalid")
 
 
 def print_json(data: Any) -> None:

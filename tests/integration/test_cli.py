@@ -44,7 +44,7 @@ def test_generate_writes_pngs_and_prints_their_paths(worker, tmp_path):
 
 def test_generate_failure_exits_non_zero_with_the_reason(worker, tmp_path):
     result = dgx("generate", "knight", "--model", "nope", "--out", str(tmp_path), env=worker.cli_env())
-    assert result.returncode == 1 and "unknown model 'nope'" in result.stderr
+    assert result.returncode == 2 and "unknown model 'nope'" in result.stderr  # a bad argument, caught by the worker
     result = dgx("generate", "knight", "--size", "big", env=worker.cli_env())
     assert result.returncode == 2 and "WIDTHxHEIGHT" in result.stderr
 

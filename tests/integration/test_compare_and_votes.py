@@ -168,6 +168,7 @@ def test_compare_vote_export_and_leaderboard_from_the_shell(worker, tmp_path):
         "32x32",
         "--out",
         str(out),
+        "--reveal",
         env=env,
     )
     assert result.returncode == 0, result.stderr
@@ -204,7 +205,7 @@ def test_compare_vote_export_and_leaderboard_from_the_shell(worker, tmp_path):
     exported = dgx("votes", "export", "--format", "csv", env=env)
     rows = list(csv.DictReader(io.StringIO(exported.stdout)))
     assert len(rows) == 1 and rows[0]["comparison_id"] == comparison_id and rows[0]["outcome"] == "win"
-    assert rows[0]["winner"] == "1" and rows[0]["tags"] == "potions"
+    assert rows[0]["winner"] == "2" and rows[0]["tags"] == "potions"  # the panel voted for, counted from 1
     assert rows[0]["winner_preset"] == rows[0]["presets"].split(";")[1]
     lines = dgx("votes", "export", "--format", "jsonl", env=env).stdout.splitlines()
     assert json.loads(lines[0])["winner_preset"] == rows[0]["winner_preset"]

@@ -14,7 +14,17 @@ from dgx_pixels_worker.access.keys import CLIENT, WORKER, KeyPair, KeyProblem, f
 from dgx_pixels_worker.access.roster import owner_name
 from dgx_pixels_worker.settings.config import ConfigError, Settings
 
-from ..connection import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, ensure_worker, err, load, print_json
+from ..connection import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_UNREACHABLE,
+    EXIT_USAGE,
+    ensure_worker,
+    err,
+    fail,
+    load,
+    print_json,
+)
 
 
 def own_key(settings: Settings) -> tuple[KeyPair, bool] | None:
@@ -32,8 +42,7 @@ def with_settings(handler: Callable[[argparse.Namespace, Settings], int]) -> Cal
         try:
             settings = load(args)
         except ConfigError as exc:
-            err(str(exc))
-            return EXIT_USAGE
+            return fail(args, str(exc), EXIT_USAGE, "config")
         return handler(args, settings)
 
     return run
@@ -66,27 +75,25 @@ def grant(args: argparse.Namespace, settings: Settings) -> int:
     keys_dir = settings.security.resolved_keys_dir()
     name = owner_name() if args.self_ else args.name
     if not name:
-        err("name the person: `dgx-pixels access grant NAME KEYFILE` (or --self for another device of yours)")
-        return EXIT_USAGE
+        return fail(
+            args, "name the person: `dgx-pixels access grant NAME KEYFILE` (or --self for another device of yours)"
+        )
     try:
         key_text = (
             sys.stdin.read(4096) if args.keyfile == "-" else Path(args.keyfile).read_text(errors="replace")[:4096]
         )
     except OSError as exc:
-        err(f"cannot read {args.keyfile}: {exc.strerror}")
-        return EXIT_USAGE
+        return fail(args, f"cannot read {args.keyfile}: {exc.strerror}")
     try:
         worker_keys, _ = key_pair(keys_dir, WORKER)
         made = GrantsFile(keys_dir).grant(name, key_text, admin=args.admin or args.self_)
     except (GrantError, KeyProblem) as exc:
-        err(str(exc))
-        return EXIT_USAGE
+        return fail(args, str(exc))
     if args.start:
         try:
             ensure_worker(argparse.Namespace(config=args.config), settings)
         except Exception as exc:  # SpawnError or WorkerError: the grant stands, the tunnel will say more
-            err(f"the worker did not start: {exc}")
-            return EXIT_UNREACHABLE
+            return fail(args, f"the worker did not start: {exc}", EXIT_UNREACHABLE)
     details: dict[str, Any] = {
         "name": made.name,
         "admin": made.admin,
@@ -113,11 +120,12 @@ def revoke(args: argparse.Namespace, settings: Settings) -> int:
     try:
         removed = GrantsFile(settings.security.resolved_keys_dir()).revoke(args.name)
     except GrantError as exc:
-        err(str(exc))
-        return EXIT_FAILED
+        return fail(args, str(exc), EXIT_FAILED)
     if not removed:
-        err(f"no grant for {args.name!r}; `dgx-pixels access list` shows who has one")
-        return EXIT_FAILED
+        return fail(args, f"no grant for {args.name!r}; `dgx-pixels access list` shows who has one", EXIT_FAILED)
+    if args.json:
+        print_json({"name": args.name, "revoked": removed})
+        return EXIT_OK
     print(f"revoked {args.name} ({removed} key{'s' if removed != 1 else ''}); their next request is refused")
     return EXIT_OK
 
@@ -128,8 +136,7 @@ def list_grants(args: argparse.Namespace, settings: Settings) -> int:
     try:
         grants = GrantsFile(keys_dir).read()
     except GrantError as exc:
-        err(str(exc))
-        return EXIT_FAILED
+        return fail(args, str(exc), EXIT_FAILED)
     owner = owner_name()
     rows = [{"name": owner, "admin": True, "key": "(this machine's client.key)", "granted_at": None}]
     rows += [

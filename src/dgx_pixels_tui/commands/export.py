@@ -19,7 +19,7 @@ from ..bevy_export import (
     sheet_item,
     sprite_name,
 )
-from ..connection import EXIT_OK, EXIT_USAGE, err, run_client
+from ..connection import EXIT_OK, CommandError, fail, print_json, run_client
 
 IMAGE_ID = re.compile(r"^[0-9a-f]{4,}-\d+$")
 
@@ -63,8 +63,7 @@ async def fetch_images(client: AsyncClient, names: list[str], raw: bool = False)
 
 def export(args: argparse.Namespace) -> int:
     if not args.bevy:
-        err("say where to: --bevy PATH (the root of a Bevy project)")
-        return EXIT_USAGE
+        return fail(args, "say where to: --bevy PATH (the root of a Bevy project)")
 
     async def body(client: AsyncClient, settings: Settings) -> int:
         images = await fetch_images(client, args.images, raw=args.raw)
@@ -77,10 +76,12 @@ def export(args: argparse.Namespace) -> int:
         try:
             written = export_to_bevy(Path(args.bevy), args.category, items, force=args.force)
         except BevyExportError as exc:
-            err(str(exc))
-            return EXIT_USAGE
-        for path in written:
-            print(path)
+            raise CommandError(str(exc), "invalid", {"bevy": args.bevy}) from None
+        if args.json:
+            print_json({"files": [str(path) for path in written]})
+        else:
+            for path in written:
+                print(path)
         return EXIT_OK
 
     return run_client(args, body)

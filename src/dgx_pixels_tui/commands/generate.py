@@ -15,13 +15,15 @@ from dgx_pixels_worker.protocol import WorkerError
 from dgx_pixels_worker.protocol import messages as m
 from dgx_pixels_worker.settings.config import Settings
 
+from ..arguments import check_out_folder, checked_request
 from ..connection import (
     EXIT_FAILED,
     EXIT_OK,
-    EXIT_UNREACHABLE,
     EXIT_USAGE,
+    CommandError,
     dump,
     err,
+    fail,
     print_json,
     run_client,
 )
@@ -68,8 +70,12 @@ def main(args: argparse.Namespace) -> int:
     try:
         params = request_params(args)
     except ValueError as exc:
-        err(str(exc))
-        return EXIT_USAGE
+        return fail(args, str(exc), EXIT_USAGE)
+    if not args.prompt.strip():
+        return fail(args, "the prompt is empty; describe the sprite, e.g. 'red knight with a sword'", EXIT_USAGE)
+    checked_request(m.GenerateRequest, typed_values(args), prompt=args.prompt, **params)
+    if not args.no_wait:
+        check_out_folder(Path(args.out))
 
     async def body(client: AsyncClient, settings: Settings) -> int:
         return await generate_and_save(client, [(args.prompt, params)], Path(args.out), args.no_wait, args.json)
@@ -77,7 +83,17 @@ def main(args: argparse.Namespace) -> int:
     return run_client(args, body)
 
 
+def typed_values(args: argparse.Namespace) -> dict[str, str]:
+    """What the user typed for each request field, to quote it back in an error."""
+    typed = {"width": args.size, "height": args.size}
+    for field in ("count", "seed", "steps", "cfg", "priority", "model"):
+        typed[field] = getattr(args, field, None)
+    return {field: str(value) for field, value in typed.items() if value is not None}
+
+
 def demo(args: argparse.Namespace) -> int:
+    check_out_folder(Path(args.out))
+
     async def body(client: AsyncClient, settings: Settings) -> int:
         hello = await client.hello()
         if hello.procedural_only:
@@ -85,7 +101,7 @@ def demo(args: argparse.Namespace) -> int:
         work: list[tuple[str, dict[str, object]]] = [
             (prompt, {"seed": 7 + n, "width": 48, "height": 48}) for n, prompt in enumerate(DEMO_PROMPTS)
         ]
-        return await generate_and_save(client, work, Path(args.out), no_wait=False, as_json=False)
+        return await generate_and_save(client, work, Path(args.out), no_wait=False, as_json=args.json)
 
     return run_client(args, body)
 
@@ -108,28 +124,33 @@ async def generate_and_save(
         job = await _generate(client, prompt, params)
         queued[job.id] = job
     console = Console(stderr=True)
-    finished = await follow_jobs(client, stream, queued, console)
-    await stream.aclose()
-    if finished is None:
-        return EXIT_UNREACHABLE
-    status, saved = EXIT_OK, {}
+    try:
+        finished = await follow_jobs(client, stream, queued, console)
+    finally:
+        await stream.aclose()
+    status, saved, problems = EXIT_OK, {}, []
     for job in finished.values():
         if job.state is m.JobState.COMPLETED:
             saved[job.id] = await _save_images(client, job, out)
         else:
             status = EXIT_FAILED
             if job.error:
-                err(f"job {job.id} failed: {job.error.message}")
+                problems.append(f"job {job.id} failed: {job.error.message}")
             else:
                 kept = f"; its {len(job.images)} finished image(s) stay in the worker" if job.images else ""
-                err(f"job {job.id} was {job.state.value}{kept}")
+                problems.append(f"job {job.id} was {job.state.value}{kept}")
+    for problem in problems:
+        err(problem)
     if as_json:
-        print_json(
-            {
-                "jobs": [dump(job) for job in finished.values()],
-                "files": {k: [str(p) for p in v] for k, v in saved.items()},
-            }
-        )
+        result: dict[str, object] = {
+            "jobs": [dump(job) for job in finished.values()],
+            "files": {k: [str(p) for p in v] for k, v in saved.items()},
+        }
+        if problems:
+            unfinished = [job.id for job in finished.values() if job.state is not m.JobState.COMPLETED]
+            result["error"] = {"code": "job_failed", "message": "; ".join(problems), "details": {"jobs": unfinished}}
+            result["exit"] = status
+        print_json(result)
     else:
         for paths in saved.values():
             for path in paths:
@@ -139,8 +160,8 @@ async def generate_and_save(
 
 async def follow_jobs(
     client: AsyncClient, stream: EventStream, jobs: dict[str, m.JobInfo], console: Console
-) -> dict[str, m.JobInfo] | None:
-    """Show one progress bar per job until each has its terminal event; None if the worker went silent."""
+) -> dict[str, m.JobInfo]:
+    """Show one progress bar per job until each has its terminal event; CommandError if the worker went silent."""
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -165,11 +186,12 @@ async def follow_jobs(
                     f"[yellow]no word from the worker for {time.monotonic() - silent_since:.0f}s; waiting…[/]"
                 )
                 if time.monotonic() - silent_since > GIVE_UP_SILENT_S:
-                    err(
+                    raise CommandError(
                         f"the worker stopped answering; job(s) {', '.join(sorted(pending))} stay queued and resume "
-                        "when it is back (`dgx-pixels queue`)"
+                        "when it is back (`dgx-pixels queue`)",
+                        "timeout",
+                        {"jobs": sorted(pending)},
                     )
-                    return None
                 continue
             silent_since = None
             updates: list[m.JobInfo] = []

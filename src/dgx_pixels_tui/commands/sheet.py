@@ -13,8 +13,9 @@ from dgx_pixels_worker.client import AsyncClient
 from dgx_pixels_worker.pixelart import animated_preview
 from dgx_pixels_worker.settings.config import Settings
 
+from ..arguments import check_out_folder
 from ..bevy_export import ExportItem, sheet_item, sprite_name
-from ..connection import EXIT_OK, EXIT_USAGE, err, run_client
+from ..connection import EXIT_OK, fail, print_json, run_client
 from .export import fetch_images
 from .generate import free_path
 
@@ -22,8 +23,15 @@ from .generate import free_path
 def sheet(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".png":
-        err(f"--out names the sheet's PNG, e.g. sheet.png; not {args.out!r}")
-        return EXIT_USAGE
+        return fail(args, f"--out names the sheet's PNG, e.g. sheet.png; not {args.out!r}")
+    if out.is_dir():
+        return fail(args, f"--out {args.out} is a folder; name the sheet's PNG in it, e.g. {out / 'sheet.png'}")
+    check_out_folder(out.parent, "--out", args.out)
+    if args.animate:
+        animation = Path(args.animate)
+        if animation.suffix.lower() not in (".gif", ".apng", ".png"):
+            return fail(args, f"--animate names a .gif or .apng file; not {args.animate!r}")
+        check_out_folder(animation.parent, "--animate", args.animate)
 
     async def body(client: AsyncClient, settings: Settings) -> int:
         images = await fetch_images(client, args.images, raw=args.raw)
@@ -39,8 +47,11 @@ def sheet(args: argparse.Namespace) -> int:
             )
             assert isinstance(animation, bytes)
             written.append(_write_new(Path(args.animate), animation, args.force))
-        for path in written:
-            print(path)
+        if args.json:
+            print_json({"files": [str(path) for path in written]})
+        else:
+            for path in written:
+                print(path)
         return EXIT_OK
 
     return run_client(args, body)

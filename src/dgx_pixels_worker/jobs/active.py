@@ -46,6 +46,11 @@ class ActiveJobs:
             return running.record
         return self.held.get(job_id) or self.queued.get(job_id)
 
+    def ids_with_prefix(self, prefix: str) -> list[str]:
+        """The live jobs whose id starts with `prefix`, ignoring case as JobStore.ids_with_prefix (SQL LIKE) does."""
+        live = [*self.running, *self.held, *(job.id for job in self.queued.queued())]
+        return [job_id for job_id in dict.fromkeys(live) if job_id.lower().startswith(prefix.lower())]
+
     def running_records(self) -> list[JobRecord]:
         return [running.record for running in self.running.values()]
 

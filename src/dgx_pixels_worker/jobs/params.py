@@ -59,7 +59,8 @@ def complete_sprite_params(
         raise _invalid("prompt", "the prompt is empty; describe the sprite, for example 'red knight with a sword'")
     for field, text in (("prompt", prompt), ("negative", negative)):
         if len(text) > limits.prompt_chars:
-            raise _invalid(field, f"the {field} prompt is {len(text)} characters; the limit is {limits.prompt_chars}")
+            what = "prompt" if field == "prompt" else f"{field} prompt"
+            raise _invalid(field, f"the {what} is {len(text)} characters; the limit is {limits.prompt_chars}")
     model = _pick_model(request.model or default_model, models)
     defaults, model_limits = model.defaults, model.limits
     width = request.width or defaults.get("width", 64)

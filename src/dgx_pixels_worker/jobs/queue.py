@@ -16,6 +16,8 @@ from .record import JobRecord
 from .slots import Slots
 from .store import JobStore
 
+PREFIX_CANDIDATES = 5  # jobs an ambiguous prefix names in its error
+
 
 class JobQueue:
     def __init__(
@@ -64,7 +66,9 @@ class JobQueue:
             return earlier
         if not job.state.terminal:
             raise WorkerError(
-                ErrorCode.INVALID, f"job {job.id} is still {job.state.value}; only finished jobs are retried"
+                ErrorCode.INVALID,
+                f"job {job.id} is still {job.state.value}; only finished jobs are retried",
+                {"state": job.state.value},
             )
         self._check_accepting()
         return self._lifecycle.add(
@@ -106,26 +110,33 @@ class JobQueue:
         return self._lifecycle.set_priority(job, priority)
 
     def find(self, job_id: str) -> JobRecord:
-        """A job by id or by an unambiguous prefix of at least 4 characters; live records win over stored ones."""
-        live = self._active.find(job_id)
-        if live is not None:
-            return live
-        job = self._store.job(job_id)
-        if job is None and len(job_id) >= 4:
-            matches = self._store.ids_with_prefix(job_id)
-            if len(matches) > 1:
-                raise WorkerError(
-                    ErrorCode.AMBIGUOUS_JOB,
-                    f"{job_id!r} matches several jobs; type more characters",
-                    {"matches": matches},
-                )
-            if matches:
-                return self.find(matches[0])
-        if job is None:
+        """A job by its id or by a prefix that only it has, whatever its state: live records (queued, running,
+        held) and stored ones are searched alike, and a live record wins over its stored copy. A prefix of
+        several jobs is AMBIGUOUS_JOB with the candidates, none is UNKNOWN_JOB; cancel, retry, priority and job
+        all come here, so each resolves an id the same way."""
+        found = self._active.find(job_id) or self._store.job(job_id)
+        if found is not None:
+            return found
+        matches = sorted(
+            set(self._active.ids_with_prefix(job_id)) | set(self._store.ids_with_prefix(job_id, PREFIX_CANDIDATES + 1))
+        )
+        if len(matches) == 1:
+            return self.find(matches[0])
+        if matches:
+            shown = [self._described(match) for match in matches[:PREFIX_CANDIDATES]]
+            more = f" and {len(matches) - PREFIX_CANDIDATES} more" if len(matches) > PREFIX_CANDIDATES else ""
             raise WorkerError(
-                ErrorCode.UNKNOWN_JOB, f"no job {job_id!r}; `dgx-pixels queue` lists jobs", {"job_id": job_id}
+                ErrorCode.AMBIGUOUS_JOB,
+                f"{job_id!r} is ambiguous: it starts the ids of {', '.join(shown)}{more}; type more of the id",
+                {"job_id": job_id, "matches": matches[:PREFIX_CANDIDATES]},
             )
-        return job
+        raise WorkerError(
+            ErrorCode.UNKNOWN_JOB, f"no job {job_id!r}; `dgx-pixels queue` lists jobs", {"job_id": job_id}
+        )
+
+    def _described(self, job_id: str) -> str:
+        job = self._active.find(job_id) or self._store.job(job_id)
+        return f"{job_id} ({job.state.value})" if job is not None else job_id
 
     def _made_by(self, request_id: str | None, user: str, retry_of: str | None) -> JobRecord | None:
         """The job a request with this id made already (None if none); a request id that made something else is
