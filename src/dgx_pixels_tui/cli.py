@@ -16,7 +16,7 @@ from typing import NoReturn
 from dgx_pixels_worker.daemon_arguments import add_worker_arguments
 
 from . import __version__
-from .exit_codes import EXIT_USAGE, CommandError, report
+from .exit_codes import EXIT_FAILED, EXIT_USAGE, CommandError, report
 
 
 class Parser(argparse.ArgumentParser):
@@ -248,6 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # writing the user's files: a full disk, a folder removed meanwhile
+        where = f"cannot write {exc.filename}: " if exc.filename else ""
+        failure = CommandError(f"{where}{exc.strerror or exc}", "os_error", {"errno": exc.errno}, exit=EXIT_FAILED)
+        return report(failure, bool(getattr(args, "json", False)))
 
 
 def with_default_command(argv: list[str]) -> list[str]:

@@ -9,6 +9,7 @@ from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
 
+from dgx_pixels_tui import cli
 from dgx_pixels_tui.arguments import check_out_folder, checked_request
 from dgx_pixels_tui.cli import build_parser, main
 from dgx_pixels_tui.exit_codes import CommandError, exit_for
@@ -141,3 +142,13 @@ def test_a_long_prompt_is_named_once():
     with pytest.raises(Exception) as caught:
         complete_sprite_params(GenerateRequest(prompt="x" * 3000), [model], "", limits)
     assert "the prompt is 3000 characters" in str(caught.value) and "prompt prompt" not in str(caught.value)
+
+
+def test_a_file_that_cannot_be_written_is_a_message_not_a_traceback(monkeypatch):
+    def full_disk(args):
+        raise OSError(28, "No space left on device", "/sprites/knight-1.png")
+
+    monkeypatch.setattr(cli, "handler", lambda name: full_disk)
+    status, out, err = run_main("status", "--json")
+    assert status == 1 and "cannot write /sprites/knight-1.png: No space left on device" in err
+    assert json.loads(out)["error"]["code"] == "os_error"
