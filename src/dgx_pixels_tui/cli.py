@@ -41,8 +41,8 @@ def positive_seconds(text: str) -> float:
     return value
 
 
-def at_least(low: int) -> Callable[[str], int]:
-    """An argparse type: a whole number no smaller than `low`."""
+def at_least(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number no smaller than `low` (and no larger than `high`)."""
 
     def whole(text: str) -> int:
         try:
@@ -51,6 +51,8 @@ def at_least(low: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
         if value < low:
             raise argparse.ArgumentTypeError(f"{value} is too small: give {low} or more")
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(f"{value} is too large: give {high} or less")
         return value
 
     return whole
@@ -173,7 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("leaderboard", parents=[common, json_flag], help="model scores from the votes (Bradley-Terry)")
     p.add_argument("--tag", metavar="T", help="only votes on comparisons with this tag")
-    p.add_argument("--rounds", type=int, default=200, metavar="N", help="bootstrap rounds for the 95%% intervals")
+    p.add_argument(
+        "--rounds", type=at_least(0, 2000), default=200, metavar="N", help="bootstrap rounds for the 95%% intervals"
+    )
     p.set_defaults(handler="arena:leaderboard")
 
     frames = argparse.ArgumentParser(add_help=False)

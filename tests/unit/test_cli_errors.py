@@ -152,3 +152,17 @@ def test_a_file_that_cannot_be_written_is_a_message_not_a_traceback(monkeypatch)
     status, out, err = run_main("status", "--json")
     assert status == 1 and "cannot write /sprites/knight-1.png: No space left on device" in err
     assert json.loads(out)["error"]["code"] == "os_error"
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["leaderboard", "--rounds", "5000"], "--rounds: 5000 is too large: give 2000 or less"),
+        (["queue", "--limit", "0"], "--limit: 0 is too small: give 1 or more"),
+        (["sheet", "JOB", "--out", "s.png", "--columns", "0"], "--columns: 0 is too small"),
+        (["status", "--timeout", "-1"], "--timeout: -1 seconds: give a number above 0"),
+    ],
+)
+def test_numbers_out_of_range_are_refused_by_the_parser(argv, words):
+    status, _, err = run_main(*argv)
+    assert status == 2 and words in err
