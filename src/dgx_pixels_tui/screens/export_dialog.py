@@ -1,8 +1,9 @@
 """A small dialog asking where to export: the Bevy project and the category under assets/sprites.
 
 It starts on the project folder, with the cursor after the remembered one (typing adds to it; nothing is
-selected to be replaced). A folder that is not a Bevy project, or a category that leaves assets/sprites, is said
-inside the dialog, which stays open to be fixed; it sits at the top of the screen, clear of notifications."""
+selected to be replaced); tabbing to the category selects it, so typing there names another. A folder that is
+not a Bevy project, or a category that leaves assets/sprites, is said inside the dialog, which stays open to be
+fixed; it sits at the top of the screen, clear of notifications."""
 
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ class ExportDialog(ModalScreen[ExportTarget | None]):
             yield Label("Project folder (where Cargo.toml is)")
             yield Input(self.project, placeholder="~/games/my-game", id="export-project", select_on_focus=False)
             yield Label("Category (a folder under assets/sprites)")
-            yield Input(self.category, placeholder="characters", id="export-category", select_on_focus=False)
+            # Tabbing to the category selects it, so typing names another (the folder, above, is kept whole).
+            yield Input(self.category, placeholder="characters", id="export-category")
             if self.offer_sheet:
                 yield Checkbox("as one sprite sheet (with its TextureAtlasLayout grid)", id="export-sheet")
             yield Static("", id="export-error", markup=False)
