@@ -94,6 +94,7 @@ class WorkerLink:
         self.mirror = QueueMirror()
         self.state = LinkState.CONNECTING
         self.detail = ""
+        self._synced = False  # a first snapshot came: jobs it does not hold are new
         self.hello: m.HelloReply | None = None
 
     @property
@@ -146,12 +147,13 @@ class WorkerLink:
         if self.state is not LinkState.CONNECTED or not polled:
             self._set(emit, LinkState.CONNECTED, f"connected to {self.client.address}")
         if isinstance(item, Snapshot):
-            before = self.mirror.jobs
+            before, first = self.mirror.jobs, not self._synced
+            self._synced = True
             self.mirror.apply(item)
             emit(QueueChanged(None))
             for job in item.jobs:  # jobs that ended while events were lost or not coming: ended all the same
                 known = before.get(job.id)
-                if job.state.terminal and known is not None and not known.state.terminal:
+                if job.state.terminal and (not known.state.terminal if known else not first):
                     emit(JobFinished(job))
             return
         for update in self._updates(item):

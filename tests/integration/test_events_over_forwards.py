@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from dgx_pixels_tui.app import PixelsApp
 from dgx_pixels_worker.client import AsyncClient, Event, Stalled
@@ -165,6 +166,9 @@ async def test_the_tui_follows_the_queue_by_asking_when_no_events_arrive(remote_
             assert app.connection_line[0] == "connected"  # the worker answers: not a lost connection
             job = await other.generate("gold chest", width=16, height=16)
             await until(pilot, lambda: _state(app, job.id) is m.JobState.COMPLETED, what="the job to complete")
+            await pilot.press(*"red gem", "enter")  # one of its own, on the Generate screen
+            live = app.screen.query_one("#live-status", Static)
+            await until(pilot, lambda: "done" in str(live.render()), what="the screen to show the job done")
 
 
 async def joined(pilot, app, other):

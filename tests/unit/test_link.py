@@ -300,3 +300,10 @@ async def test_events_that_do_not_come_through_while_the_worker_answers_are_said
         JobFinished(job("a", JobState.COMPLETED)),  # the polled snapshot ends the job as its event would
         StateChanged(LinkState.CONNECTED, CONNECTED, HELLO),
     ]
+
+
+async def test_a_job_that_began_and_ended_between_two_snapshots_is_reported_finished_but_not_the_past():
+    done = job("b", JobState.COMPLETED)
+    stream = [snapshot(job("old", JobState.COMPLETED)), snapshot(job("old", JobState.COMPLETED), done, reason="polled")]
+    reported, _ = await follow(FakeClient([HELLO], [stream]))
+    assert [r for r in reported if isinstance(r, JobFinished)] == [JobFinished(done)]
