@@ -61,9 +61,10 @@ class JobExecution:
                 detail = f"{backend.name} unavailable ({exc.message}); back in the queue"
                 self._lifecycle.requeue_or_hold(running, detail)
                 # Said to the waiting clients too, or they see a job go quiet with no reason given.
+                why = exc.message.removeprefix(f"lost {backend.name} while it ran the job: ")
                 self._reporter.requeued(
                     running.record,
-                    f"requeued: {backend.name} went away ({exc.message.removeprefix(backend.name + ' ')}); "
+                    f"requeued: {backend.name} went away ({why.removeprefix(backend.name + ' ')}); "
                     f"waiting for a server that can run {running.record.model}",
                 )
                 return
