@@ -126,3 +126,13 @@ def test_a_job_that_does_not_complete_exits_1_and_says_so_in_json(shared, tmp_pa
     assert waiting.returncode == 1 and f"job {mine[0]} was cancelled" in err
     reply = json.loads(out)
     assert reply["exit"] == 1 and reply["error"]["code"] == "job_failed" and reply["error"]["details"]["jobs"] == mine
+
+
+def test_a_second_vote_is_refused_with_1_as_how_things_stand(shared):
+    env = shared["env"]
+    first = dgx("vote", shared["comparison"], "tie", env=env)
+    assert first.returncode == 0, first.stderr
+    assert dgx("vote", shared["comparison"], "tie", env=env).returncode == 0  # the same vote again: acknowledged
+    again = dgx("vote", shared["comparison"], "1", "--json", env=env)
+    assert again.returncode == 1 and "voted on comparison" in again.stderr
+    assert json.loads(again.stdout)["exit"] == 1

@@ -13,6 +13,7 @@ from rich.console import Console, JustifyMethod
 from rich.table import Table
 
 from dgx_pixels_worker.client import AsyncClient
+from dgx_pixels_worker.protocol import ErrorCode, WorkerError
 from dgx_pixels_worker.protocol import messages as m
 from dgx_pixels_worker.settings.config import Settings
 
@@ -161,7 +162,13 @@ def vote(args: argparse.Namespace) -> int:
                     {"field": "winner", "panels": panels},
                 )
             winner = number - 1
-        reply = await client.vote(args.comparison, outcome, winner)
+        try:
+            reply = await client.vote(args.comparison, outcome, winner)
+        except WorkerError as exc:
+            if exc.code == ErrorCode.INVALID and not {"field", "errors"} & set(exc.details):
+                # a vote cast already or a comparison not finished: refused because of how things stand
+                raise CommandError(exc.message, "invalid", exc.details, EXIT_FAILED) from None
+            raise
         if args.json:
             data = dump(reply)
             data["comparison"] = comparison_json(reply.comparison)
