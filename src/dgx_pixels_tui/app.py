@@ -14,9 +14,10 @@ from textual.app import App, SuspendNotSupported, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widget import AwaitMount
 
 from .link import LinkState, LinkUpdate, WorkerLink
-from .messages import ConnectionChanged, LinkMessage, PauseChanged, link_message
+from .messages import ConnectionChanged, LinkMessage, PauseChanged, StatusArrived, link_message
 from .previews.detect import DetectedMode
 from .screens.compare import CompareScreen
 from .screens.gallery import GalleryScreen
@@ -26,9 +27,11 @@ from .screens.models import ModelsScreen
 from .screens.monitor import MonitorScreen
 from .screens.queue import QueueScreen
 from .startup import StartupError, WorkerOpener
+from .widgets.connection_bar import SEP
 
 if TYPE_CHECKING:
     from dgx_pixels_worker.client import WorkerClient
+    from dgx_pixels_worker.protocol import messages as m
 
 
 class PixelsApp(App[None]):
@@ -44,15 +47,16 @@ class PixelsApp(App[None]):
         "help": HelpScreen,
     }
     DEFAULT_MODE = "generate"
-    # Function keys switch screens: they can never be typed into a prompt by accident.
+    # Function keys switch screens: they can never be typed into a prompt by accident. The top line lists them
+    # (widgets/screen_tabs.py), which leaves the footer to the keys of the screen shown.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "switch_mode('help')", "Help"),
-        Binding("f2", "switch_mode('generate')", "Generate"),
-        Binding("f3", "switch_mode('queue')", "Queue"),
-        Binding("f4", "switch_mode('gallery')", "Gallery"),
-        Binding("f5", "switch_mode('models')", "Models"),
-        Binding("f6", "switch_mode('monitor')", "Monitor"),
-        Binding("f7", "switch_mode('compare')", "Compare"),
+        Binding("f1", "switch_mode('help')", "Help", show=False),
+        Binding("f2", "switch_mode('generate')", "Generate", show=False),
+        Binding("f3", "switch_mode('queue')", "Queue", show=False),
+        Binding("f4", "switch_mode('gallery')", "Gallery", show=False),
+        Binding("f5", "switch_mode('models')", "Models", show=False),
+        Binding("f6", "switch_mode('monitor')", "Monitor", show=False),
+        Binding("f7", "switch_mode('compare')", "Compare", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
@@ -76,7 +80,10 @@ class PixelsApp(App[None]):
         self.notice = notice  # e.g. "started a local worker"
         self.paused: str | None = None  # why the worker's queue is paused, while it is
         self._last_connection: ConnectionChanged | None = None
+        self.backends: list[m.BackendInfo] | None = None  # from the newest status event; None: as hello said
+        self.procedural_only: bool | None = None
         self.pending_image: str | None = None  # an image another screen asked the gallery to show
+        self.previous_mode = self.DEFAULT_MODE  # where escape on Help goes back to
         self.startup_error = ""
 
     @property
@@ -117,8 +124,17 @@ class PixelsApp(App[None]):
             self.screen.post_message(replace(message))
 
     def on_connection_changed(self, message: ConnectionChanged) -> None:
+        if self._last_connection is None or message.hello is not self._last_connection.hello:
+            self.backends = self.procedural_only = None  # a new greeting: its backends are the newest word
         self._last_connection = message
         self.connection_line = (message.state.value, self._describe(message))
+
+    def on_status_arrived(self, message: StatusArrived) -> None:
+        """The worker's periodic status says which backends are up: the top line follows it."""
+        self.backends = list(message.status.backends)
+        self.procedural_only = message.status.procedural_only
+        if self._last_connection is not None:
+            self.on_connection_changed(self._last_connection)
 
     def on_pause_changed(self, message: PauseChanged) -> None:
         if message.reason == self.paused:
@@ -132,16 +148,39 @@ class PixelsApp(App[None]):
             self.on_connection_changed(self._last_connection)
 
     def _describe(self, message: ConnectionChanged) -> str:
+        """The connection first, then what needs the user's eye, then details: the bar drops parts from the end
+        when the terminal is narrow (widgets/connection_bar.py)."""
         if message.state is not LinkState.CONNECTED or message.hello is None:
             return f"⚠ {message.detail}; reconnecting…"
         hello = message.hello
-        renderers = ", ".join(f"{b.name}{'' if b.healthy else ' (down)'}" for b in hello.backends)
-        procedural = "  ·  no ComfyUI reachable: procedural sprites (offline, not AI)" if hello.procedural_only else ""
-        paused = "  ·  ⏸ queue paused (f6 Monitor says why)" if self.paused else ""
-        return f"● {message.detail}  ·  worker {hello.worker_version}  ·  {renderers}{paused}{procedural}"
+        backends = hello.backends if self.backends is None else self.backends
+        procedural_only = hello.procedural_only if self.procedural_only is None else self.procedural_only
+        parts = [f"● {message.detail}"]
+        if procedural_only:
+            parts.append("no ComfyUI reachable: procedural sprites (offline, not AI)")
+        down = [b.name for b in backends if not b.healthy]
+        if down and not procedural_only:
+            parts.append(f"⚠ {', '.join(down)} down (f6 Monitor)")
+        if self.paused:
+            parts.append("⏸ queue paused (f6 Monitor says why)")
+        parts.append(", ".join(f"{b.name} {'✓' if b.healthy else '✗ down'}" for b in backends))
+        parts.append(f"worker {hello.worker_version}")
+        return SEP.join(parts)
+
+    def switch_mode(self, mode: str) -> AwaitMount:
+        if mode != self.current_mode:
+            self.previous_mode = self.current_mode
+        return super().switch_mode(mode)
+
+    def go_back(self) -> None:
+        """To the screen shown before this one (Help's escape)."""
+        self.switch_mode(self.previous_mode if self.previous_mode != self.current_mode else self.DEFAULT_MODE)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The palette lists every screen and every action of the screen shown, beside Textual's own."""
+        """The palette lists every screen and every screen's actions, the shown screen's first; an action of
+        another screen switches to it, then runs there."""
+        from .screens.help import key_name
+
         yield from super().get_system_commands(screen)
         for binding in self.BINDINGS:
             if isinstance(binding, Binding) and binding.action.startswith("switch_mode"):
@@ -149,10 +188,22 @@ class PixelsApp(App[None]):
                 yield SystemCommand(
                     f"Go to {binding.description}", f"key {binding.key}", partial(self.switch_mode, mode)
                 )
-        for binding in getattr(screen, "BINDINGS", []):
-            if isinstance(binding, Binding) and binding.description:
-                action = partial(self.run_action, binding.action, screen)
-                yield SystemCommand(binding.description, f"{type(screen).__name__[:-6]} · key {binding.key}", action)
+        modes = sorted(self.MODES.items(), key=lambda item: not isinstance(screen, item[1]))  # type: ignore[arg-type]
+        for mode, screen_class in modes:
+            here = isinstance(screen, screen_class)  # type: ignore[arg-type]
+            for binding in vars(screen_class).get("BINDINGS", []):
+                if isinstance(binding, Binding) and binding.description:
+                    where = mode.capitalize() + ("" if here else f" (goes to {mode.capitalize()})")
+                    action = (
+                        partial(self.run_action, binding.action, screen)
+                        if here
+                        else partial(self._run_on, mode, binding.action)
+                    )
+                    yield SystemCommand(binding.description, f"{where} · key {key_name(binding.key)}", action)
+
+    async def _run_on(self, mode: str, action: str) -> None:
+        await self.switch_mode(mode)
+        await self.run_action(action, self.screen)
 
     def view_full_size(self, png: bytes, caption: str) -> None:
         """Suspend the app and draw the image straight to the terminal: sixel or kitty where the terminal has

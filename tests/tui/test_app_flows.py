@@ -162,9 +162,9 @@ async def test_help_lists_every_key_from_the_bindings(worker):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f1")
         await pilot.pause(0.3)
-        text = app.screen.query_one("#help").source
+        lines = app.screen.text.splitlines()
         for key, words in (("f3", "Queue"), ("x", "Cancel"), ("ctrl+g", "Generate"), ("n", "New seed")):
-            assert f"| `{key}` | {words}" in text
+            assert f"{key}  {words}" in lines
         await asyncio.sleep(0)
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Markdown, Select, SelectionList, Static
+from textual.widgets import DataTable, Input, Select, SelectionList, Static
 
 from dgx_pixels_tui.app import PixelsApp
 from dgx_pixels_tui.previews.widget import SpritePreview
@@ -101,8 +101,7 @@ def monitor_loaded(app: PixelsApp) -> bool:
 
 
 def help_loaded(app: PixelsApp) -> bool:
-    markdown = app.screen.query_one("#help", Markdown)
-    return len(markdown.children) > 0
+    return len(app.screen.query(".help-keys")) > 0
 
 
 def compare_loaded(app: PixelsApp) -> bool:

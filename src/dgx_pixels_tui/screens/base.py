@@ -1,4 +1,5 @@
-"""What every screen shares: the connection bar on top, the key footer below, and redrawing when shown.
+"""What every screen shares: the screens' tabs and the connection bar on top, the key footer below (compact, the
+screen's own keys), and redrawing when shown.
 
 Screens react to the worker link with handlers of the messages in messages.py (`on_queue_changed`, ...); the app
 hands each message to the screen shown only."""
@@ -9,11 +10,12 @@ from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Footer
 
 from dgx_pixels_worker.protocol import WorkerError
 
 from ..widgets.connection_bar import ConnectionBar
+from ..widgets.screen_tabs import ScreenTabs
 
 if TYPE_CHECKING:
     from ..app import PixelsApp
@@ -31,10 +33,10 @@ class PixelsScreen(Screen[None]):
         return cast("PixelsApp", self.app)
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
+        yield ScreenTabs(id="tabs")
         yield ConnectionBar(id="connection")
         yield from self.compose_body()
-        yield Footer()
+        yield Footer(compact=True)
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -1,74 +1,122 @@
-"""Generate: the prompt form, the live preview of the job just submitted, and a strip of recent results."""
+"""Generate: the prompt form, the live preview of the job just submitted, and a strip of recent results.
+
+The screen gets the link's messages only while it is shown, so when it comes back it catches up from the
+link's queue mirror (the followed job's progress or end) and from the worker's gallery (the recent strip)."""
 
 from __future__ import annotations
 
 import random
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, HorizontalScroll, Vertical
+from textual.containers import Horizontal, HorizontalScroll, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static
 
 from dgx_pixels_worker.protocol import ErrorCode, JobState, WorkerError
 
-from ..link import CONFIRM_TRIES, generate_confirmed
+from ..link import CONFIRM_TRIES, LinkState, generate_confirmed
 from ..messages import ConnectionChanged, JobFinished, PreviewArrived, QueueChanged
 from ..previews.widget import SpritePreview
 from ..prompt_notes import unused_words_note
 from ..size_text import parse_size
 from ..terminal_format import step_text
+from ..widgets.prompt_input import DEFAULT_PROMPT_CHARS, PromptInput
 from .base import PixelsScreen
 
 if TYPE_CHECKING:
     from dgx_pixels_worker.protocol import messages as m
 
 RECENT = 6
+# Models of these kinds draw without a sampler: steps and cfg change nothing, so the form does not offer them.
+NO_SAMPLER_KINDS = frozenset({"procedural"})
+
+
+def model_label(model: m.ModelInfo) -> Text:
+    """What the picker shows: the name, and a mark on a model that cannot run now (it stays choosable)."""
+    if model.available:
+        return Text(model.name)
+    return Text.assemble(model.name, ("  ✗ cannot run now", "dim"))
 
 
 class GenerateScreen(PixelsScreen):
+    # Keys typed while the app starts arrive as soon as the screen mounts: they must land in the prompt.
+    AUTO_FOCUS = "#prompt"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+g", "submit", "Generate"),
         Binding("ctrl+r", "random_seed", "Random seed"),
     ]
+    # Classes the layout in app.tcss follows: narrower form below 100 columns, one-line fields below 32 rows.
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-short"), (32, "-tall")]  # noqa: RUF012
 
     def __init__(self) -> None:
         super().__init__()
         self.job_id: str | None = None  # the job whose progress the live preview follows
+        self.shown_end: str | None = None  # the followed job whose end the live preview shows
         self.models: list[m.ModelInfo] = []
+        self.chosen: str | None = None  # the user's model: kept while the worker cannot run it
+        self.recent: list[str] = []  # the image ids the strip shows, newest first
+        self._thumbs: dict[str, bytes] = {}
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="generate"):
             with Vertical(id="form"):
-                yield Label("Prompt")
-                yield Input(placeholder="red knight with a sword", id="prompt")
-                yield Label("Negative prompt")
-                yield Input(placeholder="what to avoid", id="negative")
-                yield Label("Model")
-                yield Select([], prompt="model", allow_blank=True, id="model")
-                yield Static("", id="unavailable")
-                with Horizontal(classes="row"):
-                    yield Input(placeholder="random", id="seed", type="integer")
-                    yield Button("🎲 seed", id="random-seed")
-                with Horizontal(classes="row"):
-                    yield Input(placeholder="size", id="size")
-                    yield Input(placeholder="steps", id="steps", type="integer")
-                    yield Input(placeholder="cfg", id="cfg", type="number")
-                    yield Input(placeholder="count 1", id="count", type="integer")
+                with VerticalScroll(id="fields", can_focus=False):
+                    yield Label("Prompt")
+                    yield PromptInput(placeholder="red knight with a sword", id="prompt", what="the prompt")
+                    yield Label("Negative prompt")
+                    yield PromptInput(placeholder="what to avoid", id="negative", what="the negative prompt")
+                    yield Label("Model")
+                    yield Select([], prompt="model", allow_blank=True, id="model")
+                    yield Static("", id="model-note")
+                    with Horizontal(classes="row"):
+                        with Vertical(classes="field"):
+                            yield Label("Seed")
+                            yield Input(placeholder="random", id="seed", type="integer")
+                        yield Button("🎲 seed", id="random-seed")
+                    with Horizontal(classes="row"):
+                        for name, kind, hint in (
+                            ("size", "text", "64x64"),
+                            ("steps", "integer", "steps"),
+                            ("cfg", "number", "cfg"),
+                            ("count", "integer", "1"),
+                        ):
+                            with Vertical(classes="field"):
+                                yield Label(name.capitalize() if name != "cfg" else "CFG", id=f"{name}-label")
+                                yield Input(placeholder=hint, id=name, type=kind)  # type: ignore[arg-type]
+                    yield Static("", id="unavailable")
                 yield Button("Generate  (enter / ctrl+g)", variant="primary", id="submit")
             with Vertical(id="live"):
                 yield SpritePreview(id="live-preview")
                 yield Static("Type a prompt and press enter.", id="live-status")
-                yield Label("Recent")
+                yield Label("Recent", id="recent-label")
                 yield HorizontalScroll(id="recent")
 
     def on_mount(self) -> None:
-        self.query_one("#prompt", Input).focus()
         self.load_models()
+        self.load_recent()
 
     def refresh_from_link(self) -> None:
+        """Shown again: messages that came while hidden went to another screen, so catch up from the link."""
         self.load_models()
+        self.load_recent()
+        self.catch_up()
+
+    def catch_up(self) -> None:
+        """The followed job as the link's mirror knows it now: its progress, or its end if it ended meanwhile."""
+        if self.job_id is None:
+            return
+        job = self.pixels.link.mirror.jobs.get(self.job_id)
+        if job is None:
+            return
+        if job.state.terminal:
+            if self.shown_end != job.id:
+                self.job_finished(job)
+        else:
+            self._show_progress(job)
 
     @work(exclusive=True, group="models")
     async def load_models(self) -> None:
@@ -76,30 +124,59 @@ class GenerateScreen(PixelsScreen):
             self.models = await self.pixels.client.models()
         except WorkerError:
             return
+        hello = self.pixels.link.hello
+        if hello is not None:
+            limit = int(hello.limits.get("prompt_chars") or DEFAULT_PROMPT_CHARS)
+            for field in self.query(PromptInput):
+                field.max_length = limit
         select = self.query_one("#model", Select)
-        current = select.value
-        usable = [model for model in self.models if model.available]
-        select.set_options([(model.name, model.name) for model in usable])
-        default = self.pixels.link.hello.default_model if self.pixels.link.hello else None
-        names = [model.name for model in usable]
-        if current in names:
-            select.value = current
-        elif default in names:
-            select.value = default
-        elif names:
-            select.value = names[0]
-        missing = [f"{model.name}: {model.reason}" for model in self.models if not model.available]
-        self.query_one("#unavailable", Static).update("\n".join(missing))
+        names = [model.name for model in self.models]
+        options = [(model_label(model), model.name) for model in self.models]
+        chosen = self.chosen
+        if chosen is not None and chosen not in names:  # gone from the worker's list: still the user's choice
+            options.append((Text.assemble(chosen, ("  ✗ not offered now", "dim")), chosen))
+        with select.prevent(Select.Changed):
+            select.set_options(options)
+            default = hello.default_model if hello else None
+            usable = [model.name for model in self.models if model.available]
+            pick = chosen or (default if default in usable else (usable[0] if usable else None))
+            if pick is not None:
+                select.value = pick
+        self._describe_model(pick)
+        missing = [
+            f"✗ {model.name}: {model.reason or 'cannot run now'}" for model in self.models if not model.available
+        ]
+        self.query_one("#unavailable", Static).update(Text("cannot run now:\n" + "\n".join(missing)) if missing else "")
 
     @on(Select.Changed, "#model")
     def model_chosen(self, event: Select.Changed) -> None:
-        model = next((x for x in self.models if x.name == event.value), None)
+        if event.value is Select.NULL:
+            return
+        self.chosen = str(event.value)
+        self._describe_model(self.chosen)
+
+    def _describe_model(self, name: str | None) -> None:
+        """Defaults as hints; steps and cfg off for models that ignore them; why the chosen model cannot run."""
+        model = next((x for x in self.models if x.name == name), None)
+        note = self.query_one("#model-note", Static)
         if model is None:
+            note.update(Text(f"⚠ {name} is not offered by the worker now; pick another model") if name else "")
             return
         d = model.defaults
         self.query_one("#size", Input).placeholder = f"{d.get('width', 64)}x{d.get('height', 64)}"
-        self.query_one("#steps", Input).placeholder = f"steps {d.get('steps', '')}"
-        self.query_one("#cfg", Input).placeholder = f"cfg {d.get('cfg', '')}"
+        ignored = model.kind in NO_SAMPLER_KINDS
+        for field in ("steps", "cfg"):
+            widget = self.query_one(f"#{field}", Input)
+            widget.disabled = ignored
+            widget.placeholder = "n/a" if ignored else f"{d.get(field, '')}"
+            if ignored:
+                widget.value = ""
+        lines = []
+        if not model.available:
+            lines.append(Text(f"⚠ {model.name} cannot run now: {model.reason or 'no backend can take it'}", "yellow"))
+        if ignored:
+            lines.append(Text("steps and CFG do not apply: the procedural generator has no sampler", "dim"))
+        note.update(Text("\n").join(lines))
 
     @on(Input.Submitted)
     def input_submitted(self) -> None:
@@ -131,8 +208,12 @@ class GenerateScreen(PixelsScreen):
         }
         if not value["prompt"]:
             raise ValueError("type a prompt first, e.g. 'red knight with a sword'")
-        width, height = parse_size(value["size"] or None)
         model = self.query_one("#model", Select).value
+        info = next((x for x in self.models if x.name == model), None)
+        if model is not Select.NULL and (info is None or not info.available):
+            why = info.reason if info is not None and info.reason else "the worker does not offer it now"
+            raise ValueError(f"{model} cannot run now ({why}); pick another model or wait until it is back")
+        width, height = parse_size(value["size"] or None)
         params: dict[str, object] = {
             "prompt": value["prompt"],
             "negative": value["negative"],
@@ -170,34 +251,44 @@ class GenerateScreen(PixelsScreen):
             self.notify(exc.message, title="not confirmed", severity="warning", timeout=8)
             return
         self.job_id = job.id
+        self.shown_end = None
         self.query_one("#live-preview", SpritePreview).image = None
         status.update(f"{job.id} {job.state.value}: {job.prompt} ({job.model}, seed {job.seed})")
         if job.state.terminal:  # it ended before the answer came, so its end was not followed here
             self.job_finished(job)
 
     def on_preview_arrived(self, message: PreviewArrived) -> None:
-        if message.preview.job_id == self.job_id:
+        if message.preview.job_id == self.job_id and self.shown_end != self.job_id:
             self.query_one("#live-preview", SpritePreview).show(message.preview.data)
 
     def on_queue_changed(self, message: QueueChanged) -> None:
-        if message.job_id == self.job_id and self.job_id:
-            job = self.pixels.link.mirror.jobs.get(self.job_id)
-            if job is not None and job.state is JobState.RUNNING:
-                detail = step_text(job.image_index, job.count, job.step, job.total, job.stage)
-                self.query_one("#live-status", Static).update(f"{job.id} {job.progress * 100:.0f}% · {detail}")
+        if message.job_id is None:  # a new snapshot: the followed job may have moved on meanwhile
+            self.catch_up()
+        elif message.job_id == self.job_id:
+            job = self.pixels.link.mirror.jobs.get(message.job_id)
+            if job is not None:
+                self._show_progress(job)
+
+    def _show_progress(self, job: m.JobInfo) -> None:
+        if job.state is JobState.RUNNING:
+            detail = step_text(job.image_index, job.count, job.step, job.total, job.stage)
+            self.query_one("#live-status", Static).update(f"{job.id} {job.progress * 100:.0f}% · {detail}")
 
     def on_job_finished(self, message: JobFinished) -> None:
         self.job_finished(message.job)
 
     def on_connection_changed(self, message: ConnectionChanged) -> None:
         self.load_models()
+        if message.state is LinkState.CONNECTED:
+            self.load_recent()
 
     @work(group="results")
     async def job_finished(self, job: m.JobInfo) -> None:
+        if job.state is JobState.COMPLETED and job.images:
+            self.load_recent()
         if job.id != self.job_id:
-            if job.state is JobState.COMPLETED and job.images:
-                await self._add_recent(await self.preview_png(job.images[-1]))
             return
+        self.shown_end = job.id
         status = self.query_one("#live-status", Static)
         if job.state is not JobState.COMPLETED:
             reason = job.error.message if job.error else job.state.value
@@ -209,15 +300,29 @@ class GenerateScreen(PixelsScreen):
         first = await self.preview_png(job.images[0])
         if first is not None:
             self.query_one("#live-preview", SpritePreview).show(first)
-        for image_id in job.images[-RECENT:]:  # the strip keeps no more; fetching the rest would be wasted
-            await self._add_recent(first if image_id == job.images[0] else await self.preview_png(image_id))
 
-    async def _add_recent(self, png: bytes | None) -> None:
-        if png is None:
+    @work(exclusive=True, group="recent")
+    async def load_recent(self) -> None:
+        """The newest images from the worker's gallery: right after a restart too, and whoever made them."""
+        try:
+            newest = [image.id for image in (await self.pixels.client.images(limit=RECENT)).images]
+        except WorkerError:
             return
+        if newest == self.recent:
+            return
+        for image_id in newest:
+            if image_id not in self._thumbs:
+                png = await self.preview_png(image_id)
+                if png is not None:
+                    self._thumbs[image_id] = png
+        self._thumbs = {image_id: png for image_id, png in self._thumbs.items() if image_id in newest}
         strip = self.query_one("#recent", HorizontalScroll)
-        thumb = SpritePreview(classes="thumb")
-        await strip.mount(thumb, before=0)
-        thumb.show(png)
-        for old in list(strip.query(SpritePreview))[RECENT:]:
-            await old.remove()
+        await strip.remove_children()
+        thumbs = []
+        for image_id in newest:
+            if image_id in self._thumbs:
+                thumb = SpritePreview(classes="thumb", id=f"recent-{image_id}")
+                thumb.show(self._thumbs[image_id])
+                thumbs.append(thumb)
+        await strip.mount_all(thumbs)
+        self.recent = newest  # last: a load cancelled by a newer one leaves the next to draw the strip

@@ -18,6 +18,7 @@ from ..messages import ComparisonChanged, ConnectionChanged
 from .base import PixelsScreen
 
 WHERE_WIDTH = 44  # long "why not" reasons wrap inside the cell instead of pushing the other columns away
+NARROW = 100  # below this many columns the reasons wrap tighter and the defaults take two lines
 BOARD_COLUMNS = ("rank", "preset", "score", "95% CI", "votes", "W-L-T", "both bad")
 BOARD_EVERY_S = 1.0  # votes may come in bursts from other clients; the board is recomputed at most this often
 
@@ -98,20 +99,23 @@ class ModelsScreen(PixelsScreen):
             return
         table = self.query_one("#models", DataTable)
         table.clear()
+        narrow = self.size.width < NARROW
         for model in library.models:
             lines = []
             for name, why in model.where.items():
                 text = f"{name} ✓" if why is None else f"{name} ✗ {why}"
-                lines += [(line, "green" if why is None else "red") for line in textwrap.wrap(text, WHERE_WIDTH)]
+                wrapped = textwrap.wrap(text, WHERE_WIDTH // 2 + 4 if narrow else WHERE_WIDTH)
+                lines += [(line, "green" if why is None else "red") for line in wrapped]
             where = Text("\n").join(Text(line, style=style) for line, style in lines)
             d = model.defaults
-            defaults = f"{d.get('width')}x{d.get('height')} · {d.get('steps')} steps · cfg {d.get('cfg')}"
+            size, sampler = f"{d.get('width')}x{d.get('height')}", f"{d.get('steps')} steps · cfg {d.get('cfg')}"
+            defaults = f"{size}\n{sampler}" if narrow else f"{size} · {sampler}"
             table.add_row(
                 Text(model.name, style="" if model.available else "dim"),
                 defaults,
                 where,
                 model.description,
-                height=max(1, len(lines)),
+                height=max(2 if narrow else 1, len(lines)),
                 key=model.name,
             )
         self.query_one("#problems", Static).update("\n".join(f"skipped {p}" for p in library.problems))
