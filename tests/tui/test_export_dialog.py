@@ -8,6 +8,7 @@ import json
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
+from textual.widgets._toast import Toast
 
 from dgx_pixels_tui.app import PixelsApp
 from dgx_pixels_tui.screens.export_dialog import ExportDialog
@@ -101,3 +102,15 @@ async def test_the_remembered_folder_is_kept_when_typing_and_a_second_export_reu
         assert sorted(p.name for p in (sprites / "heroes").iterdir()) == first, "no -1 copy of the same image"
         manifest = json.loads((sprites / "manifest.json").read_text())
         assert len(manifest["sprites"]) == 1
+
+
+async def test_notifications_do_not_cover_the_dialog():
+    app = PixelsApp(RecordedClient())
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await opened_with("f4", "GalleryScreen", gallery_loaded)(pilot)
+        await pilot.press("space", "down", "space")  # "2 marked: e exports them..." for 3 s
+        await until(pilot, lambda: len(app.screen.query(Toast)) > 0, "the note")
+        dialog = await open_dialog(pilot)
+        await pilot.pause(0.1)
+        assert not dialog.query(Toast), "no notification over the dialog"
+        assert dialog.query_one("#export-dialog").region.y <= 2, "the dialog sits at the top, clear of notifications"

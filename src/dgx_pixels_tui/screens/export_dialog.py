@@ -3,7 +3,7 @@
 It starts on the project folder, with the cursor after the remembered one (typing adds to it; nothing is
 selected to be replaced); tabbing to the category selects it, so typing there names another. A folder that is
 not a Bevy project, or a category that leaves assets/sprites, is said inside the dialog, which stays open to be
-fixed; it sits at the top of the screen, clear of notifications."""
+fixed; it sits at the top of the screen, and notifications shown when it opens are cleared off it."""
 
 from __future__ import annotations
 
@@ -52,6 +52,7 @@ class ExportDialog(ModalScreen[ExportTarget | None]):
             yield Label("tab moves · space ticks · enter exports · escape cancels", classes="hint")
 
     def on_mount(self) -> None:
+        self.app.clear_notifications()  # a note left from before ("2 marked") would cover the dialog's foot
         self.query_one("#export-project", Input).focus()
 
     def refuse(self, message: str, field: str) -> None:
