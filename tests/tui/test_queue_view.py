@@ -107,6 +107,11 @@ async def test_steps_overall_images_and_waiting_are_shown_apart():
         assert "img 3/16" in batch_line and "12/40" in batch_line
         waiting_line = next(line for line in text.splitlines() if line.startswith(f" {WAITING.id}"))
         assert "waiting in ComfyUI" in waiting_line and "0/0" not in waiting_line
+        starting = WAITING.model_copy(update={"id": "9c0d1e2f3041", "backend": "procedural"})
+        add_jobs(app, starting)  # the procedural generator has no queue of its own to wait in
+        await until(pilot, lambda: rows(app, "#jobs") == len(JOBS) + 3, "the procedural job")
+        line = next(line for line in screen_text(app).splitlines() if line.startswith(f" {starting.id}"))
+        assert "waiting to start" in line
 
 
 async def test_enter_opens_the_highlighted_jobs_image_in_the_gallery():

@@ -135,13 +135,11 @@ class QueueScreen(PixelsScreen):
     def table(self) -> FittedTable:
         return self.query_one("#jobs", FittedTable)
 
-    @property
-    def where(self) -> str:
-        """Where a job waits before its first step: in ComfyUI when a ComfyUI server is among the backends."""
+    def where(self, job: m.JobInfo) -> str:
+        """Where a running job waits before its first step: in ComfyUI when its backend is a ComfyUI server."""
         hello = self.pixels.link.hello
-        if hello is not None and any(b.kind == "comfyui" for b in hello.backends):
-            return "in ComfyUI"
-        return "to start"
+        backends = {b.name: b.kind for b in hello.backends} if hello is not None else {}
+        return "in ComfyUI" if backends.get(job.backend or "") == "comfyui" else "to start"
 
     @on(FittedTable.Refitted, "#jobs")
     def refitted(self) -> None:
@@ -185,7 +183,7 @@ class QueueScreen(PixelsScreen):
 
     def show_detail(self) -> None:
         job = self._selected_job()
-        self.query_one("#job-detail", Static).update(detail_text(job, self.where) if job else "")
+        self.query_one("#job-detail", Static).update(detail_text(job, self.where(job)) if job else "")
         self.show_image()
 
     def show_image(self) -> None:
@@ -232,7 +230,7 @@ class QueueScreen(PixelsScreen):
         return {
             "job": job.id,
             "state": Text(job.state.value, style=STATE_STYLE.get(job.state.value, "")),
-            "progress": progress_cell(job, self.where),
+            "progress": progress_cell(job, self.where(job)),
             "step": step_cell(job),
             "model": clip(job.model, WIDTHS["model"]),
             "prompt": clip(" ".join(job.prompt.split()), self.table.flexible_width),
