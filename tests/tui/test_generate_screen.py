@@ -11,6 +11,7 @@ from dgx_pixels_tui.app import PixelsApp
 from dgx_pixels_tui.messages import StatusArrived
 from dgx_pixels_tui.previews.widget import SpritePreview
 from dgx_pixels_tui.widgets.connection_bar import ConnectionBar, fit
+from dgx_pixels_tui.widgets.fitted_footer import fitted
 from dgx_pixels_worker.protocol import messages as m
 
 from tests.support.pilot import until
@@ -230,3 +231,25 @@ async def test_the_palette_offers_every_screens_actions_and_switches_to_the_scre
             lambda: "Gallery" in type(app.screen).__name__ or "Export" in type(app.screen).__name__,
             what="the gallery",
         )
+
+
+async def test_every_screens_footer_fits_80_columns_with_its_keys_named():
+    app = PixelsApp(RecordedClient())
+    async with app.run_test(size=NARROW) as pilot:
+        await connected(pilot)
+        for key in ("f1", "f2", "f3", "f4", "f5", "f6", "f7"):
+            await pilot.press(key)
+            await pilot.pause(0.3)
+            keys = list(app.screen.query_one(Footer).query(FooterKey))
+            assert keys and all(k.region.right <= NARROW[0] for k in keys), (key, [k.description for k in keys])
+            if key == "f4":
+                shown = {k.description for k in keys}
+                assert {"Export", "Mark", "Quit"} <= shown  # "Export to Bevy" shortened, its tooltip whole
+                export = next(k for k in keys if k.description == "Export")
+                assert export.tooltip == "Export to Bevy"
+
+
+def test_descriptions_shrink_to_a_first_word_only_when_needed_and_never_into_twins():
+    pairs = [("+", "Priority +"), ("-", "Priority −"), ("e", "Export to Bevy")]
+    assert fitted(pairs, 200) == ["Priority +", "Priority −", "Export to Bevy"]
+    assert fitted(pairs, 30) == ["Priority +", "Priority −", "Export"]

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from dgx_pixels_worker.protocol import WorkerError
 
 from ..widgets.connection_bar import ConnectionBar
+from ..widgets.fitted_footer import FittedFooter
 from ..widgets.screen_tabs import ScreenTabs
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ class PixelsScreen(Screen[None]):
         yield ScreenTabs(id="tabs")
         yield ConnectionBar(id="connection")
         yield from self.compose_body()
-        yield Footer(compact=True)
+        yield FittedFooter(compact=True)
 
     def compose_body(self) -> ComposeResult:
         yield from ()
