@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Sparkline
+from textual.widgets import DataTable, Sparkline
 
 from dgx_pixels_tui.app import PixelsApp
 from dgx_pixels_tui.messages import StatusArrived
@@ -33,3 +33,16 @@ async def test_jobs_per_minute_is_a_flat_line_until_there_are_two_samples():
         app.screen.post_message(StatusArrived(faster))
         await until(pilot, lambda: "█" in drawn(app, "#rate"), "the rise drawn")
         assert "jobs per minute: 4" in str(app.screen.query_one("#rate-label").render())
+
+
+async def test_at_80_columns_why_a_server_is_down_is_shown_whole():
+    app = PixelsApp(RecordedClient())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await opened_with("f6", "MonitorScreen", monitor_loaded)(pilot)
+        await pilot.pause()
+        for selector in ("#gpus", "#backends"):
+            assert app.screen.query_one(selector, DataTable).max_scroll_x == 0, f"{selector} is cut at the right"
+        text = " ".join(
+            "".join(segment.text for segment in strip).strip() for strip in app.screen._compositor.render_strips()
+        )
+        assert "unreachable: connection refused" in " ".join(text.split())

@@ -48,9 +48,12 @@ class FittedTable(DataTable[object]):
         min_flexible: int = 12,
         id: str | None = None,
         zebra_stripes: bool = False,
+        wrap: bool = False,
     ) -> None:
-        """`layouts`: (from this table width on, these columns), in any order; `widths`: every fixed column's."""
+        """`layouts`: (from this table width on, these columns), in any order; `widths`: every fixed column's;
+        `wrap`: rows grow to show the flexible column's whole text (else it is clipped by the caller)."""
         super().__init__(id=id, cursor_type="row", zebra_stripes=zebra_stripes)
+        self.wrap = wrap
         self.layouts = sorted(layouts)
         self.widths = widths
         self.flexible = flexible
@@ -96,6 +99,6 @@ class FittedTable(DataTable[object]):
         """Every row again, the cursor back on the row keyed `keep` when it is still there."""
         self.clear()
         for key, values in rows:
-            self.add_row(*self.row_cells(values), key=key)
+            self.add_row(*self.row_cells(values), key=key, height=None if self.wrap else 1)
         if keep is not None and keep in self.rows:
             self.move_cursor(row=self.get_row_index(keep), animate=False)
