@@ -410,3 +410,16 @@ async def run_job(client, prompt, **params):
     job = await generate_and_wait(client, prompt, **params)
     assert job.state is m.JobState.COMPLETED, job.error
     return job
+
+
+async def test_a_server_back_after_a_long_outage_is_noticed_within_one_health_interval(doubles, start_worker):
+    gpu = doubles()
+    worker = start_worker(worker_config(("gpu1", gpu.url)))
+    async with worker.client() as client:
+        await wait_until_usable(client, "sdxl-base")
+        gpu.kill()
+        await asyncio.sleep(9.0)  # long enough for a doubling back-off to have reached several seconds
+        gpu.start()
+        back = time.monotonic()
+        await wait_until_usable(client, "sdxl-base", timeout=10.0)
+        assert time.monotonic() - back < 1.5  # the interval is 0.3 s

@@ -126,11 +126,11 @@ class ComfyUIBackend:
         self.availability = {name: unavailable_reason(preset, info, self.name) for name, preset in self.presets.items()}
 
     async def _health_loop(self) -> None:
-        delay = self.health_interval_s
+        # A server that is down is asked as often as one that is up: a refused connection costs nothing, and
+        # a growing pause left users waiting half a minute after their server came back.
         while True:
-            up = await self.check_health()
-            delay = self.health_interval_s if up else min(max(1.0, delay * 2), 30.0)
-            await asyncio.sleep(delay)
+            await self.check_health()
+            await asyncio.sleep(self.health_interval_s)
 
     def info(self) -> BackendInfo:
         return BackendInfo(name=self.name, kind=self.kind, healthy=self.healthy, detail=self.detail, slots=self.slots)
