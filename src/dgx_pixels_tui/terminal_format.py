@@ -31,8 +31,9 @@ def ago(timestamp: float, now: float | None = None) -> str:
 
 
 def step_text(image_index: int, count: int, step: int, total: int, stage: str) -> str:
-    """'step 3/8 shaping knight', or 'image 2/12 · step 3/8 shaping knight' for a batch."""
-    text = f"step {step}/{total} {stage}".rstrip()
+    """'step 3/8 shaping knight', or 'image 2/12 · step 3/8 shaping knight' for a batch; the stage alone
+    while no step is known (waiting in ComfyUI, requeued)."""
+    text = f"step {step}/{total} {stage}".rstrip() if total else stage or "waiting"
     return f"image {image_index + 1}/{count} · {text}" if count > 1 else text
 
 

@@ -4,6 +4,7 @@ from dgx_pixels_worker.jobs.params import complete_sprite_params
 from dgx_pixels_worker.protocol import ErrorCode, WorkerError
 from dgx_pixels_worker.protocol.messages import GenerateRequest, ModelInfo
 from dgx_pixels_worker.settings.config import load_settings
+from dgx_pixels_worker.settings.presets import load_presets
 
 MODELS = [
     ModelInfo(
@@ -82,3 +83,10 @@ def test_the_step_limit_is_a_setting():
     with pytest.raises(WorkerError, match="has 3 steps; the limit is 2"):
         complete_sprite_params(request, MODELS, "", strict)
     assert len(_resolve(postprocess="grid,upscale:32,upscale:32").postprocess) == 3  # its size shows when it runs
+
+
+@pytest.mark.parametrize("raw", ["none", "raw", "None", ""])
+def test_a_preset_may_keep_its_renders_raw(tmp_path, raw):
+    (tmp_path / "plain.toml").write_text(f'name = "plain"\ncheckpoint = "x.safetensors"\npostprocess = "{raw}"\n')
+    presets, problems = load_presets([tmp_path])
+    assert problems == [] and presets[0].postprocess == []

@@ -85,13 +85,13 @@ def validate_pipeline(
 ) -> list[dict[str, Any]]:
     """The steps checked and completed with defaults (new dicts; JSON-serialisable); PipelineError if bad.
 
-    A string is parsed as the short CLI form first. Palette names are looked up in `palettes` (by default
-    the library of this process's owner).
+    A string is parsed as the short CLI form first; "none" (or "raw", or "") is no step at all. Palette names
+    are looked up in `palettes` (by default the library of this process's owner).
     """
     if not isinstance(steps, Sequence):
         raise PipelineError(f"a pipeline is a list of steps like {{'op': 'grid'}}, got {type(steps).__name__}")
     if isinstance(steps, str):
-        return parse_pipeline(steps, palettes)
+        return [] if steps.strip().lower() in ("", "none", "raw") else parse_pipeline(steps, palettes)
     library = palettes or default_library()
     return [_validated_step(n, step, library) for n, step in enumerate(steps, start=1)]
 
