@@ -7,11 +7,13 @@ import io
 import os
 import pty
 import re
+import select
 import subprocess
 import sys
 import termios
 import threading
 import time
+import tty
 
 import numpy as np
 import pytest
@@ -30,6 +32,7 @@ from dgx_pixels_tui.previews import (
     frame_ansi_bytes,
     query_tty,
     render_halfblock,
+    typed_keys,
     write_graphics,
 )
 from dgx_pixels_tui.previews.detect import DA1_REQUEST, da1_attributes
@@ -363,6 +366,20 @@ def test_query_tty_reads_the_answer_and_restores_the_terminal():
         before = termios.tcgetattr(slave)
         assert query_tty(DA1_REQUEST, 2.0, device=path) == b"\x1b[?62;4;22c"
         assert termios.tcgetattr(slave) == before
+    finally:
+        os.close(slave)
+
+
+def test_keys_typed_while_the_terminal_answers_are_given_back_to_the_app():
+    assert typed_keys(b"ab\x1b[?62;4;22c\x1bP1$r48:2::1:2:3m\x1b\\c") == b"abc"
+    path, slave, _thread = fake_terminal(b"hi\x1b[?62;4;22c")
+    try:
+        tty.setraw(slave)  # as the app reads it: key by key, not line by line
+        assert da1_attributes(query_tty(DA1_REQUEST, 2.0, device=path)) == (4, 22)
+        ready, _, _ = select.select([slave], [], [], 1.0)
+        if not ready:
+            pytest.skip("this kernel forbids TIOCSTI (dev.tty.legacy_tiocsti = 0): typed keys cannot be given back")
+        assert os.read(slave, 16) == b"hi"  # what the user typed reaches the app, not the flush
     finally:
         os.close(slave)
 

@@ -33,6 +33,7 @@ _HOME = {
     "render_halfblock": "halfblock",
     "scale_nearest": "scaling",
     "to_rgba_array": "scaling",
+    "typed_keys": "detect",
     "write_graphics": "graphics",
 }
 

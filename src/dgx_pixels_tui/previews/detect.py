@@ -7,6 +7,7 @@ query (ESC [ c) whose answer lists attribute 4 means sixel; anything else is hal
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import select
@@ -85,7 +86,8 @@ def query_tty(request: bytes, timeout: float, device: str = "/dev/tty") -> bytes
     """Send `request` to the terminal and read its answer up to the final 'c' or `timeout` seconds.
 
     Returns b"" when there is no terminal. The terminal is put in raw mode (so the answer is neither echoed
-    nor held for a newline) and always restored, whatever happens while waiting.
+    nor held for a newline) and always restored, whatever happens while waiting. Keys the user typed while
+    the answer was awaited are given back to the terminal's input, for the app to read.
     """
     try:
         # O_NONBLOCK on our own descriptor: a wedged terminal makes the write fail instead of blocking.
@@ -97,21 +99,42 @@ def query_tty(request: bytes, timeout: float, device: str = "/dev/tty") -> bytes
     except termios.error:
         os.close(fd)
         return b""
+    answer = b""
     try:
         tty.setraw(fd, termios.TCSANOW)
         os.write(fd, request)
-        return _read_answer(fd, time.monotonic() + timeout)
+        answer = _read_answer(fd, time.monotonic() + timeout)
+        return answer
     except (OSError, termios.error):
         return b""
     finally:
-        # TCSANOW + an input flush rather than TCSAFLUSH, which waits for output to drain and so could block.
-        # The flush drops a partial answer so it is not typed into the app.
+        # TCSANOW rather than TCSAFLUSH, which waits for output to drain and so could block. Without a whole
+        # answer the rest may still come: the input is flushed so it is not typed into the app.
         try:
             termios.tcsetattr(fd, termios.TCSANOW, saved)
-            termios.tcflush(fd, termios.TCIFLUSH)
+            if not _DA1_ANSWER.search(answer):
+                termios.tcflush(fd, termios.TCIFLUSH)
         except termios.error:
             pass
+        give_back(fd, typed_keys(answer))
         os.close(fd)
+
+
+_TERMINAL_ANSWERS = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[P\]_^].*?(?:\x07|\x1b\\)", re.DOTALL)
+
+
+def typed_keys(received: bytes) -> bytes:
+    """What was read besides the terminal's answers: keys the user typed meanwhile."""
+    return _TERMINAL_ANSWERS.sub(b"", received)
+
+
+def give_back(fd: int, keys: bytes) -> None:
+    """Put keys back into the terminal's input queue (TIOCSTI); where the kernel forbids it, they are lost."""
+    for key in keys:
+        try:
+            fcntl.ioctl(fd, termios.TIOCSTI, bytes([key]))
+        except OSError:
+            return
 
 
 def _read_answer(fd: int, deadline: float) -> bytes:
