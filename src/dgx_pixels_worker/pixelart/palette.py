@@ -1,5 +1,5 @@
-"""Palettes: the named ones, palette files (.hex, GIMP .gpl, JASC .pal, Paint.NET .txt), and mapping an
-image onto a palette.
+"""Palettes: the named ones, palette files (.hex, GIMP .gpl, JASC .pal, Paint.NET .txt, a PNG swatch strip),
+and mapping an image onto a palette.
 
 A .hex file holds one colour per line, RRGGBB with an optional '#'. Blank lines and comments are
 ignored: lines starting with ';' or '//', or with '#' followed by a space (or nothing).
@@ -12,12 +12,18 @@ A .pal file (JASC) is "JASC-PAL", a version line ("0100"), the number of colours
 A .txt file (Paint.NET) holds one colour per line, AARRGGBB or RRGGBB hex (alpha ignored); ';' starts a
 comment.
 
-Files are read with a size cap and only when they are regular files (never a FIFO or a device), so reading
-one cannot block or grow without bound. Which palettes a request may name is palette_library's business.
+A .png file (a swatch strip, as palette sites share them) gives its distinct visible colours in reading order
+(left to right, then top to bottom); fully transparent pixels are skipped, and a swatch drawn larger than one
+pixel counts once. It is at most 65536 pixels and 256 colours.
+
+Text files may have Windows line ends and a UTF-8 byte order mark. Files are read with a size cap and only
+when they are regular files (never a FIFO or a device), so reading one cannot block or grow without bound.
+Which palettes a request may name is palette_library's business.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import stat
@@ -29,9 +35,11 @@ import numpy as np
 from .colour import RGB, ImageLike, as_rgba, hex_colour, nearest_indices, parse_colour, unique_colours
 from .named_palettes import ALIASES, NAMED
 
-PALETTE_SUFFIXES = (".gpl", ".hex", ".pal", ".txt")
+PALETTE_SUFFIXES = (".gpl", ".hex", ".pal", ".txt", ".png")
 MAX_PALETTE_COLOURS = 256
 MAX_PALETTE_FILE_BYTES = 64 * 1024
+MAX_SWATCH_PIXELS = 256 * 256
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _HEX_LINE = re.compile(r"#?([0-9a-fA-F]{6})")
 _ARGB_LINE = re.compile(r"(?:[0-9a-fA-F]{2})?([0-9a-fA-F]{6})")
 _RGB_TRIPLE = re.compile(r"(\d{1,3})\s+(\d{1,3})\s+(\d{1,3})(?:\s+.*)?")
@@ -94,6 +102,11 @@ def read_palette_file(path: Path, max_bytes: int = MAX_PALETTE_FILE_BYTES) -> Pa
     """The palette in a palette file, by its suffix (a file with none of the known suffixes is read as GIMP's
     if it starts so, else as .hex). Only a regular file of at most `max_bytes` is read."""
     data = read_small_file(path, max_bytes)
+    if path.suffix.lower() == ".png" or data.startswith(_PNG_MAGIC):
+        try:
+            return parse_swatch_png(data, path.stem)
+        except PaletteError as exc:
+            raise PaletteError(f"{path}: {exc}") from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -139,6 +152,35 @@ def parse_palette(text: str, suffix: str, name: str = "custom") -> Palette:
     if kind == ".txt":
         return parse_paint_net(text, name)
     return parse_hex(text, name)
+
+
+def parse_swatch_png(data: bytes, name: str = "custom") -> Palette:
+    """The palette of a PNG swatch strip: its distinct visible colours in reading order; PaletteError when the
+    data is no PNG, the image is larger than MAX_SWATCH_PIXELS or holds more than 256 colours."""
+    from PIL import Image, UnidentifiedImageError
+
+    if not data.startswith(_PNG_MAGIC):
+        raise PaletteError("not a PNG image")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if width * height > MAX_SWATCH_PIXELS:
+                raise PaletteError(
+                    f"the image is {width}x{height}; a swatch strip is at most {MAX_SWATCH_PIXELS} pixels"
+                )
+            rgba = np.asarray(image.convert("RGBA"), dtype=np.uint8).reshape(-1, 4)
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
+        if isinstance(exc, PaletteError):
+            raise
+        raise PaletteError(f"not a readable PNG image ({exc})") from None
+    visible = rgba[rgba[:, 3] > 0][:, :3]
+    if len(visible) == 0:
+        raise PaletteError("the palette has no colours: every pixel of the image is transparent")
+    _, first = np.unique(visible, axis=0, return_index=True)
+    colours = [tuple(int(v) for v in visible[i]) for i in sorted(first)]
+    if len(colours) > MAX_PALETTE_COLOURS:
+        raise PaletteError(f"the image has {len(colours)} colours; a swatch strip has at most {MAX_PALETTE_COLOURS}")
+    return _checked(name, [(c[0], c[1], c[2]) for c in colours])
 
 
 def parse_hex(text: str, name: str = "custom") -> Palette:

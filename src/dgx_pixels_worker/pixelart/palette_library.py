@@ -1,7 +1,7 @@
 """The palettes a request may name: the shipped ones and the palette files of the worker's owner.
 
 A request names a palette, never a file. A name is `[A-Za-z0-9][A-Za-z0-9._-]*` (at most 64 characters) and
-is looked up among the files `NAME.gpl`, `.hex`, `.pal` or `.txt` in the owner's palette folder
+is looked up among the files `NAME.gpl`, `.hex`, `.pal`, `.txt` or `.png` (a swatch strip) in the owner's palette folder
 (`$XDG_CONFIG_HOME/dgx-pixels/palettes`), then among the shipped palettes (pico8, db16, ...; spelled loosely,
 see palette.canonical_name). Files are found by listing the folder, never by joining a request's text to a
 path; each is read on first use (a regular file of at most 64 KiB, opened without blocking) and again when
