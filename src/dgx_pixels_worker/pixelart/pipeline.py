@@ -17,7 +17,10 @@ Record of a run: one dict per step, JSON-serialisable, in order:
 background {"color": "#rrggbb" or None when none was found, "removed": pixels made transparent,
 "transparent": transparent pixels after};
 outline {"color", "pixels": pixels added}; trim {"box": [left, top, right, bottom] of the content
-before padding, or None when empty}; upscale {}.
+before padding, or None when empty}; upscale {}; mirror {"axis"}; recolor {"palette" (the target's
+display name, "custom" for colours given in the step), "palette_colors", "from" (the source palette's
+name, or "image" for the image's own colours), "mapping": [[source colour, new colour], ...] darkest first
+(None beyond MAX_RECORDED_MAPPING source colours), "colors_before", "colors_after"}.
 
 See pipeline_spec for the ops, their parameters and the short CLI form.
 """
@@ -38,6 +41,7 @@ from .palette_library import default_library
 from .pipeline_spec import PipelineError, validate_pipeline
 from .quantization import count_colours, quantize
 from .scale import content_box, trim, upscale
+from .variants import MAX_RECORDED_MAPPING, mirror, recolor
 
 DEFAULT_PIPELINE: tuple[Mapping[str, Any], ...] = (
     {"op": "grid"},
@@ -142,6 +146,25 @@ def _upscale(rgba: np.ndarray, p: Mapping[str, Any]) -> tuple[np.ndarray, Found]
     return upscale(rgba, p["factor"]), {}
 
 
+def _mirror(rgba: np.ndarray, p: Mapping[str, Any]) -> tuple[np.ndarray, Found]:
+    return mirror(rgba, p["axis"]), {"axis": p["axis"]}
+
+
+def _recolor(rgba: np.ndarray, p: Mapping[str, Any]) -> tuple[np.ndarray, Found]:
+    library = default_library()
+    target: Palette = palette_from_colours(p["colors"]) if p.get("colors") else library.palette(p["to"])
+    source = library.palette(p["from"]) if p.get("from") else None
+    out, mapping = recolor(rgba, target.array(), source.array() if source else None)
+    return out, {
+        "palette": target.name,
+        "palette_colors": len(target.colours),
+        "from": source.name if source else "image",
+        "mapping": [list(pair) for pair in mapping] if len(mapping) <= MAX_RECORDED_MAPPING else None,
+        "colors_before": count_colours(rgba),
+        "colors_after": count_colours(out),
+    }
+
+
 def _pair(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
@@ -154,4 +177,6 @@ _HANDLERS: dict[str, Callable[[np.ndarray, Mapping[str, Any]], tuple[np.ndarray,
     "outline": _outline,
     "trim": _trim,
     "upscale": _upscale,
+    "mirror": _mirror,
+    "recolor": _recolor,
 }

@@ -12,6 +12,9 @@ A pipeline is a list of steps, each a dict {"op": name, **params}:
     outline     color: "#rrggbb" (default #181425) | diagonal: true for 8-neighbours (default false)
     trim        padding: 0..256 transparent pixels around the content (default 0)
     upscale     factor: 1..32 (required)
+    mirror      axis: x (left-right, default) or y (top-bottom)
+    recolor     to: a palette of the worker's library | colors: the target palette itself; exactly one of the
+                two | from: a palette of the library as the source ramp (default: the image's own colours)
 
 Short CLI form: steps separated by ',', parameters after ':' as key=value, several separated by ':'.
 A value without a key is the op's first parameter. "none" or "auto" leaves an optional parameter unset.
@@ -77,6 +80,8 @@ OPS: dict[str, dict[str, Param]] = {
     "outline": {"color": Param("colour", hex_colour(DEFAULT_OUTLINE)), "diagonal": Param("bool", False)},
     "trim": {"padding": Param("int", 0, 0, 256)},
     "upscale": {"factor": Param("int", None, 1, MAX_FACTOR, required=True)},
+    "mirror": {"axis": Param("str", "x")},
+    "recolor": {"to": Param("str"), "colors": Param("colours", None, 1, MAX_PALETTE_COLOURS), "from": Param("str")},
 }
 
 
@@ -220,6 +225,13 @@ def _validated_step(n: int, step: Mapping[str, Any], palettes: PaletteLibrary) -
                 " one of the two"
             )
         out = {"op": op, given[0]: out[given[0]]}
+    if op == "mirror" and out["axis"] not in ("x", "y"):
+        raise PipelineError(f"step {n} (mirror): axis={_short(out['axis'])} is not allowed; use x (left-right) or y")
+    if op == "recolor" and (out["to"] is None) == (out["colors"] is None):
+        raise PipelineError(
+            f"step {n} (recolor): give to (a palette of the worker's library) or colors (a list of colours),"
+            " one of the two"
+        )
     return out
 
 
@@ -249,11 +261,11 @@ def _checked(n: int, op: str, key: str, value: Any, param: Param, palettes: Pale
     if param.kind == "str":
         if not isinstance(value, str) or not value.strip():
             raise bad("has the wrong type")
-        if op == "palette":
+        if op in ("palette", "recolor"):
             try:
                 palettes.palette(value)
             except PaletteError as exc:
-                raise PipelineError(f"step {n} (palette): {exc}") from None
+                raise PipelineError(f"step {n} ({op}): {exc}") from None
         return value
     if param.kind == "colours":
         if not isinstance(value, (list, tuple)):
