@@ -137,6 +137,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("models", parents=[common, json_flag], help="list models and whether they are usable")
     p.set_defaults(handler="models:models")
 
+    p = sub.add_parser("palettes", parents=[common, json_flag], help="the worker's palettes; import FILE adds one")
+    p.set_defaults(handler="palettes:list_palettes")
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    q = actions.add_parser(
+        "import", parents=[json_flag], help="copy a .gpl/.hex/.pal/.txt/.png palette into your palette folder"
+    )
+    q.add_argument("file", help="the palette file")
+    q.add_argument("--name", help="the name to use it by (default: the file's name without its suffix)")
+    q.add_argument("--force", action="store_true", help="replace a palette of that name")
+    q.set_defaults(handler="palettes:import_palette")
+
     p = sub.add_parser("cancel", parents=[common, json_flag], help="cancel a queued or running job")
     p.add_argument("job", help="job id, or its start when no other job's id starts so")
     p.set_defaults(handler="jobs:cancel")

@@ -49,6 +49,18 @@ class PaletteLibrary:
         shipped = palette_names()
         return shipped + sorted(name for name in self._files() if name not in shipped)
 
+    def listing(self) -> list[tuple[str, Palette | None, bool, str | None]]:
+        """Every name with its palette (None when the owner's file cannot be read), whether it is a shipped
+        palette, and why a file cannot be used."""
+        files = self._files()
+        out: list[tuple[str, Palette | None, bool, str | None]] = []
+        for name in self.names():
+            try:
+                out.append((name, self.palette(name), name not in files, None))
+            except PaletteError as exc:
+                out.append((name, None, False, str(exc)))
+        return out
+
     def palette(self, name: object) -> Palette:
         """The palette of that name; PaletteError listing the names there are when there is none."""
         if not isinstance(name, str):

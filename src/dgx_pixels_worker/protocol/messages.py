@@ -226,6 +226,10 @@ class ShutdownRequest(Request):
     reason: str = ""
 
 
+class PalettesRequest(Request):
+    pass
+
+
 class TestEventsRequest(Request):
     count: Int = Field(ge=1, le=1_000_000)
     payload_bytes: Int = Field(default=0, ge=0, le=4096)
@@ -317,6 +321,17 @@ class StatusReply(Reply):
 
 class ShutdownReply(Reply):
     stopping: bool
+
+
+class PaletteInfo(Reply):
+    name: str  # what a palette step's `name` says
+    colors: list[str]  # "#rrggbb", in the palette's order; empty when the file cannot be read
+    shipped: bool  # one of dgx-pixels' own palettes, not a file of the worker's owner
+    error: str | None = None  # why the owner's file cannot be used (the worker's log has the details)
+
+
+class PalettesReply(Reply):
+    palettes: list[PaletteInfo]
 
 
 class TestEventsReply(Reply):
@@ -505,6 +520,7 @@ REQUESTS: dict[str, tuple[type[Request], type[Reply]]] = {
     "status": (StatusRequest, StatusReply),
     "shutdown": (ShutdownRequest, ShutdownReply),
     "test_events": (TestEventsRequest, TestEventsReply),
+    "palettes": (PalettesRequest, PalettesReply),
     "compare": (CompareRequest, CompareReply),
     "comparison": (ComparisonRequest, CompareReply),
     "vote": (VoteRequest, VoteReply),

@@ -1,4 +1,5 @@
-"""Requests about stored images: one image (with its bytes, raw or shrunk) and a page of the gallery."""
+"""Requests about stored images: one image (with its bytes, raw or shrunk), a page of the gallery, and the
+palettes of the worker's library that post-processing may name."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from ..gallery.images import ImageStore
 from ..jobs import image_files
 from ..jobs.tags import clean_tag
+from ..pixelart.palette_library import default_library
 from ..protocol import Envelope, ErrorCode, WorkerError
 from ..protocol import messages as m
 from ..settings import paths
@@ -47,6 +49,14 @@ class ImageRequests:
         if request.max_px is not None:
             data = await asyncio.to_thread(image_files.thumbnail_png, data, request.max_px)
         return m.ImageReply(image=info, png=data)
+
+    def on_palettes(self, request: m.PalettesRequest, envelope: Envelope, peer: Peer) -> m.PalettesReply:
+        return m.PalettesReply(
+            palettes=[
+                m.PaletteInfo(name=name, colors=palette.hex() if palette else [], shipped=shipped, error=error)
+                for name, palette, shipped, error in default_library().listing()
+            ]
+        )
 
     def on_images(self, request: m.ImagesRequest, envelope: Envelope, peer: Peer) -> m.ImagesReply:
         tag = clean_tag(request.tag)

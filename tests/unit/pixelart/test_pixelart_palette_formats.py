@@ -126,3 +126,16 @@ def test_the_client_sends_a_local_png_strip_as_its_colours(tmp_path):
     (tmp_path / "broken.png").write_bytes(b"not a png")
     with pytest.raises(PipelineError, match=r"step 1 \(palette\).*not a PNG image"):
         with_local_palettes(f"palette:{tmp_path / 'broken.png'}")
+
+
+def test_the_listing_has_every_name_with_its_colours_and_says_which_file_is_broken(tmp_path):
+    (tmp_path / "pico8.hex").write_text("000000\n")
+    (tmp_path / "broken.gpl").write_text("not GIMP\n")
+    (tmp_path / "strip.png").write_bytes(swatch_png([rgba(c) for c in SWEETIE]))
+    listing = {
+        name: (palette, shipped, error) for name, palette, shipped, error in PaletteLibrary([tmp_path]).listing()
+    }
+    assert listing["db16"][0] is not None and len(listing["db16"][0].colours) == 16 and listing["db16"][1]
+    assert listing["pico8"][0] is not None and listing["pico8"][0].hex() == ["#000000"] and not listing["pico8"][1]
+    assert listing["strip"][0] is not None and listing["strip"][0].hex() == SWEETIE
+    assert listing["broken"][0] is None and "cannot be read" in str(listing["broken"][2])
