@@ -7,7 +7,8 @@ ignored: lines starting with ';' or '//', or with '#' followed by a space (or no
 A .gpl file starts with the line "GIMP Palette", may have "Name: ..." and "Columns: ..." lines and
 '#' comments, then one colour per line: "R G B" (0..255, whitespace separated), optionally a name.
 
-A .pal file (JASC) is "JASC-PAL", a version line ("0100"), the number of colours, then "R G B" per line.
+A .pal file (JASC) is "JASC-PAL", a version line ("0100"), the number of colours, then "R G B" per line;
+colours beyond the count are ignored, as Paint Shop Pro does, and fewer than it are an error.
 
 A .txt file (Paint.NET) holds one colour per line, AARRGGBB or RRGGBB hex (alpha ignored); ';' starts a
 comment.
@@ -217,9 +218,14 @@ def parse_gpl(text: str, name: str = "custom") -> Palette:
 def parse_jasc(text: str, name: str = "custom") -> Palette:
     """The palette of JASC .pal text; PaletteError naming the first bad line."""
     lines = [line.strip() for line in text.splitlines()]
-    if len(lines) < 3 or lines[0] != "JASC-PAL":
+    if not lines or lines[0] != "JASC-PAL":
         raise PaletteError("not a JASC palette: the first line must be 'JASC-PAL'")
-    colours = [_rgb_line(number, line) for number, line in enumerate(lines[3:], start=4) if line]
+    if len(lines) < 3 or not re.fullmatch(r"\d{1,4}", lines[1]) or not re.fullmatch(r"\d{1,3}", lines[2]):
+        raise PaletteError("not a JASC palette: 'JASC-PAL' is followed by the version (0100) and the colour count")
+    count = int(lines[2])
+    colours = [_rgb_line(number, line) for number, line in enumerate(lines[3:], start=4) if line][:count]
+    if len(colours) < count:
+        raise PaletteError(f"line 3 says {count} colours, the file has {len(colours)}")
     return _checked(name, colours)
 
 

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from dgx_pixels_worker.pixelart import PaletteError, read_palette_file
+from dgx_pixels_worker.pixelart.palette import parse_jasc
 from dgx_pixels_worker.pixelart.palette_library import PaletteLibrary
 from dgx_pixels_worker.pixelart.pipeline_spec import PipelineError, with_local_palettes
 
@@ -139,3 +140,20 @@ def test_the_listing_has_every_name_with_its_colours_and_says_which_file_is_brok
     assert listing["pico8"][0] is not None and listing["pico8"][0].hex() == ["#000000"] and not listing["pico8"][1]
     assert listing["strip"][0] is not None and listing["strip"][0].hex() == SWEETIE
     assert listing["broken"][0] is None and "cannot be read" in str(listing["broken"][2])
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("JASC-PAL\n16\n0 0 0\n255 255 255\n", "followed by the version \\(0100\\) and the colour count"),
+        ("JASC-PAL\r\n0100\r\n3\r\n0 0 0\r\n255 255 255\r\n", "line 3 says 3 colours, the file has 2"),
+    ],
+    ids=["no-version", "short"],
+)
+def test_a_jasc_header_that_does_not_fit_is_a_clear_error(text, message):
+    with pytest.raises(PaletteError, match=message):
+        parse_jasc(text)
+
+
+def test_jasc_colours_beyond_the_count_are_not_read():
+    assert parse_jasc("JASC-PAL\n0100\n1\n1 2 3\n4 5 6\n").hex() == ["#010203"]
