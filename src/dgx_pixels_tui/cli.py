@@ -140,9 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("palettes", parents=[common, json_flag], help="the worker's palettes; import FILE adds one")
     p.set_defaults(handler="palettes:list_palettes")
     actions = p.add_subparsers(dest="action", metavar="ACTION")
-    q = actions.add_parser(
-        "import", parents=[json_flag], help="copy a .gpl/.hex/.pal/.txt/.png palette into your palette folder"
-    )
+    q = actions.add_parser("import", help="copy a .gpl/.hex/.pal/.txt/.png palette into your palette folder")
+    # SUPPRESS: `palettes --json import FILE` keeps the --json given before the action
+    q.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON for scripts")
     q.add_argument("file", help="the palette file")
     q.add_argument("--name", help="the name to use it by (default: the file's name without its suffix)")
     q.add_argument("--force", action="store_true", help="replace a palette of that name")

@@ -58,7 +58,7 @@ def test_import_refuses_a_bad_file_and_a_name_that_exists_unless_forced(worker, 
     result = dgx("palettes", "import", str(bad), env=env)
     assert result.returncode == 2
     assert "line 2" in result.stderr and "Traceback" not in result.stderr
-    missing = dgx("palettes", "import", str(tmp_path / "missing.pal"), "--json", env=env)
+    missing = dgx("palettes", "--json", "import", str(tmp_path / "missing.pal"), env=env)
     assert missing.returncode == 2 and json.loads(missing.stdout)["exit"] == 2
     assert "not found" in missing.stderr
 
