@@ -5,6 +5,7 @@ link's queue mirror (the followed job's progress or end) and from the worker's g
 
 from __future__ import annotations
 
+import contextlib
 import random
 from typing import TYPE_CHECKING, ClassVar
 
@@ -13,6 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, HorizontalScroll, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.widgets import Button, Input, Label, Select, Static
 
 from dgx_pixels_worker.protocol import ErrorCode, JobState, WorkerError
@@ -129,7 +131,10 @@ class GenerateScreen(PixelsScreen):
             limit = int(hello.limits.get("prompt_chars") or DEFAULT_PROMPT_CHARS)
             for field in self.query(PromptInput):
                 field.max_length = limit
-        select = self.query_one("#model", Select)
+        try:
+            select = self.query_one("#model", Select)
+        except NoMatches:  # the app closed while the list was on its way
+            return
         names = [model.name for model in self.models]
         options = [(model_label(model), model.name) for model in self.models]
         chosen = self.chosen
@@ -252,7 +257,10 @@ class GenerateScreen(PixelsScreen):
             return
         self.job_id = job.id
         self.shown_end = None
-        self.query_one("#live-preview", SpritePreview).image = None
+        try:
+            self.query_one("#live-preview", SpritePreview).image = None
+        except NoMatches:  # the app closed while the job was being queued
+            return
         status.update(f"{job.id} {job.state.value}: {job.prompt} ({job.model}, seed {job.seed})")
         if job.state.terminal:  # it ended before the answer came, so its end was not followed here
             self.job_finished(job)
@@ -299,7 +307,8 @@ class GenerateScreen(PixelsScreen):
         status.update(f"{done}\n{note}" if note else done)
         first = await self.preview_png(job.images[0])
         if first is not None:
-            self.query_one("#live-preview", SpritePreview).show(first)
+            with contextlib.suppress(NoMatches):  # the app closed while the image was on its way
+                self.query_one("#live-preview", SpritePreview).show(first)
 
     @work(exclusive=True, group="recent")
     async def load_recent(self) -> None:
@@ -316,7 +325,10 @@ class GenerateScreen(PixelsScreen):
                 if png is not None:
                     self._thumbs[image_id] = png
         self._thumbs = {image_id: png for image_id, png in self._thumbs.items() if image_id in newest}
-        strip = self.query_one("#recent", HorizontalScroll)
+        try:
+            strip = self.query_one("#recent", HorizontalScroll)
+        except NoMatches:  # the app closed while the images were on their way
+            return
         await strip.remove_children()
         thumbs = []
         for image_id in newest:
