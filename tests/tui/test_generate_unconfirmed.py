@@ -28,7 +28,7 @@ async def test_a_generate_answered_late_is_checked_again_and_queued_once(worker)
             assert "checking whether it queued 'slow chest'" in status_line(app)
         finally:
             worker.process.send_signal(signal.SIGCONT)
-        await until(pilot, lambda: "done" in status_line(app), what="the job to finish")
+        await until(pilot, lambda: " done: " in status_line(app), what="the job to finish")
         final = status_line(app)
         messages = [n.message for n in app._notifications]
         titles = [n.title for n in app._notifications]

@@ -107,7 +107,7 @@ class ProceduralBackend:
             yield Preview(image=Image.fromarray(frame, "RGBA"), step=step, total=total)
             if self.step_delay_s:
                 await asyncio.sleep(self.step_delay_s)
-        yield Progress(step=total, total=total, stage="done")
+        yield Progress(step=total, total=total, stage="finishing")
         yield Result(
             image=Image.fromarray(frames[-1], "RGBA"),
             info={
