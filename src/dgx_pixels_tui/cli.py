@@ -114,6 +114,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="post-processing, e.g. 'grid,palette:pico8,background' or 'none' "
         "(default: the model's own; see docs/pixelart.md)",
     )
+    p.add_argument(
+        "--palette",
+        metavar="P",
+        help="lock the images to a palette: a name (`dgx-pixels palettes`) or a palette file here; "
+        "'none' drops the project palette ([project] palette)",
+    )
+    p.add_argument("--frames", type=int, default=1, metavar="N", help="an animation of N frames (2..16)")
+    p.add_argument("--motion", metavar="M", help="the animation's motion: idle, walk, run, attack, jump, hurt")
+    p.add_argument("--tile", action="store_true", help="a seamless tile (its edges continue into each other)")
+    p.add_argument("--vary", metavar="IMAGE", help="make variations of a gallery image (its id) or an image file here")
+    p.add_argument("--strength", type=float, metavar="F", help="how far variations move from --vary (0..1, 0.5)")
     p.add_argument("--out", default=".", metavar="DIR", help="where to write the PNGs (default: here)")
     p.add_argument("--no-wait", action="store_true", help="queue and print the job id without waiting")
     p.set_defaults(handler="generate:main")

@@ -51,8 +51,32 @@ def request_params(args: argparse.Namespace) -> dict[str, object]:
         "priority": args.priority,
         "tags": [t for t in args.tags.split(",") if t.strip()],
         "postprocess": postprocess_to_send(getattr(args, "post", None)),
+        "frames": args.frames if args.frames != 1 else None,
+        "motion": args.motion,
+        "tile": args.tile or None,
+        "strength": args.strength,
+        **source_to_send(args.vary),
     }
     return {key: value for key, value in params.items() if value is not None}
+
+
+def source_to_send(vary: str | None) -> dict[str, object]:
+    """--vary as the request names it: a file on this machine is read here and sent as its bytes (so it works over
+    SSH); anything else is a gallery image id. ValueError for a file that cannot be sent."""
+    if vary is None:
+        return {}
+    path = Path(vary).expanduser()
+    if not path.is_file():
+        if "/" in vary or path.suffix.lower() in (".png", ".jpg", ".jpeg", ".gif", ".webp"):
+            raise ValueError(f"--vary {vary}: no such image file here; give an image file or a gallery image id")
+        return {"init_image": vary}
+    size = path.stat().st_size
+    if size > m.MAX_UPLOAD_BYTES:
+        raise ValueError(
+            f"--vary {vary}: {size} bytes is more than the {m.MAX_UPLOAD_BYTES} an image sent to the worker may "
+            "have; shrink it first"
+        )
+    return {"init_png": path.read_bytes()}
 
 
 def postprocess_to_send(post: str | None) -> object:
@@ -86,7 +110,7 @@ def main(args: argparse.Namespace) -> int:
 def typed_values(args: argparse.Namespace) -> dict[str, str]:
     """What the user typed for each request field, to quote it back in an error."""
     typed = {"width": args.size, "height": args.size}
-    for field in ("count", "seed", "steps", "cfg", "priority", "model"):
+    for field in ("count", "seed", "steps", "cfg", "priority", "model", "frames", "motion", "strength"):
         typed[field] = getattr(args, field, None)
     return {field: str(value) for field, value in typed.items() if value is not None}
 

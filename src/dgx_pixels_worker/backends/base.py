@@ -26,6 +26,12 @@ class RenderTask:
     steps: int
     cfg: float
     resume_ref: str | None = None  # the backend's handle on this image from a previous run, to reattach to
+    frames: int = 1  # > 1: render an animation as one sheet of `frames` frames of width x height, left to right
+    motion: str | None = None
+    tile: bool = False  # render a seamless tile
+    init_png: bytes | None = None  # vary this image (PNG bytes) ...
+    init_prompt: str | None = None  # ... made from this prompt, when it came from the gallery
+    strength: float | None = None  # ... this far (0..1)
 
 
 @dataclass(frozen=True)

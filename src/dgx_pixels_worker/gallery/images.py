@@ -250,6 +250,7 @@ def _like(query: str) -> str:
 
 
 def _image_from_row(row: tuple[Any, ...]) -> ImageInfo:
+    params = json.loads(row[10])
     return ImageInfo(
         id=row[0],
         job_id=row[1],
@@ -261,6 +262,10 @@ def _image_from_row(row: tuple[Any, ...]) -> ImageInfo:
         bytes=row[7],
         sha256=row[8],
         created_at=row[9],
-        params=json.loads(row[10]),
+        params=params,
         raw_path=row[11],
+        frames=params.get("frames", 1),
+        motion=params.get("motion"),
+        tile=bool(params.get("tile")),
+        lint=params.get("lint"),
     )

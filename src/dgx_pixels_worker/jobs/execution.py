@@ -97,6 +97,10 @@ class JobExecution:
             steps=p.steps,
             cfg=p.cfg,
             resume_ref=resume,
+            frames=p.frames,
+            motion=p.motion,
+            tile=p.tile,
+            strength=p.strength,
         )
         async with contextlib.aclosing(backend.render(task)) as stream:
             while True:

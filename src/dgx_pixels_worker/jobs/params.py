@@ -8,14 +8,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from ..pixelart.palette_library import default_library
 from ..pixelart.pipeline_spec import PipelineError, validate_pipeline
 from ..protocol import ErrorCode, WorkerError
-from ..protocol.messages import GenerateParams, ModelInfo
+from ..protocol.messages import MAX_FRAMES, GenerateParams, ModelInfo
 from ..settings.config import LimitsSettings
 from .postprocess import bounded_pipeline
 from .tags import clean_tags
 
 SEED_SPACE = 2**63
+DEFAULT_STRENGTH = 0.5  # a variation keeps the source's shape and colours, and changes its details
 
 
 class SpriteParams(BaseModel):
@@ -36,6 +38,17 @@ class SpriteParams(BaseModel):
     cfg: float
     tags: tuple[str, ...] = ()
     postprocess: tuple[dict[str, Any], ...] = ()
+    frames: int = 1  # > 1: each image is a sheet of this many frames of `width` x `height`, left to right
+    motion: str | None = None
+    tile: bool = False
+    init_image: str | None = None  # a gallery image id, or "upload:<sha256>" (uploads/ in the data directory)
+    strength: float | None = None
+    palette: tuple[str, ...] = ()  # the locked palette's colours; the pipeline ends with mapping onto them
+
+    @property
+    def sheet_width(self) -> int:
+        """The width of one image: its frames side by side."""
+        return self.width * self.frames
 
     def image_seed(self, index: int) -> int:
         return (self.seed + index) % SEED_SPACE
@@ -88,6 +101,16 @@ def complete_sprite_params(
         tags = clean_tags(request.tags, limits.max_tags)
     except ValueError as exc:
         raise _invalid("tags", str(exc)) from None
+    frames, motion = _animation(request, width, high, model.name)
+    palette = _locked_palette(request.palette)
+    pipeline = _pipeline(request.postprocess, defaults.get("postprocess", []), model.name)
+    if palette and not (pipeline and pipeline[-1]["op"] == "palette"):
+        pipeline.append({"op": "palette", "colors": list(palette)})
+    varied = request.init_image is not None or request.init_png is not None
+    if request.init_image is not None and request.init_png is not None:
+        raise _invalid("init_png", "give one source to vary: init_image (a gallery image) or init_png, not both")
+    if request.strength is not None and not varied:
+        raise _invalid("strength", "strength is for variations: give init_image (a gallery image) or init_png too")
     return SpriteParams(
         prompt=prompt,
         negative=negative,
@@ -99,15 +122,47 @@ def complete_sprite_params(
         steps=steps,
         cfg=float(cfg),
         tags=tags,
-        postprocess=tuple(
-            bounded_pipeline(
-                _pipeline(request.postprocess, defaults.get("postprocess", []), model.name),
-                (width, height),
-                limits,
-                model.name,
-            )
-        ),
+        postprocess=tuple(bounded_pipeline(pipeline, (width * frames, height), limits, model.name)),
+        frames=frames,
+        motion=motion,
+        tile=request.tile,
+        init_image=request.init_image,
+        strength=(DEFAULT_STRENGTH if request.strength is None else request.strength) if varied else None,
+        palette=palette,
     )
+
+
+def _animation(request: GenerateParams, width: int, high: int, model: str) -> tuple[int, str | None]:
+    """(frames, motion) of the request, checked: every frame of the sheet is rendered side by side."""
+    frames = request.frames
+    if frames == 1:
+        if request.motion is not None:
+            raise _invalid("motion", f"motion {request.motion!r} needs an animation: give frames (2..{MAX_FRAMES})")
+        return 1, None
+    if request.tile:
+        raise _invalid("tile", "a tile is one still image; ask for the tile and the animation separately")
+    if width * frames > high:
+        most = max(1, high // width)
+        raise _invalid(
+            "frames",
+            f"{frames} frames of {width} pixels make a sheet {width * frames} wide, beyond the {high} allowed for "
+            f"model {model!r}; ask for at most {most} frames or a smaller size",
+        )
+    return frames, request.motion or "idle"
+
+
+def _locked_palette(palette: str | list[str] | None) -> tuple[str, ...]:
+    """The colours of the palette a request locks to ("#rrggbb"), checked like a palette step's."""
+    if palette is None:
+        return ()
+    step = {"op": "palette", "name": palette} if isinstance(palette, str) else {"op": "palette", "colors": palette}
+    try:
+        checked = validate_pipeline([step])[0]
+    except PipelineError as exc:
+        raise _invalid("palette", str(exc).replace("step 1 (palette): ", "palette: ")) from None
+    if "colors" in checked:
+        return tuple(checked["colors"])
+    return tuple(default_library().palette(checked["name"]).hex())
 
 
 def _check_size_multiple(width: int, height: int, model: ModelInfo, low: int, high: int) -> None:

@@ -37,6 +37,10 @@ class ImageSaver:
             "backend": backend.kind,
             **result.info,
         }
+        if p.frames > 1:
+            metadata.update(frames=p.frames, motion=p.motion)
+        if p.tile:
+            metadata["tile"] = True
         steps = list(p.postprocess)
         if steps or result.image.width * result.image.height > INLINE_ENCODE_PIXELS:
             processed = await asyncio.to_thread(postprocess_render, result.image, metadata, steps, self._max_size)
@@ -61,6 +65,10 @@ class ImageSaver:
             created_at=time.time(),
             params=processed.metadata,
             raw_path=raw_relative,
+            frames=p.frames,
+            motion=p.motion,
+            tile=p.tile,
+            lint=processed.metadata.get("lint"),
         )
         identity = backend.render_identity(job.model)
         return info, cache_key(identity, p, task.seed) if identity else None

@@ -64,6 +64,12 @@ class JobViews:
             request_id=job.request_id,
             retry_of=job.retry_of,
             unused_words=unused_words(p.model, p.prompt, p.negative),
+            frames=p.frames,
+            motion=p.motion,
+            tile=p.tile,
+            init_image=p.init_image,
+            strength=p.strength,
+            palette=list(p.palette),
         )
 
     def snapshot(self, states: set[JobState] | None, finished_limit: int) -> list[JobInfo]:

@@ -13,6 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field, Strict
 from .states import TERMINAL_EVENTS, JobState  # noqa: F401 (part of this module's names)
 
 MAX_LIST = 256  # items in a list of a request; [limits] narrows tags and post-processing steps further
+MAX_FRAMES = 16  # frames of one animation
+MAX_UPLOAD_BYTES = 4 * 1024 * 1024  # an image the client sends to be varied (init_png)
+Motion = Literal["idle", "walk", "run", "attack", "jump", "hurt"]
+MOTIONS: tuple[str, ...] = ("idle", "walk", "run", "attack", "jump", "hurt")
 
 # A request's numbers and booleans take only their own MsgPack type: true is not 1, 2.0 is not 2, "5" is not 5 (a
 # float field takes an int too). Replies and events are read leniently, so a client keeps working if they change.
@@ -60,6 +64,9 @@ class RenderFields(Request):
     # a list of {"op": ..., ...} or the short form "grid,background,quantize:colors=16". A palette step names a
     # palette of the worker's library or gives its colours; never a file.
     postprocess: Annotated[list[dict[str, Any]], Field(max_length=MAX_LIST)] | str | None = None
+    # Lock every image to a palette: it ends mapped onto it, and its lint counts the colours off it. A palette of
+    # the worker's library by name, or the colours themselves ("#rrggbb"); a palette file is read by the client.
+    palette: str | Annotated[list[str], Field(min_length=1, max_length=MAX_LIST)] | None = None
 
 
 class GenerateParams(RenderFields):
@@ -67,6 +74,12 @@ class GenerateParams(RenderFields):
 
     model: str | None = None
     count: Int = Field(default=1, ge=1)
+    frames: Int = Field(default=1, ge=1, le=MAX_FRAMES)  # > 1: each image is an animation, its frames left to right
+    motion: Motion | None = None  # what the animation shows; idle when frames > 1 and none is given
+    tile: Bool = False  # a seamless tile: its left/right and top/bottom edges continue into each other
+    init_image: str | None = Field(default=None, min_length=1, max_length=80)  # vary this gallery image
+    init_png: bytes | None = Field(default=None, max_length=MAX_UPLOAD_BYTES)  # or this one, sent by the client
+    strength: Float | None = Field(default=None, gt=0, le=1)  # how far a variation moves from its source
 
 
 class JobInfo(Reply):
@@ -102,6 +115,23 @@ class JobInfo(Reply):
     request_id: str | None = None
     retry_of: str | None = None
     unused_words: list[str] = Field(default_factory=list)  # prompt words the procedural generator draws nothing for
+    frames: int = 1
+    motion: str | None = None
+    tile: bool = False
+    init_image: str | None = None  # the gallery image varied; "upload:<sha256>" for an image the client sent
+    strength: float | None = None
+    palette: list[str] = Field(default_factory=list)  # the locked palette's colours; empty when not locked
+
+
+class ImageLint(Reply):
+    """Quality figures of a finished image (docs/pixelart.md#quality-checks)."""
+
+    colors: int  # distinct opaque colours
+    off_palette: float | None = None  # share of opaque pixels not in the locked palette; nil when none is locked
+    orphans: int = 0  # opaque pixels with no 4-neighbour of their own colour
+    semi_transparent: float = 0.0  # share of pixels neither opaque nor fully transparent
+    grid_fit: float | None = None  # how well the render fit its pixel grid, 0..1; nil when no grid step ran
+    seam: float | None = None  # tiles: difference across the wrap edges / difference inside; <= 1 reads seamless
 
 
 class ImageInfo(Reply):
@@ -117,6 +147,10 @@ class ImageInfo(Reply):
     created_at: float
     params: dict[str, Any]
     raw_path: str | None = None  # the render before post-processing, kept beside the image; nil when none ran
+    frames: int = 1  # an animation's frames, left to right, each width / frames pixels wide
+    motion: str | None = None
+    tile: bool = False
+    lint: ImageLint | None = None
 
 
 class ModelInfo(Reply):
