@@ -69,12 +69,14 @@ class PixelsApp(App[None]):
         opener: WorkerOpener | None = None,
         notice: str = "",
         preview_mode: DetectedMode | None = None,
+        palette: str | list[str] | None = None,
     ) -> None:
         """Give a `client`, or an `opener` that makes one after the first frame (what `dgx-pixels` does)."""
         super().__init__()
         if (client is None) == (opener is None):
             raise ValueError("give a client or an opener")
         self.opener = opener
+        self.palette = palette  # every generation and comparison locks to it ([project] palette); None: no lock
         self.preview_mode = preview_mode or DetectedMode("halfblock", "not detected")
         self.link = WorkerLink(client)
         self.notice = notice  # e.g. "started a local worker"
@@ -110,6 +112,7 @@ class PixelsApp(App[None]):
                 self.exit(return_code=exc.exit_code)
                 return
             client = opened.client
+            self.palette = opened.palette
             if opened.notice:
                 self.notify(opened.notice, timeout=6)
         await self.link.run(self.post_link_update, client)

@@ -178,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cfg", type=float, metavar="F")
     p.add_argument("--post", metavar="STEPS", help="post-processing for every model (default: each model's own)")
     p.add_argument("--no-cache", action="store_true", help="generate again even when the same image exists")
+    p.add_argument(
+        "--palette", metavar="P", help="lock every panel to a palette (a name or a file here; 'none': no lock)"
+    )
     p.add_argument("--out", default=".", metavar="DIR", help="where to write the PNGs (default: here)")
     p.add_argument("--reveal", action="store_true", help="name each panel's model (blind until you vote otherwise)")
     p.set_defaults(handler="arena:compare")
@@ -218,6 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--category", default="misc", metavar="C", help="folder under assets/sprites (default misc)")
     p.add_argument("--sheet", action="store_true", help="export the images as one sprite sheet with its grid layout")
     p.add_argument("--name", metavar="NAME", help="file name for a single image or the sheet")
+    p.add_argument(
+        "--strict", action="store_true", help="refuse images that fail a quality check ([lint] thresholds)"
+    )
     p.set_defaults(handler="export:export")
 
     p = sub.add_parser(

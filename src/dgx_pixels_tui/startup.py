@@ -11,6 +11,8 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .palette_lock import palette_to_send
+
 if TYPE_CHECKING:
     from dgx_pixels_worker.client import WorkerClient
     from dgx_pixels_worker.settings.config import Settings
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
 class Opened:
     client: WorkerClient
     notice: str  # e.g. "started a local worker at ..."; empty when there is nothing to tell
+    palette: str | list[str] | None = None  # what every generation locks to ([project] palette), read from its file
 
 
 class StartupError(Exception):
@@ -41,7 +44,11 @@ class WorkerOpener:
         from dgx_pixels_worker.client import AsyncClient
 
         settings, address, notice = await asyncio.to_thread(self._reach_worker)
-        return Opened(AsyncClient.from_settings(settings, address, name="dgx-pixels-tui"), notice)
+        try:
+            palette = palette_to_send(None, settings.project.palette)
+        except ValueError as exc:
+            palette, notice = None, f"{notice} {exc}; images are not locked to a palette".strip()
+        return Opened(AsyncClient.from_settings(settings, address, name="dgx-pixels-tui"), notice, palette)
 
     def _reach_worker(self) -> tuple[Settings, str, str]:
         from dgx_pixels_worker.client.spawn import SpawnError

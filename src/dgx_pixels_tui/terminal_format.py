@@ -52,6 +52,12 @@ def pipeline_text(record: list[dict[str, Any]]) -> str:
             parts.append(f"{op}{name} {found.get('colors_before')}→{found['colors_after']} colours")
         elif op == "background":
             parts.append(f"background {found.get('color') or 'none found'}")
+        elif op == "recolor" and "colors_after" in found:
+            parts.append(
+                f"recolor → {found.get('palette')} {found.get('colors_before')}→{found['colors_after']} colours"
+            )
+        elif op == "mirror":
+            parts.append("mirror " + ("left-right" if found.get("axis", "x") == "x" else "top-bottom"))
         else:
             parts.append(op)
     return " · ".join(parts)

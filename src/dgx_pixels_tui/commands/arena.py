@@ -21,7 +21,7 @@ from ..arguments import check_out_folder, checked_request
 from ..connection import EXIT_FAILED, EXIT_OK, CommandError, dump, fail, print_json, run_client
 from ..size_text import parse_size
 from ..terminal_format import console
-from .generate import follow_jobs, free_path, postprocess_to_send, prompt_slug, typed_values
+from .generate import follow_jobs, free_path, locked, postprocess_to_send, prompt_slug, typed_values
 
 VOTE_WORDS = {"tie": "tie", "bad": "both_bad", "both-bad": "both_bad", "both_bad": "both_bad", "skip": "skip"}
 EXPORT_FIELDS = (
@@ -74,7 +74,7 @@ def compare(args: argparse.Namespace) -> int:
         stream = client.events()
         await anext(stream)  # subscribed before submitting: no event of these jobs is missed
         try:
-            comparison = await client.compare(args.prompt, models, **params)
+            comparison = await client.compare(args.prompt, models, **locked(params, args.palette, settings))
             print(f"comparison {comparison.id} · seed {comparison.seed}", file=sys.stderr)
             jobs = {p.job_id: await client.job(p.job_id) for p in comparison.panels if p.job_id}
             if jobs:

@@ -28,6 +28,7 @@ from ..connection import (
     run_client,
 )
 from ..link import generate_confirmed
+from ..palette_lock import palette_to_send
 from ..prompt_notes import unused_words_note
 from ..size_text import parse_size
 from ..terminal_format import step_text
@@ -58,6 +59,16 @@ def request_params(args: argparse.Namespace) -> dict[str, object]:
         **source_to_send(args.vary),
     }
     return {key: value for key, value in params.items() if value is not None}
+
+
+def locked(params: dict[str, object], asked: str | None, settings: Settings) -> dict[str, object]:
+    """`params` with the palette the images lock to (--palette, else [project] palette); CommandError (exit 2) for
+    a palette file that cannot be read."""
+    try:
+        palette = palette_to_send(asked, settings.project.palette)
+    except ValueError as exc:
+        raise CommandError(str(exc), "invalid", {"field": "palette"}) from None
+    return params if palette is None else {**params, "palette": palette}
 
 
 def source_to_send(vary: str | None) -> dict[str, object]:
@@ -102,7 +113,8 @@ def main(args: argparse.Namespace) -> int:
         check_out_folder(Path(args.out))
 
     async def body(client: AsyncClient, settings: Settings) -> int:
-        return await generate_and_save(client, [(args.prompt, params)], Path(args.out), args.no_wait, args.json)
+        with_palette = locked(params, args.palette, settings)
+        return await generate_and_save(client, [(args.prompt, with_palette)], Path(args.out), args.no_wait, args.json)
 
     return run_client(args, body)
 

@@ -186,6 +186,8 @@ class CompareScreen(PixelsScreen):
 
     async def _compare(self, plan: RoundPlan, seed: int | None) -> m.ComparisonInfo:
         params: dict[str, object] = {"tags": list(plan.tags)}
+        if self.pixels.palette is not None:
+            params["palette"] = self.pixels.palette
         if seed is not None:
             params["seed"] = seed
         return await self.pixels.client.compare(plan.prompt, list(plan.models), **params)

@@ -21,6 +21,7 @@ from dgx_pixels_worker.protocol import ErrorCode, JobState, WorkerError
 
 from ..link import CONFIRM_TRIES, LinkState, generate_confirmed
 from ..messages import ConnectionChanged, JobFinished, PreviewArrived, QueueChanged
+from ..palette_lock import lock_text
 from ..previews.widget import SpritePreview
 from ..prompt_notes import unused_words_note
 from ..size_text import parse_size
@@ -229,6 +230,7 @@ class GenerateScreen(PixelsScreen):
             "steps": int(value["steps"]) if value["steps"] else None,
             "cfg": float(value["cfg"]) if value["cfg"] else None,
             "count": int(value["count"] or 1),
+            "palette": self.pixels.palette,
         }
         return {key: val for key, val in params.items() if val is not None}
 
@@ -261,7 +263,8 @@ class GenerateScreen(PixelsScreen):
             self.query_one("#live-preview", SpritePreview).image = None
         except NoMatches:  # the app closed while the job was being queued
             return
-        status.update(f"{job.id} {job.state.value}: {job.prompt} ({job.model}, seed {job.seed})")
+        locked = f", {lock_text(self.pixels.palette)}" if job.palette else ""
+        status.update(f"{job.id} {job.state.value}: {job.prompt} ({job.model}, seed {job.seed}{locked})")
         if job.state.terminal:  # it ended before the answer came, so its end was not followed here
             self.job_finished(job)
 
@@ -303,6 +306,8 @@ class GenerateScreen(PixelsScreen):
             status.update(f"{job.id} {job.state.value}: {reason}")
             return
         done = f"{job.id} done: {len(job.images)} image(s) · seed {job.seed} · {job.model}"
+        if job.palette:
+            done += f" · {lock_text(self.pixels.palette or job.palette)}"
         note = unused_words_note(job.unused_words)  # words of the prompt the sprite has nothing for
         status.update(f"{done}\n{note}" if note else done)
         first = await self.preview_png(job.images[0])

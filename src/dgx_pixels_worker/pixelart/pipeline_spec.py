@@ -128,7 +128,7 @@ def split_pipeline(text: str) -> list[dict[str, Any]]:
 
 
 def with_local_palettes(spec: Sequence[Mapping[str, Any]] | str) -> Sequence[Mapping[str, Any]] | str:
-    """The spec with every palette step that names a file on this machine turned into that file's colours
+    """The spec with every palette (or recolor) step that names a file on this machine turned into that file's colours
     (the list form, when any was), for a client to send: a worker reads no file a request names.
 
     A palette name that is an existing file is read; one that looks like a path (a '/', '~' or a palette
@@ -147,20 +147,23 @@ def with_local_palettes(spec: Sequence[Mapping[str, Any]] | str) -> Sequence[Map
     changed = False
     out: list[Mapping[str, Any]] = []
     for n, step in enumerate(steps, start=1):
-        name = step.get("name") if isinstance(step, Mapping) and step.get("op") == "palette" else None
-        if isinstance(name, str) and _looks_local(name):
+        op = step.get("op") if isinstance(step, Mapping) else None
+        key = {"palette": "name", "recolor": "to"}.get(op) if isinstance(op, str) else None
+        name = step.get(key) if key else None
+        if key and isinstance(name, str) and names_a_file(name):
             try:
                 palette = read_palette_file(Path(name).expanduser())
             except PaletteError as exc:
-                raise PipelineError(f"step {n} (palette): {exc}") from None
-            out.append({**{k: v for k, v in step.items() if k != "name"}, "colors": palette.hex()})
+                raise PipelineError(f"step {n} ({op}): {exc}") from None
+            out.append({**{k: v for k, v in step.items() if k != key}, "colors": palette.hex()})
             changed = True
         else:
             out.append(step)
     return out if changed else spec
 
 
-def _looks_local(name: str) -> bool:
+def names_a_file(name: str) -> bool:
+    """The palette name is a file on this machine, or looks like a path (a '/', '~' or a palette suffix)."""
     path = Path(name).expanduser()
     if path.is_file():
         return True

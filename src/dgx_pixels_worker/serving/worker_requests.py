@@ -17,7 +17,16 @@ from .dispatch import Peer
 from .publisher import EventPublisher
 from .status import WorkerStatus
 
-CAPABILITIES = ["events.seq", "events.preview", "image.bytes", "jobs.snapshot", "retry", "compare", "votes"]
+CAPABILITIES = [
+    "events.seq",
+    "events.preview",
+    "image.bytes",
+    "jobs.snapshot",
+    "retry",
+    "compare",
+    "votes",
+    "palettes",
+]
 
 
 class WorkerRequests:

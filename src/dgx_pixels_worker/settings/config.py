@@ -100,6 +100,12 @@ class TuiSettings(_Section):
     colors: Literal["auto", "truecolor", "256", "16"] = "auto"  # colour depth; auto asks the terminal
 
 
+class ProjectSettings(_Section):
+    # Every generate and compare of this user's clients is locked to it unless asked otherwise (--palette none):
+    # a palette of the worker's library by name, or a palette file on this machine (read by the client).
+    palette: str = ""
+
+
 class Settings(_Section):
     worker: WorkerSettings
     client: ClientSettings
@@ -107,6 +113,7 @@ class Settings(_Section):
     limits: LimitsSettings
     procedural: ProceduralSettings
     tui: TuiSettings = Field(default_factory=TuiSettings)
+    project: ProjectSettings = Field(default_factory=ProjectSettings)
     backends: list[ComfyUISettings] = Field(default_factory=list)
 
     @model_validator(mode="after")
