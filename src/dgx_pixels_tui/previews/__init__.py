@@ -1,4 +1,5 @@
-"""Terminal image previews: half-block strips for Textual, sixel/kitty for direct writes, and mode detection.
+"""Terminal image previews: half-block strips for Textual, sixel/kitty for direct writes, and mode detection;
+animations play frame by frame and tiles show 3 x 3.
 
 Names are loaded on first use, so that importing one submodule (say `detect`, at start-up) does not pull in
 numpy and Pillow through the others.
@@ -31,7 +32,10 @@ _HOME = {
     "query_tty": "detect",
     "render_ansi": "ansi",
     "render_halfblock": "halfblock",
+    "repeat_tile": "frames",
     "scale_nearest": "scaling",
+    "shown_frames": "frames",
+    "split_sheet": "frames",
     "to_rgba_array": "scaling",
     "typed_keys": "detect",
     "write_graphics": "graphics",

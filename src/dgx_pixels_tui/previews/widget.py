@@ -6,6 +6,9 @@ overdrawn, left behind after scrolling or resizing, or shifted by the compositor
 survive tmux. So in "sixel" and "kitty" modes the widget still draws half-blocks, and additionally offers the
 encoded escape sequence (`graphics_sequence`) for a full-size "open image" view that suspends the app and writes
 straight to the terminal with `previews.graphics.write_graphics`.
+
+An animation (a sheet of `frames` equal frames, left to right) plays at `fps` while the widget is on the
+screen shown, and holds still otherwise; a tile is shown repeated 3 x 3, so a seam at its edges shows.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import TYPE_CHECKING
 from rich.segment import Segment
 from textual.geometry import Size
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widget import Widget
 
 from .detect import PreviewMode
@@ -27,10 +31,11 @@ if TYPE_CHECKING:  # numpy and Pillow load with the first image, not with the ap
     from .scaling import ImageLike
 
 PLACEHOLDER = "no image yet"
+FRAMES_PER_SECOND = 8.0
 
 
 class SpritePreview(Widget):
-    """Shows `image` integer-scaled and centred; strips are cached per (image, size, background)."""
+    """Shows `image` integer-scaled and centred; strips are cached per (image, frame, size, background)."""
 
     DEFAULT_CSS = """
     SpritePreview {
@@ -46,6 +51,7 @@ class SpritePreview(Widget):
         mode: PreviewMode = "halfblock",
         checkerboard: bool = False,
         placeholder: str = PLACEHOLDER,
+        fps: float = FRAMES_PER_SECOND,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -54,48 +60,119 @@ class SpritePreview(Widget):
         self.mode: PreviewMode = mode
         self.checkerboard = checkerboard
         self.placeholder = placeholder
+        self.fps = fps
         self._image: ImageLike | None = None
-        self._pixels: np.ndarray | None = None
+        self._shown: list[np.ndarray] = []  # the pictures to step through: one, or an animation's frames
+        self._frame = 0
+        self._tile = False
+        self._playing = True
+        self._timer: Timer | None = None
+        self._pixels: np.ndarray | None = None  # the picture shown now
         self._generation = 0
         self._cache_key: tuple[object, ...] | None = None
-        self._strips: list[Strip] = []
-        self._sequences: dict[tuple[int, tuple[int, int] | None], str] = {}
+        self._strips: dict[int, list[Strip]] = {}  # by frame, for the size and background of `_cache_key`
+        self._sequences: dict[tuple[int, int, tuple[int, int] | None], str] = {}
         self.image = image
 
     @property
     def image(self) -> ImageLike | None:
+        """The image as given (an animation's whole sheet); setting one shows it as a still."""
         return self._image
 
     @image.setter
     def image(self, image: ImageLike | None) -> None:
+        self.set_image(image)
+
+    @property
+    def frames(self) -> int:
+        """How many frames the preview steps through (1 for a still)."""
+        return len(self._shown)
+
+    @property
+    def frame(self) -> int:
+        """The frame shown now, from 0."""
+        return self._frame
+
+    @property
+    def tile(self) -> bool:
+        return self._tile
+
+    @property
+    def playing(self) -> bool:
+        return self._playing
+
+    def set_image(self, image: ImageLike | None, *, frames: int = 1, tile: bool = False) -> None:
+        """Show `image`: a sheet of `frames` frames left to right plays; a `tile` is repeated 3 x 3."""
         old_shape = None if self._pixels is None else self._pixels.shape
         self._image = image
+        self._tile = tile
         if image is None:
-            self._pixels = None
+            self._shown = []
         else:
+            from .frames import shown_frames
             from .scaling import to_rgba_array
 
-            self._pixels = to_rgba_array(image)
+            self._shown = shown_frames(to_rgba_array(image), frames, tile)
+        self._frame = 0
+        self._pixels = self._shown[0] if self._shown else None
         self._generation += 1
         self._sequences.clear()
         new_shape = None if self._pixels is None else self._pixels.shape
         # A new size matters to `width: auto` / `height: auto` layouts; a new frame of the same size does not.
         self.refresh(layout=new_shape != old_shape)
+        self._set_timer()
 
-    def show(self, data: bytes) -> bool:
+    def show(self, data: bytes, *, frames: int = 1, tile: bool = False) -> bool:
         """Show an encoded image (PNG, JPEG, anything Pillow opens); empty or undecodable data clears the preview.
-
-        Returns whether an image is now shown.
+        `frames` and `tile` as for `set_image`. Returns whether an image is now shown.
         """
         from PIL import Image
 
         try:
             with Image.open(io.BytesIO(data)) as opened:
-                self.image = opened.convert("RGBA")
+                self.set_image(opened.convert("RGBA"), frames=frames, tile=tile)
         except (OSError, ValueError, Image.DecompressionBombError):
             self.image = None
             return False
         return True
+
+    def show_frame(self, index: int) -> None:
+        """Show frame `index` (counted round: one past the last is the first)."""
+        if not self._shown:
+            return
+        self._frame = index % len(self._shown)
+        self._pixels = self._shown[self._frame]
+        self.refresh()
+
+    def pause(self) -> None:
+        """Hold the frame shown now (tests and snapshots hold one, so every run draws the same)."""
+        self._playing = False
+        self._set_timer()
+
+    def play(self) -> None:
+        self._playing = True
+        self._set_timer()
+
+    def on_mount(self) -> None:
+        self._set_timer()
+
+    def _set_timer(self) -> None:
+        """A timer runs only while there is an animation to play; a still costs nothing."""
+        wanted = self._playing and len(self._shown) > 1 and self.is_mounted and self.fps > 0
+        if wanted and self._timer is None:
+            self._timer = self.set_interval(1 / self.fps, self._step)
+        elif not wanted and self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def _step(self) -> None:
+        # Hidden (another screen shown, scrolled away, display off): no step and no repaint until it shows again.
+        # A dialog over the screen leaves it in view; another screen on top does not.
+        if not self.is_on_screen:
+            return
+        screen, top = self.screen, self.app.screen
+        if screen is top or (top.is_modal and screen.is_current):
+            self.show_frame(self._frame + 1)
 
     def graphics_sequence(self, box: tuple[int, int] | None = None) -> str | None:
         """The sixel/kitty escape sequence for the full-size view, or None in half-block mode or without an image."""
@@ -103,7 +180,7 @@ class SpritePreview(Widget):
             return None
         from .graphics import encode_graphics
 
-        key = (self._generation, box)
+        key = (self._generation, self._frame, box)
         if key not in self._sequences:
             self._sequences[key] = encode_graphics(self._pixels, self.mode, box)
         return self._sequences[key]
@@ -116,7 +193,7 @@ class SpritePreview(Widget):
 
     def render_line(self, y: int) -> Strip:
         width, height = self.size
-        strips = self._frame(width, height)
+        strips = self._picture(width, height)
         return strips[y] if 0 <= y < len(strips) else Strip.blank(width, self.rich_style)
 
     def _backdrop(self) -> Backdrop:
@@ -128,19 +205,22 @@ class SpritePreview(Widget):
         other = background.darken(0.1) if background.brightness > 0.5 else background.lighten(0.1)
         return Backdrop(background.rgb, other.rgb)
 
-    def _frame(self, width: int, height: int) -> list[Strip]:
+    def _picture(self, width: int, height: int) -> list[Strip]:
         if self._pixels is None:
             key: tuple[object, ...] = (self._generation, width, height, self.rich_style)
             if key != self._cache_key:
-                self._strips, self._cache_key = self._placeholder_frame(width, height), key
-            return self._strips
+                self._strips, self._cache_key = {0: self._placeholder_frame(width, height)}, key
+            return self._strips[0]
         from .halfblock import render_halfblock
 
         backdrop = self._backdrop()
         key = (self._generation, width, height, backdrop, self.rich_style)
         if key != self._cache_key:
-            self._strips, self._cache_key = render_halfblock(self._pixels, width, height, backdrop), key
-        return self._strips
+            self._strips, self._cache_key = {}, key
+        strips = self._strips.get(self._frame)
+        if strips is None:  # each frame is drawn once per size: a loop replays the cache
+            strips = self._strips[self._frame] = render_halfblock(self._pixels, width, height, backdrop)
+        return strips
 
     def _placeholder_frame(self, width: int, height: int) -> list[Strip]:
         style = self.rich_style
