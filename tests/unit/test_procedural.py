@@ -86,7 +86,7 @@ def hue_distance(a: float, b: float) -> float:
 
 
 def test_public_constants() -> None:
-    assert GENERATOR_VERSION == "1"
+    assert GENERATOR_VERSION == "2"
     assert (MIN_SIZE, MAX_SIZE) == (16, 128)
     assert set(procedural.__all__) >= {
         "GENERATOR_VERSION",

@@ -90,7 +90,9 @@ class ProceduralBackend:
         try:
             frames = await asyncio.to_thread(
                 lambda: list(
-                    procedural.render_stages(task.prompt, task.seed, task.width, task.height, task.steps, task.negative)
+                    procedural.render_stages(
+                        task.prompt, task.seed, task.width, task.height, task.steps, task.negative, tile=task.tile
+                    )
                 )
             )
         except ValueError as exc:
@@ -100,7 +102,7 @@ class ProceduralBackend:
             frames = await asyncio.to_thread(
                 lambda: [map_to_palette(frame, named_palette(palette)) for frame in frames]
             )
-        plan = procedural.plan_sprite(task.prompt, task.negative, seed=task.seed)
+        plan = procedural.plan_sprite(task.prompt, task.negative, seed=task.seed, tile=task.tile)
         total = len(frames)
         for step, frame in enumerate(frames[:-1], start=1):
             yield Progress(step=step, total=total, stage=f"shaping {plan.subject}")

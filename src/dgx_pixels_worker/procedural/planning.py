@@ -60,23 +60,28 @@ class Blueprint:
     words: tuple[str, ...]  # canonical prompt tokens
     excluded_materials: frozenset[str]
     excluded_families: frozenset[str]
+    ground: str = ""  # a subject asked for as a tile: the tile kind it is repeated on ("" when no seed chose it)
 
     def allows(self, material: str) -> bool:
         return material not in self.excluded_materials and not (set(families(material)) & self.excluded_families)
 
 
-def plan_sprite(prompt: str, negative: str = "", seed: int | None = None) -> SpritePlan:
-    """What the generator will draw for this prompt.
+def plan_sprite(prompt: str, negative: str = "", seed: int | None = None, *, tile: bool = False) -> SpritePlan:
+    """What the generator will draw for this prompt; `tile` asks for a seamless tile whatever the prompt.
 
     A prompt without a subject word leaves the subject to the seed: pass `seed` to learn it,
     otherwise the plan says subject "random".
     """
     prompt = check_text(prompt, "prompt")
     negative = check_text(negative, "negative prompt")
-    return blueprint(prompt, negative, None if seed is None else check_seed(seed)).plan
+    return blueprint(prompt, negative, None if seed is None else check_seed(seed), tile=tile).plan
 
 
-def blueprint(prompt: str, negative: str = "", seed: int | None = None) -> Blueprint:
+def blueprint(prompt: str, negative: str = "", seed: int | None = None, *, tile: bool = False) -> Blueprint:
+    """The plan and what the renderer needs. With `tile`, a prompt that names a tile kind or a material that
+    makes one ("lava", "fire") is that tile, one that names no subject is a tile of a kind the seed picks, and a
+    subject ("coin", "knight") becomes a pattern: the subject repeated on a tile of a kind the prompt names or
+    the seed picks."""
     toks = voc.tokens(prompt)
     neg = voc.tokens(negative)
     ex_fam = frozenset(voc.FAMILY_ALIASES.get(w, w) for w in neg if w in voc.COLOUR_FAMILIES or w in voc.FAMILY_ALIASES)
@@ -91,16 +96,29 @@ def blueprint(prompt: str, negative: str = "", seed: int | None = None) -> Bluep
         if m is not None and m in MATERIALS and allowed(m) and m not in materials:
             materials.append(m)
 
-    subject, variant, word = _subject(toks, materials, seed)
+    # A tile request reads the prompt as if it said "tile": a subject word still wins, and becomes a pattern.
+    subject, variant, word = _subject([*toks, "tile"] if tile else toks, materials, seed)
+    ground = _ground(toks, seed) if tile and subject != "tile" else ""
     symmetric = subject in SYMMETRIC_SUBJECTS or (subject == "creature" and variant in SYMMETRIC_CREATURES)
+    summary = _summary(subject, variant, word, materials)
+    if tile and subject != "tile":
+        summary = f"seamless tile: {summary}, repeated on {ground or 'ground the seed picks'}"
     plan = SpritePlan(
         subject=subject,
-        tile=subject == "tile",
+        tile=tile or subject == "tile",
         symmetric=symmetric,
         materials=tuple(materials),
-        summary=_summary(subject, variant, word, materials),
+        summary=summary,
     )
-    return Blueprint(plan, variant, word, tuple(toks), ex_mat, ex_fam)
+    return Blueprint(plan, variant, word, tuple(toks), ex_mat, ex_fam, ground)
+
+
+def _ground(toks: list[str], seed: int | None) -> str:
+    """The tile kind a pattern's subject is repeated on: the first kind the prompt names, else the seed's."""
+    kind = next((voc.TILE_KIND_WORDS[w] for w in toks if w in voc.TILE_KIND_WORDS), "")
+    if kind or seed is None:
+        return kind
+    return voc.TILE_KINDS[index_for(len(voc.TILE_KINDS), "tile-ground", seed)]
 
 
 def unused_words(prompt: str, negative: str = "") -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from .creatures import draw_creature
 from .humanoid import draw_humanoid
 from .items import draw_bottle, draw_chest, draw_coin, draw_gem, draw_heart, draw_shield
 from .outline import compose
+from .patterns import pattern_size, render_pattern
 from .picker import MaterialPicker
 from .planning import Blueprint, blueprint
 from .plants import draw_mushroom, draw_tree
@@ -52,15 +53,24 @@ class Sprite:
     shades: np.ndarray | None
 
 
-def build(prompt: str, seed: int, width: int, height: int, negative: str = "") -> Sprite:
+def build(prompt: str, seed: int, width: int, height: int, negative: str = "", *, tile: bool = False) -> Sprite:
     width, height = check_size(width, height)
     seed = check_seed(seed)
     prompt = check_text(prompt, "prompt")
     negative = check_text(negative, "negative prompt")
-    bp = blueprint(prompt, negative, seed)
+    bp = blueprint(prompt, negative, seed, tile=tile)
     rng = rng_for("sprite", " ".join(voc.words(prompt)), seed, f"{width}x{height}", " ".join(voc.words(negative)))
-    if bp.plan.tile:
+    if bp.plan.subject == "tile":
         return Sprite(bp, render_tile(bp, rng, width, height), None, None)
+    if bp.plan.tile:
+        size = pattern_size(width, height)
+        copy = _draw(bp, rng, size, size)
+        return Sprite(bp, render_pattern(bp, copy.image, rng, width, height), None, None)
+    return _draw(bp, rng, width, height)
+
+
+def _draw(bp: Blueprint, rng: np.random.Generator, width: int, height: int) -> Sprite:
+    """The blueprint's subject as a sprite on a transparent canvas."""
     cv = Canvas(width, height, rng)
     DRAWERS[bp.plan.subject](cv, rng, MaterialPicker(bp, rng), bp.variant, bp.word)
     if bp.plan.symmetric:
@@ -70,17 +80,20 @@ def build(prompt: str, seed: int, width: int, height: int, negative: str = "") -
     return Sprite(bp, compose(cv, shades), cv, shades)
 
 
-def render_sprite(prompt: str, seed: int, width: int, height: int, negative: str = "") -> np.ndarray:
-    """The finished sprite as a (height, width, 4) uint8 RGBA array."""
-    return build(prompt, seed, width, height, negative).image
+def render_sprite(
+    prompt: str, seed: int, width: int, height: int, negative: str = "", *, tile: bool = False
+) -> np.ndarray:
+    """The finished sprite as a (height, width, 4) uint8 RGBA array; with `tile`, a seamless opaque tile of the
+    prompt's kind, material or subject."""
+    return build(prompt, seed, width, height, negative, tile=tile).image
 
 
 def render_stages(
-    prompt: str, seed: int, width: int, height: int, steps: int, negative: str = ""
+    prompt: str, seed: int, width: int, height: int, steps: int, negative: str = "", *, tile: bool = False
 ) -> Iterator[np.ndarray]:
     """Exactly `steps` RGBA frames from coarse and noisy to the final sprite (the last frame)."""
     steps = check_steps(steps)
-    final = render_sprite(prompt, seed, width, height, negative)
+    final = render_sprite(prompt, seed, width, height, negative, tile=tile)
     rng = rng_for(
         "stages", " ".join(voc.words(prompt)), check_seed(seed), f"{width}x{height}", " ".join(voc.words(negative))
     )

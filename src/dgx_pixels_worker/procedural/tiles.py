@@ -14,6 +14,7 @@ from . import noise
 from .palettes import JITTER_STEPS, ramp
 from .planning import Blueprint
 from .vocabulary import TILE_KIND_MATERIAL
+from .wrap import quiet_roll
 
 # Secondary material per kind (mortar, pebbles, flowers...) and which prompt colours may replace it.
 SECONDARY: dict[str, tuple[str, ...]] = {
@@ -66,10 +67,9 @@ def render_tile(bp: Blueprint, rng: np.random.Generator, w: int, h: int) -> np.n
         main = own
     tp = TilePaint(rng, w, h, main, second)
     KINDS[kind](tp)
-    # Patterns are periodic, so any shift is still seamless; shifting keeps grid-aligned features
-    # (brick courses, cell rows) from always lining up with the tile's edge.
-    tp.index = np.roll(tp.index, (int(rng.integers(h)), int(rng.integers(w))), axis=(0, 1))
-    return tp.image()
+    # Patterns are periodic, so any shift is still seamless; the cut goes where neighbours differ least, which
+    # also keeps grid-aligned features (brick courses, cell rows) from always lining up with the tile's edge.
+    return quiet_roll(tp.image(), rng)
 
 
 def _grass(tp: TilePaint) -> None:

@@ -1,3 +1,3 @@
 """Version of the procedural generator's output; bump it whenever output bytes change."""
 
-GENERATOR_VERSION: str = "1"
+GENERATOR_VERSION: str = "2"
