@@ -148,6 +148,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("models", parents=[common, json_flag], help="list models and whether they are usable")
     p.set_defaults(handler="models:models")
 
+    p = sub.add_parser("images", parents=[common, json_flag], help="gallery images with their quality figures")
+    p.add_argument("images", nargs="*", metavar="IMAGE", help="image ids (JOB-N), jobs or comparisons (default: all)")
+    p.add_argument("--find", nargs="+", metavar="WORD", help="only images whose prompt has these words")
+    p.add_argument("--model", metavar="M", help="only images of this model")
+    p.add_argument("--tag", metavar="T", help="only images with this tag")
+    p.add_argument("--limit", type=at_least(1, 500), default=20, help="at most this many, newest first (default 20)")
+    p.set_defaults(handler="images:images")
+
     p = sub.add_parser("palettes", parents=[common, json_flag], help="the worker's palettes; import FILE adds one")
     p.set_defaults(handler="palettes:list_palettes")
     actions = p.add_subparsers(dest="action", metavar="ACTION")
@@ -221,9 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--category", default="misc", metavar="C", help="folder under assets/sprites (default misc)")
     p.add_argument("--sheet", action="store_true", help="export the images as one sprite sheet with its grid layout")
     p.add_argument("--name", metavar="NAME", help="file name for a single image or the sheet")
-    p.add_argument(
-        "--strict", action="store_true", help="refuse images that fail a quality check ([lint] thresholds)"
-    )
+    p.add_argument("--strict", action="store_true", help="refuse images that fail a quality check ([lint] thresholds)")
     p.set_defaults(handler="export:export")
 
     p = sub.add_parser(

@@ -10,7 +10,7 @@ from typing import Any
 
 from dgx_pixels_worker.client import AsyncClient
 from dgx_pixels_worker.protocol import ErrorCode, WorkerError
-from dgx_pixels_worker.settings.config import Settings
+from dgx_pixels_worker.settings.config import LintSettings, Settings
 
 from ..bevy_export import (
     BevyExportError,
@@ -19,7 +19,8 @@ from ..bevy_export import (
     sheet_item,
     sprite_name,
 )
-from ..connection import EXIT_OK, CommandError, fail, print_json, run_client
+from ..connection import EXIT_FAILED, EXIT_OK, CommandError, fail, print_json, run_client
+from ..lint_checks import failures, figures_of_png
 
 IMAGE_ID = re.compile(r"^[0-9a-f]{4,}-\d+$")
 
@@ -33,6 +34,16 @@ class Fetched:
 
 async def fetch_images(client: AsyncClient, names: list[str], raw: bool = False) -> list[Fetched]:
     """Each name is an image id (JOB-N), a job (all its images, in order) or a comparison (its panels)."""
+    fetched = []
+    for image_id in await image_ids_named(client, names):
+        reply = await client.image(image_id, raw=raw)
+        assert reply.png is not None
+        fetched.append(Fetched(image_id, reply.png, {**reply.image.params, "image_id": image_id}))
+    return fetched
+
+
+async def image_ids_named(client: AsyncClient, names: list[str]) -> list[str]:
+    """The image ids of names that are image ids (JOB-N), jobs (all their images, in order) or comparisons."""
     image_ids: list[str] = []
     for name in names:
         if IMAGE_ID.match(name):
@@ -53,12 +64,7 @@ async def fetch_images(client: AsyncClient, names: list[str], raw: bool = False)
                 ErrorCode.UNKNOWN_IMAGE,
                 f"{name!r} is no image, job or comparison; `dgx-pixels queue` lists jobs, the Gallery shows image ids",
             ) from None
-    fetched = []
-    for image_id in image_ids:
-        reply = await client.image(image_id, raw=raw)
-        assert reply.png is not None
-        fetched.append(Fetched(image_id, reply.png, {**reply.image.params, "image_id": image_id}))
-    return fetched
+    return image_ids
 
 
 def export(args: argparse.Namespace) -> int:
@@ -67,6 +73,8 @@ def export(args: argparse.Namespace) -> int:
 
     async def body(client: AsyncClient, settings: Settings) -> int:
         images = await fetch_images(client, args.images, raw=args.raw)
+        if args.strict:
+            refuse_failing(images, args.raw, settings.lint)
         items = [
             ExportItem(args.name if args.name and len(images) == 1 else sprite_name(i.params), i.png, i.params)
             for i in images
@@ -85,3 +93,24 @@ def export(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     return run_client(args, body)
+
+
+def refuse_failing(images: list[Fetched], raw: bool, limits: LintSettings) -> None:
+    """CommandError (`lint_failed`, exit 1) naming every image that fails a quality check, and by how much, before
+    anything is written. Figures come with each image; an image made before they existed, or a raw render, has
+    them computed here from its PNG."""
+    failed: dict[str, list[str]] = {}
+    for image in images:
+        lint = None if raw else image.params.get("lint")
+        found = failures(lint if lint is not None else figures_of_png(image.png, image.params), limits)
+        if found:
+            failed[image.image_id] = [f.message for f in found]
+    if failed:
+        lines = "; ".join(f"{image_id}: {', '.join(messages)}" for image_id, messages in failed.items())
+        raise CommandError(
+            f"--strict: {len(failed)} of {len(images)} image(s) fail the quality checks, so nothing was exported. "
+            f"{lines}. Fix or leave them out, or change the thresholds in the [lint] configuration",
+            "lint_failed",
+            {"images": failed},
+            exit=EXIT_FAILED,
+        )

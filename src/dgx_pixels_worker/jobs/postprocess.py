@@ -4,12 +4,14 @@ kept beside the result, and the bounds a pipeline keeps. CPU work only; jobs/sav
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from PIL import Image
 
 from ..pixelart import run_pipeline, smallest_output
+from ..pixelart.lint import lint_image
 from ..protocol import ErrorCode, WorkerError
 from ..settings.config import LimitsSettings
 from . import image_files
@@ -53,15 +55,22 @@ class ProcessedImage:
 
 
 def postprocess_render(
-    render: Image.Image, metadata: dict[str, Any], steps: list[dict[str, Any]], max_size: int | None = None
+    render: Image.Image,
+    metadata: dict[str, Any],
+    steps: list[dict[str, Any]],
+    max_size: int | None = None,
+    palette: Sequence[str] = (),
+    tile: bool = False,
 ) -> ProcessedImage:
     """Run `steps` on `render`. The processed PNG's text chunks hold `metadata` plus every step as applied
     (`postprocess`: params and what each step found); the raw PNG holds `metadata` alone. A pipeline that
     fails keeps the raw render as the image, with the reason under `postprocess_error`, so nothing is lost;
     so does one whose steps would make an image larger than `max_size` a side (DEFAULT_MAX_SIDE, or the
-    render's own size when that is larger), refused before the step allocates."""
+    render's own size when that is larger), refused before the step allocates. The stored image's quality
+    figures (pixelart/lint.py: against `palette`, the locked one, and as a tile when `tile`) go under `lint`."""
     metadata = {**metadata, "width": render.width, "height": render.height}
     if not steps:
+        metadata["lint"] = lint_image(render, palette, tile).to_dict()
         return ProcessedImage(image_files.encode_png(render, metadata), None, render.width, render.height, metadata)
     raw_png = image_files.encode_png(render, {**metadata, "raw": True})
     try:
@@ -70,6 +79,7 @@ def postprocess_render(
     except Exception as exc:  # a bug in a step must not cost the user the render
         log.warning("post-processing failed, keeping the raw render: %r", exc)
         failed = {**metadata, "postprocess_error": f"{exc!r}; the image is the raw render"}
+        failed["lint"] = lint_image(render, palette, tile).to_dict()
         return ProcessedImage(image_files.encode_png(render, failed), None, render.width, render.height, failed)
     processed = {
         **metadata,
@@ -77,5 +87,6 @@ def postprocess_render(
         "height": image.height,
         "postprocess": record,
         "raw_size": [render.width, render.height],
+        "lint": lint_image(image, palette, tile, record).to_dict(),
     }
     return ProcessedImage(image_files.encode_png(image, processed), raw_png, image.width, image.height, processed)

@@ -43,9 +43,11 @@ class ImageSaver:
             metadata["tile"] = True
         steps = list(p.postprocess)
         if steps or result.image.width * result.image.height > INLINE_ENCODE_PIXELS:
-            processed = await asyncio.to_thread(postprocess_render, result.image, metadata, steps, self._max_size)
+            processed = await asyncio.to_thread(
+                postprocess_render, result.image, metadata, steps, self._max_size, p.palette, p.tile
+            )
         else:  # a small sprite encodes in well under a millisecond: a thread hop would cost more
-            processed = postprocess_render(result.image, metadata, steps, self._max_size)
+            processed = postprocess_render(result.image, metadata, steps, self._max_size, p.palette, p.tile)
         relative = image_files.relative_image_path(job.id, task.index, job.created_at)
         raw_relative = None
         if processed.raw_png is not None:

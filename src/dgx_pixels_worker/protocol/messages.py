@@ -127,6 +127,7 @@ class ImageLint(Reply):
     """Quality figures of a finished image (docs/pixelart.md#quality-checks)."""
 
     colors: int  # distinct opaque colours
+    opaque: int = 0  # opaque pixels: what off_palette and the orphan share are counted against
     off_palette: float | None = None  # share of opaque pixels not in the locked palette; nil when none is locked
     orphans: int = 0  # opaque pixels with no 4-neighbour of their own colour
     semi_transparent: float = 0.0  # share of pixels neither opaque nor fully transparent

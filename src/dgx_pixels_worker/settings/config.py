@@ -106,6 +106,19 @@ class ProjectSettings(_Section):
     palette: str = ""
 
 
+class LintSettings(_Section):
+    """Thresholds of the quality checks (docs/pixelart.md#quality-checks): an image past one fails it."""
+
+    # Defaults from real game sprites (tests/data/pixelart_corpus): up to 47 colours, and a third of their pixels
+    # orphans at the median, since dithering and texture are made of them; see docs/pixelart.md#quality-checks.
+    max_colors: int = Field(default=64, ge=1)
+    max_off_palette: float = Field(default=0.0, ge=0, le=1)  # share of opaque pixels; only with a locked palette
+    max_orphans: float = Field(default=0.6, ge=0, le=1)  # share of opaque pixels
+    max_semi_transparent: float = Field(default=0.0, ge=0, le=1)  # share of all pixels
+    min_grid_fit: float = Field(default=0.5, ge=0, le=1)  # only when a grid step ran
+    max_seam: float = Field(default=1.5, ge=0)  # tiles only
+
+
 class Settings(_Section):
     worker: WorkerSettings
     client: ClientSettings
@@ -113,6 +126,7 @@ class Settings(_Section):
     limits: LimitsSettings
     procedural: ProceduralSettings
     tui: TuiSettings = Field(default_factory=TuiSettings)
+    lint: LintSettings = Field(default_factory=LintSettings)
     project: ProjectSettings = Field(default_factory=ProjectSettings)
     backends: list[ComfyUISettings] = Field(default_factory=list)
 
