@@ -34,7 +34,7 @@ async def raw_exchange(worker, frames, timeout=5.0):
         (msgpack.packb({"v": 1, "type": "job", "id": "r5", "body": {"job_id": "nosuchjob"}}), "unknown_job"),
         (msgpack.packb({"v": 1, "type": "image", "id": "r6", "body": {"image_id": "nope-0"}}), "unknown_image"),
         (msgpack.packb({"v": 1, "type": "test_events", "id": "r7", "body": {"count": 1}}), "disabled"),
-        (msgpack.packb({"v": 1, "type": "ping", "id": "r8", "body": {}, "pad": b"x" * 2_000_000}), "too_large"),
+        (msgpack.packb({"v": 1, "type": "ping", "id": "r8", "body": {}, "pad": b"x" * 6_000_000}), "too_large"),
     ],
     ids=[
         "garbage",

@@ -5,11 +5,16 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import AsyncGenerator
+from typing import Any
 
+import numpy as np
 from PIL import Image
 
 from .. import procedural
 from ..pixelart.palette import map_to_palette, named_palette
+from ..procedural.seeding import rng_for
+from ..procedural.stages import preview_frames
+from ..procedural.variation import varied_sprite
 from ..protocol import ErrorCode, WorkerError
 from ..protocol.messages import BackendInfo, GpuInfo, ModelInfo
 from .base import BackendEvent, Preview, Progress, RenderTask, Result
@@ -32,6 +37,13 @@ def unused_words(model: str, prompt: str, negative: str) -> list[str]:
 @functools.lru_cache(maxsize=1024)  # asked for each job a snapshot or an event shows
 def _unused_words(prompt: str, negative: str) -> tuple[str, ...]:
     return procedural.unused_words(prompt, negative)
+
+
+def _variation_stages(task: RenderTask) -> tuple[list[np.ndarray], dict[str, Any]]:
+    """A variation's preview frames and image (procedural/variation.py), and what its record says of it."""
+    strength = task.strength if task.strength is not None else 1.0
+    image, info = varied_sprite(task.init_png or b"", task.seed, task.width, task.height, strength)
+    return list(preview_frames(image, task.steps, rng_for("vary-stages", task.seed, strength))), info
 
 
 class ProceduralBackend:
@@ -87,14 +99,18 @@ class ProceduralBackend:
         return []
 
     async def render(self, task: RenderTask) -> AsyncGenerator[BackendEvent, None]:
+        varied: dict[str, Any] = {}
         try:
-            frames = await asyncio.to_thread(
-                lambda: list(
-                    procedural.render_stages(
-                        task.prompt, task.seed, task.width, task.height, task.steps, task.negative, tile=task.tile
+            if task.init_png is not None:
+                frames, varied = await asyncio.to_thread(_variation_stages, task)
+            else:
+                frames = await asyncio.to_thread(
+                    lambda: list(
+                        procedural.render_stages(
+                            task.prompt, task.seed, task.width, task.height, task.steps, task.negative, tile=task.tile
+                        )
                     )
                 )
-            )
         except ValueError as exc:
             raise WorkerError(ErrorCode.INVALID, str(exc)) from None
         palette = STYLES.get(task.model, (None, ""))[0]
@@ -117,5 +133,6 @@ class ProceduralBackend:
                 "subject": plan.subject,
                 "unused_words": unused_words(task.model, task.prompt, task.negative),
                 **({"palette": palette} if palette else {}),
+                **varied,
             },
         )

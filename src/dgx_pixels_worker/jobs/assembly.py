@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..backends import Backend
 from ..database import Database
+from ..gallery.images import ImageStore
 from ..serving.publisher import EventPublisher
 from ..settings.config import Settings
 from .active import ActiveJobs
@@ -18,6 +19,7 @@ from .progress import ProgressReporter
 from .queue import JobQueue
 from .saving import ImageSaver
 from .slots import Slots
+from .sources import VariationSources
 from .store import JobStore
 from .throughput import Throughput
 from .views import JobViews
@@ -45,14 +47,16 @@ def assemble_jobs(
     views = JobViews(active, store, backends, settings.worker.recent_jobs)
     pause = QueuePause(data_dir, publisher, active.wake_slots)
     lifecycle = JobLifecycle(store, active, views, publisher, pause)
+    sources = VariationSources(db, ImageStore(db), data_dir)
     execution = JobExecution(
         lifecycle,
         ProgressReporter(publisher, settings.worker),
         ImageSaver(data_dir, settings.limits.max_size),
         settings.worker.max_attempts,
+        sources,
     )
     slots = Slots(backends, active, lifecycle, execution, pause, settings.worker.affinity_max_wait_s)
-    queue = JobQueue(lifecycle, store, active, catalogue, slots, settings)
+    queue = JobQueue(lifecycle, store, active, catalogue, slots, settings, sources)
     throughput = Throughput()
     lifecycle.on_finish(throughput.job_finished)
     return Jobs(store, active, catalogue, views, lifecycle, pause, slots, queue, throughput)

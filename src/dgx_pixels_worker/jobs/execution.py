@@ -22,13 +22,22 @@ from .lifecycle import JobLifecycle
 from .progress import ProgressReporter
 from .record import JobRecord
 from .saving import ImageSaver
+from .sources import VariationSources
 from .store import StaleJob
 
 log = logging.getLogger(__name__)
 
 
 class JobExecution:
-    def __init__(self, lifecycle: JobLifecycle, reporter: ProgressReporter, saver: ImageSaver, max_attempts: int):
+    def __init__(
+        self,
+        lifecycle: JobLifecycle,
+        reporter: ProgressReporter,
+        saver: ImageSaver,
+        max_attempts: int,
+        sources: VariationSources | None = None,
+    ):
+        self._sources = sources
         self._lifecycle = lifecycle
         self._reporter = reporter
         self._saver = saver
@@ -85,6 +94,7 @@ class JobExecution:
         p = job.params
         ref = _backend_ref(job)
         resume = ref["ref"] if ref and ref["backend"] == backend.name and ref["index"] == index else None
+        source = await self._sources.load(p.init_image) if p.init_image and self._sources else None
         task = RenderTask(
             job_id=job.id,
             index=index,
@@ -101,6 +111,8 @@ class JobExecution:
             motion=p.motion,
             tile=p.tile,
             strength=p.strength,
+            init_png=source.png if source else None,
+            init_prompt=source.prompt if source else None,
         )
         async with contextlib.aclosing(backend.render(task)) as stream:
             while True:

@@ -14,6 +14,7 @@ from .lifecycle import JobLifecycle
 from .params import JobParams, SpriteParams, complete_sprite_params
 from .record import JobRecord
 from .slots import Slots
+from .sources import VariationSources
 from .store import JobStore
 
 PREFIX_CANDIDATES = 5  # jobs an ambiguous prefix names in its error
@@ -28,6 +29,7 @@ class JobQueue:
         catalogue: ModelCatalogue,
         slots: Slots,
         settings: Settings,
+        sources: VariationSources | None = None,
     ):
         self._lifecycle = lifecycle
         self._store = store
@@ -35,6 +37,7 @@ class JobQueue:
         self._catalogue = catalogue
         self._slots = slots
         self._settings = settings
+        self._sources = sources
 
     def submit(self, request: GenerateRequest, client: str, user: str, request_id: str | None) -> JobRecord:
         """A new queued job; or, for a request sent again with the same id (its reply was lost), the job the first
@@ -43,6 +46,8 @@ class JobQueue:
         if earlier is not None:
             return earlier
         params = self.complete(request)
+        if self._sources is not None and params.strength is not None:  # a variation: its source checked and kept
+            params = params.model_copy(update={"init_image": self._sources.resolve(request)})
         return self._lifecycle.add([self._lifecycle.new_job(params, request.priority, client, user, request_id)])[0]
 
     def complete(self, request: GenerateParams) -> SpriteParams:

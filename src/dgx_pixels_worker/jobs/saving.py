@@ -41,6 +41,8 @@ class ImageSaver:
             metadata.update(frames=p.frames, motion=p.motion)
         if p.tile:
             metadata["tile"] = True
+        if p.init_image is not None:
+            metadata.update(init_image=p.init_image, strength=p.strength)
         steps = list(p.postprocess)
         if steps or result.image.width * result.image.height > INLINE_ENCODE_PIXELS:
             processed = await asyncio.to_thread(

@@ -3,7 +3,8 @@
 Full validation of a body with hundreds of thousands of bad items costs seconds of the event loop and an
 error reply of megabytes, one entry per item. Every legitimate request is far inside these bounds (the
 largest is a post-processing pipeline with palettes of 256 colours), so a body beyond them is refused at
-once, with a short message naming where.
+once, with a short message naming where. The one larger value is the image a `generate` sends to be varied
+(`init_png`), which has its own bound.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import ErrorCode, WorkerError
+from .messages import MAX_UPLOAD_BYTES
 
 MAX_ITEMS = 1024  # entries of one list or map
 MAX_TEXT = 65536  # characters of one text, bytes of one binary value
 MAX_DEPTH = 8  # lists and maps inside one another, below the body
 MAX_VALUES = 20_000  # values in the whole body
+LARGE_BINARIES = {("generate", "init_png"): MAX_UPLOAD_BYTES}  # (request type, field) -> bytes it may hold
 
 
 def check_body(body: dict[str, Any], kind: str = "") -> None:
@@ -28,7 +31,11 @@ def check_body(body: dict[str, Any], kind: str = "") -> None:
         values += 1
         if values > MAX_VALUES:
             _refuse(kind, "", f"the request holds more than {MAX_VALUES} values")
-        if isinstance(value, (str, bytes)):
+        if isinstance(value, bytes) and (kind, where) in LARGE_BINARIES:
+            if len(value) > LARGE_BINARIES[kind, where]:
+                most = LARGE_BINARIES[kind, where]
+                _refuse(kind, where, f"{len(value)} bytes is more than the {most} this field may hold; send less")
+        elif isinstance(value, (str, bytes)):
             if len(value) > MAX_TEXT:
                 _refuse(kind, where, f"{len(value)} characters is more than the {MAX_TEXT} a request field may hold")
         elif isinstance(value, (list, tuple, dict)):

@@ -22,10 +22,12 @@ from ..base import BackendEvent, Preview, Progress, RenderTask, Result, Submitte
 from ..gpu_metrics import from_system_stats
 from .availability import MODEL_NODES, unavailable_reason
 from .http_api import ComfyFailed, ComfyHTTP, ComfyRejected, ComfyUnavailable
+from .img2img import SOURCE_TITLE, image_to_image, source_png
 from .routing import MessageRouter, PromptChannel
+from .uploads import ImageUploads, content_name
 from .validation_errors import explain_rejection
 from .websocket import ComfyWebSocket
-from .workflow import BindParams, WorkflowTemplate
+from .workflow import BindParams, WorkflowError, WorkflowTemplate
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,9 @@ STAGES = {
     "LoraLoader": "loading LoRA",
     "CLIPTextEncode": "encoding prompt",
     "EmptyLatentImage": "preparing latent",
+    "LoadImage": "loading the source image",
+    "ImageScale": "scaling the source image",
+    "VAEEncode": "encoding the source image",
     "KSampler": "sampling",
     "KSamplerAdvanced": "sampling",
     "LatentUpscale": "upscaling",
@@ -46,6 +51,7 @@ RECONNECT_WAIT_S = 15.0
 FIRST_CHECK_S = 3.0
 CANCEL_CONFIRM_S = 5.0
 PREVIEW_METHOD = "auto"  # sent with every prompt: TAESD previews where the server has the decoder, else latent2rgb
+UPLOAD_FOLDER = "dgx-pixels"  # subfolder of ComfyUI's input folder for the images variations start from
 SIZE_MULTIPLE = 8  # a latent pixel is 8x8 image pixels: ComfyUI renders 65x65 as 64x64 without a word
 
 
@@ -72,6 +78,7 @@ class ComfyUIBackend:
         # Stable across reconnects and worker restarts, so a resumed socket still hears our running prompt.
         self.client_id = f"dgx-pixels-{socket.gethostname()}-{name}"
         self.http = ComfyHTTP(self.url, request_timeout_s)
+        self.uploads = ImageUploads(self.http)
         self.router = MessageRouter()
         self.websocket = ComfyWebSocket(self.url, self.client_id, self.router)
         self.healthy = False
@@ -108,6 +115,7 @@ class ComfyUIBackend:
         except (ComfyUnavailable, ComfyFailed) as exc:
             if self.healthy:
                 log.warning("ComfyUI %s went down: %s", self.name, exc)
+            self.uploads.forget()
             self.healthy, self.detail = False, str(exc)
             return False
         if not self.healthy:
@@ -191,6 +199,8 @@ class ComfyUIBackend:
         channel = self.router.open(prompt_id)  # before submitting, so not one message is missed
         try:
             if task.resume_ref != prompt_id:
+                if task.init_png is not None:  # a prompt ComfyUI still has needs no second upload
+                    await self._upload_source(graph, task.init_png)
                 await self._submit(graph, prompt_id, preset)
             yield Submitted(prompt_id)
             if outputs is None:
@@ -226,7 +236,7 @@ class ComfyUIBackend:
                 ErrorCode.INVALID,
                 f"preset {preset.name} names workflow {preset.workflow!r}, which is not loaded",
             )
-        return template.bind(
+        graph = template.bind(
             BindParams(
                 prompt=task.prompt,
                 negative=self._negative(task, preset),
@@ -242,6 +252,28 @@ class ComfyUIBackend:
                 filename_prefix=f"dgx-pixels/{task.job_id}-{task.index}",
             )
         )
+        if task.init_png is not None:
+            name = f"{UPLOAD_FOLDER}/{content_name(source_png(task.init_png))}"
+            strength = task.strength if task.strength is not None else 1.0
+            try:
+                image_to_image(graph, template.roles, name, task.width, task.height, strength)
+            except WorkflowError as exc:
+                raise WorkerError(ErrorCode.INVALID, f"preset {preset.name}: {exc}") from None
+        return graph
+
+    async def _upload_source(self, graph: dict[str, Any], init_png: bytes) -> None:
+        """Put the image a variation starts from into ComfyUI's input folder, under the name LoadImage has."""
+        data = source_png(init_png)
+        try:
+            given = await self.uploads.upload_image(data, content_name(data), UPLOAD_FOLDER)
+        except ComfyUnavailable as exc:
+            self.healthy, self.detail = False, str(exc)
+            raise WorkerError(ErrorCode.BACKEND_UNAVAILABLE, str(exc), {"backend": self.name}) from None
+        except ComfyFailed as exc:
+            raise WorkerError(ErrorCode.BACKEND_ERROR, f"{self.name}: {exc}", {"backend": self.name}) from None
+        for node in graph.values():
+            if node["class_type"] == "LoadImage" and node.get("_meta", {}).get("title") == SOURCE_TITLE:
+                node["inputs"]["image"] = given  # ComfyUI named it otherwise: another file had taken the name
 
     @staticmethod
     def _negative(task: RenderTask, preset: ModelPreset) -> str:

@@ -98,6 +98,10 @@ class ComfyHTTP:
     async def interrupt(self, prompt_id: str) -> None:
         await self._request("POST", "/interrupt", json={"prompt_id": prompt_id})
 
+    async def upload(self, path: str, data: dict[str, str], files: dict[str, tuple[str, bytes, str]]) -> Any:
+        """POST a multipart form (`/upload/image`); the JSON answer."""
+        return await self._json("POST", path, data=data, files=files)
+
     async def view(self, filename: str, subfolder: str, kind: str) -> bytes:
         response = await self._request(
             "GET", "/view", params={"filename": filename, "subfolder": subfolder, "type": kind}
