@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Iterator
 from typing import Any
 
 import numpy as np
@@ -37,6 +37,24 @@ def unused_words(model: str, prompt: str, negative: str) -> list[str]:
 @functools.lru_cache(maxsize=1024)  # asked for each job a snapshot or an event shows
 def _unused_words(prompt: str, negative: str) -> tuple[str, ...]:
     return procedural.unused_words(prompt, negative)
+
+
+def _stages(task: RenderTask) -> Iterator[np.ndarray]:
+    """The task's preview frames, then its image: a sprite, a tile, or an animation's sheet."""
+    if task.frames > 1:
+        return procedural.render_animation_stages(
+            task.prompt,
+            task.seed,
+            task.width,
+            task.height,
+            task.steps,
+            task.frames,
+            task.motion or "idle",
+            task.negative,
+        )
+    return procedural.render_stages(
+        task.prompt, task.seed, task.width, task.height, task.steps, task.negative, tile=task.tile
+    )
 
 
 def _variation_stages(task: RenderTask) -> tuple[list[np.ndarray], dict[str, Any]]:
@@ -80,7 +98,12 @@ class ProceduralBackend:
                 description=description,
                 tags=["character", "item", "tile", "creature"],
                 defaults={"width": 64, "height": 64, "steps": self.default_steps, "cfg": 0.0, "postprocess": []},
-                limits={"min_size": procedural.MIN_SIZE, "max_size": procedural.MAX_SIZE, "max_steps": 100},
+                limits={
+                    "min_size": procedural.MIN_SIZE,
+                    "max_size": procedural.MAX_SIZE,
+                    "max_steps": 100,
+                    "max_sheet_width": procedural.MAX_SHEET_WIDTH,
+                },
                 where={self.name: None},
             )
             for name, (_, description) in STYLES.items()
@@ -104,13 +127,7 @@ class ProceduralBackend:
             if task.init_png is not None:
                 frames, varied = await asyncio.to_thread(_variation_stages, task)
             else:
-                frames = await asyncio.to_thread(
-                    lambda: list(
-                        procedural.render_stages(
-                            task.prompt, task.seed, task.width, task.height, task.steps, task.negative, tile=task.tile
-                        )
-                    )
-                )
+                frames = await asyncio.to_thread(lambda: list(_stages(task)))
         except ValueError as exc:
             raise WorkerError(ErrorCode.INVALID, str(exc)) from None
         palette = STYLES.get(task.model, (None, ""))[0]

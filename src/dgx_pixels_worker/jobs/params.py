@@ -101,7 +101,8 @@ def complete_sprite_params(
         tags = clean_tags(request.tags, limits.max_tags)
     except ValueError as exc:
         raise _invalid("tags", str(exc)) from None
-    frames, motion = _animation(request, width, high, model.name)
+    sheet_high = min(limits.max_size, model_limits.get("max_sheet_width", high))
+    frames, motion = _animation(request, width, sheet_high, model.name)
     palette = _locked_palette(request.palette)
     pipeline = _pipeline(request.postprocess, defaults.get("postprocess", []), model.name)
     if palette and not (pipeline and pipeline[-1]["op"] == "palette"):

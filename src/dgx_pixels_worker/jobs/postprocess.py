@@ -11,6 +11,7 @@ from typing import Any
 from PIL import Image
 
 from ..pixelart import run_pipeline, smallest_output
+from ..pixelart.frames import align_sheet
 from ..pixelart.lint import lint_image
 from ..protocol import ErrorCode, WorkerError
 from ..settings.config import LimitsSettings
@@ -76,6 +77,9 @@ def postprocess_render(
     try:
         limit = max(max_size or DEFAULT_MAX_SIDE, render.width, render.height)
         image, record = run_pipeline(render, steps, max_side=limit)
+        aligned: dict[str, Any] = {}
+        if metadata.get("frames", 1) > 1:  # an animation's sheet: its frames set on one baseline
+            image, aligned = align_sheet(image, metadata["frames"])
     except Exception as exc:  # a bug in a step must not cost the user the render
         log.warning("post-processing failed, keeping the raw render: %r", exc)
         failed = {**metadata, "postprocess_error": f"{exc!r}; the image is the raw render"}
@@ -87,6 +91,7 @@ def postprocess_render(
         "height": image.height,
         "postprocess": record,
         "raw_size": [render.width, render.height],
+        **({"frames_aligned": aligned} if aligned else {}),
         "lint": lint_image(image, palette, tile, record).to_dict(),
     }
     return ProcessedImage(image_files.encode_png(image, processed), raw_png, image.width, image.height, processed)

@@ -38,6 +38,7 @@ class Canvas:
         self.slots: list[Slot] = []
         self._paints = 0
         self.shades = 4 if min(width, height) < 48 else 5
+        self.marks: dict[str, float] = {}  # where a drawer put the body's joints, for posing (animation.py)
 
     def slot(self, name: str, material: str, detail: bool = False) -> int:
         """Register a part; returns its label (1-based; 0 means transparent)."""

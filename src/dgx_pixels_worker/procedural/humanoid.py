@@ -32,6 +32,15 @@ class Body:
         self.bottom = b.bottom
         self.eye_y = self.head_top + (self.head_bottom - self.head_top) * rng.uniform(0.50, 0.58)
         self.eye_dx = max(1.0, self.head_hw * rng.uniform(0.38, 0.48))
+        cv.marks.update(
+            cx=self.cx,
+            torso_hw=self.torso_hw,
+            arm_w=self.arm_w,
+            head_bottom=self.head_bottom,
+            leg_top=self.leg_top,
+            boot_top=self.boot_top,
+            bottom=self.bottom,
+        )
 
     @property
     def head_cy(self) -> float:

@@ -24,16 +24,23 @@ def colour_tables(cv: Canvas) -> tuple[np.ndarray, np.ndarray]:
     return body, line
 
 
-def compose(cv: Canvas, shade: np.ndarray) -> np.ndarray:
+def compose(cv: Canvas, shade: np.ndarray, tables: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """The RGBA sprite; `tables` ((labels+1, shades, 4) and (labels+1, 4), as colour_tables makes them) gives
+    several poses of one drawing the same colours."""
     labels = cv.labels
-    h, w = labels.shape
-    body, line = colour_tables(cv)
+    body, line = tables if tables is not None else colour_tables(cv)
     image = body[labels, np.maximum(shade, 0)]
+    ring, owner = outline_ring(labels)
+    image[ring] = line[owner[ring]]
+    return image
+
+
+def outline_ring(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the transparent pixels next to a part, the label whose outline colour each pixel takes)."""
+    h, w = labels.shape
     big = padded(labels, 1)
-    neighbour = np.maximum(
+    owner = np.maximum(
         np.maximum(big[0:h, 1 : w + 1], big[2 : h + 2, 1 : w + 1]),
         np.maximum(big[1 : h + 1, 0:w], big[1 : h + 1, 2 : w + 2]),
     )
-    ring = (labels == 0) & (neighbour != 0)
-    image[ring] = line[neighbour[ring]]
-    return image
+    return (labels == 0) & (owner != 0), owner

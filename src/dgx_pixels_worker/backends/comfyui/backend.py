@@ -20,6 +20,7 @@ from ...protocol.messages import BackendInfo, GpuInfo, ModelInfo
 from ...settings.presets import ModelPreset
 from ..base import BackendEvent, Preview, Progress, RenderTask, Result, Submitted
 from ..gpu_metrics import from_system_stats
+from .animation import sheet_prompt
 from .availability import MODEL_NODES, unavailable_reason
 from .http_api import ComfyFailed, ComfyHTTP, ComfyRejected, ComfyUnavailable
 from .img2img import SOURCE_TITLE, image_to_image, source_png
@@ -238,14 +239,14 @@ class ComfyUIBackend:
             )
         graph = template.bind(
             BindParams(
-                prompt=task.prompt,
+                prompt=sheet_prompt(task.prompt, task.frames, task.motion),
                 negative=self._negative(task, preset),
                 seed=task.seed,
                 steps=task.steps,
                 cfg=task.cfg,
                 sampler=preset.defaults.sampler,
                 scheduler=preset.defaults.scheduler,
-                width=task.width,
+                width=task.width * task.frames,
                 height=task.height,
                 checkpoint=preset.checkpoint,
                 loras=tuple(preset.loras),
