@@ -1,5 +1,7 @@
 """Copying sprites and sheets into a Bevy project: `assets/sprites/<category>/`, a manifest of where each came
-from, and for sheets the grid layout that `TextureAtlasLayout::from_grid` takes. Plain Python, no Textual.
+from, and for sheets the grid layout that `TextureAtlasLayout::from_grid` takes. An animation goes as its sheet,
+its layout with the frame indices of the animation (`animations`), an animated GIF and an APNG; a sheet made of
+several animations names the frame run of each. Plain Python, no Textual.
 
 All or nothing: every file is first written beside its target under a temporary name, then renamed into
 place; if anything fails (an error, Ctrl-C, SIGTERM or SIGHUP), what this export created is removed and what
@@ -20,14 +22,20 @@ import re
 import signal
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from .animation_export import animation_files, frame_run, sheet_frames, unique_names, with_animations
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 SPRITES_DIR = Path("assets") / "sprites"
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
+LAYOUT_SUFFIX = ".layout.json"
 # What an export leaves beside a file while it runs: `.NAME.PID.dgx-tmp` (the new content) and
 # `.NAME.PID.dgx-old` (what it replaces). Older versions left the same names without the PID.
 _LEFTOVER = re.compile(r"^\.(?P<name>.+?)(?:\.(?P<pid>\d+))?\.dgx-(?P<kind>tmp|old)$")
@@ -41,18 +49,38 @@ class BevyExportError(Exception):
 
 @dataclass(frozen=True)
 class ExportItem:
-    """One PNG to export; `layout` (tile_size, columns, rows, padding, offset, frames) makes it a sheet."""
+    """One PNG to export; `layout` (tile_size, columns, rows, padding, offset, frames, animations) makes it a
+    sheet. `frames` > 1: the PNG is an animation of that many frames left to right; `previews` are files written
+    beside the PNG, by suffix (".gif": bytes)."""
 
     name: str
     png: bytes
     source: dict[str, Any]  # the generation parameters, kept in the manifest
     layout: dict[str, Any] | None = None
+    frames: int = 1
+    motion: str | None = None
+    tile: bool = False
+    previews: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass
 class _Plan:
     writes: list[tuple[Path, bytes]] = field(default_factory=list)  # final path, content
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)  # manifest key -> entry
+
+
+def export_item(name: str, png: bytes, params: dict[str, Any]) -> ExportItem:
+    """An image to export with its generation parameters, which say whether it is an animation (its frames and
+    motion) or a tile."""
+    motion = params.get("motion")
+    return ExportItem(
+        name,
+        png,
+        params,
+        frames=int(params.get("frames") or 1),
+        motion=str(motion) if motion else None,
+        tile=bool(params.get("tile")),
+    )
 
 
 def clean_name(text: str, fallback: str = "sprite") -> str:
@@ -75,20 +103,55 @@ def clean_category(text: str) -> Path:
 
 
 def sheet_item(items: list[ExportItem], name: str = "", columns: int | None = None, padding: int = 0) -> ExportItem:
-    """The items' images as one sprite sheet (frames in order), its layout and every frame's source."""
+    """The items' images as one sprite sheet (frames in order), its layout and every frame's source. An
+    animation brings all its frames, one after another, and its frame run under the layout's `animations`
+    (named by its motion), with a GIF and an APNG of each (`.walk.gif`, `.walk.apng`)."""
     import io
-
-    from PIL import Image
 
     from dgx_pixels_worker.pixelart import build_sheet
 
-    frames = [Image.open(io.BytesIO(item.png)).convert("RGBA") for item in items]
-    sheet = build_sheet(frames, names=[item.name for item in items], columns=columns, padding=padding)
+    frames: list[Image.Image] = []
+    names: list[str] = []
+    runs: dict[str, dict[str, int]] = {}
+    animated = [item for item in items if len(sheet_frames(item.png, item.frames)) > 1]
+    labels = iter(unique_names([clean_name(item.motion or "idle", "idle") for item in animated]))
+    previews: dict[str, bytes] = {}
+    for item in items:
+        parts = sheet_frames(item.png, item.frames)
+        if len(parts) > 1:
+            label = next(labels)
+            runs[label] = frame_run(len(frames), len(parts))
+            previews.update({f".{label}{suffix}": data for suffix, data in animation_files(parts).items()})
+            names += [f"{item.name}_{index}" for index in range(len(parts))]
+        else:
+            names.append(item.name)
+        frames += parts
+    sheet = build_sheet(frames, names=names, columns=columns, padding=padding)
     buffer = io.BytesIO()
     sheet.image.save(buffer, "PNG")
     return ExportItem(
-        name or f"{items[0].name}-sheet", buffer.getvalue(), {"frames": [i.source for i in items]}, layout=sheet.atlas
+        name or f"{items[0].name}-sheet",
+        buffer.getvalue(),
+        {"frames": [i.source for i in items]},
+        layout=with_animations(sheet.atlas, runs),
+        previews=previews,
     )
+
+
+def animation_item(item: ExportItem) -> ExportItem:
+    """An animation as its sheet (the same PNG) with its grid layout, its frame run named by its motion, and
+    its GIF and APNG; any other item as it is (a PNG no multiple of `frames` wide stays a still)."""
+    if item.layout is not None or item.frames <= 1:
+        return item
+    parts = sheet_frames(item.png, item.frames)
+    if len(parts) == 1:
+        return item
+    from dgx_pixels_worker.pixelart import build_sheet
+
+    names = [f"{item.name}_{index}" for index in range(len(parts))]
+    layout = build_sheet(parts, names=names, columns=len(parts)).atlas
+    runs = {clean_name(item.motion or "idle", "idle"): frame_run(0, len(parts))}
+    return replace(item, layout=with_animations(layout, runs), previews=animation_files(parts))
 
 
 def check_target(project: Path, category: str) -> tuple[Path, Path]:
@@ -138,20 +201,29 @@ def _read_manifest(path: Path) -> dict[str, Any]:
 def _plan(root: Path, folder: Path, items: list[ExportItem], force: bool) -> _Plan:
     plan, taken = _Plan(), set[str]()
     now = time.time()
-    for item in items:
+    for item in map(animation_item, items):
 
         def same_image(stem: str, item: ExportItem = item) -> bool:
             return _holds(folder / f"{stem}.png", item)
 
-        stem = _free_stem(folder, clean_name(item.name), taken, force, item.layout is not None, same_image)
+        companions = ([LAYOUT_SUFFIX] if item.layout is not None else []) + list(item.previews)
+        stem = _free_stem(folder, clean_name(item.name), taken, force, companions, same_image)
         taken.add(stem)
         image_path = folder / f"{stem}.png"
         plan.writes.append((image_path, item.png))
         entry: dict[str, Any] = {"source": item.source, "exported_at": now, "kind": "sprite"}
         if item.layout is not None:
-            layout_path = folder / f"{stem}.layout.json"
+            layout_path = folder / f"{stem}{LAYOUT_SUFFIX}"
             plan.writes.append((layout_path, (json.dumps(item.layout, indent=2) + "\n").encode()))
             entry.update(kind="sheet", layout=layout_path.relative_to(root).as_posix())
+            if "animations" in item.layout:
+                entry.update(kind="animation", animations=item.layout["animations"])
+        if item.previews:
+            paths = [folder / f"{stem}{suffix}" for suffix in item.previews]
+            plan.writes += zip(paths, item.previews.values(), strict=True)
+            entry["previews"] = [path.relative_to(root).as_posix() for path in paths]
+        if item.tile:
+            entry["tile"] = True
         plan.entries[image_path.relative_to(root).as_posix()] = entry
     return plan
 
@@ -166,16 +238,16 @@ def _holds(path: Path, item: ExportItem) -> bool:
 
 
 def _free_stem(
-    folder: Path, stem: str, taken: set[str], force: bool, sheet: bool, same_image: Callable[[str], bool]
+    folder: Path, stem: str, taken: set[str], force: bool, companions: list[str], same_image: Callable[[str], bool]
 ) -> str:
+    """The stem to write under: `stem`, or `stem-1`, ... when its PNG or a file written beside it is taken."""
+
     def free(candidate: str) -> bool:
         if candidate in taken:
             return False
         if force or same_image(candidate):
             return True
-        return not (folder / f"{candidate}.png").exists() and not (
-            sheet and (folder / f"{candidate}.layout.json").exists()
-        )
+        return not any((folder / f"{candidate}{suffix}").exists() for suffix in [".png", *companions])
 
     candidate, n = stem, 0
     while not free(candidate):

@@ -14,7 +14,7 @@ from dgx_pixels_worker.settings.config import LintSettings, Settings
 
 from ..bevy_export import (
     BevyExportError,
-    ExportItem,
+    export_item,
     export_to_bevy,
     sheet_item,
     sprite_name,
@@ -76,7 +76,7 @@ def export(args: argparse.Namespace) -> int:
         if args.strict:
             refuse_failing(images, args.raw, settings.lint)
         items = [
-            ExportItem(args.name if args.name and len(images) == 1 else sprite_name(i.params), i.png, i.params)
+            export_item(args.name if args.name and len(images) == 1 else sprite_name(i.params), i.png, i.params)
             for i in images
         ]
         if args.sheet:

@@ -1,20 +1,19 @@
-"""`dgx-pixels sheet`: several outputs as one sprite sheet with its JSON atlas, and an animated preview."""
+"""`dgx-pixels sheet`: several outputs as one sprite sheet with its JSON atlas, and an animated preview; an
+animation brings all its frames and its frame run in the atlas's `animations`."""
 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 from pathlib import Path
-
-from PIL import Image
 
 from dgx_pixels_worker.client import AsyncClient
 from dgx_pixels_worker.pixelart import animated_preview
 from dgx_pixels_worker.settings.config import Settings
 
+from ..animation_export import sheet_frames
 from ..arguments import check_out_folder
-from ..bevy_export import ExportItem, sheet_item, sprite_name
+from ..bevy_export import export_item, sheet_item, sprite_name
 from ..connection import EXIT_OK, fail, print_json, run_client
 from .export import fetch_images
 from .generate import free_path
@@ -35,13 +34,12 @@ def sheet(args: argparse.Namespace) -> int:
 
     async def body(client: AsyncClient, settings: Settings) -> int:
         images = await fetch_images(client, args.images, raw=args.raw)
-        sheet = sheet_item(
-            [ExportItem(sprite_name(i.params), i.png, i.params) for i in images], "", args.columns, args.padding
-        )
+        items = [export_item(sprite_name(i.params), i.png, i.params) for i in images]
+        sheet = sheet_item(items, "", args.columns, args.padding)
         atlas = json.dumps(sheet.layout, indent=2).encode()
         written = [_write_new(out, sheet.png, args.force), _write_new(out.with_suffix(".json"), atlas, args.force)]
         if args.animate:
-            frames = [Image.open(io.BytesIO(i.png)).convert("RGBA") for i in images]
+            frames = [frame for item in items for frame in sheet_frames(item.png, item.frames)]  # every animation's
             animation = animated_preview(
                 frames, args.animate.rsplit(".", 1)[-1].lower(), duration_ms=args.frame_ms, scale=args.scale
             )
