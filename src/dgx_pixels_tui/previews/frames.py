@@ -29,3 +29,11 @@ def shown_frames(pixels: np.ndarray, frames: int = 1, tile: bool = False) -> lis
     """The pictures a preview steps through: the sheet's frames, each repeated 3 x 3 when the image is a tile."""
     parts = split_sheet(pixels, frames)
     return [repeat_tile(part) for part in parts] if tile else parts
+
+
+def shape_text(frames: int, motion: str | None, tile: bool) -> str:
+    """What a caption adds: ' · 4 frames, walk' for an animation, ' · tile' for a tile, '' for a still."""
+    parts = [f"{frames} frames, {motion or 'idle'}"] if frames > 1 else []
+    if tile:
+        parts.append("tile")
+    return "".join(f" · {part}" for part in parts)

@@ -19,11 +19,13 @@ from dgx_pixels_worker.protocol import WorkerError
 from ..bevy_export import (
     BevyExportError,
     ExportItem,
+    export_item,
     export_to_bevy,
     sheet_item,
     sprite_name,
 )
 from ..messages import JobFinished
+from ..previews.frames import shape_text
 from ..previews.widget import SpritePreview
 from ..terminal_format import pipeline_text
 from ..widgets.fitted_table import FittedTable, clip
@@ -158,11 +160,13 @@ class GalleryScreen(PixelsScreen):
         except WorkerError as exc:
             self.notify(exc.message, severity="error")
             return
-        self.query_one("#large", SpritePreview).show(reply.png or b"")
+        image = reply.image
+        self.query_one("#large", SpritePreview).show(reply.png or b"", frames=image.frames, tile=image.tile)
         params = dict(reply.image.params)
         record = params.pop("postprocess", None)
         shown = "raw render" if raw else ("processed; w shows the raw render" if reply.image.raw_path else "")
-        lines = [f"[b]{reply.image.id}[/b]  {reply.image.width}x{reply.image.height}  seed {reply.image.seed}  {shown}"]
+        shape = shape_text(image.frames, image.motion, image.tile)
+        lines = [f"[b]{image.id}[/b]  {image.width}x{image.height}{shape}  seed {image.seed}  {shown}"]
         if record:
             lines.append(f"[dim]post-processing[/] {pipeline_text(record)}")
         lines += [
@@ -220,8 +224,13 @@ class GalleryScreen(PixelsScreen):
     async def export_images(self, image_ids: list[str], target: ExportTarget) -> None:
         try:
             replies = [await self.pixels.client.image(image_id) for image_id in image_ids]
-            items = [
-                ExportItem(sprite_name(r.image.params), r.png or b"", {**r.image.params, "image_id": r.image.id})
+            items: list[ExportItem] = [
+                export_item(
+                    sprite_name(r.image.params),
+                    r.png or b"",
+                    {**r.image.params, "image_id": r.image.id, "frames": r.image.frames, "tile": r.image.tile}
+                    | ({"motion": r.image.motion} if r.image.motion else {}),
+                )
                 for r in replies
             ]
             if target.sheet:
@@ -241,6 +250,7 @@ class GalleryScreen(PixelsScreen):
             return
         p = image.params
         width, height = p.get("raw_size") or (image.width, image.height)  # the size asked for, before post-processing
+        width //= image.frames  # an animation's sheet holds its frames side by side; a frame's width was asked
         params = {
             "negative": p.get("negative", ""),
             "model": p.get("model"),
@@ -250,6 +260,9 @@ class GalleryScreen(PixelsScreen):
             "cfg": p.get("cfg"),
             "tags": p.get("tags", []),
             "postprocess": [{"op": step["op"], **step["params"]} for step in p.get("postprocess", [])],
+            "frames": image.frames if image.frames > 1 else None,  # an animation again, or a tile
+            "motion": image.motion if image.frames > 1 else None,
+            "tile": image.tile or None,
         }
         if not new_seed:
             params["seed"] = image.seed

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import random
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, get_args
 
 from rich.text import Text
 from textual import on, work
@@ -15,13 +15,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, HorizontalScroll, Vertical, VerticalScroll
 from textual.css.query import NoMatches
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from dgx_pixels_worker.protocol import ErrorCode, JobState, WorkerError
+from dgx_pixels_worker.protocol.messages import MAX_FRAMES, Motion
 
 from ..link import CONFIRM_TRIES, LinkState, generate_confirmed
 from ..messages import ConnectionChanged, JobFinished, PreviewArrived, QueueChanged
 from ..palette_lock import lock_text
+from ..previews.frames import shape_text
 from ..previews.widget import SpritePreview
 from ..prompt_notes import unused_words_note
 from ..size_text import parse_size
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 RECENT = 6
 # Models of these kinds draw without a sampler: steps and cfg change nothing, so the form does not offer them.
 NO_SAMPLER_KINDS = frozenset({"procedural"})
+MOTIONS: tuple[str, ...] = get_args(Motion)
 
 
 def model_label(model: m.ModelInfo) -> Text:
@@ -63,6 +66,7 @@ class GenerateScreen(PixelsScreen):
         self.chosen: str | None = None  # the user's model: kept while the worker cannot run it
         self.recent: list[str] = []  # the image ids the strip shows, newest first
         self._thumbs: dict[str, bytes] = {}
+        self._shapes: dict[str, tuple[int, bool]] = {}  # each recent image's frames and whether it is a tile
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="generate"):
@@ -90,6 +94,14 @@ class GenerateScreen(PixelsScreen):
                             with Vertical(classes="field"):
                                 yield Label(name.capitalize() if name != "cfg" else "CFG", id=f"{name}-label")
                                 yield Input(placeholder=hint, id=name, type=kind)  # type: ignore[arg-type]
+                    with Horizontal(classes="row"):  # an animation of N frames, or a seamless tile
+                        with Vertical(classes="field"):
+                            yield Label("Frames", id="frames-label")
+                            yield Input(placeholder="1", id="frames", type="integer")
+                        with Vertical(classes="field"):
+                            yield Label("Motion", id="motion-label")
+                            yield Select([(name, name) for name in MOTIONS], prompt="idle", id="motion")
+                        yield Checkbox("Tile", id="tile")
                     yield Static("", id="unavailable")
                 yield Button("Generate  (enter / ctrl+g)", variant="primary", id="submit")
             with Vertical(id="live"):
@@ -220,6 +232,7 @@ class GenerateScreen(PixelsScreen):
             why = info.reason if info is not None and info.reason else "the worker does not offer it now"
             raise ValueError(f"{model} cannot run now ({why}); pick another model or wait until it is back")
         width, height = parse_size(value["size"] or None)
+        frames, motion, tile = self._animation()
         params: dict[str, object] = {
             "prompt": value["prompt"],
             "negative": value["negative"],
@@ -231,8 +244,23 @@ class GenerateScreen(PixelsScreen):
             "cfg": float(value["cfg"]) if value["cfg"] else None,
             "count": int(value["count"] or 1),
             "palette": self.pixels.palette,
+            "frames": frames if frames > 1 else None,
+            "motion": motion,
+            "tile": tile or None,
         }
         return {key: val for key, val in params.items() if val is not None}
+
+    def _animation(self) -> tuple[int, str | None, bool]:
+        """(frames, motion, tile) from the form; a motion without frames to move in is refused."""
+        text = self.query_one("#frames", Input).value.strip()
+        frames = int(text) if text else 1
+        if not 1 <= frames <= MAX_FRAMES:
+            raise ValueError(f"frames must be 1 to {MAX_FRAMES} (1 is a still, e.g. 4 for a walk cycle), not {frames}")
+        chosen = self.query_one("#motion", Select).value
+        motion = None if chosen is Select.NULL else str(chosen)
+        if motion is not None and frames < 2:
+            raise ValueError(f"motion {motion} needs an animation: set Frames to 2 or more, e.g. 4")
+        return frames, motion, self.query_one("#tile", Checkbox).value
 
     @work(group="submit")
     async def submit(self, params: dict[str, object]) -> None:
@@ -305,7 +333,8 @@ class GenerateScreen(PixelsScreen):
             reason = job.error.message if job.error else job.state.value
             status.update(f"{job.id} {job.state.value}: {reason}")
             return
-        done = f"{job.id} done: {len(job.images)} image(s) · seed {job.seed} · {job.model}"
+        done = f"{job.id} done: {len(job.images)} image(s){shape_text(job.frames, job.motion, job.tile)}"
+        done += f" · seed {job.seed} · {job.model}"
         if job.palette:
             done += f" · {lock_text(self.pixels.palette or job.palette)}"
         note = unused_words_note(job.unused_words)  # words of the prompt the sprite has nothing for
@@ -313,15 +342,17 @@ class GenerateScreen(PixelsScreen):
         first = await self.preview_png(job.images[0])
         if first is not None:
             with contextlib.suppress(NoMatches):  # the app closed while the image was on its way
-                self.query_one("#live-preview", SpritePreview).show(first)
+                self.query_one("#live-preview", SpritePreview).show(first, frames=job.frames, tile=job.tile)
 
     @work(exclusive=True, group="recent")
     async def load_recent(self) -> None:
         """The newest images from the worker's gallery: right after a restart too, and whoever made them."""
         try:
-            newest = [image.id for image in (await self.pixels.client.images(limit=RECENT)).images]
+            infos = (await self.pixels.client.images(limit=RECENT)).images
         except WorkerError:
             return
+        newest = [image.id for image in infos]
+        self._shapes = {image.id: (image.frames, image.tile) for image in infos}
         if newest == self.recent:
             return
         for image_id in newest:
@@ -339,7 +370,8 @@ class GenerateScreen(PixelsScreen):
         for image_id in newest:
             if image_id in self._thumbs:
                 thumb = SpritePreview(classes="thumb", id=f"recent-{image_id}")
-                thumb.show(self._thumbs[image_id])
+                frames, tile = self._shapes.get(image_id, (1, False))
+                thumb.show(self._thumbs[image_id], frames=frames, tile=tile)
                 thumbs.append(thumb)
         await strip.mount_all(thumbs)
         self.recent = newest  # last: a load cancelled by a newer one leaves the next to draw the strip
