@@ -120,3 +120,21 @@ async def test_a_finished_animation_plays_in_the_live_preview():
             seen.add(preview.frame)
         assert seen == {0, 1, 2, 3}
         assert "4 frames, walk" in str(screen.query_one("#live-status").render())
+
+
+async def test_a_walk_made_by_a_real_worker_plays_in_the_live_preview_frame_by_frame(worker):
+    app = PixelsApp(worker.client(name="tui"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.connection_line[0] == "connected", "the connection")
+        app.screen.query_one("#size", Input).value = "24x24"
+        await submit(pilot, "green slime", "4", "walk")
+        preview = app.screen.query_one("#live-preview", SpritePreview)
+        await until(pilot, lambda: preview.frames == 4, "the finished walk", timeout=60)
+        assert preview.get_content_width(preview.size, preview.size) == 24  # one frame, not the sheet
+        seen = {preview.frame}
+        deadline = time.monotonic() + 5
+        while len(seen) < 4 and time.monotonic() < deadline:
+            await pilot.pause(0.03)
+            seen.add(preview.frame)
+        assert seen == {0, 1, 2, 3}
+        assert "4 frames, walk" in str(app.screen.query_one("#live-status").render())
