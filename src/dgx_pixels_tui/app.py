@@ -32,6 +32,7 @@ from .widgets.connection_bar import SEP
 if TYPE_CHECKING:
     from dgx_pixels_worker.client import WorkerClient
     from dgx_pixels_worker.protocol import messages as m
+    from dgx_pixels_worker.settings.config import LintSettings
 
 
 class PixelsApp(App[None]):
@@ -77,6 +78,7 @@ class PixelsApp(App[None]):
             raise ValueError("give a client or an opener")
         self.opener = opener
         self.palette = palette  # every generation and comparison locks to it ([project] palette); None: no lock
+        self.lint_limits: LintSettings | None = None  # [lint] thresholds, once the settings are read; None: defaults
         self.preview_mode = preview_mode or DetectedMode("halfblock", "not detected")
         self.link = WorkerLink(client)
         self.notice = notice  # e.g. "started a local worker"
@@ -113,6 +115,7 @@ class PixelsApp(App[None]):
                 return
             client = opened.client
             self.palette = opened.palette
+            self.lint_limits = opened.lint
             if opened.notice:
                 self.notify(opened.notice, timeout=6)
         await self.link.run(self.post_link_update, client)

@@ -15,7 +15,7 @@ from .palette_lock import palette_to_send
 
 if TYPE_CHECKING:
     from dgx_pixels_worker.client import WorkerClient
-    from dgx_pixels_worker.settings.config import Settings
+    from dgx_pixels_worker.settings.config import LintSettings, Settings
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class Opened:
     client: WorkerClient
     notice: str  # e.g. "started a local worker at ..."; empty when there is nothing to tell
     palette: str | list[str] | None = None  # what every generation locks to ([project] palette), read from its file
+    lint: LintSettings | None = None  # the thresholds of the quality checks ([lint])
 
 
 class StartupError(Exception):
@@ -48,7 +49,8 @@ class WorkerOpener:
             palette = palette_to_send(None, settings.project.palette)
         except ValueError as exc:
             palette, notice = None, f"{notice} {exc}; images are not locked to a palette".strip()
-        return Opened(AsyncClient.from_settings(settings, address, name="dgx-pixels-tui"), notice, palette)
+        client = AsyncClient.from_settings(settings, address, name="dgx-pixels-tui")
+        return Opened(client, notice, palette, settings.lint)
 
     def _reach_worker(self) -> tuple[Settings, str, str]:
         from dgx_pixels_worker.client.spawn import SpawnError

@@ -24,6 +24,7 @@ from ..bevy_export import (
     sheet_item,
     sprite_name,
 )
+from ..lint_checks import failures, summary
 from ..messages import JobFinished
 from ..previews.frames import shape_text
 from ..previews.widget import SpritePreview
@@ -164,9 +165,12 @@ class GalleryScreen(PixelsScreen):
         self.query_one("#large", SpritePreview).show(reply.png or b"", frames=image.frames, tile=image.tile)
         params = dict(reply.image.params)
         record = params.pop("postprocess", None)
+        params.pop("lint", None)  # shown on its own line, as figures
         shown = "raw render" if raw else ("processed; w shows the raw render" if reply.image.raw_path else "")
         shape = shape_text(image.frames, image.motion, image.tile)
         lines = [f"[b]{image.id}[/b]  {image.width}x{image.height}{shape}  seed {image.seed}  {shown}"]
+        if reply.image.lint is not None:
+            lines.append(f"[dim]quality[/] {self._figures(reply.image.lint.model_dump())}")
         if record:
             lines.append(f"[dim]post-processing[/] {pipeline_text(record)}")
         lines += [
@@ -174,6 +178,13 @@ class GalleryScreen(PixelsScreen):
             for key, value in sorted(params.items())
         ]
         self.query_one("#params", Static).update("\n".join(lines))
+
+    def _figures(self, lint: dict[str, object]) -> str:
+        """The image's quality figures on one line, those past the [lint] thresholds marked."""
+        from dgx_pixels_worker.settings.config import LintSettings  # pydantic: loaded after the first frame
+
+        failing = {f.check for f in failures(lint, self.pixels.lint_limits or LintSettings())}
+        return summary(lint, failing, markup=True)
 
     @work(exclusive=True, group="gallery-view")
     async def action_view(self) -> None:

@@ -1,0 +1,102 @@
+"""The Gallery shows each image's quality figures on one line, the checks past the [lint] thresholds marked ✗;
+an image stored before figures existed shows none. Snapshots at 120x40 and 80x24 (dates in UTC)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dgx_pixels_tui.app import PixelsApp
+from dgx_pixels_worker.protocol import messages as m
+from dgx_pixels_worker.settings.config import LintSettings
+
+from tests.support.recorded_worker import RecordedClient, images
+from tests.tui.test_screen_snapshots import frozen_clock, gallery_loaded, opened_with, static_text
+
+__all__ = ["frozen_clock"]  # the fixture (TZ=UTC), used by every test here
+
+# The newest image's figures: its grid fit is below the default 0.5; the others pass.
+NEWEST = {
+    "colors": 12,
+    "opaque": 400,
+    "off_palette": 0.0,
+    "orphans": 3,
+    "semi_transparent": 0.0,
+    "grid_fit": 0.31,
+    "seam": None,
+}
+OTHERS = {**NEWEST, "off_palette": None, "grid_fit": 0.92}
+
+
+def linted() -> list[m.ImageInfo]:
+    """The recorded images with figures, but the oldest, made (as it were) before figures existed."""
+    stored = images()
+    out = []
+    for n, image in enumerate(stored):
+        if n == len(stored) - 1:
+            out.append(image)
+            continue
+        figures = NEWEST if n == 0 else OTHERS
+        out.append(
+            image.model_copy(update={"lint": m.ImageLint(**figures), "params": {**image.params, "lint": figures}})
+        )
+    return out
+
+
+class LintedClient(RecordedClient):
+    async def images(self, query="", model=None, tag=None, limit=60, before=None) -> m.ImagesReply:
+        reply = await super().images(query, model, tag, limit, before)
+        by_id = {image.id: image for image in linted()}
+        return m.ImagesReply(images=[by_id[image.id] for image in reply.images], total=reply.total)
+
+    async def image(self, image_id, include_bytes=True, max_px=None, raw=False) -> m.ImageReply:
+        reply = await super().image(image_id, include_bytes, max_px, raw)
+        by_id = {image.id: image for image in linted()}
+        return m.ImageReply(image=by_id.get(image_id, reply.image), png=reply.png)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def test_gallery_shows_the_figures_at_both_sizes(snap_compare, size):
+    opened = opened_with("f4", "GalleryScreen", gallery_loaded)
+    assert snap_compare(PixelsApp(LintedClient()), terminal_size=size, run_before=opened)
+
+
+async def test_the_selected_images_figures_show_with_the_failing_check_marked():
+    app = PixelsApp(LintedClient())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened_with("f4", "GalleryScreen", gallery_loaded)(pilot)
+        shown = static_text(app, "#params")
+        assert "quality 12 colours · 0% off palette · 3 orphans · ✗ grid 0.31" in shown
+        assert '"colors"' not in shown  # the figures are not repeated as raw parameters
+        await pilot.press("down")
+        await pilot.pause(0.2)
+        second = images()[1].id
+        await _until_shown(pilot, app, second)
+        shown = static_text(app, "#params")
+        assert "quality 12 colours · 3 orphans · grid 0.92" in shown and "✗" not in shown
+
+
+async def test_the_configured_thresholds_decide_what_is_marked():
+    app = PixelsApp(LintedClient())
+    app.lint_limits = LintSettings(max_colors=8, min_grid_fit=0.2)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened_with("f4", "GalleryScreen", gallery_loaded)(pilot)
+        shown = static_text(app, "#params")
+        assert "✗ 12 colours" in shown and "✗ grid" not in shown and "grid 0.31" in shown
+
+
+async def test_an_image_made_before_figures_existed_shows_none():
+    app = PixelsApp(LintedClient())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened_with("f4", "GalleryScreen", gallery_loaded)(pilot)
+        oldest = images()[-1].id
+        app.screen.show(oldest)
+        await _until_shown(pilot, app, oldest)
+        assert "quality" not in static_text(app, "#params")
+
+
+async def _until_shown(pilot, app, image_id: str) -> None:
+    for _ in range(200):
+        if image_id in static_text(app, "#params"):
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"{image_id} never shown")
