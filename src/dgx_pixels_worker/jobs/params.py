@@ -142,6 +142,10 @@ def _animation(request: GenerateParams, width: int, high: int, model: str) -> tu
         return 1, None
     if request.tile:
         raise _invalid("tile", "a tile is one still image; ask for the tile and the animation separately")
+    if request.init_image is not None or request.init_png is not None:
+        raise _invalid(
+            "frames", "a variation is one still image of its source; ask for the animation without a source to vary"
+        )
     if width * frames > high:
         most = max(1, high // width)
         raise _invalid(
