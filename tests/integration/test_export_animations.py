@@ -63,3 +63,25 @@ def test_a_tile_from_the_worker_is_marked_in_the_manifest(worker, tmp_path):
     sprites = json.loads((game / "assets/sprites/manifest.json").read_text())["sprites"]
     [(path, entry)] = sprites.items()
     assert path.startswith("tiles/") and entry["tile"] is True and entry["kind"] == "sprite"
+
+
+def test_sheet_of_two_animations_names_each_run_and_animates_every_frame(worker, tmp_path):
+    env = worker.cli_env()
+    walk = generated(env, tmp_path, "--frames", "4", "--motion", "walk", "--size", "16x16")
+    idle = generated(env, tmp_path, "--frames", "2", "--size", "16x16")
+    out = tmp_path / "sheets" / "slime.png"
+    gif = tmp_path / "slime.gif"
+    result = dgx("sheet", walk["id"], idle["id"], "--out", str(out), "--animate", str(gif), "--scale", "1", env=env)
+    assert result.returncode == 0, result.stderr
+    atlas = json.loads(out.with_suffix(".json").read_text())
+    assert atlas["animations"] == {
+        "walk": {"first": 0, "last": 3, "fps": 10},
+        "idle": {"first": 4, "last": 5, "fps": 10},
+    }
+    assert len(atlas["frames"]) == 6 and atlas["tile_size"] == [16, 16]
+    with Image.open(out) as image:
+        sheet = np.asarray(image.convert("RGBA"))
+    cells = [sheet[y : y + h, x : x + w] for x, y, w, h in (f["cell"] for f in atlas["frames"])]
+    distinct = 1 + sum((a != b).any() for a, b in itertools.pairwise(cells))
+    with Image.open(gif) as played:
+        assert played.size == (16, 16) and played.n_frames == distinct  # every frame; equal neighbours merged
