@@ -39,6 +39,10 @@ def test_a_model_that_draws_frames_one_by_one_makes_sheets_wider_than_one_sprite
         ({"model": "drawn", "motion": "walk"}, "motion 'walk' needs an animation: give frames (2..16)"),
         ({"model": "drawn", "frames": 4, "init_image": "0123456789ab-0"}, "a variation is one still image"),
         ({"model": "sampled", "frames": 2, "tile": True}, "a tile is one still image"),
+        (
+            {"model": "drawn", "frames": 4, "postprocess": "grid,trim"},
+            "leave trim out of an animation's post-processing",
+        ),
     ],
 )
 def test_a_sheet_that_does_not_fit_is_refused_with_what_fits(kw, words):

@@ -105,6 +105,12 @@ def complete_sprite_params(
     frames, motion = _animation(request, width, sheet_high, model.name)
     palette = _locked_palette(request.palette)
     pipeline = _pipeline(request.postprocess, defaults.get("postprocess", []), model.name)
+    if frames > 1 and any(step["op"] == "trim" for step in pipeline):
+        raise _invalid(
+            "postprocess",
+            "trim crops the whole sheet and would cut an animation's frames apart; leave trim out of an animation's "
+            "post-processing",
+        )
     if palette and not (pipeline and pipeline[-1]["op"] == "palette"):
         pipeline.append({"op": "palette", "colors": list(palette)})
     varied = request.init_image is not None or request.init_png is not None

@@ -79,7 +79,7 @@ def postprocess_render(
         image, record = run_pipeline(render, steps, max_side=limit)
         aligned: dict[str, Any] = {}
         if metadata.get("frames", 1) > 1:  # an animation's sheet: its frames set on one baseline
-            image, aligned = align_sheet(image, metadata["frames"])
+            image, aligned = align_sheet(image, metadata["frames"], record)
     except Exception as exc:  # a bug in a step must not cost the user the render
         log.warning("post-processing failed, keeping the raw render: %r", exc)
         failed = {**metadata, "postprocess_error": f"{exc!r}; the image is the raw render"}

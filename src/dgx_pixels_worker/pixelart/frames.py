@@ -7,6 +7,7 @@ the lowest row any frame reaches, so the character does not bob where its feet s
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,10 +30,13 @@ def lowest_opaque_row(frame: np.ndarray) -> int | None:
     return int(rows[-1]) if len(rows) else None
 
 
-def align_frames(rgba: np.ndarray, frames: int) -> tuple[np.ndarray, dict[str, Any]]:
+def align_frames(rgba: np.ndarray, frames: int, mirrored: bool = False) -> tuple[np.ndarray, dict[str, Any]]:
     """(the sheet of `frames` equal frames, each on the common baseline; what was done). Moving a frame down by
-    the rows below its lowest opaque row drops only transparent rows, so nothing is cut."""
+    the rows below its lowest opaque row drops only transparent rows, so nothing is cut. A sheet `mirrored`
+    left-right has its frames in reverse order: they are put back in order, each one staying mirrored."""
     parts = split_frames(rgba, frames)
+    if mirrored:
+        parts.reverse()
     lows = [lowest_opaque_row(part) for part in parts]
     seen = [low for low in lows if low is not None]
     baseline = max(seen) if seen else rgba.shape[0] - 1
@@ -49,10 +53,15 @@ def align_frames(rgba: np.ndarray, frames: int) -> tuple[np.ndarray, dict[str, A
         "baseline": baseline,
         "shifts": shifts,
         "cropped_columns": rgba.shape[1] - sheet.shape[1],
+        **({"reordered": True} if mirrored else {}),
     }
 
 
-def align_sheet(image: Image.Image, frames: int) -> tuple[Image.Image, dict[str, Any]]:
-    """align_frames for a Pillow image."""
-    sheet, found = align_frames(np.asarray(image.convert("RGBA")), frames)
+def align_sheet(
+    image: Image.Image, frames: int, record: Sequence[Mapping[str, Any]] = ()
+) -> tuple[Image.Image, dict[str, Any]]:
+    """align_frames for a Pillow image that went through the pipeline steps in `record`: an odd number of
+    left-right mirror steps mirrored the sheet as a whole, so its frames are put back in order."""
+    flips = sum(1 for step in record if step["op"] == "mirror" and step["params"].get("axis") == "x")
+    sheet, found = align_frames(np.asarray(image.convert("RGBA")), frames, mirrored=flips % 2 == 1)
     return Image.fromarray(sheet, "RGBA"), found

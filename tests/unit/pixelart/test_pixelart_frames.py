@@ -80,3 +80,14 @@ def test_a_still_is_not_cut_into_frames() -> None:
     render = degraded_sheet(render_animation("villager", 3, 32, 32, 2, "walk"), 2, offsets=[0, 3])
     processed = postprocess_render(render, {}, [dict(step) for step in DEFAULT_PIPELINE])
     assert "frames_aligned" not in processed.metadata
+
+
+def test_a_mirrored_animation_keeps_its_frame_order_with_every_frame_facing_the_other_way() -> None:
+    truth = render_animation("grey wolf", 2, 32, 32, 4, "walk")
+    render = Image.fromarray(truth, "RGBA")
+    processed = postprocess_render(render, {"frames": 4}, [{"op": "mirror", "axis": "x"}])
+    with Image.open(io.BytesIO(processed.png)) as image:
+        result = np.asarray(image.convert("RGBA"))
+    for got, frame in zip(split_frames(result, 4), split_frames(truth, 4), strict=True):
+        assert np.array_equal(got, frame[:, ::-1])
+    assert processed.metadata["frames_aligned"]["reordered"] is True
