@@ -3,10 +3,13 @@ caption, and `e` exporting the walk as its sheet, layout with frame indices, GIF
 
 from __future__ import annotations
 
+import io
 import json
 import time
 
+import numpy as np
 import pytest
+from PIL import Image
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -99,3 +102,18 @@ async def test_exporting_the_walk_writes_its_sheet_layout_gif_and_apng(tmp_path,
     layout = json.loads((folder / "knight-walk-42.layout.json").read_text())
     assert layout["tile_size"] == [32, 32] and layout["columns"] == 4
     assert layout["animations"] == {"walk": {"first": 0, "last": 3, "fps": 10}}
+
+
+async def test_the_full_size_view_of_a_tile_is_the_tile_three_by_three(monkeypatch):
+    app = PixelsApp(AnimatedClient())
+    viewed: list[tuple[bytes, str]] = []
+    monkeypatch.setattr(app, "view_full_size", lambda png, caption: viewed.append((png, caption)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await held(TILE.id)(pilot)
+        await pilot.press("v")
+        await until(pilot, lambda: len(viewed) == 1, "the full-size view")
+    png, said = viewed[0]
+    with Image.open(io.BytesIO(png)) as image:
+        shown = np.asarray(image.convert("RGBA"))
+    assert shown.shape == (48, 48, 4) and (shown == np.tile(brick_tile(), (3, 3, 1))).all()
+    assert said == f"{TILE.id}  16x16 tile, shown 3 × 3"

@@ -37,3 +37,20 @@ def shape_text(frames: int, motion: str | None, tile: bool) -> str:
     if tile:
         parts.append("tile")
     return "".join(f" · {part}" for part in parts)
+
+
+def repeated_png(data: bytes, times: int = TILE_REPEAT) -> bytes:
+    """A tile's PNG repeated `times` x `times`, as a PNG (for the full-size view); bytes that are no picture
+    come back as they are, for the viewer to say so."""
+    import io
+
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            pixels = np.asarray(opened.convert("RGBA"))
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return data
+    buffer = io.BytesIO()
+    Image.fromarray(repeat_tile(pixels, times), "RGBA").save(buffer, "PNG")
+    return buffer.getvalue()

@@ -26,7 +26,7 @@ from ..bevy_export import (
 )
 from ..lint_checks import failures, summary
 from ..messages import JobFinished
-from ..previews.frames import shape_text
+from ..previews.frames import repeated_png, shape_text
 from ..previews.widget import SpritePreview
 from ..terminal_format import pipeline_text
 from ..widgets.fitted_table import FittedTable, clip
@@ -196,7 +196,10 @@ class GalleryScreen(PixelsScreen):
         except WorkerError as exc:
             self.notify(exc.message, severity="error")
             return
-        self.pixels.view_full_size(reply.png or b"", f"{image_id}  {reply.image.width}x{reply.image.height}")
+        png, size = reply.png or b"", f"{reply.image.width}x{reply.image.height}"
+        if reply.image.tile:  # as the preview shows it: the seams are where the copies meet
+            png, size = await asyncio.to_thread(repeated_png, png), f"{size} tile, shown 3 × 3"
+        self.pixels.view_full_size(png, f"{image_id}  {size}")
 
     def action_toggle_raw(self) -> None:
         self.show_raw = not self.show_raw
