@@ -102,3 +102,18 @@ def test_export_strict_refuses_an_image_past_a_threshold_and_writes_nothing(work
     assert not (game / "assets").exists()
     # without --strict the same image goes
     assert dgx("export", "--bevy", str(game), image_id, env=strict_env).returncode == 0
+
+
+async def test_a_tile_carries_its_seam_and_an_animation_the_figures_of_its_whole_sheet(worker):
+    async with worker.client() as client:
+        tile_job = await client.generate("grass", seed=4, width=32, height=32, tile=True)
+        walk_job = await client.generate("knight", seed=4, width=32, height=32, frames=4, motion="walk")
+        tile = await client.image((await finished_job(client, tile_job.id)).images[0])
+        walk = await client.image((await finished_job(client, walk_job.id)).images[0])
+    assert tile.image.lint is not None and tile.image.lint.seam is not None
+    assert tile.image.lint.seam <= 1.5  # the procedural tile is cut where it wraps cleanly
+    assert walk.image.lint is not None and walk.image.lint.seam is None
+    with Image.open(io.BytesIO(walk.png)) as image:
+        sheet = np.asarray(image.convert("RGBA"))
+    assert sheet.shape[1] == 4 * 32
+    assert walk.image.lint.opaque == int((sheet[:, :, 3] == 255).sum())

@@ -4,13 +4,15 @@ an image stored before figures existed shows none. Snapshots at 120x40 and 80x24
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Checkbox, Static
 
 from dgx_pixels_tui.app import PixelsApp
+from dgx_pixels_tui.screens.export_dialog import ExportDialog
 from dgx_pixels_worker.protocol import messages as m
 from dgx_pixels_worker.settings.config import LintSettings
 
 from tests.support.recorded_worker import RecordedClient, images
-from tests.tui.test_screen_snapshots import frozen_clock, gallery_loaded, opened_with, static_text
+from tests.tui.test_screen_snapshots import frozen_clock, gallery_loaded, opened_with, static_text, until
 
 __all__ = ["frozen_clock"]  # the fixture (TZ=UTC), used by every test here
 
@@ -100,3 +102,33 @@ async def _until_shown(pilot, app, image_id: str) -> None:
             return
         await pilot.pause(0.02)
     raise AssertionError(f"{image_id} never shown")
+
+
+async def test_exporting_an_image_that_fails_asks_first_and_one_that_passes_does_not(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    game = tmp_path / "game"
+    game.mkdir()
+    (game / "Cargo.toml").write_text('[package]\nname = "game"\n')
+    sprites = game / "assets/sprites/misc"
+    app = PixelsApp(LintedClient())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await opened_with("f4", "GalleryScreen", gallery_loaded)(pilot)
+        await pilot.press("e")  # the newest image: its grid fit is below 0.5
+        await until(pilot, lambda: isinstance(app.screen, ExportDialog), "the dialog")
+        dialog = app.screen
+        warning = str(dialog.query_one("#export-failing", Static).render())
+        assert f"✗ {images()[0].id}: grid fit 0.31, 0.19 below the 0.50 needed" in warning
+        await pilot.press(*str(game), "enter")
+        await pilot.pause(0.2)
+        assert app.screen is dialog, "nothing exported without saying so"
+        assert "export them anyway" in str(dialog.query_one("#export-error", Static).render())
+        assert dialog.focused is dialog.query_one("#export-anyway", Checkbox)
+        await pilot.press("space", "enter")
+        await until(pilot, lambda: len(list(sprites.glob("*.png"))) == 1, "the export, once ticked")
+        await pilot.press("down")
+        await _until_shown(pilot, app, images()[1].id)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, ExportDialog), "the second dialog")
+        assert not app.screen.query("#export-failing") and not app.screen.query("#export-anyway")
+        await pilot.press("enter")
+        await until(pilot, lambda: len(list(sprites.glob("*.png"))) == 2, "the passing image's export")

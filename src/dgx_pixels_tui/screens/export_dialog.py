@@ -3,10 +3,12 @@
 It starts on the project folder, with the cursor after the remembered one (typing adds to it; nothing is
 selected to be replaced); tabbing to the category selects it, so typing there names another. A folder that is
 not a Bevy project, or a category that leaves assets/sprites, is said inside the dialog, which stays open to be
-fixed; it sits at the top of the screen, and notifications shown when it opens are cleared off it."""
+fixed; so are images that fail the quality checks, exported only once "export them anyway" is ticked. It sits
+at the top of the screen, and notifications shown when it opens are cleared off it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -34,9 +36,17 @@ class ExportDialog(ModalScreen[ExportTarget | None]):
         Binding("enter", "submit", "Export", priority=True),
     ]
 
-    def __init__(self, what: str, project: str, category: str, offer_sheet: bool = False) -> None:
+    def __init__(
+        self,
+        what: str,
+        project: str,
+        category: str,
+        offer_sheet: bool = False,
+        failing: Mapping[str, list[str]] | None = None,
+    ) -> None:
         super().__init__()
         self.what, self.project, self.category, self.offer_sheet = what, project, category, offer_sheet
+        self.failing = dict(failing or {})  # image id: why it fails the quality checks ([lint])
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-dialog"):
@@ -48,6 +58,9 @@ class ExportDialog(ModalScreen[ExportTarget | None]):
             yield Input(self.category, placeholder="characters", id="export-category")
             if self.offer_sheet:
                 yield Checkbox("as one sprite sheet (with its TextureAtlasLayout grid)", id="export-sheet")
+            if self.failing:
+                yield Static(self._failing_text(), id="export-failing", markup=False)
+                yield Checkbox("export them anyway", id="export-anyway")
             yield Static("", id="export-error", markup=False)
             yield Label("tab moves · space ticks · enter exports · escape cancels", classes="hint")
 
@@ -60,7 +73,11 @@ class ExportDialog(ModalScreen[ExportTarget | None]):
         error = self.query_one("#export-error", Static)
         error.update(message)
         error.display = True
-        self.query_one(field, Input).focus()
+        self.query_one(field).focus()
+
+    def _failing_text(self) -> str:
+        lines = [f"✗ {image_id}: {'; '.join(reasons)}" for image_id, reasons in self.failing.items()]
+        return f"{len(self.failing)} of these fail the quality checks ([lint]):\n" + "\n".join(lines)
 
     def action_submit(self) -> None:
         project = self.query_one("#export-project", Input).value.strip()
@@ -73,6 +90,9 @@ class ExportDialog(ModalScreen[ExportTarget | None]):
         except BevyExportError as exc:
             field = "#export-project" if "Cargo.toml" in str(exc) else "#export-category"
             self.refuse(str(exc), field)
+            return
+        if self.failing and not self.query_one("#export-anyway", Checkbox).value:
+            self.refuse("some images fail the quality checks: tick 'export them anyway', or escape", "#export-anyway")
             return
         sheet = self.offer_sheet and self.query_one("#export-sheet", Checkbox).value
         self.dismiss(ExportTarget(project, category, sheet))

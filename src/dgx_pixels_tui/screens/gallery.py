@@ -24,7 +24,7 @@ from ..bevy_export import (
     sheet_item,
     sprite_name,
 )
-from ..lint_checks import failures, summary
+from ..lint_checks import Failure, failures, summary
 from ..messages import JobFinished
 from ..previews.frames import repeated_png, shape_text
 from ..previews.widget import SpritePreview
@@ -181,10 +181,12 @@ class GalleryScreen(PixelsScreen):
 
     def _figures(self, lint: dict[str, object]) -> str:
         """The image's quality figures on one line, those past the [lint] thresholds marked."""
+        return summary(lint, {f.check for f in self._failures(lint)}, markup=True)
+
+    def _failures(self, lint: dict[str, object]) -> list[Failure]:
         from dgx_pixels_worker.settings.config import LintSettings  # pydantic: loaded after the first frame
 
-        failing = {f.check for f in failures(lint, self.pixels.lint_limits or LintSettings())}
-        return summary(lint, failing, markup=True)
+        return failures(lint, self.pixels.lint_limits or LintSettings())
 
     @work(exclusive=True, group="gallery-view")
     async def action_view(self) -> None:
@@ -226,7 +228,13 @@ class GalleryScreen(PixelsScreen):
             return
         what = chosen[0] if len(chosen) == 1 else f"{len(chosen)} marked images"
         t = self.export_target
-        dialog = ExportDialog(what, t.project, t.category, offer_sheet=len(chosen) > 1)
+        failing: dict[str, list[str]] = {}  # the dialog asks before exporting these
+        for image_id in chosen:
+            image = self.images.get(image_id)
+            found = self._failures(image.lint.model_dump()) if image is not None and image.lint is not None else []
+            if found:
+                failing[image_id] = [f.message for f in found]
+        dialog = ExportDialog(what, t.project, t.category, offer_sheet=len(chosen) > 1, failing=failing)
         self.app.push_screen(dialog, lambda target: self._export(chosen, target))
 
     def _export(self, image_ids: list[str], target: ExportTarget | None) -> None:
