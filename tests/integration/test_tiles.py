@@ -40,6 +40,6 @@ async def test_generate_tile_stores_a_seamless_tile_marked_as_one(worker, tmp_pa
 
 def test_a_tile_with_frames_is_refused_with_what_to_do(worker, tmp_path: Path):
     result = dgx("generate", "knight", "--tile", "--frames", "4", "--out", str(tmp_path), env=worker.cli_env())
-    assert result.returncode != 0
+    assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "a tile is one still image; ask for the tile and the animation separately" in result.stderr

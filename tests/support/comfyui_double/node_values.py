@@ -71,6 +71,7 @@ class Latent:
     batch: int
     recipe: SampleRecipe | None = None
     init_pixels: np.ndarray | None = None  # (B, H, W, 3) latent-size pixels from VAEEncode
+    noise_mask: np.ndarray | None = None  # (H, W) latent-size 0..1 from SetLatentNoiseMask: where sampling repaints
 
     def __str__(self) -> str:
         return "{'samples': " + zeros_repr(self.batch, 4, self.height, self.width) + "}"

@@ -102,9 +102,13 @@ def final_small_pixels(latent: Latent, recipe: SampleRecipe | None, index: int) 
     if recipe is None:
         return init if init is not None else blank_pixels(latent.width, latent.height)
     drawn = sprite_pixels(recipe, latent.width, latent.height, index)
-    if init is None or recipe.denoise >= 1.0:
+    if init is None:
         return drawn
-    return (recipe.denoise * drawn + (1.0 - recipe.denoise) * init).astype(np.uint8)
+    mixed = drawn if recipe.denoise >= 1.0 else recipe.denoise * drawn + (1.0 - recipe.denoise) * init
+    if latent.noise_mask is not None:  # the sampler keeps the encoded picture wherever the mask is 0
+        weight = latent.noise_mask[..., None]
+        mixed = weight * mixed + (1.0 - weight) * init
+    return np.asarray(mixed).astype(np.uint8)
 
 
 async def sample(
@@ -121,7 +125,14 @@ async def sample(
     denoise: float = 1.0,
 ) -> NodeOutput:
     recipe = SampleRecipe(seed, positive.text, model.checkpoint, model.loras, denoise)
-    result = Latent(latent_image.width, latent_image.height, latent_image.batch, recipe, latent_image.init_pixels)
+    result = Latent(
+        latent_image.width,
+        latent_image.height,
+        latent_image.batch,
+        recipe,
+        latent_image.init_pixels,
+        latent_image.noise_mask,  # common_ksampler copies the latent dict: the mask stays on the output
+    )
     total = steps if denoise > 0 else 0  # denoise 0 gives an empty sigma schedule: no steps, no callbacks
     final = noise = None
     if ctx.previews_enabled and total:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import io
 import json
 import logging
 import socket
 import time
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from PIL import Image
@@ -25,6 +26,7 @@ from .availability import MODEL_NODES, unavailable_reason
 from .http_api import ComfyFailed, ComfyHTTP, ComfyRejected, ComfyUnavailable
 from .img2img import SOURCE_TITLE, image_to_image, source_png
 from .routing import MessageRouter, PromptChannel
+from .tile_passes import render_tile
 from .uploads import ImageUploads, content_name
 from .validation_errors import explain_rejection
 from .websocket import ComfyWebSocket
@@ -40,6 +42,8 @@ STAGES = {
     "LoadImage": "loading the source image",
     "ImageScale": "scaling the source image",
     "VAEEncode": "encoding the source image",
+    "SetLatentNoiseMask": "masking the seams",
+    "ImageCompositeMasked": "keeping the edges",
     "KSampler": "sampling",
     "KSamplerAdvanced": "sampling",
     "LatentUpscale": "upscaling",
@@ -193,15 +197,42 @@ class ComfyUIBackend:
         preset = self.presets.get(task.model)
         if preset is None:
             raise WorkerError(ErrorCode.UNKNOWN_MODEL, f"{self.name} has no preset {task.model!r}")
+        if task.tile:
+            async for event in render_tile(self, task, preset):
+                yield event
+            return
         graph = self._bind(task, preset)
-        prompt_id, outputs = await self._resume(task.resume_ref)
+        # A prompt ComfyUI still has needs no second upload: the source goes up only before a submission.
+        upload = None if task.init_png is None else functools.partial(self._upload_source, graph, task.init_png)
+        prompt_id = task.resume_ref or ""
+        async with contextlib.aclosing(self.prompt_events(graph, task, preset, task.resume_ref, upload)) as events:
+            async for item in events:
+                if isinstance(item, list):
+                    yield await self._result(item, preset, prompt_id, self._negative(task, preset))
+                    return
+                if isinstance(item, Submitted):
+                    prompt_id = item.ref
+                yield item
+
+    async def prompt_events(
+        self,
+        graph: dict[str, Any],
+        task: RenderTask,
+        preset: ModelPreset,
+        ref: str | None,
+        before_submit: Callable[[], Awaitable[None]] | None = None,
+    ) -> AsyncGenerator[BackendEvent | list[dict[str, Any]], None]:
+        """One prompt: reattach to `ref` or submit `graph` (after `before_submit`, an upload it needs); yield
+        Submitted with the prompt's id, its Progress and Preview, then the list of its output images. Cancelling
+        the iteration interrupts the prompt. An image is one prompt, a tile two (tile_passes.py)."""
+        prompt_id, outputs = await self._resume(ref)
         if prompt_id is None:
             prompt_id = str(uuid.uuid4())
         channel = self.router.open(prompt_id)  # before submitting, so not one message is missed
         try:
-            if task.resume_ref != prompt_id:
-                if task.init_png is not None:  # a prompt ComfyUI still has needs no second upload
-                    await self._upload_source(graph, task.init_png)
+            if ref != prompt_id:
+                if before_submit is not None:
+                    await before_submit()
                 await self._submit(graph, prompt_id, preset)
             yield Submitted(prompt_id)
             if outputs is None:
@@ -210,7 +241,7 @@ class ComfyUIBackend:
                         outputs = event
                     else:
                         yield event
-            yield await self._result(outputs or [], preset, prompt_id, self._negative(task, preset))
+            yield outputs or []
         except asyncio.CancelledError:
             await asyncio.shield(self._cancel(channel))
             raise
@@ -223,8 +254,8 @@ class ComfyUIBackend:
         if ref is None:
             return None, None
         try:
-            outputs = await self._reattach(ref)
-            if outputs is not None or await self._known(ref):
+            known, outputs = await self._look_up(ref)
+            if known:
                 return ref, outputs
         except ComfyUnavailable as exc:
             raise WorkerError(ErrorCode.BACKEND_UNAVAILABLE, str(exc), {"backend": self.name}) from None
@@ -368,8 +399,8 @@ class ComfyUIBackend:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.websocket.connected.wait(), RECONNECT_WAIT_S)
         try:
-            outputs = await self._reattach(prompt_id)
-            if outputs is not None or await self._known(prompt_id):
+            known, outputs = await self._look_up(prompt_id)
+            if known:
                 return outputs
         except ComfyUnavailable as exc:
             self.healthy, self.detail = False, str(exc)
@@ -381,6 +412,15 @@ class ComfyUIBackend:
             f"{self.name} no longer knows the prompt: ComfyUI restarted and forgot its queue",
             {"backend": self.name},
         )
+
+    async def _look_up(self, prompt_id: str) -> tuple[bool, list[dict[str, Any]] | None]:
+        """(whether ComfyUI has the prompt, its outputs if it finished). /history is asked again after /queue: a
+        prompt finishing between the two looks is in neither list when each is read, and would be run twice."""
+        outputs = await self._reattach(prompt_id)
+        if outputs is not None or await self._known(prompt_id):
+            return True, outputs
+        outputs = await self._reattach(prompt_id)
+        return outputs is not None, outputs
 
     async def _reattach(self, prompt_id: str) -> list[dict[str, Any]] | None:
         """The outputs from /history when ComfyUI has finished the prompt, else None."""
