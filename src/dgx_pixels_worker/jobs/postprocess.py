@@ -13,6 +13,7 @@ from PIL import Image
 from ..pixelart import run_pipeline, smallest_output
 from ..pixelart.frames import align_sheet
 from ..pixelart.lint import lint_image
+from ..pixelart.pipeline import pipeline_warnings
 from ..protocol import ErrorCode, WorkerError
 from ..settings.config import LimitsSettings
 from . import image_files
@@ -94,4 +95,7 @@ def postprocess_render(
         **({"frames_aligned": aligned} if aligned else {}),
         "lint": lint_image(image, palette, tile, record).to_dict(),
     }
+    warnings = pipeline_warnings(record)
+    if warnings:
+        processed["postprocess_warning"] = "; ".join(warnings)
     return ProcessedImage(image_files.encode_png(image, processed), raw_png, image.width, image.height, processed)

@@ -9,7 +9,20 @@ from .colour import RGB, ImageLike, as_rgba, border_pixels, dominant_colours, mo
 ALPHA_THRESHOLD = 128  # alpha at or above this is opaque in a one-bit result
 BACKGROUND_TOLERANCE = 40.0  # RGB distance (Euclidean, 0..441) from the background colour still removed
 DEFAULT_OUTLINE: RGB = (24, 20, 37)  # #181425: near-black with a cool cast, reads as dark on most sprites
-_MIN_BORDER_SHARE = 0.4  # the background colour must cover this share of the opaque border
+# The background must cover this share of the border within FLAT_TOLERANCE: art cut off by the frame leaves
+# less of it, a noisy flat background after the grid step is within a few units.
+_MIN_BORDER_SHARE = 0.3
+FLAT_TOLERANCE = 16.0
+# What would be removed must be flat: its colours at most this far from the background colour on average
+# (RMS RGB distance). A flat background after the grid step of a large render is within 6 (each cell's
+# colour averages many noisy pixels), of a small render (3-pixel cells) within 11; the part of a tile that
+# a flood from its border would reach, however uniform its border looks, is 12 or more, and a tile must
+# never lose its pixels. The looser limit needs the colour to hold half the border, as no tile's does.
+MAX_BACKGROUND_SPREAD = 8.0
+MAX_BUSY_BACKGROUND_SPREAD = 11.5
+_BUSY_BORDER_SHARE = 0.5
+# Art with this share of its border transparent has transparency for a background: nothing else is removed.
+_TRANSPARENT_BORDER = 0.01
 _MAX_BORDER_SAMPLES = 512
 
 
@@ -23,17 +36,37 @@ def threshold_alpha(image: ImageLike, threshold: int = ALPHA_THRESHOLD) -> np.nd
 
 
 def detect_background(image: ImageLike, tolerance: float = BACKGROUND_TOLERANCE) -> RGB | None:
-    """The flat background colour: the dominant colour of the image border. None when most of the border
-    is already transparent, or when no colour covers a fair share of it (art that fills the frame)."""
-    border = border_pixels(as_rgba(image))
+    """The flat background colour: the dominant colour of the image border, when the part of the image it
+    would remove is flat. None for art that already has transparency at its border, for art that fills the
+    frame (a tile: no colour covers a fair share of the border, or what it covers is textured)."""
+    rgba = as_rgba(image)
+    border = border_pixels(rgba)
     opaque = border[border[:, 3] >= ALPHA_THRESHOLD][:, :3]
-    if len(opaque) < len(border) / 2:
+    if len(opaque) < len(border) * (1 - _TRANSPARENT_BORDER):
         return None
     opaque = opaque[:: max(1, len(opaque) // _MAX_BORDER_SAMPLES)][None]
-    if mode_share(opaque, tolerance)[0] < _MIN_BORDER_SHARE:
+    tight = min(tolerance, FLAT_TOLERANCE)
+    share = mode_share(opaque, tight)[0]
+    if share < _MIN_BORDER_SHARE:
         return None
-    r, g, b = (int(c) for c in dominant_colours(opaque, tolerance)[0])
+    r, g, b = (int(c) for c in dominant_colours(opaque, tight)[0])
+    region = _background_region(rgba, (r, g, b), tolerance)
+    if region.any():
+        diff = rgba[region][:, :3].astype(np.float32) - np.array((r, g, b), dtype=np.float32)
+        spread = np.sqrt((diff * diff).sum(axis=1).mean())
+        if spread > (MAX_BUSY_BACKGROUND_SPREAD if share >= _BUSY_BORDER_SHARE else MAX_BACKGROUND_SPREAD):
+            return None
     return r, g, b
+
+
+def _background_region(rgba: np.ndarray, colour: RGB, tolerance: float) -> np.ndarray:
+    """The opaque pixels within `tolerance` of `colour` connected to the border through such pixels."""
+    diff = rgba[:, :, :3].astype(np.float32) - np.array(colour, dtype=np.float32)
+    near = ((diff * diff).sum(axis=2) <= tolerance * tolerance) & (rgba[:, :, 3] >= ALPHA_THRESHOLD)
+    seeds = np.zeros_like(near)
+    seeds[[0, -1], :] = True
+    seeds[:, [0, -1]] = True
+    return flood_fill(near, seeds & near)
 
 
 def remove_background(

@@ -28,6 +28,11 @@ MIN_PITCH = 2.0
 MAX_PITCH = 128.0
 MIN_CELLS = 12  # a detected grid has at least this many cells along the longer side
 MIN_CONTRAST = 2.5  # below this no grid explains the edges: the image is taken as true resolution
+# Large cells of a render blurred over several pixels (and dark, low-contrast art) leave a weaker grid in the
+# edges; their flatness (FLAT_RATIOS) tells a true grid from a chance one, so less contrast is asked.
+AXIS_CONTRAST = 1.25  # each axis alone must show the grid this much (noise alone gives 1.0 to 1.15)
+LARGE_PITCH = 12.0
+LARGE_PITCH_CONTRAST = 1.4
 NEAR_BEST = 0.6  # a multiple of the best pitch wins when its contrast is at least this fraction of the best
 # Cells under 4 pixels are too small to test for flatness past the blur, so the edges must say more,
 # and the pitch must be whole: true-size art with few edges fits some small fractional pitch by chance.
@@ -39,8 +44,10 @@ MIN_SIZE_FRACTIONAL = 160
 # often as pairs astride the cell edges, by cell size (measured on soft, noisy JPEG upscales: at most
 # 0.02 from 6 pixels up, 0.23 at 4 to 5 with JPEG colour bleeding; chance grids on flat-shaded true-size
 # sprites 0.02 to 0.2, nearly all at fractional pitches).
-FLAT_RATIOS = ((4.0, 0.8), (6.0, 0.3), (math.inf, 0.08))
+FLAT_RATIOS = ((4.0, 0.8), (6.0, 0.3), (12.0, 0.08), (math.inf, 0.4))
 CELL_TOLERANCE = 32.0  # RGBA distance within which two samples of a cell count as the same colour
+FINE_TOLERANCE = 12.0  # the same, for art whose neighbouring colours are nearly all within CELL_TOLERANCE
+_LOW_CONTRAST_SHARE = 0.05  # ... which shows as so few disagreeing samples on the shifted grid
 _CROP_AREA = 0.5  # profiles come from the edges' box when it is at most this share of the image
 _MIN_CROP = 16
 _ACTIVE_SHARE = 0.2  # an edge this strong relative to the strongest bounds the edges' box
@@ -49,6 +56,7 @@ _MAX_CANDIDATES = 8  # spectral peaks tried per band
 _ZERO_PAD = 16  # spectrum bins per 1/length: fine enough that a parabola finds the peak to a small drift
 _BANDS = ((MIN_PITCH, 8.0, 1), (8.0, 32.0, 4), (32.0, MAX_PITCH, 16))  # pitches, rows averaged (see _block_profiles)
 _BLOCK_STEP = 4
+_JPEG_BLOCK = 8
 
 Profiles = tuple[np.ndarray, np.ndarray]
 
@@ -102,11 +110,33 @@ def detect_grid(
     if pitches is not None:
         given = (float(pitches[0]), float(pitches[1]))
         return _grid_for(_band_for(bands, min(given)), given, origin, (width, height))
-    for found, profiles in _pitch_candidates(bands, max(width, height)):
-        grid = _grid_for(profiles, (found, found), origin, (width, height))
-        if _cells_are_flat(rgba, grid):
-            return grid
+    for attempt in (bands, _without_jpeg_blocks(bands, origin)):
+        for found, profiles in _pitch_candidates(attempt, max(width, height)):
+            grid = _grid_for(profiles, (found, found), origin, (width, height))
+            if _cells_are_flat(rgba, grid):
+                return grid
     return Grid(1.0, 1.0, 0.0, 0.0, width, height, 0.0)
+
+
+def _without_jpeg_blocks(
+    bands: list[tuple[float, float, Profiles]], origin: tuple[int, int]
+) -> list[tuple[float, float, Profiles]]:
+    """The bands with every 8-periodic part of the edge profiles taken out (each phase of the 8-pixel JPEG
+    block grid brought to the profile's mean).
+
+    In dark, low-contrast art the block edges and ringing of a JPEG round trip can outweigh the art's own
+    edges and hide its grid; tried only when no grid is found otherwise, as true pitch-8 art has its edges
+    on that period too.
+    """
+
+    def cleaned(profile: np.ndarray, start: int) -> np.ndarray:
+        if profile.size < 2 * _JPEG_BLOCK:
+            return profile
+        phase = (np.arange(1, profile.size + 1) + start) % _JPEG_BLOCK
+        means = np.bincount(phase, weights=profile, minlength=_JPEG_BLOCK) / np.bincount(phase, minlength=_JPEG_BLOCK)
+        return np.clip(profile - means[phase] + profile.mean(), 0, None)
+
+    return [(lo, hi, (cleaned(x, origin[0]), cleaned(y, origin[1]))) for lo, hi, (x, y) in bands]
 
 
 def downscale(image: ImageLike, grid: Grid, tolerance: float = CELL_TOLERANCE) -> np.ndarray:
@@ -145,10 +175,11 @@ def _gather(rgba: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
 
 
 def _prepared(rgba: np.ndarray) -> np.ndarray:
-    """int16 RGBA whose differences are the edges; colours hidden under alpha 0 are zeroed."""
+    """int16 RGBA whose differences are the edges. Colours are weighted by alpha: a soft edge's faint pixels
+    carry colours of little meaning (noise divided by a small alpha), whose jumps lie off the grid."""
     out = rgba.astype(np.int16)
     if rgba[:, :, 3].min() < 255:
-        out[rgba[:, :, 3] == 0, :3] = 0
+        out[:, :, :3] = (out[:, :, :3] * out[:, :, 3:]) // 255
     return out
 
 
@@ -237,7 +268,10 @@ def _pitch_candidates(bands: list[tuple[float, float, Profiles]], longest: int) 
             pitch = _snapped(profiles, n_fft / _refined(spectrum, index))
             if MIN_PITCH - 0.01 <= pitch <= max_pitch:
                 scored.append((pitch, _contrast(profiles, pitch), profiles))
-    eligible = sorted((item for item in scored if _plausible(*item[:2], longest)), key=lambda item: -item[1])
+    eligible = sorted(
+        (item for item in scored if _plausible(*item[:2], longest) and _on_both_axes(item[2], item[0])),
+        key=lambda item: -item[1],
+    )
     if not eligible:
         return []
     best_pitch, best_contrast, _ = eligible[0]
@@ -253,7 +287,16 @@ def _plausible(pitch: float, contrast: float, longest: int) -> bool:
     whole = pitch == round(pitch)
     if pitch < SMALL_PITCH:
         return whole and contrast >= SMALL_PITCH_CONTRAST
+    if pitch >= LARGE_PITCH and longest >= MIN_SIZE_FRACTIONAL:
+        return contrast >= LARGE_PITCH_CONTRAST
     return (whole or longest >= MIN_SIZE_FRACTIONAL) and contrast >= MIN_CONTRAST
+
+
+def _on_both_axes(profiles: Profiles, pitch: float) -> bool:
+    """Whether the edges along each axis show the grid: one long straight edge makes a strong profile on one
+    axis that many pitches fit, with noise on the other."""
+    empty = np.zeros(0)
+    return min(_contrast((profiles[0], empty), pitch), _contrast((empty, profiles[1]), pitch)) >= AXIS_CONTRAST
 
 
 def _is_multiple(pitch: float, base: float) -> bool:
@@ -263,21 +306,46 @@ def _is_multiple(pitch: float, base: float) -> bool:
 
 
 def _cells_are_flat(rgba: np.ndarray, grid: Grid) -> bool:
-    """Whether the cells are much more uniform than those of the grid shifted by half a cell.
+    """Whether the cells are much more uniform than those of the grid shifted by half a cell, along each axis.
 
     Art at its true resolution can show a grid-like edge profile by chance; sampling across the supposed
-    cells tells it apart, since shifting a true grid puts every sample pair astride a cell edge.
+    cells tells it apart, since shifting a true grid puts every sample pair astride a cell edge. Each axis is
+    shifted on its own, as a grid must show on both: a long straight edge is astride some cells whatever
+    the pitch along it.
     """
 
-    def disagreement(shift: float) -> float:
-        xs = _sample_coords(grid.offset_x + shift * grid.pitch_x, grid.pitch_x, grid.width, rgba.shape[1], _CHECK)
-        ys = _sample_coords(grid.offset_y + shift * grid.pitch_y, grid.pitch_y, grid.height, rgba.shape[0], _CHECK)
+    def disagreement(shift_x: float, shift_y: float, tolerance: float) -> float:
+        xs = _sample_coords(grid.offset_x + shift_x * grid.pitch_x, grid.pitch_x, grid.width, rgba.shape[1], _CHECK)
+        ys = _sample_coords(grid.offset_y + shift_y * grid.pitch_y, grid.pitch_y, grid.height, rgba.shape[0], _CHECK)
         samples = _gather(rgba, xs, ys)
-        return float(1 - mode_share(samples, CELL_TOLERANCE).mean())
+        return float(1 - mode_share(samples, tolerance).mean())
+
+    def aligned_and_shifted(tolerance: float) -> tuple[float, float]:
+        shifted = min(disagreement(0.5, 0.0, tolerance), disagreement(0.0, 0.5, tolerance))
+        return disagreement(0.0, 0.0, tolerance), shifted
 
     ratio = next(limit for below, limit in FLAT_RATIOS if min(grid.pitch_x, grid.pitch_y) < below)
-    aligned, shifted = disagreement(0.0), disagreement(0.5)
+    aligned, shifted = aligned_and_shifted(CELL_TOLERANCE)
+    if shifted < _LOW_CONTRAST_SHARE and min(grid.pitch_x, grid.pitch_y) >= LARGE_PITCH and not on_jpeg_blocks(grid):
+        # Dark or low-contrast art: its neighbouring colours are alike at CELL_TOLERANCE, so look closer (the
+        # cells of JPEG's block grid are smooth inside too, so it is left out of this closer look).
+        aligned, shifted = aligned_and_shifted(FINE_TOLERANCE)
     return shifted > 0 and aligned <= ratio * shifted
+
+
+def on_jpeg_blocks(grid: Grid) -> bool:
+    """Whether every line of JPEG's 8-pixel block grid is a line of this grid, or the other way round: a whole
+    pitch that divides 8 or is a multiple of it, lines through the image's 8-pixel multiples. Such a grid may
+    be the compression's rather than the art's."""
+
+    def on_blocks(pitch: float, offset: float) -> bool:
+        whole = round(pitch)
+        if abs(pitch - whole) >= 0.05 or not (whole % _JPEG_BLOCK == 0 or _JPEG_BLOCK % whole == 0):
+            return False
+        step = min(whole, _JPEG_BLOCK)
+        return abs(offset - step * round(offset / step)) <= 0.5
+
+    return on_blocks(grid.pitch_x, grid.offset_x) and on_blocks(grid.pitch_y, grid.offset_y)
 
 
 def _peaks(spectrum: np.ndarray, valid: np.ndarray) -> list[int]:
@@ -315,6 +383,9 @@ def _snapped(profiles: Profiles, pitch: float) -> float:
     whole = round(pitch)
     if whole < MIN_PITCH or whole == pitch:
         return pitch
+    span = max(p.size for p in profiles)
+    if abs(whole - pitch) * span / pitch > pitch / 4:
+        return pitch  # the whole pitch's lines would drift a quarter cell off the edges across the image
     s = _strength(profiles, np.array([1 / pitch, 1 / whole]))
     if s[1] >= 0.97 * s[0] or _contrast(profiles, whole) >= 0.95 * _contrast(profiles, pitch):
         return float(whole)

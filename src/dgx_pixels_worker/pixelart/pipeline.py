@@ -1,8 +1,9 @@
 """Running a pixel-art pipeline: each step applied in turn, with a record of what it was given and found.
 
 DEFAULT_PIPELINE turns a large, soft "pixel art" render into the true sprite: find the grid and take
-each cell's dominant colour, make the flat background transparent (one-bit alpha), then reduce the
-sprite itself to 16 colours. The background goes before the colours so it does not take a slot.
+each cell's dominant colour, make a flat background transparent (one-bit alpha; art that fills its frame,
+like a tile, or that already has transparency keeps every pixel), then bring the sprite to its own palette
+(near-identical colours merged). The background goes before the colours so it does not take a slot.
 
 Record of a run: one dict per step, JSON-serialisable, in order:
 
@@ -12,7 +13,11 @@ Record of a run: one dict per step, JSON-serialisable, in order:
      "size": [64, 64]}
 
 "params" are the step's parameters with defaults filled in, "size" is [width, height] after the step;
-"found" per op: grid as above; quantize and palette {"colors_before", "colors_after"} (palette also
+"found" per op: grid as above, with "found": True, or "found": False and "reason" when a grid was to be
+detected and none was (NO_GRID: the run stops there, keeping the image as it came; NO_GRID_TRUE_SIZE for an
+image of at most TRUE_SIZE_MAX pixels a side, taken as true size), and "warning" (JPEG_GRID)
+when the grid detected at a pitch of 4 to 8 lies on JPEG's block grid; quantize and palette
+{"colors_before", "colors_after"} (palette also
 "palette", its display name ("custom" for colours given in the step), and "palette_colors");
 background {"color": "#rrggbb" or None when none was found, "removed": pixels made transparent,
 "transparent": transparent pixels after};
@@ -35,7 +40,7 @@ from PIL import Image
 
 from .alpha import BACKGROUND_TOLERANCE, add_outline, detect_background, remove_background
 from .colour import ImageLike, as_rgba, hex_colour, parse_colour, to_image
-from .grid import detect_grid, downscale
+from .grid import detect_grid, downscale, on_jpeg_blocks
 from .palette import Palette, map_to_palette, palette_from_colours
 from .palette_library import default_library
 from .pipeline_spec import PipelineError, validate_pipeline
@@ -46,16 +51,36 @@ from .variants import MAX_RECORDED_MAPPING, mirror, recolor
 DEFAULT_PIPELINE: tuple[Mapping[str, Any], ...] = (
     {"op": "grid"},
     {"op": "background", "tolerance": BACKGROUND_TOLERANCE},
-    {"op": "quantize", "colors": 16},
+    {"op": "quantize"},
 )
 
 Found = dict[str, Any]
+
+
+def pipeline_warnings(record: Sequence[Mapping[str, Any]]) -> list[str]:
+    """What a run's record says the user should know: no grid found (the raw render kept), a doubtful grid."""
+    return [text for step in record for text in (step["found"].get("reason"), step["found"].get("warning")) if text]
+
+
+NO_GRID = "no pixel grid found; kept the raw render (give grid:size=WxH or grid:pitch=N if it has one)"
+NO_GRID_TRUE_SIZE = "no pixel grid found; the image is taken as pixel art at its true size"
+# An image without a grid up to this many pixels a side may be pixel art at its true size (the later steps
+# go on); a larger one is a render whose grid was not found (the run stops and keeps it as it came).
+TRUE_SIZE_MAX = 256
+JPEG_GRID = (
+    "the pixel grid found lies on JPEG's 8-pixel blocks and may be the compression's, not the art's"
+    " (give grid:size=WxH or grid:pitch=N if the size is wrong)"
+)
 
 
 def run_pipeline(
     image: ImageLike, steps: Sequence[Mapping[str, Any]] | str = DEFAULT_PIPELINE, max_side: int | None = None
 ) -> tuple[Image.Image, list[dict[str, Any]]]:
     """(the processed RGBA image, the record of every step).
+
+    When a grid step detects no pixel grid, its record says so ("found": False, "reason"); in an image larger
+    than TRUE_SIZE_MAX a side the run stops there with the image as it came, and the record ends with that
+    step (a smaller one is taken as pixel art at its true size, and the steps go on).
 
     PipelineError before any work if the spec is bad, or naming the step if one cannot apply to this
     image (a grid size larger than the image, a palette file gone since validation), or if a step would
@@ -74,6 +99,8 @@ def run_pipeline(
         except ValueError as exc:
             raise PipelineError(f"step {n} ({step['op']}): {exc}") from exc
         records.append(record)
+        if record["found"].get("reason") == NO_GRID:
+            return to_image(as_rgba(image)), records  # the later steps would only damage an ungridded render
     return to_image(rgba), records
 
 
@@ -102,7 +129,12 @@ def apply_step(image: ImageLike, step: Mapping[str, Any]) -> tuple[np.ndarray, d
 
 def _grid(rgba: np.ndarray, p: Mapping[str, Any]) -> tuple[np.ndarray, Found]:
     grid = detect_grid(rgba, pitch=_pair(p["pitch"]), size=_pair(p["size"]))
-    return downscale(rgba, grid), {**grid.to_dict(), "source_size": [rgba.shape[1], rgba.shape[0]]}
+    found: Found = {"found": True, **grid.to_dict(), "source_size": [rgba.shape[1], rgba.shape[0]]}
+    if p["pitch"] is None and p["size"] is None and grid.pitch_x == grid.pitch_y == 1.0:
+        found.update(found=False, reason=NO_GRID if max(rgba.shape[:2]) > TRUE_SIZE_MAX else NO_GRID_TRUE_SIZE)
+    elif p["pitch"] is None and p["size"] is None and 4 <= grid.pitch_x <= 8 and on_jpeg_blocks(grid):
+        found["warning"] = JPEG_GRID
+    return downscale(rgba, grid), found
 
 
 def _quantize(rgba: np.ndarray, p: Mapping[str, Any]) -> tuple[np.ndarray, Found]:

@@ -4,7 +4,7 @@ A pipeline is a list of steps, each a dict {"op": name, **params}:
 
     grid        pitch: cell size (number, or [x, y]) | size: cells across (int, or [w, h]); both optional:
                 detected when neither is given
-    quantize    colors: 2..256 (default 16)
+    quantize    colors: 2..256, the most colours (default: none, the image's own palette size)
     palette     name: a palette of the worker's library (pico8, db16, db32, gameboy, nes, endesga32, or the
                 owner's palette files; see palette_library) | colors: the palette itself, 1..256 colours
                 like "#1a1c2c"; exactly one of the two
@@ -74,7 +74,7 @@ class Param:
 
 OPS: dict[str, dict[str, Param]] = {
     "grid": {"pitch": Param("pitch", None, 1, 256), "size": Param("size", None, 1, 4096)},
-    "quantize": {"colors": Param("int", 16, MIN_COLOURS, MAX_COLOURS)},
+    "quantize": {"colors": Param("int", None, MIN_COLOURS, MAX_COLOURS)},
     "palette": {"name": Param("str"), "colors": Param("colours", None, 1, MAX_PALETTE_COLOURS)},
     "background": {"tolerance": Param("number", BACKGROUND_TOLERANCE, 0, 442), "color": Param("colour")},
     "outline": {"color": Param("colour", hex_colour(DEFAULT_OUTLINE)), "diagonal": Param("bool", False)},

@@ -41,7 +41,7 @@ class ModelPreset(_Strict):
     tags: list[str] = Field(default_factory=list)
     defaults: PresetDefaults = Field(default_factory=PresetDefaults)
     # The post-processing its images get unless a request says otherwise (docs/pixelart.md).
-    postprocess: list[dict[str, Any]] | str = Field(default="grid,background,quantize:colors=16", validate_default=True)
+    postprocess: list[dict[str, Any]] | str = Field(default="grid,background,quantize", validate_default=True)
 
     @field_validator("postprocess")
     @classmethod
