@@ -153,7 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--find", nargs="+", metavar="WORD", help="only images whose prompt has these words")
     p.add_argument("--model", metavar="M", help="only images of this model")
     p.add_argument("--tag", metavar="T", help="only images with this tag")
-    p.add_argument("--limit", type=at_least(1, 500), default=20, help="at most this many, newest first (default 20)")
+    p.add_argument(
+        "--limit", type=at_least(1, 500), default=20, metavar="N", help="at most this many, newest first (default 20)"
+    )
     p.set_defaults(handler="images:images")
 
     p = sub.add_parser("palettes", parents=[common, json_flag], help="the worker's palettes; import FILE adds one")

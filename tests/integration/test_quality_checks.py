@@ -69,6 +69,8 @@ def test_images_json_carries_the_figures_and_the_listing_shows_them(worker, tmp_
     failing = json.loads(dgx("images", image_id, "--json", env=strict_env).stdout)["failing"]
     assert "more than the 1 allowed ([lint] max_colors)" in failing[image_id][0]
     assert "✗ " in dgx("images", image_id, env=strict_env).stdout
+    unknown = dgx("images", "nope-0", env=env)
+    assert unknown.returncode == 2 and "`dgx-pixels images` lists images" in unknown.stderr
 
 
 def bevy_project(tmp_path):

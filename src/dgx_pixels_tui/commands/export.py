@@ -62,7 +62,7 @@ async def image_ids_named(client: AsyncClient, names: list[str]) -> list[str]:
                 raise
             raise WorkerError(
                 ErrorCode.UNKNOWN_IMAGE,
-                f"{name!r} is no image, job or comparison; `dgx-pixels queue` lists jobs, the Gallery shows image ids",
+                f"{name!r} is no image, job or comparison; `dgx-pixels images` lists images, `dgx-pixels queue` jobs",
             ) from None
     return image_ids
 
