@@ -172,7 +172,8 @@ def check_target(project: Path, category: str) -> tuple[Path, Path]:
 
 
 def export_to_bevy(project: Path, category: str, items: list[ExportItem], *, force: bool = False) -> list[Path]:
-    """Write `items` into the project; returns the paths written (PNGs, then layouts, then the manifest)."""
+    """Write `items` into the project; returns the paths written (each PNG with its layout and animation files
+    after it, then the manifest)."""
     root, folder = check_target(project, category)
     if not items:
         raise BevyExportError("nothing to export: name at least one image")

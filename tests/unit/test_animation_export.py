@@ -3,13 +3,15 @@ Bevy the atlas layout with each animation's frame indices; several animations in
 
 import io
 import json
+import os
 
 import numpy as np
 import pytest
 from PIL import Image, ImageSequence
 
+from dgx_pixels_tui import bevy_export
 from dgx_pixels_tui.animation_export import FPS, FRAME_MS, animation_files, sheet_frames, unique_names
-from dgx_pixels_tui.bevy_export import ExportItem, export_to_bevy, sheet_item
+from dgx_pixels_tui.bevy_export import BevyExportError, ExportItem, export_to_bevy, sheet_item
 
 COLOURS = [(220, 40, 40), (40, 180, 40), (40, 40, 220), (240, 240, 240)]
 
@@ -131,3 +133,20 @@ def test_a_tile_is_marked_in_the_manifest(project):
     written = export_to_bevy(project, "tiles", [ExportItem("bricks", sheet_png(COLOURS[:1]), {}, tile=True)])
     entry = json.loads(written[-1].read_text())["sprites"]["tiles/bricks.png"]
     assert entry["tile"] is True and entry["kind"] == "sprite"
+
+
+def test_an_animation_whose_apng_cannot_be_written_leaves_the_project_as_it_was(project, monkeypatch):
+    export_to_bevy(project, "heroes", [ExportItem("shield", sheet_png(COLOURS[:1]), {})])
+    before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    real_replace = os.replace
+
+    def full_disk_at_the_apng(src, dst):
+        if str(dst).endswith(".apng"):  # the sheet, its layout and GIF are in place by now
+            raise OSError(28, "No space left on device", str(dst))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(bevy_export.os, "replace", full_disk_at_the_apng)
+    with pytest.raises(BevyExportError, match="No space left on device"):
+        export_to_bevy(project, "heroes", [walk()])
+    monkeypatch.setattr(bevy_export.os, "replace", real_replace)
+    assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before
