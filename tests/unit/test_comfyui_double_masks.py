@@ -11,7 +11,7 @@ from tests.support.comfyui_double.image_synth import SampleRecipe
 from tests.support.comfyui_double.node_catalog import build_node_catalog
 from tests.support.comfyui_double.node_values import ImageBatch, Latent, Mask
 from tests.support.comfyui_double.nodes_masks import composite_masked, set_latent_noise_mask
-from tests.support.comfyui_double.nodes_sampling import final_small_pixels
+from tests.support.comfyui_double.nodes_sampling import final_small_pixels, upscale_latent_by
 
 # GET /object_info/<class> on a real ComfyUI 0.3.64 (CPU rig).
 REAL = {
@@ -79,3 +79,15 @@ def test_the_composite_keeps_the_destination_where_the_mask_is_zero():
     assert (out[0, 2:6, 2:6] == 200).all() and (out[0, :2] == 10).all() and (out[0, :, 6:] == 10).all()
     whole = asyncio.run(composite_masked(None, destination, source, 0, 0, False)).result[0].pixels
     assert (whole == 200).all()  # no mask: the source everywhere
+
+
+def test_a_noise_mask_follows_the_latent_through_an_upscale():
+    init = np.zeros((1, 4, 4, 3), dtype=np.uint8)
+    plane = np.zeros((1, 32, 32), dtype=np.float32)
+    plane[:, :, 16:] = 1.0
+    masked = asyncio.run(set_latent_noise_mask(None, Latent(4, 4, 1, None, init), Mask(plane))).result[0]
+    upscaled = asyncio.run(upscale_latent_by(None, masked, "nearest-exact", 2.0)).result[0]
+    assert upscaled.noise_mask is not None  # LatentUpscaleBy copies the latent dict
+    sampled = Latent(8, 8, 1, SampleRecipe(3, "x", "m.safetensors"), upscaled.init_pixels, upscaled.noise_mask)
+    picture = final_small_pixels(sampled, sampled.recipe, 0)
+    assert picture.shape == (8, 8, 3) and (picture[:, :3] == 0).all()

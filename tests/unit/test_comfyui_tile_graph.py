@@ -22,6 +22,8 @@ from dgx_pixels_worker.backends.comfyui.tiles import (
 from dgx_pixels_worker.backends.comfyui.workflow import BindParams, WorkflowError, WorkflowTemplate
 from dgx_pixels_worker.settings.paths import shipped
 
+from tests.support.comfyui_workflows import HIRES
+
 SHIPPED = json.loads((shipped("workflows") / "txt2img_sprite.json").read_text())
 
 
@@ -102,3 +104,13 @@ def test_a_sampler_without_denoise_cannot_repaint_seams() -> None:
 )
 def test_the_backend_reference_names_the_first_pass_then_both(ref: str | None, refs: tuple) -> None:
     assert _refs(ref) == refs
+
+
+def test_a_hires_template_masks_its_first_sampler_and_fits_the_upscaled_picture_back_to_the_tile() -> None:
+    template = WorkflowTemplate.parse("hires", HIRES)
+    graph = seam_graph(bound(template), template.roles, "x.png", 128, 128)
+    (mask_id,) = [n for n, node in graph.items() if node["class_type"] == "SetLatentNoiseMask"]
+    assert graph["3"]["inputs"]["latent_image"] == [mask_id, 0]
+    assert graph["11"]["inputs"]["latent_image"] == ["10", 0]  # the second pass samples the upscaled latent
+    (paste,) = [node["inputs"] for node in graph.values() if node["class_type"] == "ImageCompositeMasked"]
+    assert paste["source"] == ["8", 0] and paste["resize_source"] is True

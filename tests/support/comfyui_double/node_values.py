@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from PIL import Image
 
 from .image_synth import SampleRecipe
 
@@ -105,3 +106,11 @@ class Mask:
 
     def __str__(self) -> str:
         return tensor_repr(self.values)
+
+
+def resized_plane(values: np.ndarray, width: int, height: int) -> np.ndarray:
+    """A (H, W) float plane (a mask) scaled bilinearly to (height, width), as torch's interpolate does."""
+    if values.shape == (height, width):
+        return values
+    plane = Image.fromarray(values.astype(np.float32), "F").resize((width, height), Image.Resampling.BILINEAR)
+    return np.asarray(plane, dtype=np.float32)

@@ -10,17 +10,9 @@ from .directories import ServerDirectories
 from .image_synth import LATENT_SCALE
 from .node_context import NodeContext
 from .node_types import NodeDef, NodeOutput
-from .node_values import ImageBatch, Latent, Mask
+from .node_values import ImageBatch, Latent, Mask, resized_plane
 
 MAX_RESOLUTION = 16384
-
-
-def _resized(values: np.ndarray, width: int, height: int) -> np.ndarray:
-    """A (H, W) float plane scaled bilinearly, as torch's interpolate does for masks."""
-    if values.shape == (height, width):
-        return values
-    plane = Image.fromarray(values.astype(np.float32), "F").resize((width, height), Image.Resampling.BILINEAR)
-    return np.asarray(plane, dtype=np.float32)
 
 
 async def set_latent_noise_mask(ctx: NodeContext, samples: Latent, mask: Mask) -> NodeOutput:
@@ -29,7 +21,7 @@ async def set_latent_noise_mask(ctx: NodeContext, samples: Latent, mask: Mask) -
     # The sampler scales the mask to the latent: one latent pixel stands for an 8x8 block of image pixels.
     blocks = plane[: height - height % LATENT_SCALE, : width - width % LATENT_SCALE]
     small = blocks.reshape(height // LATENT_SCALE, LATENT_SCALE, width // LATENT_SCALE, LATENT_SCALE).mean((1, 3))
-    small = _resized(small, samples.width, samples.height)
+    small = resized_plane(small, samples.width, samples.height)
     latent = Latent(samples.width, samples.height, samples.batch, samples.recipe, samples.init_pixels, small)
     return NodeOutput((latent,))
 
@@ -48,14 +40,16 @@ async def composite_masked(
     if resize_source and (source.width, source.height) != (destination.width, destination.height):
         src = np.stack(
             [
-                np.asarray(Image.fromarray(p.astype(np.uint8), "RGB").resize((destination.width, destination.height)))
+                np.asarray(
+                    Image.fromarray(p, "RGB").resize((destination.width, destination.height), Image.Resampling.BILINEAR)
+                )
                 for p in source.pixels
             ]
         ).astype(np.float32)
     sh, sw = src.shape[1:3]
     weight = np.ones((sh, sw), dtype=np.float32)
     if mask is not None:
-        weight = _resized(mask.values.reshape(-1, *mask.values.shape[-2:])[0], sw, sh)
+        weight = resized_plane(mask.values.reshape(-1, *mask.values.shape[-2:])[0], sw, sh)
     top, left = min(y, destination.height), min(x, destination.width)
     bottom, right = min(top + sh, destination.height), min(left + sw, destination.width)
     part = src[:, : bottom - top, : right - left]

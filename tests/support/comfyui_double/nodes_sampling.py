@@ -22,7 +22,7 @@ from .image_synth import (
 )
 from .node_context import NodeContext
 from .node_types import NodeDef, NodeOutput
-from .node_values import ClipRef, Conditioning, ImageBatch, Latent, ModelRef, VaeRef
+from .node_values import ClipRef, Conditioning, ImageBatch, Latent, ModelRef, VaeRef, resized_plane
 
 MAX_RESOLUTION = 16384
 
@@ -106,7 +106,7 @@ def final_small_pixels(latent: Latent, recipe: SampleRecipe | None, index: int) 
         return drawn
     mixed = drawn if recipe.denoise >= 1.0 else recipe.denoise * drawn + (1.0 - recipe.denoise) * init
     if latent.noise_mask is not None:  # the sampler keeps the encoded picture wherever the mask is 0
-        weight = latent.noise_mask[..., None]
+        weight = resized_plane(latent.noise_mask, latent.width, latent.height)[..., None]
         mixed = weight * mixed + (1.0 - weight) * init
     return np.asarray(mixed).astype(np.uint8)
 
@@ -157,7 +157,8 @@ async def upscale_latent_by(ctx: NodeContext, samples: Latent, upscale_method: s
     rows = np.minimum((np.arange(height) * samples.height) // max(1, height), samples.height - 1)
     cols = np.minimum((np.arange(width) * samples.width) // max(1, width), samples.width - 1)
     scaled = np.ascontiguousarray(small[:, rows][:, :, cols])
-    return NodeOutput((Latent(width, height, samples.batch, None, scaled),))
+    # The real node copies the latent dict, so a noise mask rides along (the sampler scales it to the latent).
+    return NodeOutput((Latent(width, height, samples.batch, None, scaled, samples.noise_mask),))
 
 
 async def decode(ctx: NodeContext, samples: Latent, vae: VaeRef) -> NodeOutput:
