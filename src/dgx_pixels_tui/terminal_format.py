@@ -42,7 +42,9 @@ def pipeline_text(record: list[dict[str, Any]]) -> str:
     parts = []
     for step in record:
         found, op = step.get("found", {}), step.get("op", "?")
-        if op == "grid" and found:
+        if op == "grid" and found.get("found") is False:
+            parts.append(str(found.get("reason") or "no pixel grid found").split(" (")[0])
+        elif op == "grid" and found:
             source = found.get("source_size") or ["?", "?"]
             parts.append(
                 f"grid {found.get('pitch_x', 0):g}px {source[0]}x{source[1]}→{found.get('width')}x{found.get('height')}"

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from dgx_pixels_tui.terminal_format import pipeline_text
 from dgx_pixels_worker.jobs.postprocess import postprocess_render
 from dgx_pixels_worker.pixelart import count_colours, detect_background, quantize, remove_background, run_pipeline
 from dgx_pixels_worker.pixelart.colour import srgb_to_oklab
@@ -157,3 +158,8 @@ def test_small_art_without_a_grid_is_taken_as_true_size():
     assert record[0]["found"]["reason"] == NO_GRID_TRUE_SIZE
     assert [step["op"] for step in record] == ["grid", "upscale"]
     assert result.size == (2 * sprite.shape[1], 2 * sprite.shape[0])
+
+
+def test_the_gallery_line_says_no_grid_was_found():
+    _, record = run_pipeline(long_edge_render())
+    assert pipeline_text(record) == "no pixel grid found; kept the raw render"
