@@ -29,9 +29,11 @@ from ..messages import JobFinished
 from ..previews.frames import repeated_png, shape_text
 from ..previews.widget import SpritePreview
 from ..terminal_format import pipeline_text
+from ..variation_params import variation_params
 from ..widgets.fitted_table import FittedTable, clip
 from .base import PREVIEW_PX, PixelsScreen
 from .export_dialog import ExportDialog, ExportTarget
+from .vary_dialog import VaryDialog, VaryRequest
 
 if TYPE_CHECKING:
     from dgx_pixels_worker.protocol import messages as m
@@ -53,12 +55,14 @@ class GalleryScreen(PixelsScreen):
         Binding("slash", "filter", "Filter"),
         Binding("r", "regenerate(False)", "Same seed"),
         Binding("n", "regenerate(True)", "New seed"),
+        Binding("V", "vary", "Vary"),
         Binding("v", "view", "Full size"),
         Binding("w", "toggle_raw", "Raw/processed"),
         Binding("space", "mark", "Mark"),
         Binding("e", "export", "Export to Bevy"),
         Binding("escape", "focus_list", "List", show=False),
     ]
+    FOOTER_SPARES: ClassVar[frozenset[str]] = frozenset({"toggle_raw"})  # the image's caption says what w does
 
     def __init__(self) -> None:
         super().__init__()
@@ -66,6 +70,7 @@ class GalleryScreen(PixelsScreen):
         self.show_raw = False  # the render before post-processing, where there was any
         self.marked: list[str] = []  # images picked for one export or sheet, in the order picked
         self.export_target = ExportTarget(_default_project(), "misc")
+        self.varying: set[str] = set()  # variation jobs queued here: the first image of each is shown when done
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="gallery"):
@@ -80,6 +85,9 @@ class GalleryScreen(PixelsScreen):
         self.load()
 
     def on_job_finished(self, message: JobFinished) -> None:
+        if message.job.id in self.varying and message.job.images:
+            self.varying.discard(message.job.id)
+            self.pixels.pending_image = message.job.images[0]
         if message.job.images:
             self.load()
 
@@ -296,6 +304,29 @@ class GalleryScreen(PixelsScreen):
             self.notify(exc.message, severity="error")
             return
         self.notify(f"{job.id} queued with seed {job.seed}")
+
+    def action_vary(self) -> None:
+        image = self.images.get(self._selected() or "")
+        if image is None:
+            return
+        dialog = VaryDialog(f"{image.id} ({image.width}x{image.height})", str(image.params.get("prompt", "")))
+        self.app.push_screen(dialog, lambda chosen: self._vary(image, chosen))
+
+    def _vary(self, image: m.ImageInfo, chosen: VaryRequest | None) -> None:
+        if chosen is not None:
+            self.vary_image(image, chosen)
+
+    @work(group="gallery-vary")
+    async def vary_image(self, image: m.ImageInfo, chosen: VaryRequest) -> None:
+        size = (image.width, image.height)
+        params = variation_params(image.id, image.params, size, image.frames, chosen.count, chosen.strength)
+        try:
+            job = await self.pixels.client.generate(chosen.prompt, **params)
+        except WorkerError as exc:
+            self.notify(exc.message, severity="error", timeout=8)
+            return
+        self.varying.add(job.id)
+        self.notify(f"{job.id} queued: {job.count} variations of {image.id}; shown here when done", timeout=6)
 
 
 def _default_project() -> str:
