@@ -92,6 +92,8 @@ async def test_exporting_the_walk_writes_its_sheet_layout_gif_and_apng(tmp_path,
         await held(WALK.id)(pilot)
         await pilot.press("e")
         await until(pilot, lambda: type(app.screen).__name__ == "ExportDialog", "the dialog")
+        note = str(app.screen.query_one("#export-animation", Static).render())
+        assert "frame indices" in note and "GIF" in note and "APNG" in note
         app.screen.query_one("#export-project", Input).value = str(game)
         app.screen.query_one("#export-category", Input).value = "heroes"
         await pilot.press("enter")

@@ -29,6 +29,9 @@ class ExportTarget:
     sheet: bool = False  # several images as one sprite sheet with its grid layout
 
 
+ANIMATION_NOTE = "an animation goes with its layout (the frame indices of each animation), a GIF and an APNG"
+
+
 class ExportDialog(ModalScreen[ExportTarget | None]):
     # enter exports from anywhere in the dialog, the sheet box included (space ticks it).
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -43,10 +46,12 @@ class ExportDialog(ModalScreen[ExportTarget | None]):
         category: str,
         offer_sheet: bool = False,
         failing: Mapping[str, list[str]] | None = None,
+        animated: bool = False,
     ) -> None:
         super().__init__()
         self.what, self.project, self.category, self.offer_sheet = what, project, category, offer_sheet
         self.failing = dict(failing or {})  # image id: why it fails the quality checks ([lint])
+        self.animated = animated  # an animation is among the images: say what goes with it
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-dialog"):
@@ -58,6 +63,8 @@ class ExportDialog(ModalScreen[ExportTarget | None]):
             yield Input(self.category, placeholder="characters", id="export-category")
             if self.offer_sheet:
                 yield Checkbox("as one sprite sheet (with its TextureAtlasLayout grid)", id="export-sheet")
+            if self.animated:
+                yield Static(ANIMATION_NOTE, id="export-animation", classes="hint", markup=False)
             if self.failing:
                 yield Static(self._failing_text(), id="export-failing", markup=False)
                 yield Checkbox("export them anyway", id="export-anyway")

@@ -242,7 +242,10 @@ class GalleryScreen(PixelsScreen):
             found = self._failures(image.lint.model_dump()) if image is not None and image.lint is not None else []
             if found:
                 failing[image_id] = [f.message for f in found]
-        dialog = ExportDialog(what, t.project, t.category, offer_sheet=len(chosen) > 1, failing=failing)
+        animated = any(self.images[i].frames > 1 for i in chosen if i in self.images)
+        dialog = ExportDialog(
+            what, t.project, t.category, offer_sheet=len(chosen) > 1, failing=failing, animated=animated
+        )
         self.app.push_screen(dialog, lambda target: self._export(chosen, target))
 
     def _export(self, image_ids: list[str], target: ExportTarget | None) -> None:
