@@ -120,16 +120,20 @@ async def test_a_tile_is_rendered_then_its_seams_repainted_from_the_uploaded_shi
     )
 
 
-async def test_cancel_during_the_seam_pass_interrupts_it(rig):
+@pytest.mark.parametrize(
+    ("during", "succeeded"), [("sampling (tile, first pass)", 0), ("sampling (repainting the seams)", 1)]
+)
+async def test_cancel_in_either_pass_interrupts_the_prompt_that_runs(rig, during, succeeded):
     double, worker = rig(step_time=0.1)
     async with worker.client() as client:
         stream, job = await tile_job(client, "grass", 64, 30, 1)
-        await wait_for_stage(stream, "sampling (repainting the seams)")
+        await wait_for_stage(stream, during)
         await client.cancel(job.id)
         items = await collect_until_terminal(stream, [job.id], timeout=20)
     assert items[-1].body.job.state is m.JobState.CANCELLED
     stats = double.stats()
-    assert stats["prompts_received"] == 2 and stats["prompts_succeeded"] == 1 and stats["prompts_interrupted"] == 1
+    assert stats["prompts_received"] == succeeded + 1  # no seam pass after a cancelled first pass
+    assert stats["prompts_succeeded"] == succeeded and stats["prompts_interrupted"] == 1
 
 
 async def wait_for_stage(stream, words):
