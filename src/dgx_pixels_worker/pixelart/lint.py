@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .colour import ImageLike, as_rgba, pack_rgb, parse_colour
+from .pipeline import NO_GRID_TRUE_SIZE
 from .seams import seam_score
 
 NO_COLOUR = 1 << 24
@@ -86,9 +87,14 @@ def count_orphans(packed: np.ndarray, opaque: np.ndarray, wrap: bool = False) ->
 
 
 def grid_fit(record: Sequence[Mapping[str, Any]]) -> float | None:
-    """The confidence of the last grid step in a pipeline record; None when no grid step ran."""
+    """The confidence of the last grid step in a pipeline record (0 when it found no grid in a render); None when
+    no grid step ran, or when the one that ran took a small image without a grid as pixel art at its true size,
+    where there is no grid to fit."""
     for step in reversed(record):
         if step.get("op") == "grid":
-            confidence = (step.get("found") or {}).get("confidence")
+            found = step.get("found") or {}
+            if found.get("found") is False and found.get("reason") == NO_GRID_TRUE_SIZE:
+                return None
+            confidence = found.get("confidence")
             return float(confidence) if confidence is not None else None
     return None

@@ -131,7 +131,7 @@ class ImageLint(Reply):
     off_palette: float | None = None  # share of opaque pixels not in the locked palette; nil when none is locked
     orphans: int = 0  # opaque pixels with no 4-neighbour of their own colour
     semi_transparent: float = 0.0  # share of pixels neither opaque nor fully transparent
-    grid_fit: float | None = None  # how well the render fit its pixel grid, 0..1; nil when no grid step ran
+    grid_fit: float | None = None  # the grid step's confidence, 0..1; nil without one or at true size
     seam: float | None = None  # tiles: difference across the wrap edges / difference inside; <= 1 reads seamless
 
 

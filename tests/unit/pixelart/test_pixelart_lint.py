@@ -5,6 +5,7 @@ import time
 import numpy as np
 from PIL import Image
 
+from dgx_pixels_worker.pixelart import run_pipeline
 from dgx_pixels_worker.pixelart.lint import grid_fit, lint_image
 
 RED, GREEN, BLUE = (255, 0, 0), (0, 255, 0), (0, 0, 255)
@@ -88,6 +89,17 @@ def test_grid_fit_is_the_last_grid_steps_confidence_and_none_without_a_grid_step
     assert lint_image(canvas(2, 2), record=record).grid_fit == 0.92
     assert lint_image(canvas(2, 2), record=[{"op": "quantize", "found": {}}]).grid_fit is None
     assert lint_image(canvas(2, 2)).grid_fit is None
+
+
+def test_grid_fit_is_0_for_a_render_without_a_grid_and_none_for_art_taken_at_its_true_size():
+    render = np.random.default_rng(2).integers(0, 256, (300, 300, 4), dtype=np.uint8)
+    render[..., 3] = 255
+    _, kept = run_pipeline(render, "grid")
+    assert kept[0]["found"]["found"] is False and grid_fit(kept) == 0.0
+    small = canvas(32, 32)
+    small[::2, ::2, :3] = GREEN  # a pattern at its true size: no larger grid to find
+    _, taken = run_pipeline(small, "grid")
+    assert taken[0]["found"]["found"] is False and grid_fit(taken) is None
 
 
 def test_the_seam_is_scored_for_tiles_only():
