@@ -65,16 +65,19 @@ def test_quiet_roll_keeps_every_pixel_and_moves_the_cut_off_a_seam() -> None:
     assert seam_score(rolled) == 0.0
 
 
-def test_the_procedural_backend_renders_a_tile_request_as_a_tile() -> None:
+@pytest.mark.parametrize("model", ["procedural", "procedural-pico8", "procedural-gameboy"])
+def test_the_procedural_backend_renders_a_tile_request_as_a_tile_in_every_style(model: str) -> None:
     backend = ProceduralBackend(steps=4)
-    task = RenderTask("j", 0, "knight", "", "procedural", 9, 64, 64, 4, 0.0, tile=True)
 
-    async def last() -> Result:
+    async def last(prompt: str, seed: int) -> Result:
+        task = RenderTask("j", 0, prompt, "", model, seed, 48, 48, 4, 0.0, tile=True)
         events = [event async for event in backend.render(task)]
         assert isinstance(events[-1], Result)
         return events[-1]
 
-    result = asyncio.run(last())
-    pixels = np.asarray(result.image)
-    assert (pixels[..., 3] == 255).all() and seam_score(pixels) <= 1.0
-    assert result.info["subject"] == "humanoid"
+    for prompt in ("knight", "grass", "brick wall", "gold coin", "water"):
+        for seed in range(6):
+            result = asyncio.run(last(prompt, seed))
+            pixels = np.asarray(result.image)
+            assert (pixels[..., 3] == 255).all() and seam_score(pixels) <= 1.0, (prompt, seed)
+    assert asyncio.run(last("knight", 1)).info["subject"] == "humanoid"

@@ -15,6 +15,7 @@ from ..pixelart.palette import map_to_palette, named_palette
 from ..procedural.seeding import rng_for
 from ..procedural.stages import preview_frames
 from ..procedural.variation import varied_sprite
+from ..procedural.wrap import quiet_roll
 from ..protocol import ErrorCode, WorkerError
 from ..protocol.messages import BackendInfo, GpuInfo, ModelInfo
 from .base import BackendEvent, Preview, Progress, RenderTask, Result
@@ -135,6 +136,8 @@ class ProceduralBackend:
             frames = await asyncio.to_thread(
                 lambda: [map_to_palette(frame, named_palette(palette)) for frame in frames]
             )
+            if task.tile:  # other colours make other neighbours alike: the tile is cut again where they differ least
+                frames[-1] = quiet_roll(frames[-1], np.random.default_rng(task.seed))
         plan = procedural.plan_sprite(task.prompt, task.negative, seed=task.seed, tile=task.tile)
         total = len(frames)
         for step, frame in enumerate(frames[:-1], start=1):
