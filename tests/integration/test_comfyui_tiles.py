@@ -163,6 +163,7 @@ async def test_a_worker_restarted_mid_tile_reattaches_instead_of_rendering_again
     result = np.asarray(Image.open(io.BytesIO(reply.png)).convert("RGB"))
     assert np.array_equal(result, output_of(double, reply.image.params["prompt_id"]))
     assert np.array_equal(result[:, 0], np.roll(first, (32, 32), axis=(0, 1))[:, 0])
+    assert reply.image.params["seam_first_pass"] == pytest.approx(seam_score(first), abs=1e-3)
 
 
 async def test_a_tile_varied_from_an_image_uploads_the_source_for_its_first_pass_only(rig):

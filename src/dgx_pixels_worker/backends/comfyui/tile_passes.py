@@ -37,7 +37,8 @@ async def render_tile(
     first_ref, seam_ref = _refs(task.resume_ref)
     negative = backend._negative(task, preset)
     if seam_ref is not None and await _still_there(backend, seam_ref):
-        first_id, first_score, bar = first_ref, None, task.steps  # no need for the first pass's image again
+        first_id, bar = first_ref, task.steps
+        first_score = await _first_score(backend, first_ref, preset, negative)
         seam_input = "resumed"  # the graph is only followed, not submitted again
     else:
         first_id, first, bar = None, None, 0
@@ -95,6 +96,21 @@ async def _still_there(backend: ComfyUIBackend, seam_ref: str) -> bool:
     """Whether ComfyUI still has the seam pass (running, pending or finished)."""
     prompt_id, _ = await backend._resume(seam_ref)
     return prompt_id is not None
+
+
+async def _first_score(
+    backend: ComfyUIBackend, first_ref: str | None, preset: ModelPreset, negative: str
+) -> float | None:
+    """The first pass's seam score, read back from ComfyUI's history for a tile resumed in its seam pass; None
+    when ComfyUI no longer has it (the tile itself does not need it)."""
+    try:
+        outputs = await backend._reattach(first_ref) if first_ref else None
+        if not outputs:
+            return None
+        first = await backend._result(outputs, preset, first_ref or "", negative)
+    except (WorkerError, ComfyUnavailable, ComfyFailed):
+        return None
+    return seam_score(np.asarray(first.image.convert("RGBA")))
 
 
 async def _upload(backend: ComfyUIBackend, png: bytes) -> str:
