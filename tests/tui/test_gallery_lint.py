@@ -16,14 +16,14 @@ from tests.tui.test_screen_snapshots import frozen_clock, gallery_loaded, opened
 
 __all__ = ["frozen_clock"]  # the fixture (TZ=UTC), used by every test here
 
-# The newest image's figures: its grid fit is below the default 0.5; the others pass.
+# The newest image's figures: its grid fit is below the default 0.25; the others pass.
 NEWEST = {
     "colors": 12,
     "opaque": 400,
     "off_palette": 0.0,
     "orphans": 3,
     "semi_transparent": 0.0,
-    "grid_fit": 0.31,
+    "grid_fit": 0.12,
     "seam": None,
 }
 OTHERS = {**NEWEST, "off_palette": None, "grid_fit": 0.92}
@@ -67,7 +67,7 @@ async def test_the_selected_images_figures_show_with_the_failing_check_marked():
     async with app.run_test(size=(120, 40)) as pilot:
         await opened_with("f4", "GalleryScreen", gallery_loaded)(pilot)
         shown = static_text(app, "#params")
-        assert "quality 12 colours · 0% off palette · 3 orphans · ✗ grid 0.31" in shown
+        assert "quality 12 colours · 0% off palette · 3 orphans · ✗ grid 0.12" in shown
         assert '"colors"' not in shown  # the figures are not repeated as raw parameters
         await pilot.press("down")
         await pilot.pause(0.2)
@@ -79,11 +79,11 @@ async def test_the_selected_images_figures_show_with_the_failing_check_marked():
 
 async def test_the_configured_thresholds_decide_what_is_marked():
     app = PixelsApp(LintedClient())
-    app.lint_limits = LintSettings(max_colors=8, min_grid_fit=0.2)
+    app.lint_limits = LintSettings(max_colors=8, min_grid_fit=0.1)
     async with app.run_test(size=(120, 40)) as pilot:
         await opened_with("f4", "GalleryScreen", gallery_loaded)(pilot)
         shown = static_text(app, "#params")
-        assert "✗ 12 colours" in shown and "✗ grid" not in shown and "grid 0.31" in shown
+        assert "✗ 12 colours" in shown and "✗ grid" not in shown and "grid 0.12" in shown
 
 
 async def test_an_image_made_before_figures_existed_shows_none():
@@ -117,7 +117,7 @@ async def test_exporting_an_image_that_fails_asks_first_and_one_that_passes_does
         await until(pilot, lambda: isinstance(app.screen, ExportDialog), "the dialog")
         dialog = app.screen
         warning = str(dialog.query_one("#export-failing", Static).render())
-        assert f"✗ {images()[0].id}: grid fit 0.31, 0.19 below the 0.50 needed" in warning
+        assert f"✗ {images()[0].id}: grid fit 0.12, 0.13 below the 0.25 needed" in warning
         await pilot.press(*str(game), "enter")
         await pilot.pause(0.2)
         assert app.screen is dialog, "nothing exported without saying so"

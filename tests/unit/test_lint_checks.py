@@ -36,7 +36,7 @@ def test_a_clean_image_fails_nothing_and_figures_that_do_not_apply_fail_nothing(
         ({"off_palette": 0.031}, "off_palette", "3.1% of opaque pixels off the locked palette, above the 0% allowed"),
         ({"orphans": 260}, "orphans", "260 orphan pixels, 65% of opaque pixels, above the 60% allowed"),
         ({"semi_transparent": 0.04}, "semi_transparent", "4% of pixels semi-transparent, above the 0% allowed"),
-        ({"grid_fit": 0.31}, "grid_fit", "grid fit 0.31, 0.19 below the 0.50 needed ([lint] min_grid_fit)"),
+        ({"grid_fit": 0.12}, "grid_fit", "grid fit 0.12, 0.13 below the 0.25 needed ([lint] min_grid_fit)"),
         ({"seam": 2.4}, "seam", "seam score 2.40, 0.90 above the 1.50 allowed ([lint] max_seam)"),
     ],
 )
@@ -47,7 +47,7 @@ def test_each_check_fails_past_its_threshold_saying_by_how_much(change, check, s
 
 
 def test_thresholds_are_inclusive_and_configurable():
-    assert failures({**CLEAN, "colors": 64, "orphans": 240, "grid_fit": 0.5}, LIMITS) == []
+    assert failures({**CLEAN, "colors": 64, "orphans": 240, "grid_fit": 0.25}, LIMITS) == []
     strict = LintSettings(max_colors=8, min_grid_fit=0.95)
     assert [f.check for f in failures(CLEAN, strict)] == ["colors", "grid_fit"]
 
@@ -64,7 +64,7 @@ def test_the_lint_section_is_read_from_the_configuration(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text("[lint]\nmax_colors = 16\nmax_seam = 1.2\n")
     settings = load_settings(path)
-    assert (settings.lint.max_colors, settings.lint.max_seam, settings.lint.min_grid_fit) == (16, 1.2, 0.5)
+    assert (settings.lint.max_colors, settings.lint.max_seam, settings.lint.min_grid_fit) == (16, 1.2, 0.25)
     path.write_text("[lint]\nmax_orphans = 2\n")
     with pytest.raises(ConfigError, match="max_orphans"):
         load_settings(path)

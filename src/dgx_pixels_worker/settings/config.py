@@ -115,7 +115,7 @@ class LintSettings(_Section):
     max_off_palette: float = Field(default=0.0, ge=0, le=1)  # share of opaque pixels; only with a locked palette
     max_orphans: float = Field(default=0.6, ge=0, le=1)  # share of opaque pixels
     max_semi_transparent: float = Field(default=0.0, ge=0, le=1)  # share of all pixels
-    min_grid_fit: float = Field(default=0.5, ge=0, le=1)  # only when a grid step ran
+    min_grid_fit: float = Field(default=0.25, ge=0, le=1)  # only when a grid step ran
     max_seam: float = Field(default=1.5, ge=0)  # tiles only
 
 
