@@ -10,7 +10,7 @@ import numpy as np
 from PIL import Image
 from textual.app import App, ComposeResult
 from textual.geometry import Region
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from dgx_pixels_tui.previews import repeat_tile, shown_frames, split_sheet
@@ -73,6 +73,11 @@ class Elsewhere(Screen[None]):
         yield Static("another screen")
 
 
+class Dialog(ModalScreen[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("a dialog over the preview")
+
+
 def test_a_sheet_is_cut_into_its_frames_and_a_wrong_width_is_kept_whole():
     pixels = sheet(COLOURS)
     frames = split_sheet(pixels, 4)
@@ -113,10 +118,12 @@ async def test_playback_holds_while_paused_or_on_another_screen_and_a_still_has_
     async with app.run_test(size=(30, 12)) as pilot:
         preview = app.query_one(SpritePreview)
         preview.set_image(sheet(COLOURS), frames=4)
+        assert preview.stepping
         preview.pause()
         preview.show_frame(2)
         await pilot.pause(0.2)
         assert preview.frame == 2 and drawn_colours(app, preview) == {COLOURS[2]}
+        assert not preview.stepping
 
         preview.play()
         await app.push_screen(Elsewhere())
@@ -124,15 +131,21 @@ async def test_playback_holds_while_paused_or_on_another_screen_and_a_still_has_
         held = preview.frame
         await pilot.pause(0.25)
         assert preview.frame == held  # not stepped (nor repainted) while hidden
+        assert not preview.stepping  # its timer is paused, not merely idle
 
         app.pop_screen()
         deadline = time.monotonic() + 5
         while preview.frame == held and time.monotonic() < deadline:
             await pilot.pause(0.02)
-        assert preview.frame != held  # stepping again once shown
+        assert preview.frame != held and preview.stepping  # stepping again once shown
+
+        await app.push_screen(Dialog())
+        await pilot.pause(0.05)
+        assert preview.stepping  # a dialog leaves the screen in view: it plays on under it
+        app.pop_screen()
 
         preview.image = sheet(COLOURS)  # set as a still: the whole sheet, no timer
-        assert preview.frames == 1
+        assert preview.frames == 1 and not preview.stepping
         await pilot.pause(0.1)
         assert set(COLOURS) <= drawn_colours(app, preview)  # every frame at once
 

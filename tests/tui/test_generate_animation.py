@@ -14,7 +14,7 @@ from dgx_pixels_tui.messages import JobFinished
 from dgx_pixels_tui.previews.widget import SpritePreview
 from dgx_pixels_worker.protocol import messages as m
 
-from tests.support.animated_worker import WALK, AnimatedClient
+from tests.support.animated_worker import TILE, WALK, AnimatedClient
 from tests.support.recorded_worker import RecordedClient
 from tests.tui.test_screen_snapshots import frozen_clock, generate_loaded, opened_with, until
 
@@ -138,3 +138,22 @@ async def test_a_walk_made_by_a_real_worker_plays_in_the_live_preview_frame_by_f
             seen.add(preview.frame)
         assert seen == {0, 1, 2, 3}
         assert "4 frames, walk" in str(app.screen.query_one("#live-status").render())
+
+
+async def test_the_recent_strip_plays_an_animation_and_holds_it_while_another_screen_is_shown():
+    app = PixelsApp(AnimatedClient())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened_with("f2", "GenerateScreen", generate_loaded)(pilot)
+        generate = app.screen
+        await until(pilot, lambda: len(generate.query(f"#recent-{WALK.id}")) == 1, "the walk in the strip")
+        thumb = generate.query_one(f"#recent-{WALK.id}", SpritePreview)
+        tile = generate.query_one(f"#recent-{TILE.id}", SpritePreview)
+        assert thumb.frames == 4 and thumb.stepping and tile.tile and not tile.stepping
+        await pilot.press("f4")
+        await until(pilot, lambda: type(app.screen).__name__ == "GalleryScreen", "the Gallery")
+        assert not thumb.stepping
+        held = thumb.frame
+        await pilot.pause(0.3)
+        assert thumb.frame == held
+        await pilot.press("f2")
+        await until(pilot, lambda: thumb.stepping, "the strip playing again")

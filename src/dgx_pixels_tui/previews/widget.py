@@ -17,6 +17,8 @@ import io
 from typing import TYPE_CHECKING
 
 from rich.segment import Segment
+from textual.app import ScreenStackError
+from textual.dom import NoScreen
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.timer import Timer
@@ -26,6 +28,7 @@ from .detect import PreviewMode
 
 if TYPE_CHECKING:  # numpy and Pillow load with the first image, not with the app's first frame
     import numpy as np
+    from textual.screen import Screen
 
     from .halfblock import Backdrop
     from .scaling import ImageLike
@@ -67,6 +70,8 @@ class SpritePreview(Widget):
         self._tile = False
         self._playing = True
         self._timer: Timer | None = None
+        self._timer_running = False
+        self._mounted = False  # from on_mount: Textual's is_mounted turns true only after its handlers ran
         self._pixels: np.ndarray | None = None  # the picture shown now
         self._generation = 0
         self._cache_key: tuple[object, ...] | None = None
@@ -153,25 +158,50 @@ class SpritePreview(Widget):
         self._playing = True
         self._set_timer()
 
+    @property
+    def stepping(self) -> bool:
+        """Whether the playback timer runs now: not for a still, nor while paused or on a screen not shown."""
+        return self._timer is not None and self._timer_running
+
     def on_mount(self) -> None:
+        # Screens change without telling their widgets: the app's signal pauses the timer of a hidden screen's
+        # preview and resumes it when the screen is shown again.
+        self.app.screen_change_signal.subscribe(self, self._screen_changed)
+        self._mounted = True
         self._set_timer()
 
+    def on_unmount(self) -> None:
+        self._mounted = False
+        self._set_timer()
+
+    def _screen_changed(self, screen: Screen[object]) -> None:
+        self._set_timer()
+
+    def _in_view(self) -> bool:
+        """Whether the widget's screen is the one shown, or lies under a dialog on it."""
+        try:
+            screen, top = self.screen, self.app.screen
+        except (NoScreen, ScreenStackError):  # unmounted, or the app is closing
+            return False
+        return screen is top or (top.is_modal and screen.is_current)
+
     def _set_timer(self) -> None:
-        """A timer runs only while there is an animation to play; a still costs nothing."""
-        wanted = self._playing and len(self._shown) > 1 and self.is_mounted and self.fps > 0
+        """A timer exists only while there is an animation to play (a still costs nothing), and runs only while
+        its screen is shown."""
+        wanted = self._playing and len(self._shown) > 1 and self._mounted and self.fps > 0
         if wanted and self._timer is None:
             self._timer = self.set_interval(1 / self.fps, self._step)
+            self._timer_running = True
         elif not wanted and self._timer is not None:
             self._timer.stop()
             self._timer = None
+        if self._timer is not None and self._timer_running != self._in_view():
+            self._timer_running = not self._timer_running
+            (self._timer.resume if self._timer_running else self._timer.pause)()
 
     def _step(self) -> None:
-        # Hidden (another screen shown, scrolled away, display off): no step and no repaint until it shows again.
-        # A dialog over the screen leaves it in view; another screen on top does not.
-        if not self.is_on_screen:
-            return
-        screen, top = self.screen, self.app.screen
-        if screen is top or (top.is_modal and screen.is_current):
+        # Scrolled away or display off: no step and no repaint until it shows again.
+        if self.is_on_screen and self._in_view():
             self.show_frame(self._frame + 1)
 
     def graphics_sequence(self, box: tuple[int, int] | None = None) -> str | None:
