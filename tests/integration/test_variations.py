@@ -135,6 +135,43 @@ def test_vary_an_uploaded_png_through_the_cli_makes_a_sprite_of_the_asked_size_i
     assert len(list((worker.data_dir / "uploads").iterdir())) == 1  # the same image sent again is kept once
 
 
+def test_vary_a_gallery_image_through_the_cli_by_a_prefix_of_its_id(worker, tmp_path):
+    made = dgx(
+        "generate",
+        "ruby gem",
+        "--seed",
+        "4",
+        "--size",
+        "32x32",
+        "--out",
+        str(tmp_path / "a"),
+        "--json",
+        env=worker.cli_env(),
+    )
+    assert made.returncode == 0, made.stderr
+    source_id = json.loads(made.stdout)["jobs"][0]["images"][0]
+    varied = dgx(
+        "generate",
+        "ruby gem",
+        "--vary",
+        source_id[:6],
+        "--count",
+        "2",
+        "--size",
+        "32x32",
+        "--out",
+        str(tmp_path / "b"),
+        "--json",
+        env=worker.cli_env(),
+    )
+    assert varied.returncode == 0, varied.stderr
+    job = json.loads(varied.stdout)["jobs"][0]
+    assert job["init_image"] == source_id and job["strength"] == 0.5
+    files = [Path(p) for p in json.loads(varied.stdout)["files"][job["id"]]]
+    source = rgba(next((tmp_path / "a").iterdir()).read_bytes())
+    assert len(files) == 2 and all(not np.array_equal(rgba(f.read_bytes()), source) for f in files)
+
+
 def bomb(side: int = 20000) -> bytes:
     """A valid side x side one-bit PNG of a few kilobytes: at 20000 a side, 400 million pixels decoded."""
 

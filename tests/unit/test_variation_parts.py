@@ -140,3 +140,33 @@ def test_an_image_becomes_a_sprite_of_the_asked_size_and_strength_moves_its_colo
     assert distance[0] < 15 < distance[1]
     assert np.array_equal(strong, sprite_from_image(data, 32, 32, seed=1, strength=1.0))
     assert not np.array_equal(strong, sprite_from_image(data, 32, 32, seed=2, strength=1.0))
+
+
+class CountingHTTP:
+    """ComfyHTTP's upload as ComfyUI answers it, counting the requests."""
+
+    def __init__(self) -> None:
+        self.posts: list[tuple[str, dict, dict]] = []
+
+    async def upload(self, path, data, files):
+        self.posts.append((path, data, files))
+        name = files["image"][0]
+        return {"name": name, "subfolder": data["subfolder"], "type": "input"}
+
+
+async def test_the_same_bytes_are_uploaded_once_while_the_server_stays_up_and_again_after_it_went_away():
+    from dgx_pixels_worker.backends.comfyui.uploads import ImageUploads, content_name
+
+    http = CountingHTTP()
+    uploads = ImageUploads(http)  # type: ignore[arg-type]
+    data = source_png(png(Image.new("RGBA", (8, 8), (1, 2, 3, 255))))
+    name = content_name(data)
+    assert await uploads.upload_image(data, name, "dgx-pixels") == f"dgx-pixels/{name}"
+    assert await uploads.upload_image(data, name, "dgx-pixels") == f"dgx-pixels/{name}"
+    assert len(http.posts) == 1
+    path, fields, files = http.posts[0]
+    assert path == "/upload/image" and fields == {"type": "input", "subfolder": "dgx-pixels"}
+    assert files == {"image": (name, data, "image/png")}
+    uploads.forget()
+    await uploads.upload_image(data, name, "dgx-pixels")
+    assert len(http.posts) == 2
