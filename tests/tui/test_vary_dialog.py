@@ -9,10 +9,13 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from dgx_pixels_tui.app import PixelsApp
+from dgx_pixels_tui.messages import JobFinished
 from dgx_pixels_tui.screens.vary_dialog import VaryDialog
 from dgx_pixels_tui.variation_params import variation_params
+from dgx_pixels_tui.widgets.fitted_table import FittedTable
+from dgx_pixels_worker.protocol import messages as m
 
-from tests.support.recorded_worker import RecordedClient, images
+from tests.support.recorded_worker import RecordedClient, _job, images
 from tests.tui.test_screen_snapshots import gallery_loaded, opened_with, until
 
 
@@ -46,6 +49,23 @@ async def test_vary_queues_that_many_variations_of_the_selected_image_with_its_s
     assert prompt == newest.params["prompt"]
     assert params["init_image"] == newest.id and params["count"] == 3 and params["strength"] == 0.3
     assert params["model"] == newest.params["model"] and "seed" not in params  # a new seed for each variation
+
+
+async def test_when_the_variations_are_done_the_gallery_shows_the_first_one():
+    client = RecordedClient()
+    app = PixelsApp(client)
+    oldest = images()[-1]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_dialog(pilot)
+        await pilot.press("enter")
+        await until(pilot, lambda: bool(generated(client)), "the generate request")
+        job_id = next(iter(app.screen.varying))
+        table = app.screen.query_one("#images", FittedTable)
+        assert table.selected_key() != oldest.id
+        finished = _job(job_id, m.JobState.COMPLETED, "fire dragon", 9, 700.0, images=[oldest.id])
+        app.screen.post_message(JobFinished(finished))
+        await until(pilot, lambda: table.selected_key() == oldest.id, "the variation to be selected")
+        assert app.screen.varying == set()
 
 
 async def test_wrong_numbers_are_said_in_the_dialog_and_escape_queues_nothing():
