@@ -20,6 +20,21 @@ class Failure:
     limit: float
     message: str  # which check, the figure, the limit and the setting that sets it
 
+    @property
+    def brief(self) -> str:
+        """The figure against its limit in a few characters: "grid 0.12 < 0.25", "70 colours > 64"."""
+        return BRIEF[self.check].format(value=self.value, limit=self.limit)
+
+
+BRIEF = {
+    "colors": "{value:.0f} colours > {limit:.0f}",
+    "off_palette": "{value:.1%} off palette > {limit:.1%}",
+    "orphans": "{value:.0%} orphans > {limit:.0%}",
+    "semi_transparent": "{value:.1%} semi-transparent > {limit:.1%}",
+    "grid_fit": "grid {value:.2f} < {limit:.2f}",
+    "seam": "seam {value:.2f} > {limit:.2f}",
+}
+
 
 def failures(lint: Figures, limits: LintSettings) -> list[Failure]:
     """The checks `lint` fails, in the order the figures are shown. A figure that does not apply (no locked

@@ -117,7 +117,7 @@ async def test_exporting_an_image_that_fails_asks_first_and_one_that_passes_does
         await until(pilot, lambda: isinstance(app.screen, ExportDialog), "the dialog")
         dialog = app.screen
         warning = str(dialog.query_one("#export-failing", Static).render())
-        assert f"✗ {images()[0].id}: grid fit 0.12, 0.13 below the 0.25 needed" in warning
+        assert f"✗ {images()[0].id}: grid 0.12 < 0.25" in warning
         await pilot.press(*str(game), "enter")
         await pilot.pause(0.2)
         assert app.screen is dialog, "nothing exported without saying so"
@@ -132,3 +132,14 @@ async def test_exporting_an_image_that_fails_asks_first_and_one_that_passes_does
         assert not app.screen.query("#export-failing") and not app.screen.query("#export-anyway")
         await pilot.press("enter")
         await until(pilot, lambda: len(list(sprites.glob("*.png"))) == 2, "the passing image's export")
+
+
+def test_the_dialog_lists_two_failing_images_and_counts_the_rest():
+    failing = {f"abcd-{n}": "grid 0.12 < 0.25" for n in range(4)}
+    text = ExportDialog("4 marked images", "", "misc", failing=failing)._failing_text()
+    assert text.splitlines() == [
+        "4 of these fail the quality checks ([lint]):",
+        "✗ abcd-0: grid 0.12 < 0.25",
+        "✗ abcd-1: grid 0.12 < 0.25",
+        "… and 2 more (dgx-pixels images says why)",
+    ]

@@ -46,6 +46,12 @@ def test_each_check_fails_past_its_threshold_saying_by_how_much(change, check, s
     assert says in failed.message
 
 
+def test_a_failure_also_says_itself_briefly():
+    briefs = [f.brief for f in failures({**CLEAN, "colors": 70, "orphans": 260, "grid_fit": 0.12}, LIMITS)]
+    assert briefs == ["70 colours > 64", "65% orphans > 60%", "grid 0.12 < 0.25"]
+    assert failures({**CLEAN, "seam": 2.4, "off_palette": 0.031}, LIMITS)[0].brief == "3.1% off palette > 0.0%"
+
+
 def test_thresholds_are_inclusive_and_configurable():
     assert failures({**CLEAN, "colors": 64, "orphans": 240, "grid_fit": 0.25}, LIMITS) == []
     strict = LintSettings(max_colors=8, min_grid_fit=0.95)

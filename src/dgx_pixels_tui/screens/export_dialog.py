@@ -21,6 +21,8 @@ from textual.widgets import Checkbox, Input, Label, Static
 
 from ..bevy_export import BevyExportError, check_target
 
+SHOWN_FAILING = 2
+
 
 @dataclass(frozen=True)
 class ExportTarget:
@@ -45,12 +47,12 @@ class ExportDialog(ModalScreen[ExportTarget | None]):
         project: str,
         category: str,
         offer_sheet: bool = False,
-        failing: Mapping[str, list[str]] | None = None,
+        failing: Mapping[str, str] | None = None,
         animated: bool = False,
     ) -> None:
         super().__init__()
         self.what, self.project, self.category, self.offer_sheet = what, project, category, offer_sheet
-        self.failing = dict(failing or {})  # image id: why it fails the quality checks ([lint])
+        self.failing = dict(failing or {})  # image id: the checks it fails, briefly ([lint])
         self.animated = animated  # an animation is among the images: say what goes with it
 
     def compose(self) -> ComposeResult:
@@ -83,8 +85,12 @@ class ExportDialog(ModalScreen[ExportTarget | None]):
         self.query_one(field).focus()
 
     def _failing_text(self) -> str:
-        lines = [f"✗ {image_id}: {'; '.join(reasons)}" for image_id, reasons in self.failing.items()]
-        return f"{len(self.failing)} of these fail the quality checks ([lint]):\n" + "\n".join(lines)
+        """One line per failing image, at most SHOWN_FAILING of them, so the dialog fits 24 rows."""
+        lines = [f"✗ {image_id}: {checks}" for image_id, checks in list(self.failing.items())[:SHOWN_FAILING]]
+        if len(self.failing) > SHOWN_FAILING:
+            lines.append(f"… and {len(self.failing) - SHOWN_FAILING} more (dgx-pixels images says why)")
+        verb = "fails" if len(self.failing) == 1 else "fail"
+        return f"{len(self.failing)} of these {verb} the quality checks ([lint]):\n" + "\n".join(lines)
 
     def action_submit(self) -> None:
         project = self.query_one("#export-project", Input).value.strip()

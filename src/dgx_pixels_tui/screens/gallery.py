@@ -236,12 +236,12 @@ class GalleryScreen(PixelsScreen):
             return
         what = chosen[0] if len(chosen) == 1 else f"{len(chosen)} marked images"
         t = self.export_target
-        failing: dict[str, list[str]] = {}  # the dialog asks before exporting these
+        failing: dict[str, str] = {}  # the dialog asks before exporting these
         for image_id in chosen:
             image = self.images.get(image_id)
             found = self._failures(image.lint.model_dump()) if image is not None and image.lint is not None else []
             if found:
-                failing[image_id] = [f.message for f in found]
+                failing[image_id] = ", ".join(f.brief for f in found)
         animated = any(self.images[i].frames > 1 for i in chosen if i in self.images)
         dialog = ExportDialog(
             what, t.project, t.category, offer_sheet=len(chosen) > 1, failing=failing, animated=animated
