@@ -1,9 +1,11 @@
 """Variations through a real worker: of a gallery image the procedural generator drew (varied from its own plan),
 of an image sent by the client (CLI `--vary file.png`), and the clear refusals of bad sources."""
 
+import asyncio
 import io
 import json
 import struct
+import time
 import zlib
 from pathlib import Path
 
@@ -230,3 +232,24 @@ async def test_a_full_4_mib_upload_passes_the_size_limits_and_is_checked_as_an_i
         with pytest.raises(WorkerError) as caught:
             await client.generate("knight", init_png=data)  # cut short: read, so it got through the size limits
     assert caught.value.code == ErrorCode.INVALID and "cannot be read" in caught.value.message
+
+
+async def test_the_worker_answers_others_while_it_checks_a_large_upload(worker):
+    noise = np.random.default_rng(0).integers(0, 256, size=(2048, 2048, 4), dtype=np.uint8)
+    noise[:, :1800] = 50  # 2 MB of PNG that decodes to 16 MB of pixels: about a second of checking
+    data = png_of(Image.fromarray(noise, "RGBA"), compress_level=9)
+    assert len(data) <= m.MAX_UPLOAD_BYTES
+    async with worker.client() as client:
+
+        async def slowest_ping() -> float:
+            slowest = 0.0
+            for _ in range(30):
+                began = time.perf_counter()
+                await client.ping()
+                slowest = max(slowest, time.perf_counter() - began)
+                await asyncio.sleep(0.01)
+            return slowest
+
+        job, slowest = await asyncio.gather(client.generate("x", init_png=data, width=32, height=32), slowest_ping())
+    assert job.init_image.startswith("upload:")
+    assert slowest < 0.5  # checked in a thread: before, a ping waited the whole second

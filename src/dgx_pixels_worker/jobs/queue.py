@@ -50,6 +50,11 @@ class JobQueue:
             params = params.model_copy(update={"init_image": self._sources.resolve(request)})
         return self._lifecycle.add([self._lifecycle.new_job(params, request.priority, client, user, request_id)])[0]
 
+    def keep_upload(self, data: bytes) -> None:
+        """Check and keep an image a request sends to be varied, before submit() (which then only finds it)."""
+        if self._sources is not None:
+            self._sources.keep_upload(data)
+
     def complete(self, request: GenerateParams) -> SpriteParams:
         """Complete parameters for a job, checked against the models and limits, without queueing it."""
         self._check_accepting()

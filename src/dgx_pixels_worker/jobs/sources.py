@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,12 +35,13 @@ class VariationSources:
         self._db = db
         self._images = images
         self._data_dir = data_dir
+        self._keeping = threading.Lock()  # two requests with the same image write its one file in turn
 
     def resolve(self, request: GenerateParams) -> str | None:
         """What a job records as its source (`SpriteParams.init_image`): the full gallery id, or "upload:<sha256>"
         once the uploaded image is checked and kept. None when the request varies nothing."""
         if request.init_png is not None:
-            return UPLOAD_PREFIX + self._keep(request.init_png)
+            return UPLOAD_PREFIX + self.keep_upload(request.init_png)
         if request.init_image is not None:
             return self._gallery_id(request.init_image.strip())
         return None
@@ -63,11 +65,15 @@ class VariationSources:
         prompt = info.params.get("prompt")
         return Source(data, prompt if isinstance(prompt, str) else None)
 
-    def _keep(self, data: bytes) -> str:
+    def keep_upload(self, data: bytes) -> str:
+        """Check an uploaded image and keep it (once: the same image sent again finds its file); its SHA-256.
+        Decoding and encoding a large image takes a good part of a second: call it in a thread first, and the
+        call made while queueing the job only finds the file."""
         digest = image_files.sha256(data)
         relative = f"{UPLOADS}/{digest}.png"
-        if not (self._data_dir / relative).is_file():  # the same image sent again is kept once
-            image_files.write_atomically(self._data_dir, relative, stored_source(data))
+        with self._keeping:
+            if not (self._data_dir / relative).is_file():
+                image_files.write_atomically(self._data_dir, relative, stored_source(data))
         return digest
 
     def _gallery_id(self, wanted: str) -> str:

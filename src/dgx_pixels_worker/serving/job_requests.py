@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
+
 from ..access.permissions import Permissions
 from ..jobs.queue import JobQueue
 from ..jobs.record import JobRecord
@@ -19,7 +22,17 @@ class JobRequests:
         self._views = views
         self._publisher = publisher
 
-    def on_generate(self, request: m.GenerateRequest, envelope: Envelope, peer: Peer) -> m.JobReply:
+    def on_generate(
+        self, request: m.GenerateRequest, envelope: Envelope, peer: Peer
+    ) -> m.JobReply | Awaitable[m.JobReply]:
+        if request.init_png is not None:  # an image to check and keep first, off the event loop
+            return self._generate_from_upload(request, envelope, peer)
+        job = self._queue.submit(request, peer.client, peer.user, envelope.id)
+        return m.JobReply(job=self._views.info(job))
+
+    async def _generate_from_upload(self, request: m.GenerateRequest, envelope: Envelope, peer: Peer) -> m.JobReply:
+        self._queue.complete(request)  # a request refused for its other fields is refused before any decoding
+        await asyncio.to_thread(self._queue.keep_upload, request.init_png or b"")
         job = self._queue.submit(request, peer.client, peer.user, envelope.id)
         return m.JobReply(job=self._views.info(job))
 
