@@ -2,7 +2,9 @@
 and the preset's own graph becomes image-to-image: LoadImage of the uploaded file, scaled, encoded, and the
 KSampler's denoise set to the strength; the preset's checkpoint and LoRAs stay."""
 
+import asyncio
 import io
+import time
 
 import numpy as np
 import pytest
@@ -15,6 +17,7 @@ from dgx_pixels_worker.protocol import messages as m
 from tests.integration.test_comfyui_backend import BASE, PIXEL_LORA, history, wait_until_usable, worker_config
 from tests.support.comfyui_double.process import ComfyUIDouble
 from tests.support.requests import finished_job
+from tests.support.streams import final_state_after_restart
 from tests.support.worker_process import WorkerProcess
 
 
@@ -118,3 +121,28 @@ async def test_a_gallery_image_is_varied_on_comfyui_and_a_weak_variation_stays_c
             far[strength] = np.abs(varied - base).mean()
     assert len(list((gpu.root / "input" / "dgx-pixels").iterdir())) == 1  # one source, uploaded once
     assert far[0.1] < far[1.0]
+
+
+async def test_a_worker_restarted_mid_variation_reattaches_without_uploading_again(rig):
+    gpu, worker = rig
+    gpu.control(step_time=0.05)
+    async with worker.client() as client:
+        await wait_until_usable(client, "sdxl-base")
+        job = await client.generate(
+            "slime", model="sdxl-base", width=64, height=64, steps=40, init_png=sketch_png(), strength=0.5
+        )
+        deadline = time.monotonic() + 20
+        while gpu.stats()["running_prompt_id"] is None:
+            assert time.monotonic() < deadline, "the prompt never started"
+            await asyncio.sleep(0.05)
+    folder = gpu.root / "input" / "dgx-pixels"
+    for uploaded in folder.iterdir():
+        uploaded.unlink()  # ComfyUI already loaded it: a second upload would bring it back
+    worker.kill()
+    worker.start()
+    async with worker.client() as client:
+        done = await final_state_after_restart(client, job.id)
+    assert done.state is m.JobState.COMPLETED, done.error
+    assert list(folder.iterdir()) == []
+    stats = gpu.stats()
+    assert stats["prompts_received"] == 1 and stats["prompts_executed"] == 1
