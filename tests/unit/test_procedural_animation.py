@@ -116,3 +116,11 @@ def test_a_bad_animation_request_says_what_to_ask_for(frames: int, motion: str, 
 def test_a_tile_prompt_is_not_animated_and_says_why() -> None:
     with pytest.raises(ValueError, match="tile, which has no motion"):
         render_animation("grass tile", 1, 32, 32, 4, "idle")
+
+
+def test_a_subject_with_room_above_stretches_up_as_it_jumps_and_squashes_as_it_lands() -> None:
+    still_top = highest_row(render_sprite("fire sword", 11, 48, 48))
+    tops = [highest_row(f) for f in frames_of(render_animation("fire sword", 11, 48, 48, 4, "jump"), 4)]
+    assert tops[0] > still_top  # crouch
+    assert tops[1] < still_top  # take-off, stretched
+    assert tops[3] > still_top  # landing

@@ -37,7 +37,7 @@ class Pose:
     arms: tuple[int, int] = (0, 0)  # each arm (or wing) moved down (+) or up (-)
     reach: int = 0  # the right arm pushed outward: the strike of an attack
     spread: int = 0  # each leg moved outward
-    sink: int = 0  # the upper body lowered: breathing out, a crouch, a landing
+    sink: int = 0  # the upper body lowered (breathing out, a crouch, a landing); below 0, stretched up
     lean: int = 0  # the top of the figure moved forward (+) or back (-); the feet stay
     flash: bool = False  # every part at its lightest shade: the moment a hit lands
 
@@ -79,7 +79,7 @@ def motion_poses(motion: str, frames: int, size: int) -> list[Pose]:
         ),
         "jump": (
             Pose(sink=step, arms=(1, 1)),  # crouch
-            Pose(arms=(-step, -step)),  # take-off, arms up
+            Pose(arms=(-step, -step), sink=-1),  # take-off: arms up, stretched where there is room
             Pose(arms=(-1, -1), spread=1),  # in the air, legs apart
             Pose(sink=1),  # landing
         ),
@@ -197,16 +197,18 @@ def pose_canvas(cv: Canvas, rig: Rig, pose: Pose) -> Canvas:
         for (x0, x1), lift, out in (((a, rig.centre), pose.lift[0], -1), ((rig.centre, b), pose.lift[1], 1)):
             _move(layers, (rig.knee, rig.bottom), (x0, x1), -min(lift, bend), 0)
             _move(layers, (rig.hip, rig.bottom), (x0, x1), 0, out * pose.spread)
-    if pose.sink:  # the rows just above the waist fold under the ones above them
-        _move(layers, (0, rig.waist), (0, cv.width), min(pose.sink, max(0, rig.waist - rig.top - 1)), 0)
+    # Sinking folds the rows just above the waist under the ones above them; a stretch (sink below 0) raises the
+    # upper body as far as the room above it allows, the waist row drawn out.
+    room = max(0, rig.waist - rig.top - 1) if pose.sink > 0 else max(0, rig.top - 1)
+    shift = max(-room, min(pose.sink, room))
+    _move(layers, (0, rig.waist), (0, cv.width), shift, 0, stretch=shift < 0)
     if rig.arms is not None:
-        y0, y1 = rig.arm_rows
-        y0 += pose.sink
+        y0, y1 = rig.arm_rows[0] + shift, rig.arm_rows[1] + shift
         for (x0, x1), dy in (((0, rig.arms[0]), pose.arms[0]), ((rig.arms[1], cv.width), pose.arms[1])):
-            _move(layers, (y0, y1 + pose.sink), (x0, x1), dy, 0, stretch=dy > 0)
+            _move(layers, (y0, y1), (x0, x1), dy, 0, stretch=dy > 0)
         if pose.reach:
             outward = pose.reach * rig.forward
-            _move(layers, (y0, y1 + pose.sink), (rig.arms[1], cv.width), 0, outward, stretch=True)
+            _move(layers, (y0, y1), (rig.arms[1], cv.width), 0, outward, stretch=True)
     if pose.lean:
         _lean(layers, rig, pose.lean * rig.forward)
     if pose.flash:
@@ -221,8 +223,8 @@ BLANKS = (0, AUTO, 0, False)
 def _move(
     layers: list[np.ndarray], rows: tuple[int, int], cols: tuple[int, int], dy: int, dx: int, stretch: bool = False
 ) -> None:
-    """Move the parts inside rows x cols by (dy, dx), in front of what they land on. With `stretch`, the first row
-    (or column) moved is repeated over the gap the move leaves, so a part grows instead of coming loose."""
+    """Move the parts inside rows x cols by (dy, dx), in front of what they land on. With `stretch`, the row (or
+    column) moved next to the gap the move leaves is repeated over it, so a part grows instead of coming loose."""
     h, w = layers[0].shape
     y0, y1 = max(0, rows[0]), min(h, rows[1])
     x0, x1 = max(0, cols[0]), min(w, cols[1])
@@ -240,6 +242,8 @@ def _move(
         left = x0
     elif stretch and dx < 0:
         blocks = [np.concatenate([b, np.repeat(b[:, -1:], -dx, axis=1)], axis=1) for b in blocks]
+    elif stretch and dy < 0:
+        blocks = [np.concatenate([b, np.repeat(b[-1:], -dy, axis=0)]) for b in blocks]
     bh, bw = blocks[0].shape
     ty0, ty1 = max(0, top), min(h, top + bh)
     tx0, tx1 = max(0, left), min(w, left + bw)
