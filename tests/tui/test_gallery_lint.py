@@ -4,7 +4,7 @@ an image stored before figures existed shows none. Snapshots at 120x40 and 80x24
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Checkbox, Static
+from textual.widgets import Checkbox, Input, Static
 
 from dgx_pixels_tui.app import PixelsApp
 from dgx_pixels_tui.screens.export_dialog import ExportDialog
@@ -60,6 +60,22 @@ class LintedClient(RecordedClient):
 def test_gallery_shows_the_figures_at_both_sizes(snap_compare, size):
     opened = opened_with("f4", "GalleryScreen", gallery_loaded)
     assert snap_compare(PixelsApp(LintedClient()), terminal_size=size, run_before=opened)
+
+
+def test_the_export_dialog_lists_the_failing_image_at_80x24(snap_compare, tmp_path, monkeypatch):
+    """Two images marked, the newest failing: the dialog says which and how, and all of it fits 24 rows."""
+    monkeypatch.chdir(tmp_path)  # outside any Rust project: the dialog remembers no folder
+    opened = opened_with("f4", "GalleryScreen", gallery_loaded)
+
+    async def run_before(pilot) -> None:
+        await opened(pilot)
+        await pilot.press("space", "down", "space", "e")
+        await until(pilot, lambda: isinstance(pilot.app.screen, ExportDialog), "the dialog")
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(PixelsApp(LintedClient()), terminal_size=(80, 24), run_before=run_before)
 
 
 async def test_the_selected_images_figures_show_with_the_failing_check_marked():
