@@ -69,8 +69,11 @@ def postprocess_render(
     fails keeps the raw render as the image, with the reason under `postprocess_error`, so nothing is lost;
     so does one whose steps would make an image larger than `max_size` a side (DEFAULT_MAX_SIDE, or the
     render's own size when that is larger), refused before the step allocates. The stored image's quality
-    figures (pixelart/lint.py: against `palette`, the locked one, and as a tile when `tile`) go under `lint`."""
+    figures (pixelart/lint.py: against `palette`, the locked one, and as a tile when `tile`) go under `lint`.
+    A tile skips any `background` step."""
     metadata = {**metadata, "width": render.width, "height": render.height}
+    if tile:  # a seamless tile fills its frame: it has no background, and a flood from its edge would eat it
+        steps = [step for step in steps if step["op"] != "background"]
     if not steps:
         metadata["lint"] = lint_image(render, palette, tile).to_dict()
         return ProcessedImage(image_files.encode_png(render, metadata), None, render.width, render.height, metadata)

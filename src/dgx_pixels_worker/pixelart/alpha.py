@@ -21,6 +21,8 @@ FLAT_TOLERANCE = 16.0
 MAX_BACKGROUND_SPREAD = 8.0
 MAX_BUSY_BACKGROUND_SPREAD = 11.5
 _BUSY_BORDER_SHARE = 0.5
+# A background leaves some art: a flood that would take (nearly) the whole image is a near-uniform tile.
+_MAX_BACKGROUND_AREA = 0.99
 # Art with this share of its border transparent has transparency for a background: nothing else is removed.
 _TRANSPARENT_BORDER = 0.01
 _MAX_BORDER_SAMPLES = 512
@@ -51,6 +53,8 @@ def detect_background(image: ImageLike, tolerance: float = BACKGROUND_TOLERANCE)
         return None
     r, g, b = (int(c) for c in dominant_colours(opaque, tight)[0])
     region = _background_region(rgba, (r, g, b), tolerance)
+    if region.mean() > _MAX_BACKGROUND_AREA:
+        return None
     if region.any():
         diff = rgba[region][:, :3].astype(np.float32) - np.array((r, g, b), dtype=np.float32)
         spread = np.sqrt((diff * diff).sum(axis=1).mean())

@@ -314,6 +314,10 @@ def _cells_are_flat(rgba: np.ndarray, grid: Grid) -> bool:
     the pitch along it.
     """
 
+    if rgba[:, :, 3].min() < 255:
+        # Colours under (nearly) no alpha mean nothing and a soft edge's faint pixels carry noise: weigh by alpha.
+        rgba = np.concatenate([(rgba[:, :, :3] * (rgba[:, :, 3:] / 255)).astype(np.uint8), rgba[:, :, 3:]], axis=2)
+
     def disagreement(shift_x: float, shift_y: float, tolerance: float) -> float:
         xs = _sample_coords(grid.offset_x + shift_x * grid.pitch_x, grid.pitch_x, grid.width, rgba.shape[1], _CHECK)
         ys = _sample_coords(grid.offset_y + shift_y * grid.pitch_y, grid.pitch_y, grid.height, rgba.shape[0], _CHECK)
@@ -326,11 +330,14 @@ def _cells_are_flat(rgba: np.ndarray, grid: Grid) -> bool:
 
     ratio = next(limit for below, limit in FLAT_RATIOS if min(grid.pitch_x, grid.pitch_y) < below)
     aligned, shifted = aligned_and_shifted(CELL_TOLERANCE)
+    if shifted > 0 and aligned <= ratio * shifted:
+        return True
     if shifted < _LOW_CONTRAST_SHARE and min(grid.pitch_x, grid.pitch_y) >= LARGE_PITCH and not on_jpeg_blocks(grid):
         # Dark or low-contrast art: its neighbouring colours are alike at CELL_TOLERANCE, so look closer (the
         # cells of JPEG's block grid are smooth inside too, so it is left out of this closer look).
         aligned, shifted = aligned_and_shifted(FINE_TOLERANCE)
-    return shifted > 0 and aligned <= ratio * shifted
+        return shifted > 0 and aligned <= ratio * shifted
+    return False
 
 
 def on_jpeg_blocks(grid: Grid) -> bool:

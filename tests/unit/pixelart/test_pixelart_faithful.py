@@ -3,6 +3,8 @@ come back to the sprite's own palette, and a render without a pixel grid is kept
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -163,3 +165,15 @@ def test_small_art_without_a_grid_is_taken_as_true_size():
 def test_the_gallery_line_says_no_grid_was_found():
     _, record = run_pipeline(long_edge_render())
     assert pipeline_text(record) == "no pixel grid found; kept the raw render"
+
+
+def test_a_tile_job_skips_the_background_step():
+    tile = corpus("tile-wall-01.png")
+    render = soften(tile, 31.3, crop=(7, 3), seed=1001).convert("RGBA")
+    steps = [{"op": "grid", "pitch": None, "size": None}, {"op": "background", "tolerance": 40.0, "color": None}]
+
+    processed = postprocess_render(render, {"prompt": "brick wall"}, steps, tile=True)
+
+    assert [step["op"] for step in processed.metadata["postprocess"]] == ["grid"]
+    out = np.asarray(Image.open(io.BytesIO(processed.png)))
+    assert out.shape[:2] == (32, 32) and (out[:, :, 3] == 255).all()
