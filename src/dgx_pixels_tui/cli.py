@@ -149,7 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler="models:models")
 
     p = sub.add_parser("images", parents=[common, json_flag], help="gallery images with their quality figures")
-    p.add_argument("images", nargs="*", metavar="IMAGE", help="image ids (JOB-N), jobs or comparisons (default: newest)")
+    p.add_argument(
+        "images", nargs="*", metavar="IMAGE", help="image ids (JOB-N), jobs or comparisons (default: newest)"
+    )
     p.add_argument("--find", nargs="+", metavar="WORD", help="only images whose prompt has these words")
     p.add_argument("--model", metavar="M", help="only images of this model")
     p.add_argument("--tag", metavar="T", help="only images with this tag")
