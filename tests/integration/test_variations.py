@@ -253,3 +253,10 @@ async def test_the_worker_answers_others_while_it_checks_a_large_upload(worker):
         job, slowest = await asyncio.gather(client.generate("x", init_png=data, width=32, height=32), slowest_ping())
     assert job.init_image.startswith("upload:")
     assert slowest < 0.5  # checked in a thread: before, a ping waited the whole second
+
+
+async def test_a_tile_cannot_also_be_a_variation(worker):
+    async with worker.client() as client:
+        with pytest.raises(WorkerError) as caught:
+            await client.generate("grass tile", tile=True, init_png=png_of(Image.new("RGBA", (16, 16))))
+    assert caught.value.code == ErrorCode.INVALID and caught.value.details["field"] == "tile"

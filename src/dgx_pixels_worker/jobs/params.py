@@ -118,6 +118,10 @@ def complete_sprite_params(
         raise _invalid("init_png", "give one source to vary: init_image (a gallery image) or init_png, not both")
     if request.strength is not None and not varied:
         raise _invalid("strength", "strength is for variations: give init_image (a gallery image) or init_png too")
+    if varied and request.tile:
+        raise _invalid(
+            "tile", "a variation keeps its source's shape, and a tile is drawn to repeat: ask for one of them"
+        )
     return SpriteParams(
         prompt=prompt,
         negative=negative,
