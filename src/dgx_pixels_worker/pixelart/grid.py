@@ -52,6 +52,7 @@ _CROP_AREA = 0.5  # profiles come from the edges' box when it is at most this sh
 _MIN_CROP = 16
 _ACTIVE_SHARE = 0.2  # an edge this strong relative to the strongest bounds the edges' box
 _CHECK = np.array([0.4, 0.6])  # flat-cell check samples (cell fractions): clear of blur and JPEG colour bleed
+_MAX_CHECKED_CELLS = 4096  # the flat-cell check looks at a regular subset of the cells beyond this many
 _MAX_CANDIDATES = 8  # spectral peaks tried per band
 _ZERO_PAD = 16  # spectrum bins per 1/length: fine enough that a parabola finds the peak to a small drift
 _BANDS = ((MIN_PITCH, 8.0, 1), (8.0, 32.0, 4), (32.0, MAX_PITCH, 16))  # pitches, rows averaged (see _block_profiles)
@@ -110,11 +111,14 @@ def detect_grid(
     if pitches is not None:
         given = (float(pitches[0]), float(pitches[1]))
         return _grid_for(_band_for(bands, min(given)), given, origin, (width, height))
+    tried = set()
     for attempt in (bands, _without_jpeg_blocks(bands, origin)):
         for found, profiles in _pitch_candidates(attempt, max(width, height)):
             grid = _grid_for(profiles, (found, found), origin, (width, height))
-            if _cells_are_flat(rgba, grid):
+            key = (round(grid.pitch_x, 2), round(grid.offset_x), round(grid.offset_y))
+            if key not in tried and _cells_are_flat(rgba, grid):
                 return grid
+            tried.add(key)
     return Grid(1.0, 1.0, 0.0, 0.0, width, height, 0.0)
 
 
@@ -161,9 +165,13 @@ def _central(pitch: float) -> np.ndarray:
     return 0.25 + 0.5 * (np.arange(per_axis) + 0.5) / per_axis
 
 
-def _sample_coords(offset: float, pitch: float, cells: int, limit: int, fractions: np.ndarray) -> np.ndarray:
-    """(cells, len(fractions)) pixel coordinates of the samples of each cell along one axis."""
-    coords = np.floor(offset + (np.arange(cells)[:, None] + fractions[None, :]) * pitch).astype(np.intp)
+def _sample_coords(
+    offset: float, pitch: float, cells: int, limit: int, fractions: np.ndarray, step: int = 1
+) -> np.ndarray:
+    """(cells, len(fractions)) pixel coordinates of the samples of each cell along one axis (of every
+    `step`-th cell only, when given)."""
+    index = np.arange(0, cells, step)
+    coords = np.floor(offset + (index[:, None] + fractions[None, :]) * pitch).astype(np.intp)
     return np.clip(coords, 0, limit - 1)
 
 
@@ -318,9 +326,12 @@ def _cells_are_flat(rgba: np.ndarray, grid: Grid) -> bool:
         # Colours under (nearly) no alpha mean nothing and a soft edge's faint pixels carry noise: weigh by alpha.
         rgba = np.concatenate([(rgba[:, :, :3] * (rgba[:, :, 3:] / 255)).astype(np.uint8), rgba[:, :, 3:]], axis=2)
 
+    step = max(1, math.ceil(math.sqrt(grid.width * grid.height / _MAX_CHECKED_CELLS)))  # a fair sample will do
+
     def disagreement(shift_x: float, shift_y: float, tolerance: float) -> float:
-        xs = _sample_coords(grid.offset_x + shift_x * grid.pitch_x, grid.pitch_x, grid.width, rgba.shape[1], _CHECK)
-        ys = _sample_coords(grid.offset_y + shift_y * grid.pitch_y, grid.pitch_y, grid.height, rgba.shape[0], _CHECK)
+        x0, y0 = grid.offset_x + shift_x * grid.pitch_x, grid.offset_y + shift_y * grid.pitch_y
+        xs = _sample_coords(x0, grid.pitch_x, grid.width, rgba.shape[1], _CHECK, step)
+        ys = _sample_coords(y0, grid.pitch_y, grid.height, rgba.shape[0], _CHECK, step)
         samples = _gather(rgba, xs, ys)
         return float(1 - mode_share(samples, tolerance).mean())
 
