@@ -269,6 +269,8 @@ async def _save_images(client: AsyncClient, job: m.JobInfo, out: Path) -> list[P
         path = free_path(out / f"{slug}-{reply.image.seed}.png")
         path.write_bytes(reply.png)
         paths.append(path)
+        if reply.image.params.get("postprocess_warning"):  # e.g. no pixel grid found: the raw render was kept
+            err(f"{image_id}: {reply.image.params['postprocess_warning']}")
     return paths
 
 
