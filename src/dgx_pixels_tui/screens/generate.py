@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import random
-from typing import TYPE_CHECKING, ClassVar, get_args
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -18,7 +18,7 @@ from textual.css.query import NoMatches
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from dgx_pixels_worker.protocol import ErrorCode, JobState, WorkerError
-from dgx_pixels_worker.protocol.messages import MAX_FRAMES, Motion
+from dgx_pixels_worker.protocol.assets import MAX_FRAMES, MOTIONS
 
 from ..link import CONFIRM_TRIES, LinkState, generate_confirmed
 from ..messages import ConnectionChanged, JobFinished, PreviewArrived, QueueChanged
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 RECENT = 6
 # Models of these kinds draw without a sampler: steps and cfg change nothing, so the form does not offer them.
 NO_SAMPLER_KINDS = frozenset({"procedural"})
-MOTIONS: tuple[str, ...] = get_args(Motion)
 
 
 def model_label(model: m.ModelInfo) -> Text:

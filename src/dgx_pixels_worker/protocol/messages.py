@@ -10,13 +10,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
+from .assets import MAX_FRAMES, MAX_UPLOAD_BYTES, MOTIONS, Motion  # noqa: F401 (part of this module's names)
 from .states import TERMINAL_EVENTS, JobState  # noqa: F401 (part of this module's names)
 
 MAX_LIST = 256  # items in a list of a request; [limits] narrows tags and post-processing steps further
-MAX_FRAMES = 16  # frames of one animation
-MAX_UPLOAD_BYTES = 4 * 1024 * 1024  # an image the client sends to be varied (init_png)
-Motion = Literal["idle", "walk", "run", "attack", "jump", "hurt"]
-MOTIONS: tuple[str, ...] = ("idle", "walk", "run", "attack", "jump", "hurt")
 
 # A request's numbers and booleans take only their own MsgPack type: true is not 1, 2.0 is not 2, "5" is not 5 (a
 # float field takes an int too). Replies and events are read leniently, so a client keeps working if they change.
