@@ -58,3 +58,9 @@ def test_an_animation_and_the_still_of_the_same_parameters_are_different_images(
     keys = {cache_key("id", p, 3) for p in (still, walk, run)}
     assert len(keys) == 3
     assert cache_key("id", walk, 3) == cache_key("id", resolve(model="drawn", seed=3, frames=4, motion="walk"), 3)
+
+
+def test_a_tile_and_the_still_of_the_same_parameters_are_different_images():
+    still = resolve(model="drawn", seed=3)
+    tile = resolve(model="drawn", seed=3, tile=True)
+    assert cache_key("id", still, 3) != cache_key("id", tile, 3)

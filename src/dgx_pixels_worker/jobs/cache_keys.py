@@ -19,5 +19,7 @@ def cache_key(identity: str, params: SpriteParams, seed: int) -> str:
     payload = {"identity": identity, "seed": seed, **params.model_dump(mode="json", include=set(PIXEL_PARAMETERS))}
     if params.frames > 1:  # an animation's sheet is another image than the still of the same parameters
         payload.update(frames=params.frames, motion=params.motion)
+    if params.tile:  # so is a tile
+        payload["tile"] = True
     payload.update({k: getattr(params, k) for k in SET_PIXEL_PARAMETERS if getattr(params, k) is not None})
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
