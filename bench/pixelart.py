@@ -11,6 +11,7 @@ and compared with the original:
                                counts every pixel of that image as wrong
     colour_count_error_median  median |colours of the result - true palette size| (colours closer than OKLab
                                0.012 counted once), over the images of the right size
+    distinct_colours_merged    pairs of a sprite's colours at least OKLab 0.08 apart that came out as one colour
     failures_silent            wrong sizes whose record neither says "no pixel grid found" nor warns
     failures_reported          wrong sizes that the record owns up to (the job's postprocess_warning)
     ms_per_1024_median, _p90   CPU milliseconds of the whole pipeline per render (process time: other load on
@@ -34,6 +35,7 @@ TARGETS = {
     "pixels_right_flat_background": "target >= 0.95",
     "pixels_right_opaque_tile": "target >= 0.95",
     "colour_count_error_median": "target <= 1",
+    "distinct_colours_merged": "target 0",
     "failures_silent": "target 0",
     "ms_per_1024_median": "target <= 100",
 }

@@ -32,6 +32,7 @@ COLOUR_TOLERANCE = 24  # a pixel is right when its colour is within this on ever
 # Colours closer than this (OKLab distance; about 3 steps of 255 in a mid grey) are one colour to the eye and
 # cannot be told apart after the noise of a render: the true palette size counts them once.
 SAME_COLOUR = 0.012
+DISTINCT_COLOURS = 0.08  # colours this far apart (OKLab) are clearly two: merging them is damage
 BACKGROUNDS = ((255, 255, 255), (236, 236, 236), (200, 200, 200), (128, 128, 128), (232, 224, 208), (40, 40, 48))
 
 
@@ -101,6 +102,26 @@ def palette_size(rgba: np.ndarray, same: float = SAME_COLOUR) -> int:
     return len(kept)
 
 
+def merged_colours(result: np.ndarray, truth: np.ndarray, apart: float = DISTINCT_COLOURS) -> int:
+    """How many pairs of the truth's colours at least `apart` (OKLab) came out as one colour (each truth colour
+    taken as the colour most of its pixels became); 0 when the sizes differ."""
+    if result.shape != truth.shape:
+        return 0
+    both = (truth[:, :, 3] > 0) & (result[:, :, 3] > 0)
+    became: dict[tuple[int, ...], dict[tuple[int, ...], int]] = {}
+    for before, after in zip(map(tuple, truth[both][:, :3]), map(tuple, result[both][:, :3]), strict=True):
+        counts = became.setdefault(before, {})
+        counts[after] = counts.get(after, 0) + 1
+    colours = list(became)
+    outcome = [max(became[c], key=became[c].__getitem__) for c in colours]
+    lab = srgb_to_oklab(np.array(colours, dtype=np.uint8).reshape(-1, 3))
+    return sum(
+        outcome[i] == outcome[j] and float(np.linalg.norm(lab[i] - lab[j])) >= apart
+        for i in range(len(colours))
+        for j in range(i + 1, len(colours))
+    )
+
+
 def pixels_right(result: np.ndarray, truth: np.ndarray) -> np.ndarray:
     """(H, W) bool: alpha matches and, where opaque, the colour is within COLOUR_TOLERANCE; all False when the
     sizes differ."""
@@ -122,6 +143,7 @@ def measure(
     steps: Sequence[Mapping[str, Any]] | str = DEFAULT_PIPELINE, chosen: Sequence[Case] | None = None
 ) -> dict[str, Any]:
     """The corpus figures of a pipeline: size_exact_share, pixels_right_<group>, colour_count_error_median,
+    distinct_colours_merged (pairs of clearly different colours of a sprite that came out as one),
     failures_silent (a wrong size the record does not own up to), failures_reported, and the median and p90
     milliseconds per 1024 px render (CPU time of this process, so that other work on a shared machine does
     not count); per_image holds each image's figures."""
@@ -147,6 +169,7 @@ def measure(
                 "pixels_right": float(ok.mean()),
                 "colours": palette_size(result, same=1e-9) if exact else None,
                 "true_colours": palette_size(case.truth),
+                "colours_merged": merged_colours(result, case.truth),
                 "reported": grid_doubt_reported(record),
             }
         )
@@ -160,6 +183,7 @@ def measure(
         )
         if exact_images
         else float("inf"),
+        "distinct_colours_merged": sum(item["colours_merged"] for item in per_image),
         "failures_silent": sum(not item["size_exact"] and not item["reported"] for item in per_image),
         "failures_reported": sum(not item["size_exact"] and item["reported"] for item in per_image),
         "ms_per_1024_median": statistics.median(times),

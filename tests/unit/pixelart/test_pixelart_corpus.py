@@ -23,6 +23,7 @@ def test_the_default_pipeline_gets_real_sprites_back(figures):
     for group in GROUPS:
         assert figures[f"pixels_right_{group}"] >= 0.95, group
     assert figures["colour_count_error_median"] <= 1
+    assert figures["distinct_colours_merged"] == 0  # no two clearly different colours of a sprite become one
 
 
 def test_no_wrong_size_goes_unreported(figures):
