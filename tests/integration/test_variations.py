@@ -137,6 +137,22 @@ def test_vary_an_uploaded_png_through_the_cli_makes_a_sprite_of_the_asked_size_i
     assert len(list((worker.data_dir / "uploads").iterdir())) == 1  # the same image sent again is kept once
 
 
+async def test_a_variation_of_an_animation_is_a_full_size_still_of_its_character(worker):
+    async with worker.client() as client:
+        walk = await client.generate("green slime", seed=5, width=48, height=48, frames=4, motion="walk")
+        source = await client.image((await finished_job(client, walk.id)).images[0])
+        assert source.image.frames == 4 and source.image.width == 192
+        job = await client.generate("green slime", seed=50, width=48, height=48, init_image=source.image.id)
+        varied = await client.image((await finished_job(client, job.id)).images[0])
+    pixels = rgba(varied.png)
+    first_frame = rgba(source.png)[:, :48]
+    assert pixels.shape == (48, 48, 4) and varied.image.frames == 1
+    assert varied.image.params["subject"] == source.image.params["subject"]
+    # the character at its own size, not the whole sheet squeezed into one frame
+    kept = (shape(pixels) & shape(first_frame)).sum() / shape(first_frame).sum()
+    assert kept > 0.9
+
+
 def test_vary_a_gallery_image_through_the_cli_by_a_prefix_of_its_id(worker, tmp_path):
     made = dgx(
         "generate",

@@ -99,7 +99,9 @@ class GenerateScreen(PixelsScreen):
                             yield Input(placeholder="1", id="frames", type="integer")
                         with Vertical(classes="field"):
                             yield Label("Motion", id="motion-label")
-                            yield Select([(name, name) for name in MOTIONS], prompt="idle", id="motion")
+                            yield Select(  # left blank, an animation idles: "idle" is that blank, not listed twice
+                                [(name, name) for name in MOTIONS if name != "idle"], prompt="idle", id="motion"
+                            )
                         yield Checkbox("Tile", id="tile")
                     yield Static("", id="unavailable")
                 yield Button("Generate  (enter / ctrl+g)", variant="primary", id="submit")

@@ -59,6 +59,14 @@ def thumbnail_png(data: bytes, max_px: int) -> bytes:
     return buffer.getvalue()
 
 
+def first_frame_png(data: bytes, frames: int) -> bytes:
+    """An animation sheet's first frame as a PNG of its own, with the sheet's metadata less its frames and motion."""
+    params = {k: v for k, v in read_metadata(data).items() if k not in ("frames", "motion", "frames_aligned")}
+    with Image.open(io.BytesIO(data)) as image:
+        frame = image.convert("RGBA").crop((0, 0, max(1, image.width // frames), image.height))
+    return encode_png(frame, {**params, "width": frame.width})
+
+
 def read_metadata(data: bytes) -> dict[str, Any]:
     with Image.open(io.BytesIO(data)) as image:
         text = image.text.get(METADATA_KEY) if isinstance(image, PngImagePlugin.PngImageFile) else None

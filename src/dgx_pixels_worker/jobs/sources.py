@@ -62,6 +62,8 @@ class VariationSources:
                 {"image_id": init_image},
             )
         data = await self._read(paths.inside(self._data_dir, info.path), f"image {info.id}")
+        if info.frames > 1:  # an animation is varied from its first frame, as a still
+            data = await asyncio.to_thread(image_files.first_frame_png, data, info.frames)
         prompt = info.params.get("prompt")
         return Source(data, prompt if isinstance(prompt, str) else None)
 
