@@ -30,3 +30,36 @@ def variation_params(
         else None,
     }
     return {key: value for key, value in chosen.items() if value is not None}
+
+
+def remade_params(
+    params: dict[str, Any], size: tuple[int, int], frames: int, motion: str | None, tile: bool
+) -> dict[str, Any]:
+    """generate's parameters (without the prompt and seed) that make a gallery image again: its model, the size
+    asked (before post-processing; one frame of an animation), steps, cfg, negative prompt, tags, post-processing,
+    and its frames and motion or tile."""
+    width, height = params.get("raw_size") or size
+    chosen = {
+        "negative": params.get("negative", ""),
+        "model": params.get("model"),
+        "width": width // max(frames, 1),
+        "height": height,
+        "steps": params.get("steps"),
+        "cfg": params.get("cfg"),
+        "tags": params.get("tags", []),
+        "postprocess": [{"op": step["op"], **step.get("params", {})} for step in params.get("postprocess", [])],
+        "frames": frames if frames > 1 else None,
+        "motion": motion if frames > 1 else None,
+        "tile": tile or None,
+    }
+    return {key: value for key, value in chosen.items() if value is not None}
+
+
+def variant_steps(recolor_to: str | None, mirror_axis: str | None) -> list[dict[str, Any]]:
+    """The post-processing steps that make a game variant: recoloured onto a palette's ramp, mirrored, or both."""
+    steps: list[dict[str, Any]] = []
+    if recolor_to:
+        steps.append({"op": "recolor", "to": recolor_to})
+    if mirror_axis:
+        steps.append({"op": "mirror", "axis": mirror_axis})
+    return steps

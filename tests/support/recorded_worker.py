@@ -455,6 +455,13 @@ class RecordedClient:
     async def model_library(self) -> m.ModelsReply:
         return m.ModelsReply(models=list(MODELS), problems=[])
 
+    async def palettes(self) -> list[m.PaletteInfo]:
+        self.calls.append(("palettes", ()))
+        return [
+            m.PaletteInfo(name="gameboy", colors=["#0f380f", "#306230", "#8bac0f", "#9bbc0f"], shipped=True),
+            m.PaletteInfo(name="pico8", colors=["#000000", "#1d2b53", "#7e2553", "#008751"], shipped=True),
+        ]
+
     async def images(
         self,
         query: str = "",

@@ -29,10 +29,11 @@ from ..messages import JobFinished
 from ..previews.frames import repeated_png, shape_text
 from ..previews.widget import SpritePreview
 from ..terminal_format import pipeline_text
-from ..variation_params import variation_params
+from ..variation_params import remade_params, variant_steps, variation_params
 from ..widgets.fitted_table import FittedTable, clip
 from .base import PREVIEW_PX, PixelsScreen
 from .export_dialog import ExportDialog, ExportTarget
+from .variant_dialog import VariantDialog, VariantRequest
 from .vary_dialog import VaryDialog, VaryRequest
 
 if TYPE_CHECKING:
@@ -56,13 +57,15 @@ class GalleryScreen(PixelsScreen):
         Binding("r", "regenerate(False)", "Same seed"),
         Binding("n", "regenerate(True)", "New seed"),
         Binding("V", "vary", "Vary"),
+        Binding("c", "variant", "Recolour/mirror"),
         Binding("v", "view", "Full size"),
         Binding("w", "toggle_raw", "Raw/processed"),
         Binding("space", "mark", "Mark"),
         Binding("e", "export", "Export to Bevy"),
         Binding("escape", "focus_list", "List", show=False),
     ]
-    FOOTER_SPARES: ClassVar[frozenset[str]] = frozenset({"toggle_raw"})  # the image's caption says what w does
+    # Left out of a narrow footer: the image's caption says what w and c do
+    FOOTER_SPARES: ClassVar[frozenset[str]] = frozenset({"toggle_raw", "variant"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -175,6 +178,7 @@ class GalleryScreen(PixelsScreen):
         record = params.pop("postprocess", None)
         params.pop("lint", None)  # shown on its own line, as figures
         shown = "raw render" if raw else ("processed; w shows the raw render" if reply.image.raw_path else "")
+        shown += " · c recolours or mirrors it" if not raw else ""
         shape = shape_text(image.frames, image.motion, image.tile)
         lines = [f"[b]{image.id}[/b]  {image.width}x{image.height}{shape}  seed {image.seed}  {shown}"]
         if reply.image.lint is not None:
@@ -281,32 +285,46 @@ class GalleryScreen(PixelsScreen):
         image = self.images.get(self._selected() or "")
         if image is None:
             return
-        p = image.params
-        width, height = p.get("raw_size") or (image.width, image.height)  # the size asked for, before post-processing
-        width //= image.frames  # an animation's sheet holds its frames side by side; a frame's width was asked
-        params = {
-            "negative": p.get("negative", ""),
-            "model": p.get("model"),
-            "width": width,
-            "height": height,
-            "steps": p.get("steps"),
-            "cfg": p.get("cfg"),
-            "tags": p.get("tags", []),
-            "postprocess": [{"op": step["op"], **step["params"]} for step in p.get("postprocess", [])],
-            "frames": image.frames if image.frames > 1 else None,  # an animation again, or a tile
-            "motion": image.motion if image.frames > 1 else None,
-            "tile": image.tile or None,
-        }
+        params = remade_params(image.params, (image.width, image.height), image.frames, image.motion, image.tile)
         if not new_seed:
             params["seed"] = image.seed
         try:
-            job = await self.pixels.client.generate(
-                p.get("prompt", ""), **{k: v for k, v in params.items() if v is not None}
-            )
+            job = await self.pixels.client.generate(image.params.get("prompt", ""), **params)
         except WorkerError as exc:
             self.notify(exc.message, severity="error")
             return
         self.notify(f"{job.id} queued with seed {job.seed}")
+
+    @work(exclusive=True, group="gallery-variant")
+    async def action_variant(self) -> None:
+        image = self.images.get(self._selected() or "")
+        if image is None:
+            return
+        try:
+            palettes = await self.pixels.client.palettes()
+        except WorkerError as exc:
+            self.notify(exc.message, severity="error")
+            return
+        names = [palette.name for palette in palettes if palette.colors]
+        dialog = VariantDialog(f"{image.id} ({image.width}x{image.height})", names)
+        self.app.push_screen(dialog, lambda chosen: self._variant(image, chosen))
+
+    def _variant(self, image: m.ImageInfo, chosen: VariantRequest | None) -> None:
+        if chosen is not None:
+            self.make_variant(image, chosen)
+
+    @work(group="gallery-variant-make")
+    async def make_variant(self, image: m.ImageInfo, chosen: VariantRequest) -> None:
+        """The image made again with its own seed and settings, then recoloured and/or mirrored."""
+        params = remade_params(image.params, (image.width, image.height), image.frames, image.motion, image.tile)
+        params["postprocess"] = [*params.get("postprocess", []), *variant_steps(chosen.recolor_to, chosen.mirror)]
+        try:
+            job = await self.pixels.client.generate(image.params.get("prompt", ""), seed=image.seed, **params)
+        except WorkerError as exc:
+            self.notify(exc.message, severity="error", timeout=8)
+            return
+        self.varying.add(job.id)
+        self.notify(f"{job.id} queued: {chosen.describe()} of {image.id}; shown here when done", timeout=6)
 
     def action_vary(self) -> None:
         image = self.images.get(self._selected() or "")

@@ -257,6 +257,10 @@ class AsyncClient:
         """The models with the presets and workflows that were refused at load."""
         return await self.call("models")
 
+    async def palettes(self) -> list[m.PaletteInfo]:
+        """The worker's palette library: the shipped palettes and its owner's files."""
+        return (await self.call("palettes")).palettes
+
     async def status(self) -> m.StatusReply:
         return await self.call("status")
 
