@@ -64,7 +64,7 @@ class GalleryScreen(PixelsScreen):
         Binding("e", "export", "Export to Bevy"),
         Binding("escape", "focus_list", "List", show=False),
     ]
-    # Left out of a narrow footer: the image's caption says what w and c do
+    # Left out of a narrow footer: the image's caption says what w does, and F1 lists c
     FOOTER_SPARES: ClassVar[frozenset[str]] = frozenset({"toggle_raw", "variant"})
 
     def __init__(self) -> None:
@@ -178,7 +178,6 @@ class GalleryScreen(PixelsScreen):
         record = params.pop("postprocess", None)
         params.pop("lint", None)  # shown on its own line, as figures
         shown = "raw render" if raw else ("processed; w shows the raw render" if reply.image.raw_path else "")
-        shown += " · c recolours or mirrors it" if not raw else ""
         shape = shape_text(image.frames, image.motion, image.tile)
         lines = [f"[b]{image.id}[/b]  {image.width}x{image.height}{shape}  seed {image.seed}  {shown}"]
         if reply.image.lint is not None:
