@@ -164,21 +164,3 @@ async def test_a_worker_restarted_mid_tile_reattaches_instead_of_rendering_again
     assert np.array_equal(result, output_of(double, reply.image.params["prompt_id"]))
     assert np.array_equal(result[:, 0], np.roll(first, (32, 32), axis=(0, 1))[:, 0])
     assert reply.image.params["seam_first_pass"] == pytest.approx(seam_score(first), abs=1e-3)
-
-
-async def test_a_tile_varied_from_an_image_uploads_the_source_for_its_first_pass_only(rig):
-    double, worker = rig()
-    sketch = io.BytesIO()
-    Image.new("RGB", (32, 32), (40, 120, 40)).save(sketch, "PNG")
-    async with worker.client() as client:
-        stream, job = await tile_job(client, "moss", 64, 4, 3, init_png=sketch.getvalue(), strength=0.5)
-        items = await collect_until_terminal(stream, [job.id], timeout=30)
-        done = items[-1].body.job
-        assert done.state is m.JobState.COMPLETED, done.error
-        reply = await client.image(done.images[0], raw=True)
-    first = prompt_graph(double, reply.image.params["tile_first_prompt_id"])
-    seam = prompt_graph(double, reply.image.params["prompt_id"])
-    (source,) = [n["inputs"]["image"] for n in first.values() if n["class_type"] == "LoadImage"]
-    (shifted,) = [n["inputs"]["image"] for n in seam.values() if n["class_type"] == "LoadImage"]
-    assert (double.root / "input" / source).is_file() and (double.root / "input" / shifted).is_file()
-    assert source != shifted  # the variation starts from the sketch, the seam pass from the first pass

@@ -8,9 +8,7 @@ takes the first pass again from ComfyUI's history (or renders it afresh) and rep
 from __future__ import annotations
 
 import contextlib
-import functools
 from collections.abc import AsyncGenerator
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -42,10 +40,8 @@ async def render_tile(
         seam_input = "resumed"  # the graph is only followed, not submitted again
     else:
         first_id, first, bar = None, None, 0
-        graph = backend._bind(task, preset)
-        # A tile varied from an image starts from it: its first pass is the variation, its source uploaded first.
-        upload = None if task.init_png is None else functools.partial(backend._upload_source, graph, task.init_png)
-        async with contextlib.aclosing(backend.prompt_events(graph, task, preset, first_ref, upload)) as events:
+        graph = backend._bind(task, preset)  # never a variation: a tile with a source to vary is refused when queued
+        async with contextlib.aclosing(backend.prompt_events(graph, task, preset, first_ref, None)) as events:
             async for event in events:
                 if isinstance(event, Submitted):
                     first_id = event.ref
@@ -124,7 +120,7 @@ async def _upload(backend: ComfyUIBackend, png: bytes) -> str:
 
 
 def _seam_graph(backend: ComfyUIBackend, task: RenderTask, preset: ModelPreset, image_name: str) -> Graph:
-    graph = backend._bind(replace(task, init_png=None), preset)  # the seam pass starts from the first pass only
+    graph = backend._bind(task, preset)
     try:
         return seam_graph(graph, backend.workflows[preset.workflow].roles, image_name, task.width, task.height)
     except WorkflowError as exc:
