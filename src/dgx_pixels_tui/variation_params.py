@@ -1,10 +1,16 @@
 """What a "vary this" from the gallery asks the worker for: the image's own settings, its id as the source.
 
-Plain Python (no Textual, no pydantic), so it is tested alone."""
+Plain Python (no Textual, no pydantic), so it is tested alone. Also how the Generate screen and `generate --vary`
+name a source: a file here, sent as its bytes, or a gallery image id."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+from dgx_pixels_worker.protocol.assets import MAX_UPLOAD_BYTES
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 
 def variation_params(
@@ -63,3 +69,22 @@ def variant_steps(recolor_to: str | None, mirror_axis: str | None) -> list[dict[
     if mirror_axis:
         steps.append({"op": "mirror", "axis": mirror_axis})
     return steps
+
+
+def source_to_send(vary: str | None, what: str = "--vary") -> dict[str, Any]:
+    """A source to vary as the request names it: a file on this machine is read here and sent as its bytes (so it
+    works over SSH); anything else is a gallery image id. ValueError, naming `what`, for a file that cannot be sent."""
+    if not vary:
+        return {}
+    path = Path(vary).expanduser()
+    if not path.is_file():
+        if "/" in vary or path.suffix.lower() in IMAGE_SUFFIXES:
+            raise ValueError(f"{what} {vary}: no such image file here; give an image file or a gallery image id")
+        return {"init_image": vary}
+    size = path.stat().st_size
+    if size > MAX_UPLOAD_BYTES:
+        raise ValueError(
+            f"{what} {vary}: {size} bytes is more than the {MAX_UPLOAD_BYTES} an image sent to the worker may "
+            "have; shrink it first"
+        )
+    return {"init_png": path.read_bytes()}

@@ -32,6 +32,7 @@ from ..palette_lock import palette_to_send
 from ..prompt_notes import unused_words_note
 from ..size_text import parse_size
 from ..terminal_format import step_text
+from ..variation_params import source_to_send
 from .status import procedural_why
 
 GIVE_UP_SILENT_S = 60.0
@@ -69,25 +70,6 @@ def locked(params: dict[str, object], asked: str | None, settings: Settings) -> 
     except ValueError as exc:
         raise CommandError(str(exc), "invalid", {"field": "palette"}) from None
     return params if palette is None else {**params, "palette": palette}
-
-
-def source_to_send(vary: str | None) -> dict[str, object]:
-    """--vary as the request names it: a file on this machine is read here and sent as its bytes (so it works over
-    SSH); anything else is a gallery image id. ValueError for a file that cannot be sent."""
-    if vary is None:
-        return {}
-    path = Path(vary).expanduser()
-    if not path.is_file():
-        if "/" in vary or path.suffix.lower() in (".png", ".jpg", ".jpeg", ".gif", ".webp"):
-            raise ValueError(f"--vary {vary}: no such image file here; give an image file or a gallery image id")
-        return {"init_image": vary}
-    size = path.stat().st_size
-    if size > m.MAX_UPLOAD_BYTES:
-        raise ValueError(
-            f"--vary {vary}: {size} bytes is more than the {m.MAX_UPLOAD_BYTES} an image sent to the worker may "
-            "have; shrink it first"
-        )
-    return {"init_png": path.read_bytes()}
 
 
 def postprocess_to_send(post: str | None) -> object:

@@ -28,6 +28,7 @@ from ..previews.widget import SpritePreview
 from ..prompt_notes import unused_words_note
 from ..size_text import parse_size
 from ..terminal_format import step_text
+from ..variation_params import source_to_send
 from ..widgets.prompt_input import DEFAULT_PROMPT_CHARS, PromptInput
 from .base import PixelsScreen
 
@@ -103,6 +104,13 @@ class GenerateScreen(PixelsScreen):
                                 [(name, name) for name in MOTIONS if name != "idle"], prompt="idle", id="motion"
                             )
                         yield Checkbox("Tile", id="tile")
+                    with Horizontal(classes="row"):  # variations of an image: a file here, or a gallery image
+                        with Vertical(classes="field", id="vary-field"):
+                            yield Label("Vary (file or image id)", id="vary-label")
+                            yield Input(placeholder="sketch.png or JOBID-0", id="vary")
+                        with Vertical(classes="field"):
+                            yield Label("Strength", id="strength-label")
+                            yield Input(placeholder="0.5", id="strength", type="number")
                     yield Static("", id="unavailable")
                 yield Button("Generate  (enter / ctrl+g)", variant="primary", id="submit")
             with Vertical(id="live"):
@@ -248,8 +256,19 @@ class GenerateScreen(PixelsScreen):
             "frames": frames if frames > 1 else None,
             "motion": motion,
             "tile": tile or None,
+            **self._source(),
         }
         return {key: val for key, val in params.items() if val is not None}
+
+    def _source(self) -> dict[str, object]:
+        """The image to vary and how far, from the form: a file here is read and sent as its bytes."""
+        source = source_to_send(self.query_one("#vary", Input).value.strip(), "Vary:")
+        strength = self.query_one("#strength", Input).value.strip()
+        if strength and not source:
+            raise ValueError("Strength is for variations: name an image file or a gallery image in Vary")
+        if strength and not 0 < float(strength) <= 1:
+            raise ValueError(f"Strength: more than 0 and at most 1 (0.2 stays close, 1 moves furthest), not {strength}")
+        return {**source, "strength": float(strength)} if strength else source
 
     def _animation(self) -> tuple[int, str | None, bool]:
         """(frames, motion, tile) from the form; a motion without frames to move in is refused."""

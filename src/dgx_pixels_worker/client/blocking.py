@@ -135,6 +135,9 @@ class BlockingClient:
     def model_library(self) -> m.ModelsReply:
         return self._wait(self._client.model_library())
 
+    def palettes(self) -> list[m.PaletteInfo]:
+        return self._wait(self._client.palettes())
+
     def status(self) -> m.StatusReply:
         return self._wait(self._client.status())
 
