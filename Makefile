@@ -30,6 +30,8 @@ check: $(STAMP)
 
 # The static checks first: a violation fails the build before any test runs.
 # pytest exits 5 when it collected nothing; that is a failure here, as is any failed test.
+# The tests run in one process per core (at most 4); PYTEST_ARGS='-n 0 tests/unit' runs them in this one.
+PYTEST_ARGS ?= -n auto --maxprocesses=4
 test: check
 	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: no tests ran" >&2; exit 1; fi; exit $$rc

@@ -4,6 +4,7 @@ palette folder; a palette on the user's machine travels as colours. No request r
 import asyncio
 import io
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +55,7 @@ async def test_a_path_as_a_palette_reads_nothing_and_says_nothing_of_what_exists
                 text = error.message
                 assert "root:" not in text and "not found" not in text and "directory" not in text, text
                 assert "not a palette name" in text and "pico8" in text and "colours" in text, text
-                shapes.add(text.replace(repr(path), "NAME"))
+                shapes.add(re.sub(r"\(palette\): '[^']*'", "(palette): NAME", text))  # the name, maybe shortened
         # one and the same answer whatever the path: it tells nothing about the worker's files
         assert len(shapes) == 1, shapes
         assert (await client.ping()).time > 0

@@ -17,7 +17,8 @@ def _jobs_sharing_a_first_character(jobs):
         made.append(jobs.queue.submit(GenerateRequest(prompt="gem", seed=len(made)), "t", "u", None))
         counts = collections.Counter(job.id[0] for job in made)
         first, n = counts.most_common(1)[0]
-        if n >= 2:
+        pairs = collections.Counter(job.id[:2] for job in made)
+        if n >= 2 and 1 in pairs.values():  # and one job whose first two characters no other has
             return made, first
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
 import time
 
@@ -60,7 +61,7 @@ def test_the_refusal_is_the_same_whether_a_path_exists_or_not(library, tmp_path)
     for path in (str(secret), str(tmp_path / "missing.hex"), str(tmp_path), "/dev/zero"):
         with pytest.raises(PaletteError) as caught:
             library.palette(path)
-        messages.append(str(caught.value).replace(repr(path), "NAME"))
+        messages.append(re.sub(r"^'[^']*'", "NAME", str(caught.value)))  # the name, quoted (shortened if long)
     assert len(set(messages)) == 1 and "root" not in messages[0]
 
 
