@@ -30,6 +30,8 @@ def test_a_palette_file_on_this_machine_locks_the_images_to_its_colours(worker, 
     assert result["jobs"][0]["palette"] == DB16_LIKE
     files = result["files"][result["jobs"][0]["id"]]
     assert colours_of(files[0]) <= set(DB16_LIKE)
+    (image_id,) = result["jobs"][0]["images"]
+    assert result["lint"][image_id]["off_palette"] == 0.0  # its quality figures count no pixel off the palette
 
 
 def test_the_project_palette_locks_every_generate_and_compare_until_none_is_asked(worker, tmp_path):

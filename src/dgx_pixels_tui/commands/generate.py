@@ -147,9 +147,10 @@ async def generate_and_save(
     finally:
         await stream.aclose()
     status, saved, problems = EXIT_OK, {}, []
+    lint: dict[str, object] = {}  # each saved image's quality figures, for --json
     for job in finished.values():
         if job.state is m.JobState.COMPLETED:
-            saved[job.id] = await _save_images(client, job, out)
+            saved[job.id] = await _save_images(client, job, out, lint)
         else:
             status = EXIT_FAILED
             if job.error:
@@ -163,6 +164,7 @@ async def generate_and_save(
         result: dict[str, object] = {
             "jobs": [dump(job) for job in finished.values()],
             "files": {k: [str(p) for p in v] for k, v in saved.items()},
+            "lint": lint,
         }
         if problems:
             unfinished = [job.id for job in finished.values() if job.state is not m.JobState.COMPLETED]
@@ -241,7 +243,7 @@ async def follow_jobs(
     return jobs
 
 
-async def _save_images(client: AsyncClient, job: m.JobInfo, out: Path) -> list[Path]:
+async def _save_images(client: AsyncClient, job: m.JobInfo, out: Path, lint: dict[str, object]) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 (a one-shot command: nothing else runs on its loop)
     paths = []
     slug = prompt_slug(job.prompt)
@@ -251,6 +253,7 @@ async def _save_images(client: AsyncClient, job: m.JobInfo, out: Path) -> list[P
         path = free_path(out / f"{slug}-{reply.image.seed}.png")
         path.write_bytes(reply.png)
         paths.append(path)
+        lint[image_id] = reply.image.lint.model_dump() if reply.image.lint else None
         if reply.image.params.get("postprocess_warning"):  # e.g. no pixel grid found: the raw render was kept
             err(f"{image_id}: {reply.image.params['postprocess_warning']}")
     return paths
