@@ -154,3 +154,18 @@ async def test_the_pane_shows_the_highlighted_jobs_image():
         table.move_cursor(row=table.get_row_index("3d4e5f607182"))
         await until(pilot, lambda: preview.image is not None, "the image")
         assert "green slime" in screen_text(app)
+
+
+async def test_the_pane_plays_an_animation_and_repeats_a_tile(worker):
+    app = PixelsApp(worker.client(name="tui"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: "connected" in app.connection_line[1], "connection")
+        walk = await app.client.generate("green slime", seed=3, width=32, height=32, frames=4, motion="walk")
+        tile = await app.client.generate("grass", seed=3, width=32, height=32, tile=True)
+        await pilot.press("f3")
+        mirror = app.link.mirror.jobs
+        await until(pilot, lambda: all(mirror.get(j.id) and mirror[j.id].images for j in (walk, tile)), "both")
+        preview = app.screen.query_one("#job-preview", SpritePreview)
+        for job, frames, tiled in ((walk, 4, False), (tile, 1, True)):
+            app.screen.table.move_cursor(row=app.screen.table.get_row_index(job.id))
+            await until(pilot, lambda f=frames, t=tiled: (preview.frames, preview.tile) == (f, t), job.prompt)

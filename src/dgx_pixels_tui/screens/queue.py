@@ -197,7 +197,7 @@ class QueueScreen(PixelsScreen):
         if job.state is JobState.RUNNING and job.id in self.previews:
             data = self.previews[job.id]
             self.shown = (job.id, f"preview {hash(data)}")
-            preview.show(data)
+            preview.show(data, frames=job.frames, tile=job.tile)
             return
         if not job.images:
             self.shown = (job.id, "")
@@ -209,18 +209,18 @@ class QueueScreen(PixelsScreen):
             return
         self.shown = (job.id, image_id)
         if image_id in self.images:
-            preview.show(self.images[image_id])
+            preview.show(self.images[image_id], frames=job.frames, tile=job.tile)
         else:
-            self.load_image(job.id, image_id)
+            self.load_image(job, image_id)
 
     @work(exclusive=True, group="queue-image")
-    async def load_image(self, job_id: str, image_id: str) -> None:
+    async def load_image(self, job: m.JobInfo, image_id: str) -> None:
         png = await self.preview_png(image_id)
         if png is None:
             return
         self.images[image_id] = png
-        if self.shown == (job_id, image_id):
-            self.query_one("#job-preview", SpritePreview).show(png)
+        if self.shown == (job.id, image_id):  # an animation plays, a tile shows 3 x 3, as in the Gallery
+            self.query_one("#job-preview", SpritePreview).show(png, frames=job.frames, tile=job.tile)
 
     def _same_order(self, jobs: list[m.JobInfo]) -> bool:
         return [str(key.value) for key in self.table.rows] == [job.id for job in jobs]
