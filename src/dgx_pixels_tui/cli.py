@@ -98,7 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler="worker:main")
 
     p = sub.add_parser("generate", parents=[common, json_flag], help="queue a generation and save the PNGs")
-    p.add_argument("prompt", help="what to draw, e.g. 'red knight with a sword'")
+    p.add_argument(
+        "prompt",
+        nargs="?",
+        default="",
+        help="what to draw, e.g. 'red knight with a sword' (with --vary of a gallery image: its own by default)",
+    )
     p.add_argument("--negative", default="", metavar="TEXT", help="what to avoid")
     p.add_argument("--model", metavar="M", help="model preset (see `dgx-pixels models`)")
     p.add_argument("--count", type=int, default=1, metavar="N", help="images to make (seeds S, S+1, ...)")

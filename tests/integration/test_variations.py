@@ -276,3 +276,17 @@ async def test_a_tile_cannot_also_be_a_variation(worker):
         with pytest.raises(WorkerError) as caught:
             await client.generate("grass tile", tile=True, init_png=png_of(Image.new("RGBA", (16, 16))))
     assert caught.value.code == ErrorCode.INVALID and caught.value.details["field"] == "tile"
+
+
+def test_vary_without_a_prompt_takes_the_gallery_images_own(worker, tmp_path):
+    env = worker.cli_env()
+    made = dgx("generate", "ruby gem", "--seed", "4", "--size", "32x32", "--out", str(tmp_path), "--json", env=env)
+    source_id = json.loads(made.stdout)["jobs"][0]["images"][0]
+    varied = dgx("generate", "--vary", source_id, "--size", "32x32", "--out", str(tmp_path), "--json", env=env)
+    assert varied.returncode == 0, varied.stderr
+    assert json.loads(varied.stdout)["jobs"][0]["prompt"] == "ruby gem"
+    unknown = dgx("generate", "--vary", "0000000000aa-0", "--out", str(tmp_path), env=env)
+    assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
+    assert "0000000000aa-0" in unknown.stderr
+    empty = dgx("generate", "--out", str(tmp_path), env=env)
+    assert empty.returncode == 2 and "the prompt is empty" in empty.stderr

@@ -88,17 +88,32 @@ def main(args: argparse.Namespace) -> int:
         params = request_params(args)
     except ValueError as exc:
         return fail(args, str(exc), EXIT_USAGE)
-    if not args.prompt.strip():
+    prompt = args.prompt.strip()
+    if not prompt and "init_image" not in params:
         return fail(args, "the prompt is empty; describe the sprite, e.g. 'red knight with a sword'", EXIT_USAGE)
-    checked_request(m.GenerateRequest, typed_values(args), prompt=args.prompt, **params)
+    checked_request(m.GenerateRequest, typed_values(args), prompt=prompt or "-", **params)
     if not args.no_wait:
         check_out_folder(Path(args.out))
 
     async def body(client: AsyncClient, settings: Settings) -> int:
         with_palette = locked(params, args.palette, settings)
-        return await generate_and_save(client, [(args.prompt, with_palette)], Path(args.out), args.no_wait, args.json)
+        asked = prompt or await source_prompt(client, str(params["init_image"]))
+        return await generate_and_save(client, [(asked, with_palette)], Path(args.out), args.no_wait, args.json)
 
     return run_client(args, body)
+
+
+async def source_prompt(client: AsyncClient, image_id: str) -> str:
+    """The prompt a gallery image was made from, for variations of it asked without one."""
+    try:
+        prompt = (await client.image(image_id, include_bytes=False)).image.params.get("prompt")
+    except WorkerError as exc:
+        raise CommandError(
+            f"--vary {image_id}: {exc.message}; give the image's full id", exc.code, exc.details
+        ) from None
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise CommandError(f"image {image_id} has no prompt to vary from; give one", "invalid", {"field": "prompt"})
+    return prompt
 
 
 def typed_values(args: argparse.Namespace) -> dict[str, str]:
