@@ -62,31 +62,43 @@ class ServerDirectories:
             write_placeholder_model(dirs.models / "loras" / name)
         return dirs
 
+    def folder_roots(self, folder: str) -> list[Path]:
+        """folder_paths' search paths: ComfyUI's main.py adds `<output>/loras` to the loras paths at start-up."""
+        roots = [self.models / folder]
+        if folder == "loras":
+            roots.append(self.output / "loras")
+        return roots
+
     def filename_list(self, folder: str) -> list[str]:
-        root = self.models / folder
         extensions = FOLDER_EXTENSIONS.get(folder, MODEL_EXTENSIONS)
-        found = []
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-            dirnames[:] = [d for d in dirnames if d != ".git"]
-            for filename in filenames:
-                if not extensions or os.path.splitext(filename)[1].lower() in extensions:
-                    found.append(os.path.relpath(os.path.join(dirpath, filename), root).replace(os.sep, "/"))
+        found: set[str] = set()
+        for root in self.folder_roots(folder):
+            for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+                dirnames[:] = [d for d in dirnames if d != ".git"]
+                for filename in filenames:
+                    if not extensions or os.path.splitext(filename)[1].lower() in extensions:
+                        found.add(os.path.relpath(os.path.join(dirpath, filename), root).replace(os.sep, "/"))
         return sorted(found)
 
     def full_model_path(self, folder: str, filename: str) -> Path | None:
         if folder not in MODEL_FOLDERS:
             return None
-        path = self.models / folder / os.path.relpath(os.path.join("/", filename), "/")
-        return path if path.is_file() else None
+        relative = os.path.relpath(os.path.join("/", filename), "/")
+        for root in self.folder_roots(folder):
+            if (root / relative).is_file():
+                return root / relative
+        return None
 
     def model_entries(self, folder: str) -> list[dict]:
         entries = []
+        roots = self.folder_roots(folder)
         for name in self.filename_list(folder):
-            stat = (self.models / folder / name).stat()
+            index = next(i for i, root in enumerate(roots) if (root / name).is_file())
+            stat = (roots[index] / name).stat()
             entries.append(
                 {
                     "name": name,
-                    "pathIndex": 0,
+                    "pathIndex": index,
                     "modified": stat.st_mtime,
                     "created": stat.st_ctime,
                     "size": stat.st_size,
@@ -100,6 +112,15 @@ class ServerDirectories:
     def input_images(self) -> list[str]:
         files = [f for f in os.listdir(self.input) if os.path.isfile(os.path.join(self.input, f))]
         return sorted(f for f in files if (mimetypes.guess_type(f)[0] or "").startswith("image"))
+
+    def input_subfolders(self) -> list[str]:
+        """folder_paths.get_input_subfolders: every folder under input/, recursively, read on each call."""
+        folders = []
+        for root, _, _ in os.walk(self.input):
+            relative = os.path.relpath(root, self.input)
+            if relative != ".":
+                folders.append(relative.replace(os.sep, "/"))
+        return sorted(folders)
 
     def annotated_path(self, name: str) -> tuple[str, Path | None]:
         for suffix, directory in (("[output]", self.output), ("[input]", self.input), ("[temp]", self.temp)):

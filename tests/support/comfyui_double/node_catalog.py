@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import nodes_api, nodes_images, nodes_loaders, nodes_masks, nodes_sampling
+from . import nodes_api, nodes_images, nodes_loaders, nodes_masks, nodes_sampling, nodes_training
 from .directories import ServerDirectories
 from .node_types import NodeDef
 
@@ -13,6 +13,7 @@ def build_node_catalog(dirs: ServerDirectories) -> dict[str, NodeDef]:
         *nodes_sampling.node_defs(dirs),
         *nodes_images.node_defs(dirs),
         *nodes_masks.node_defs(dirs),
+        *nodes_training.node_defs(dirs),
         *nodes_api.node_defs(dirs),
     ]
     return {node.name: node for node in defs}

@@ -31,6 +31,7 @@ class NodeDef:
     python_module: str = "nodes"
     schema_v3: bool = False
     api_node: bool = False
+    experimental: bool = False  # EXPERIMENTAL = True: the V1 info gains a trailing "experimental": true
     validate_inputs: Callable[..., Any] | None = None  # VALIDATE_INPUTS: True or an error string
     validate_input_names: tuple[str, ...] = ()
     is_changed: Callable[..., Any] | None = None  # IS_CHANGED / fingerprint_inputs
@@ -56,7 +57,7 @@ class NodeDef:
                 category=self.category,
                 output_node=self.output_node,
                 deprecated=False,
-                experimental=False,
+                experimental=self.experimental,
                 api_node=self.api_node,
             )
             return info
@@ -70,4 +71,6 @@ class NodeDef:
         )
         if self.output_tooltips is not None:
             info["output_tooltips"] = list(self.output_tooltips)
+        if self.experimental:
+            info["experimental"] = True
         return info
