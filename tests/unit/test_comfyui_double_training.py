@@ -443,6 +443,10 @@ async def test_a_training_prompt_runs_as_on_the_real_server(double: ComfyUIDoubl
     assert view.status_code == 200 and view.headers["content-type"] == "application/octet-stream"
     assert view.content == (double.root / "output" / "loras" / lora).read_bytes()
     assert (await http.get("/models/loras")).json() == info
+    entries = (await http.get("/experiment/models/loras")).json()
+    assert [(e["name"], e["pathIndex"]) for e in entries][:2] == [("x.safetensors", 0), (lora, 1)]
+    paths = {e["name"]: e["folders"] for e in (await http.get("/experiment/models")).json()}
+    assert paths["loras"] == [str(double.root / "models" / "loras"), str(double.root / "output" / "loras")]
     again = training_graph(folder, prefix)
     again["4"]["inputs"]["seed"] = 1
     await run(double, http, again)
@@ -500,3 +504,62 @@ async def test_bad_datasets_fail_as_on_the_real_server(double: ComfyUIDouble, ht
     unknown = await http.post("/prompt", json={"prompt": training_graph("no_such_folder", "loras/bad")})
     error = unknown.json()["node_errors"]["2"]["errors"][0]
     assert (unknown.status_code, error["type"]) == (400, "value_not_in_list")
+
+
+async def test_an_interrupt_waits_for_training_to_end_and_saves_nothing(
+    double: ComfyUIDouble, http: httpx.AsyncClient
+) -> None:
+    folder = await upload_dataset(http, [(64, 64)] * 2)
+    prefix = f"loras/cut{uuid.uuid4().hex[:6]}"
+    client_id = uuid.uuid4().hex
+    ws: ClientConnection = await connect(double.ws_url(client_id))
+    try:
+        answer = await http.post(
+            "/prompt", json={"prompt": training_graph(folder, prefix, steps=10), "client_id": client_id}
+        )
+        prompt_id = answer.json()["prompt_id"]
+        events: list[dict] = []
+        interrupted_at = None
+        while not events or events[-1]["type"] != "executing" or events[-1]["data"]["node"] is not None:
+            events.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
+            if events[-1]["type"] == "executing" and events[-1]["data"]["node"] == "4":
+                interrupted_at = asyncio.get_running_loop().time()
+                await http.post("/interrupt")
+        waited = asyncio.get_running_loop().time() - (interrupted_at or 0)
+    finally:
+        await ws.close()
+    # As on the real server: the training loop never checks, so the next node is the one interrupted.
+    assert waited >= 10 * 0.05 * 0.9
+    kinds = [e["type"] for e in events if e["type"] != "progress_state"]
+    assert kinds[-4:] == ["executing", "execution_interrupted", "status", "executing"]
+    stopped = next(e["data"] for e in events if e["type"] == "execution_interrupted")
+    assert stopped["node_type"] in ("SaveLoRANode", "LossGraphNode") and stopped["prompt_id"] == prompt_id
+    assert not any(name.startswith(prefix.split("/")[1]) for name in (await http.get("/models/loras")).json())
+
+
+async def test_the_dataset_nodes_give_the_uploaded_pixels(double: ComfyUIDouble, http: httpx.AsyncClient) -> None:
+    folder = await upload_dataset(http, [(16, 16), (16, 16)])
+    prefix = f"set{uuid.uuid4().hex[:6]}"
+    graph = {
+        "1": {"class_type": "LoadImageSetFromFolderNode", "inputs": {"folder": folder, "resize_method": "None"}},
+        "2": {"class_type": "SaveImage", "inputs": {"images": ["1", 0], "filename_prefix": prefix}},
+        "3": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "a.safetensors"}},
+        "4": {
+            "class_type": "LoadImageTextSetFromFolderNode",
+            "inputs": {"folder": folder, "clip": ["3", 1], "resize_method": "Stretch", "width": 32, "height": 24},
+        },
+        "5": {"class_type": "SaveImage", "inputs": {"images": ["4", 0], "filename_prefix": prefix + "_big"}},
+    }
+    prompt_id, events = await run(double, http, graph)
+    assert "execution_success" in sequence(events)
+    outputs = (await http.get(f"/history/{prompt_id}")).json()[prompt_id]["outputs"]
+    saved = []
+    for image in outputs["2"]["images"]:
+        view = await http.get("/view", params={"filename": image["filename"], "type": "output"})
+        saved.append(np.asarray(Image.open(io.BytesIO(view.content))))
+    uploaded = [np.asarray(Image.open(io.BytesIO(png(16, 16, i)))) for i in range(2)]
+    # Directory order is not sorted, so compare as a set of pictures.
+    assert sorted(p.tobytes() for p in saved) == sorted(p.tobytes() for p in uploaded)
+    big = outputs["5"]["images"][0]
+    view = await http.get("/view", params={"filename": big["filename"], "type": "output"})
+    assert Image.open(io.BytesIO(view.content)).size == (32, 24)

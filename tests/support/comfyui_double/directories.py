@@ -90,20 +90,23 @@ class ServerDirectories:
         return None
 
     def model_entries(self, folder: str) -> list[dict]:
+        """/experiment/models/{folder}: each search path in turn (not one sorted list), with its index."""
         entries = []
-        roots = self.folder_roots(folder)
-        for name in self.filename_list(folder):
-            index = next(i for i, root in enumerate(roots) if (root / name).is_file())
-            stat = (roots[index] / name).stat()
-            entries.append(
-                {
-                    "name": name,
-                    "pathIndex": index,
-                    "modified": stat.st_mtime,
-                    "created": stat.st_ctime,
-                    "size": stat.st_size,
-                }
-            )
+        extensions = FOLDER_EXTENSIONS.get(folder, MODEL_EXTENSIONS)
+        for index, root in enumerate(self.folder_roots(folder)):
+            for path in sorted(p for p in root.rglob("*") if p.is_file()):
+                if extensions and path.suffix.lower() not in extensions:
+                    continue
+                stat = path.stat()
+                entries.append(
+                    {
+                        "name": path.relative_to(root).as_posix(),
+                        "pathIndex": index,
+                        "modified": stat.st_mtime,
+                        "created": stat.st_ctime,
+                        "size": stat.st_size,
+                    }
+                )
         return entries
 
     def directory_by_type(self, kind: str | None) -> Path | None:

@@ -36,7 +36,9 @@ def add_file_routes(routes: web.RouteTableDef, server: DoubleServer) -> None:
 
     @routes.get("/experiment/models")
     async def get_model_folders(request: web.Request) -> web.Response:
-        return web.json_response([{"name": name, "folders": [str(dirs.models / name)]} for name in MODEL_FOLDERS])
+        return web.json_response(
+            [{"name": name, "folders": [str(root) for root in dirs.folder_roots(name)]} for name in MODEL_FOLDERS]
+        )
 
     @routes.get("/experiment/models/{folder}")
     async def get_model_files(request: web.Request) -> web.Response:
