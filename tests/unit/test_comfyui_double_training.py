@@ -563,3 +563,22 @@ async def test_the_dataset_nodes_give_the_uploaded_pixels(double: ComfyUIDouble,
     big = outputs["5"]["images"][0]
     view = await http.get("/view", params={"filename": big["filename"], "type": "output"})
     assert Image.open(io.BytesIO(view.content)).size == (32, 24)
+
+
+async def test_training_goes_on_from_a_saved_lora_and_counts_its_steps(
+    double: ComfyUIDouble, http: httpx.AsyncClient
+) -> None:
+    folder = await upload_dataset(http, [(64, 64)] * 2)
+    tag = uuid.uuid4().hex[:6]
+    await run(double, http, training_graph(folder, f"loras/first{tag}", steps=3))
+    more = training_graph(folder, f"loras/more{tag}", steps=2)
+    more["4"]["inputs"]["existing_lora"] = f"first{tag}_3_steps_00001_.safetensors"
+    await run(double, http, more)
+    assert f"more{tag}_5_steps_00001_.safetensors" in (await http.get("/models/loras")).json()
+    # The real node reads the steps from the file name, so a LoRA not named by SaveLoRANode fails there.
+    foreign = training_graph(folder, f"loras/other{tag}", steps=2)
+    foreign["4"]["inputs"]["existing_lora"] = "x.safetensors"
+    _, events = await run(double, http, foreign)
+    error = next(e["data"] for e in events if e["type"] == "execution_error")
+    assert (error["node_type"], error["exception_type"]) == ("TrainLoraNode", "ValueError")
+    assert error["exception_message"] == "invalid literal for int() with base 10: 'x.safetensors'\n"
