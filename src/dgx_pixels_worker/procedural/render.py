@@ -69,13 +69,19 @@ def build(prompt: str, seed: int, width: int, height: int, negative: str = "", *
     return _draw(bp, rng, width, height)
 
 
-def _draw(bp: Blueprint, rng: np.random.Generator, width: int, height: int) -> Sprite:
-    """The blueprint's subject as a sprite on a transparent canvas."""
+def drawn_canvas(bp: Blueprint, rng: np.random.Generator, width: int, height: int) -> Canvas:
+    """The blueprint's subject drawn on a transparent canvas, before shading."""
     cv = Canvas(width, height, rng)
     DRAWERS[bp.plan.subject](cv, rng, MaterialPicker(bp, rng), bp.variant, bp.word)
     if bp.plan.symmetric:
         cv.mirror()
     cv.clear_border()
+    return cv
+
+
+def _draw(bp: Blueprint, rng: np.random.Generator, width: int, height: int) -> Sprite:
+    """The blueprint's subject as a sprite on a transparent canvas."""
+    cv = drawn_canvas(bp, rng, width, height)
     shades = shade_map(cv, bp.plan.symmetric)
     return Sprite(bp, compose(cv, shades), cv, shades)
 

@@ -22,10 +22,9 @@ from . import vocabulary as voc
 from .canvas import Canvas
 from .outline import compose
 from .palettes import MATERIALS, families
-from .picker import MaterialPicker
 from .planning import Blueprint, blueprint
 from .reference import sprite_from_image
-from .render import DRAWERS, render_sprite
+from .render import drawn_canvas, render_sprite
 from .seeding import rng_for
 from .shading import shade_map
 
@@ -97,26 +96,19 @@ def vary_plan(origin: Origin, width: int, height: int) -> tuple[np.ndarray, Blue
             image = _shift_colours(image, rng_for("vary-tile", words, origin.seed, seed, strength), strength)
         return image, bp
     # The same generator and order of draws as render.build, so that no variation at all is the sprite itself.
-    cv = _drawing(bp, rng_for("sprite", words, origin.seed, f"{width}x{height}", negative), width, height)
+    cv = drawn_canvas(bp, rng_for("sprite", words, origin.seed, f"{width}x{height}", negative), width, height)
     jitter = copy.deepcopy(cv.rng)
     for seed, strength in origin.steps:
         rng = rng_for("variation", words, origin.seed, seed, strength, f"{width}x{height}", negative)
-        donor = _drawing(bp, rng_for("variation-donor", words, origin.seed, seed, f"{width}x{height}"), width, height)
+        donor = drawn_canvas(
+            bp, rng_for("variation-donor", words, origin.seed, seed, f"{width}x{height}"), width, height
+        )
         added = _add_parts(cv, donor, rng, strength)
         _swap_materials(cv, donor, bp, rng, strength, at_least_one=not added)
         if rng.random() < strength:
             jitter = rng_for("variation-jitter", words, origin.seed, seed)
     cv.rng = copy.deepcopy(jitter)
     return compose(cv, shade_map(cv, bp.plan.symmetric)), bp
-
-
-def _drawing(bp: Blueprint, rng: np.random.Generator, width: int, height: int) -> Canvas:
-    cv = Canvas(width, height, rng)
-    DRAWERS[bp.plan.subject](cv, rng, MaterialPicker(bp, rng), bp.variant, bp.word)
-    if bp.plan.symmetric:
-        cv.mirror()
-    cv.clear_border()
-    return cv
 
 
 def _add_parts(cv: Canvas, donor: Canvas, rng: np.random.Generator, strength: float) -> int:
