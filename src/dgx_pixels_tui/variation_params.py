@@ -19,21 +19,14 @@ def variation_params(
     """generate's parameters (without the prompt) for `count` variations of a gallery image: its model, size as
     asked (before post-processing; one frame of an animation), steps, cfg, negative prompt, tags and
     post-processing (the model's own when none is recorded), a new seed for each."""
-    width, height = params.get("raw_size") or size
     chosen = {
         "init_image": image_id,
         "strength": strength,
         "count": count,
-        "model": params.get("model"),
+        **_made_with(params, size, frames),
         "negative": params.get("negative") or None,
-        "width": width // max(frames, 1) if isinstance(width, int) else None,
-        "height": height if isinstance(height, int) else None,
-        "steps": params.get("steps"),
-        "cfg": params.get("cfg"),
         "tags": params.get("tags") or None,
-        "postprocess": [{"op": step["op"], **step.get("params", {})} for step in params["postprocess"]]
-        if "postprocess" in params
-        else None,
+        "postprocess": _steps(params) if "postprocess" in params else None,
     }
     return {key: value for key, value in chosen.items() if value is not None}
 
@@ -44,21 +37,33 @@ def remade_params(
     """generate's parameters (without the prompt and seed) that make a gallery image again: its model, the size
     asked (before post-processing; one frame of an animation), steps, cfg, negative prompt, tags, post-processing,
     and its frames and motion or tile."""
-    width, height = params.get("raw_size") or size
     chosen = {
         "negative": params.get("negative", ""),
-        "model": params.get("model"),
-        "width": width // max(frames, 1),
-        "height": height,
-        "steps": params.get("steps"),
-        "cfg": params.get("cfg"),
+        **_made_with(params, size, frames),
         "tags": params.get("tags", []),
-        "postprocess": [{"op": step["op"], **step.get("params", {})} for step in params.get("postprocess", [])],
+        "postprocess": _steps(params),
         "frames": frames if frames > 1 else None,
         "motion": motion if frames > 1 else None,
         "tile": tile or None,
     }
     return {key: value for key, value in chosen.items() if value is not None}
+
+
+def _made_with(params: dict[str, Any], size: tuple[int, int], frames: int) -> dict[str, Any]:
+    """A gallery image's model, the size asked (before post-processing; one frame of an animation), steps and cfg."""
+    width, height = params.get("raw_size") or size
+    return {
+        "model": params.get("model"),
+        "width": width // max(frames, 1),
+        "height": height,
+        "steps": params.get("steps"),
+        "cfg": params.get("cfg"),
+    }
+
+
+def _steps(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The post-processing steps an image records, as a request gives them."""
+    return [{"op": step["op"], **step.get("params", {})} for step in params.get("postprocess", [])]
 
 
 def variant_steps(recolor_to: str | None, mirror_axis: str | None) -> list[dict[str, Any]]:
