@@ -22,7 +22,7 @@ from .lifecycle import JobLifecycle
 from .progress import ProgressReporter
 from .record import JobRecord
 from .saving import ImageSaver
-from .sources import VariationSources
+from .sources import Source, VariationSources
 from .store import StaleJob
 
 log = logging.getLogger(__name__)
@@ -48,8 +48,10 @@ class JobExecution:
         running.live.began = True
         try:
             backend_s = running.record.backend_ms / 1000
+            init = running.record.params.init_image
+            source = await self._sources.load(init) if init and self._sources else None  # read once for every image
             for index in range(len(running.record.images), running.record.count):
-                backend_s = await self._render_one(backend, running, index, backend_s)
+                backend_s = await self._render_one(backend, running, index, backend_s, source)
         except asyncio.CancelledError:
             if running.cancel_requested:
                 self._lifecycle.finish_or_log(running.record, JobState.CANCELLED, detail="cancelled while running")
@@ -89,12 +91,13 @@ class JobExecution:
         else:  # outside the try: nothing that happens once the job is complete can be taken for its failure
             self._lifecycle.finish_or_log(running.record, JobState.COMPLETED)
 
-    async def _render_one(self, backend: Backend, running: RunningJob, index: int, backend_s: float) -> float:
+    async def _render_one(
+        self, backend: Backend, running: RunningJob, index: int, backend_s: float, source: Source | None
+    ) -> float:
         job = running.record
         p = job.params
         ref = _backend_ref(job)
         resume = ref["ref"] if ref and ref["backend"] == backend.name and ref["index"] == index else None
-        source = await self._sources.load(p.init_image) if p.init_image and self._sources else None
         task = RenderTask(
             job_id=job.id,
             index=index,
