@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from PIL import Image
 
 from ..protocol.messages import BackendInfo, GpuInfo, ModelInfo
+from ..settings.presets import ModelPreset
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,41 @@ class Result:
 BackendEvent = Submitted | Progress | Preview | Result
 
 
+@dataclass(frozen=True)
+class TrainingImage:
+    png: bytes  # RGB, size x size: the worker made it uniform (docs/training.md)
+    caption: str
+
+
+@dataclass(frozen=True)
+class TrainingTask:
+    """A LoRA to train on `checkpoint` from `images`; `name` is the preset it becomes."""
+
+    job_id: str
+    name: str
+    checkpoint: str
+    images: tuple[TrainingImage, ...]
+    steps: int
+    rank: int
+    learning_rate: float
+    seed: int
+    size: int
+    resume_ref: str | None = None  # the backend's handle on this training from a previous run, to reattach to
+
+
+@dataclass(frozen=True)
+class TrainedLora:
+    """What a training made: the LoRA file's bytes, the name the server lists it under, and the loss curve."""
+
+    lora_name: str
+    data: bytes
+    loss_png: bytes | None
+    info: dict[str, Any] = field(default_factory=dict)  # backend facts kept with its provenance
+
+
+TrainingEvent = Submitted | Progress | TrainedLora
+
+
 class Backend(Protocol):
     """A place that can render images. Cancelling the iteration of `render` cancels the render."""
 
@@ -94,6 +130,19 @@ class Backend(Protocol):
 
     def gpus(self) -> list[GpuInfo]:
         """The GPUs this backend reports itself (a remote server's); empty when it has none of its own."""
+        ...
+
+    def training_unavailable(self, model: str) -> str | None:
+        """None when this backend can train a LoRA on `model`'s checkpoint now, else why not, with what to do."""
+        ...
+
+    def train(self, task: TrainingTask) -> AsyncGenerator[TrainingEvent, None]:
+        """Yield Submitted, Progress, then exactly one TrainedLora; raise WorkerError on failure, as `render`.
+        Cancelling the iteration interrupts the training on the server."""
+        ...
+
+    def add_preset(self, preset: ModelPreset) -> None:
+        """Offer a preset made here (a trained LoRA on a base) from now on; a backend that cannot run it ignores it."""
         ...
 
     def render(self, task: RenderTask) -> AsyncGenerator[BackendEvent, None]:

@@ -18,7 +18,8 @@ from ..procedural.variation import varied_sprite
 from ..procedural.wrap import quiet_roll
 from ..protocol import ErrorCode, WorkerError
 from ..protocol.messages import BackendInfo, GpuInfo, ModelInfo
-from .base import BackendEvent, Preview, Progress, RenderTask, Result
+from ..settings.presets import ModelPreset
+from .base import BackendEvent, Preview, Progress, RenderTask, Result, TrainingEvent, TrainingTask
 
 MODEL_NAME = "procedural"
 # Styles, so that comparisons and the arena work on a machine with no ComfyUI: the same sprite with its colours
@@ -121,6 +122,16 @@ class ProceduralBackend:
 
     def gpus(self) -> list[GpuInfo]:
         return []
+
+    def training_unavailable(self, model: str) -> str | None:
+        return "the procedural generator draws from rules and learns nothing: train on a ComfyUI server"
+
+    async def train(self, task: TrainingTask) -> AsyncGenerator[TrainingEvent, None]:
+        raise WorkerError(ErrorCode.BACKEND_ERROR, self.training_unavailable(task.checkpoint) or "")
+        yield  # an async generator, like every backend's
+
+    def add_preset(self, preset: ModelPreset) -> None:
+        return None  # it runs only its own drawings
 
     async def render(self, task: RenderTask) -> AsyncGenerator[BackendEvent, None]:
         varied: dict[str, Any] = {}

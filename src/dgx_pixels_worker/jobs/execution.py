@@ -19,6 +19,7 @@ from ..protocol import ErrorCode, WorkerError
 from ..protocol.messages import ErrorInfo, JobState
 from .active import RunningJob
 from .lifecycle import JobLifecycle
+from .params import SpriteParams
 from .progress import ProgressReporter
 from .record import JobRecord
 from .saving import ImageSaver
@@ -48,7 +49,7 @@ class JobExecution:
         running.live.began = True
         try:
             backend_s = running.record.backend_ms / 1000
-            init = running.record.params.init_image
+            init = getattr(running.record.params, "init_image", None)
             source = await self._sources.load(init) if init and self._sources else None  # read once for every image
             for index in range(len(running.record.images), running.record.count):
                 backend_s = await self._render_one(backend, running, index, backend_s, source)
@@ -96,6 +97,7 @@ class JobExecution:
     ) -> float:
         job = running.record
         p = job.params
+        assert isinstance(p, SpriteParams)
         ref = _backend_ref(job)
         resume = ref["ref"] if ref and ref["backend"] == backend.name and ref["index"] == index else None
         task = RenderTask(

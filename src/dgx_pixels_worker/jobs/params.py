@@ -3,10 +3,11 @@ defaults filled from the model, limits checked."""
 
 from __future__ import annotations
 
+import json
 import secrets
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from ..pixelart.palette_library import default_library
 from ..pixelart.pipeline_spec import PipelineError, validate_pipeline
@@ -54,13 +55,57 @@ class SpriteParams(BaseModel):
         return (self.seed + index) % SEED_SPACE
 
 
+class DatasetImage(BaseModel):
+    """One image a LoRA is trained on: a gallery id or "upload:<sha256>", and its caption."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    image: str
+    caption: str
+
+
+class TrainingParams(BaseModel):
+    """A training job: a LoRA on the base preset's checkpoint from `dataset`, saved as preset `name`."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    kind: Literal["training"] = "training"
+    name: str
+    base: str
+    checkpoint: str
+    dataset: tuple[DatasetImage, ...]
+    steps: int
+    rank: int
+    learning_rate: float
+    seed: int
+    size: int
+    tags: tuple[str, ...] = ()
+
+    # What every job shows in the queue, read the same way for each kind.
+    @property
+    def model(self) -> str:
+        return self.base
+
+    @property
+    def count(self) -> int:
+        return 1
+
+    @property
+    def prompt(self) -> str:
+        return f"train LoRA {self.name} on {len(self.dataset)} images"
+
+
 # Each kind of job is one frozen model with its own `kind`; this union grows with them.
-JobParams = SpriteParams
+JobParams = SpriteParams | TrainingParams
+_PARAMS: TypeAdapter[JobParams] = TypeAdapter(Annotated[JobParams, Field(discriminator="kind")])
 
 
 def params_from_json(text: str | bytes) -> JobParams:
     """A stored job's parameters (rows written before `kind` existed are sprites)."""
-    return SpriteParams.model_validate_json(text)
+    data = json.loads(text)
+    if isinstance(data, dict):
+        data.setdefault("kind", "sprite")
+    return _PARAMS.validate_python(data)
 
 
 def complete_sprite_params(

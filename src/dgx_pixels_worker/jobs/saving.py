@@ -10,6 +10,7 @@ from ..backends import Backend, RenderTask, Result
 from ..protocol.messages import ImageInfo
 from . import image_files
 from .cache_keys import cache_key
+from .params import SpriteParams
 from .postprocess import postprocess_render
 from .record import JobRecord, image_id
 
@@ -26,6 +27,7 @@ class ImageSaver:
     ) -> tuple[ImageInfo, str | None]:
         """Write the image's files; its record and its cache key (None when the backend has no render identity)."""
         p = job.params
+        assert isinstance(p, SpriteParams)  # a training job saves a LoRA, not images (training/)
         metadata = {
             "prompt": p.prompt,
             "negative": p.negative,

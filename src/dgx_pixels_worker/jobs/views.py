@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from ..backends import Backend
 from ..backends.procedural import unused_words
-from ..protocol.messages import BackendInfo, JobInfo, JobState
+from ..protocol.messages import BackendInfo, JobInfo, JobState, TrainingSummary
 from .active import ActiveJobs
+from .params import TrainingParams
 from .record import JobRecord
 from .store import JobStore
 
@@ -18,9 +20,13 @@ class JobViews:
         self._store = store
         self._backends = backends
         self._recent_jobs = recent_jobs
+        # How long a training job should take, from earlier runs (training/history.py); set once assembled.
+        self.training_estimate: Callable[[TrainingParams], float | None] | None = None
 
     def info(self, job: JobRecord) -> JobInfo:
         p = job.params
+        if isinstance(p, TrainingParams):
+            return self._training_info(job, p)
         running = self._active.running.get(job.id)
         live = running.live if running is not None and running.record.state is JobState.RUNNING else None
         done = job.state is JobState.COMPLETED
@@ -70,6 +76,52 @@ class JobViews:
             init_image=p.init_image,
             strength=p.strength,
             palette=list(p.palette),
+        )
+
+    def _training_info(self, job: JobRecord, p: TrainingParams) -> JobInfo:
+        running = self._active.running.get(job.id)
+        live = running.live if running is not None and running.record.state is JobState.RUNNING else None
+        done = job.state is JobState.COMPLETED
+        return JobInfo(
+            id=job.id,
+            state=job.state,
+            prompt=p.prompt,
+            negative="",
+            model=p.base,
+            seed=p.seed,
+            count=1,
+            width=p.size,
+            height=p.size,
+            steps=p.steps,
+            cfg=0.0,
+            priority=job.priority,
+            tags=list(p.tags),
+            client=job.client,
+            user=job.user,
+            backend=job.backend,
+            attempts=job.attempts,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+            progress=1.0 if done else (live.progress if live is not None else 0.0),
+            stage=live.stage if live is not None else ("done" if done else ""),
+            images=list(job.images),
+            error=job.error,
+            cancel_requested=running is not None and running.cancel_requested,
+            backend_ms=job.backend_ms,
+            request_id=job.request_id,
+            retry_of=job.retry_of,
+            kind="training",
+            training=TrainingSummary(
+                name=p.name,
+                base=p.base,
+                images=len(p.dataset),
+                steps=p.steps,
+                rank=p.rank,
+                learning_rate=p.learning_rate,
+                size=p.size,
+                estimate_s=self.training_estimate(p) if self.training_estimate is not None else None,
+            ),
         )
 
     def snapshot(self, states: set[JobState] | None, finished_limit: int) -> list[JobInfo]:

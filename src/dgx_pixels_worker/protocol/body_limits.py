@@ -18,7 +18,10 @@ MAX_ITEMS = 1024  # entries of one list or map
 MAX_TEXT = 65536  # characters of one text, bytes of one binary value
 MAX_DEPTH = 8  # lists and maps inside one another, below the body
 MAX_VALUES = 20_000  # values in the whole body
-LARGE_BINARIES = {("generate", "init_png"): MAX_UPLOAD_BYTES}  # (request type, field) -> bytes it may hold
+LARGE_BINARIES = {
+    ("generate", "init_png"): MAX_UPLOAD_BYTES,
+    ("upload", "png"): MAX_UPLOAD_BYTES,
+}  # (request type, field) -> bytes it may hold
 
 
 def check_body(body: dict[str, Any], kind: str = "") -> None:

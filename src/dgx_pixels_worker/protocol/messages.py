@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, Strict
 from .assets import MAX_FRAMES, MAX_UPLOAD_BYTES, MOTIONS, Motion  # noqa: F401 (part of this module's names)
 from .states import TERMINAL_EVENTS, JobState  # noqa: F401 (part of this module's names)
 
+MAX_DATASET = 512  # images of one training dataset
 MAX_LIST = 256  # items in a list of a request; [limits] narrows tags and post-processing steps further
 
 # A request's numbers and booleans take only their own MsgPack type: true is not 1, 2.0 is not 2, "5" is not 5 (a
@@ -118,6 +119,21 @@ class JobInfo(Reply):
     init_image: str | None = None  # the gallery image varied; "upload:<sha256>" for an image the client sent
     strength: float | None = None
     palette: list[str] = Field(default_factory=list)  # the locked palette's colours; empty when not locked
+    kind: Literal["sprite", "training"] = "sprite"
+    training: TrainingSummary | None = None  # what a training job makes; nil for sprites
+
+
+class TrainingSummary(Reply):
+    """A training job's own facts: `JobInfo.prompt` says it in words, `model` is the base preset."""
+
+    name: str  # the preset it makes
+    base: str
+    images: int
+    steps: int
+    rank: int
+    learning_rate: float
+    size: int  # training images are size x size
+    estimate_s: float | None = None  # how long it should train, from this worker's earlier runs; nil on a first run
 
 
 class ImageLint(Reply):
@@ -262,6 +278,62 @@ class PalettesRequest(Request):
     pass
 
 
+class DatasetItem(Request):
+    image: str = Field(
+        min_length=1, max_length=80
+    )  # a gallery image id (or a prefix only it has), or "upload:<sha256>"
+    caption: str | None = Field(default=None, max_length=2000)  # nil: the image's own prompt
+
+
+class TrainRequest(Request):
+    """Train a LoRA on the base preset's checkpoint and make preset `name` of base + LoRA (docs/training.md).
+
+    The dataset is `images`, plus the gallery images `query` finds, plus the images that won this person's
+    votes on comparisons tagged `winners`; each at most once, in that order."""
+
+    name: str = Field(min_length=1, max_length=48, pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    base: str = Field(min_length=1, max_length=64)
+    images: list[DatasetItem] = Field(default_factory=list, max_length=MAX_DATASET)
+    query: str | None = Field(default=None, max_length=200)  # as `images`: "knight", "tag:knights", "model:x"
+    winners: str | None = Field(default=None, max_length=64)  # a tag; "" for the winners of every vote
+    steps: Int | None = Field(default=None, ge=2, le=100_000)
+    rank: Int | None = Field(default=None, ge=1, le=128)
+    learning_rate: Float | None = Field(default=None, ge=1e-7, le=1.0)
+    seed: Int | None = Field(default=None, ge=0, le=2**63 - 1)
+    size: Int | None = Field(default=None, ge=64, le=2048)  # training images are size x size
+    priority: Int = Field(default=0, ge=-100, le=100)
+
+
+class DatasetRequest(Request):
+    """What `train` would train on, without training: the items, captions and problems, to review and edit."""
+
+    images: list[DatasetItem] = Field(default_factory=list, max_length=MAX_DATASET)
+    query: str | None = Field(default=None, max_length=200)
+    winners: str | None = Field(default=None, max_length=64)
+
+
+class UploadRequest(Request):
+    """An image from the client's machine, kept by the worker for a dataset (or a variation) under its hash."""
+
+    png: bytes = Field(max_length=MAX_UPLOAD_BYTES)
+
+
+class TrainedRequest(Request):
+    """The presets this worker trained, with their provenance and how they fare against their base."""
+
+    name: str | None = None
+
+
+class EvaluateRequest(Request):
+    """One round of blind comparisons, the trained preset against its base with one seed per prompt."""
+
+    model: str = Field(min_length=1, max_length=64)
+    prompts: list[Annotated[str, Field(min_length=1, max_length=1000)]] = Field(default_factory=list, max_length=32)
+    rounds: Int = Field(default=8, ge=1, le=32)  # comparisons when no prompts are given (from the dataset's captions)
+    seed: Int | None = Field(default=None, ge=0, le=2**63 - 1)
+    priority: Int = Field(default=0, ge=-100, le=100)
+
+
 class TestEventsRequest(Request):
     count: Int = Field(ge=1, le=1_000_000)
     payload_bytes: Int = Field(default=0, ge=0, le=4096)
@@ -364,6 +436,71 @@ class PaletteInfo(Reply):
 
 class PalettesReply(Reply):
     palettes: list[PaletteInfo]
+
+
+class DatasetEntry(Reply):
+    image: str  # gallery id or "upload:<sha256>"
+    caption: str
+    width: int
+    height: int
+    problem: str | None = None  # why it cannot be trained on (a single colour, gone); nil when it is fine
+
+
+class DatasetReply(Reply):
+    items: list[DatasetEntry]
+    problems: list[str]  # what stops `train` with this dataset; empty when it can start
+
+
+class UploadReply(Reply):
+    image: str  # "upload:<sha256>", for a dataset item or `init_image`
+    width: int
+    height: int
+
+
+class HeadToHead(Reply):
+    """A trained preset against its base, from the votes on comparisons that showed both."""
+
+    model: str
+    base: str
+    wins: int
+    losses: int
+    ties: int  # ties and "both bad"
+    games: int
+    win_rate: float | None  # ties count half; nil before any game
+    ci_low: float | None  # 95% Wilson interval of the win rate
+    ci_high: float | None
+    verdict: Literal["beats", "loses to", "undecided", "untested"]
+
+
+class TrainedInfo(Reply):
+    name: str
+    base: str
+    checkpoint: str
+    lora: str  # the file name ComfyUI lists it under (LoraLoader)
+    file: str  # the LoRA in the worker's data directory, relative to it
+    loss_png: str | None  # the loss curve ComfyUI drew, relative to the data directory
+    bytes: int
+    sha256: str
+    job_id: str
+    server: str  # the ComfyUI server it was trained on
+    user: str
+    created_at: float
+    duration_s: float
+    steps: int
+    rank: int
+    learning_rate: float
+    seed: int
+    size: int
+    dataset: list[DatasetEntry]
+    evaluation: HeadToHead
+
+
+class TrainedReply(Reply):
+    trained: list[TrainedInfo]
+
+
+class EvaluateReply(Reply):
+    comparisons: list[ComparisonInfo]
 
 
 class TestEventsReply(Reply):
@@ -531,6 +668,7 @@ class LeaderboardReply(Reply):
     rows: list[LeaderboardRow]
     win_rate: dict[str, dict[str, float | None]]
     tags: list[tuple[str, int]]  # every tag with its vote count, most used first
+    versus: list[HeadToHead] = Field(default_factory=list)  # each trained preset against its base
 
 
 class ComparisonEvent(EventBody):
@@ -558,6 +696,11 @@ REQUESTS: dict[str, tuple[type[Request], type[Reply]]] = {
     "vote": (VoteRequest, VoteReply),
     "votes": (VotesRequest, VotesReply),
     "leaderboard": (LeaderboardRequest, LeaderboardReply),
+    "upload": (UploadRequest, UploadReply),
+    "dataset": (DatasetRequest, DatasetReply),
+    "train": (TrainRequest, JobReply),
+    "trained": (TrainedRequest, TrainedReply),
+    "evaluate": (EvaluateRequest, EvaluateReply),
 }
 
 # Topic prefixes: every event on `job.`, `worker.` and `comparison.` carries a sequence number; `preview` does not,

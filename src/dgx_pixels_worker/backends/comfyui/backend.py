@@ -19,7 +19,7 @@ from PIL import Image
 from ...protocol import ErrorCode, WorkerError
 from ...protocol.messages import BackendInfo, GpuInfo, ModelInfo
 from ...settings.presets import ModelPreset
-from ..base import BackendEvent, Preview, Progress, RenderTask, Result, Submitted
+from ..base import BackendEvent, Preview, Progress, RenderTask, Result, Submitted, TrainingEvent, TrainingTask
 from ..gpu_metrics import from_system_stats
 from .animation import sheet_prompt
 from .availability import MODEL_NODES, unavailable_reason
@@ -190,6 +190,19 @@ class ComfyUIBackend:
             return None
         d = preset.defaults
         return json.dumps(["comfyui", preset.identity(), preset.workflow, d.sampler, d.scheduler])
+
+    # ------------------------------------------------------------ training
+
+    def training_unavailable(self, model: str) -> str | None:
+        return f"{self.name} cannot train yet"
+
+    async def train(self, task: TrainingTask) -> AsyncGenerator[TrainingEvent, None]:
+        raise WorkerError(ErrorCode.BACKEND_ERROR, f"{self.name} cannot train yet")
+        yield
+
+    def add_preset(self, preset: ModelPreset) -> None:
+        self.presets[preset.name] = preset
+        self.availability[preset.name] = unavailable_reason(preset, self.node_info, self.name)
 
     # ------------------------------------------------------------ rendering
 
