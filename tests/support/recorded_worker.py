@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from functools import cache
 from typing import Any
 
@@ -375,6 +375,90 @@ HERO_LEADERBOARD = m.LeaderboardReply(
 )
 
 
+# Training (RecordedClient(training=True)): a ComfyUI base that can train, the preset trained on it, a training job
+# running in the queue. The gallery image of one colour (the green slime) is a dataset item with a problem.
+TRAINING_BACKEND = SPARK_BACKEND.model_copy(update={"healthy": True, "detail": "http://spark.local:8188"})
+BASE_MODEL = m.ModelInfo(
+    name="sdxl-base",
+    backend="spark",
+    kind="comfyui",
+    available=True,
+    description="SDXL base 1.0: the checkpoint alone, a base to train a LoRA on.",
+    tags=["character", "item"],
+    defaults={"width": 1024, "height": 1024, "steps": 30, "cfg": 6.0},
+    checkpoint="sd_xl_base_1.0.safetensors",
+    where={"spark": None},
+)
+TRAINED_MODEL = BASE_MODEL.model_copy(
+    update={"name": "knights-v1", "description": "sdxl-base with the LoRA knights-v1 (trained here)"}
+)
+ONE_COLOUR = "3d4e5f607182-0"
+ONE_COLOUR_PROBLEM = "a single colour: nothing to learn from; drop it or choose another image"
+TRAINING_JOB = _job(
+    "9a0b1c2d3e4f",
+    m.JobState.RUNNING,
+    "train LoRA knights-v1 on 12 images",
+    7,
+    500.0,
+    started_at=540.0,
+    backend="spark",
+    attempts=1,
+    model="sdxl-base",
+    width=512,
+    height=512,
+    steps=400,
+    stage="training",
+    kind="training",
+    training=m.TrainingSummary(
+        name="knights-v1",
+        base="sdxl-base",
+        images=12,
+        steps=400,
+        rank=16,
+        learning_rate=0.0002,
+        size=512,
+        estimate_s=900.0,
+    ),
+)
+TRAINED = m.TrainedInfo(
+    name="knights-v1",
+    base="sdxl-base",
+    checkpoint="sd_xl_base_1.0.safetensors",
+    lora="dgx-pixels/knights-v1_00400_.safetensors",
+    file="loras/knights-v1.safetensors",
+    loss_png="loras/knights-v1-loss.png",
+    bytes=45_000_000,
+    sha256="0" * 64,
+    job_id="8f9e0d1c2b3a",
+    server="spark",
+    user="ada",
+    created_at=T0 + 200.0,
+    duration_s=812.0,
+    steps=400,
+    rank=16,
+    learning_rate=0.0002,
+    seed=7,
+    size=512,
+    dataset=[
+        m.DatasetEntry(image="4e5f60718293-0", caption="fire dragon", width=32, height=32),
+        m.DatasetEntry(image="4e5f60718293-1", caption="fire dragon", width=32, height=32),
+    ],
+    evaluation=m.HeadToHead(
+        model="knights-v1",
+        base="sdxl-base",
+        wins=7,
+        losses=2,
+        ties=1,
+        games=10,
+        win_rate=0.75,
+        ci_low=0.46,
+        ci_high=0.91,
+        verdict="undecided",
+    ),
+)
+EVALUATION_IDS = ("e0a1b2c3d4e5", "e1b2c3d4e5f6", "e2c3d4e5f607", "e3d4e5f60718")
+
+
 def palette_of(model: str) -> str | None:
     """procedural-pico8 -> pico8: the palette a procedural style maps its sprite onto."""
     return model.removeprefix("procedural-") if model.startswith("procedural-") else None
@@ -383,8 +467,9 @@ def palette_of(model: str) -> str | None:
 class RecordedStream:
     """Like EventStream: the first item is a "connected" snapshot; after it, the stream waits until cancelled."""
 
-    def __init__(self) -> None:
+    def __init__(self, jobs: list[m.JobInfo] | None = None) -> None:
         self.sent = False
+        self.jobs = list(JOBS) if jobs is None else jobs
 
     def __aiter__(self) -> AsyncIterator[Snapshot]:
         return self
@@ -392,7 +477,7 @@ class RecordedStream:
     async def __anext__(self) -> Snapshot:
         if not self.sent:
             self.sent = True
-            return Snapshot(jobs=list(JOBS), seq=SEQ, epoch=EPOCH, reason="connected")
+            return Snapshot(jobs=list(self.jobs), seq=SEQ, epoch=EPOCH, reason="connected")
         await asyncio.get_running_loop().create_future()  # never resolved: a quiet worker
         raise StopAsyncIteration
 
@@ -403,13 +488,18 @@ class RecordedStream:
 class RecordedClient:
     """Stands in for `AsyncClient` with fixed answers; see the module docstring."""
 
-    def __init__(self, address: str = ADDRESS, name: str = "dgx-pixels") -> None:
+    def __init__(self, address: str = ADDRESS, name: str = "dgx-pixels", training: bool = False) -> None:
+        """`training`: the worker also has a ComfyUI base that can train, a preset trained on it, and a training job
+        running (see TRAINED); without it, nothing here can train."""
+        self.training = training
         self.address = address
         self.name = name
         self.user = "ada"
         self.timeout = 5.0
         self.hello_reply: m.HelloReply | None = None
-        self.jobs_by_id = {job.id: job for job in JOBS}
+        self.queue = [*JOBS, TRAINING_JOB] if training else list(JOBS)
+        self.jobs_by_id = {job.id: job for job in self.queue}
+        self.uploads: dict[str, tuple[int, int]] = {}  # "upload:<sha256>" -> its size
         self.calls: list[tuple[str, tuple[Any, ...]]] = []
         self.closed = False
         self.comparisons: dict[str, m.ComparisonInfo] = {}
@@ -429,7 +519,7 @@ class RecordedClient:
 
     def events(self, *, previews: bool = False, silence_s: float = 5.0) -> RecordedStream:
         """One snapshot of the fixed queue, then silence forever (no events, and no Stalled either)."""
-        return RecordedStream()
+        return RecordedStream(self.queue)
 
     async def close(self) -> None:
         self.closed = True
@@ -446,14 +536,14 @@ class RecordedClient:
         return self._job(job_id)
 
     async def jobs(self, states: list[m.JobState] | None = None, limit: int = 200) -> m.JobsReply:
-        chosen = [job for job in JOBS if not states or job.state in states]
+        chosen = [job for job in self.queue if not states or job.state in states]
         return m.JobsReply(jobs=chosen, seq=SEQ, epoch=EPOCH)
 
     async def models(self) -> list[m.ModelInfo]:
-        return list(MODELS)
+        return [*MODELS, BASE_MODEL, TRAINED_MODEL] if self.training else list(MODELS)
 
     async def model_library(self) -> m.ModelsReply:
-        return m.ModelsReply(models=list(MODELS), problems=[])
+        return m.ModelsReply(models=await self.models(), problems=[])
 
     async def palettes(self) -> list[m.PaletteInfo]:
         self.calls.append(("palettes", ()))
@@ -652,8 +742,144 @@ class RecordedClient:
             return HERO_LEADERBOARD
         return LEADERBOARD.model_copy(update={"tag": tag, "total_votes": 0, "rows": []})
 
+    # ------------------------------------------------------------ training (answered, kept per client)
+
+    async def upload(self, png: bytes) -> m.UploadReply:
+        """The image read with Pillow, as the worker reads it; refused as the worker refuses what is no image."""
+        self.calls.append(("upload", (len(png),)))
+        try:
+            with Image.open(io.BytesIO(png)) as opened:
+                width, height = opened.size
+        except OSError:
+            raise WorkerError(ErrorCode.INVALID, "the upload is not a PNG, JPEG, WebP or GIF image") from None
+        image_id = f"upload:{hashlib.sha256(png).hexdigest()}"
+        self.uploads[image_id] = (width, height)
+        return m.UploadReply(image=image_id, width=width, height=height)
+
+    async def dataset(
+        self,
+        images: Sequence[m.DatasetItem | dict[str, Any]] = (),
+        query: str | None = None,
+        winners: str | None = None,
+    ) -> m.DatasetReply:
+        """The items given, then the gallery images whose prompt has `query` ("tag:T" for a tag); the one-colour
+        slime has a problem. `winners` finds nothing here."""
+        self.calls.append(("dataset", ([_item(i) for i in images], query, winners)))
+        return self._dataset([_item(i) for i in images], query)
+
+    async def train(
+        self,
+        name: str,
+        base: str,
+        *,
+        images: Sequence[m.DatasetItem | dict[str, Any]] = (),
+        query: str | None = None,
+        winners: str | None = None,
+        steps: int | None = None,
+        rank: int | None = None,
+        learning_rate: float | None = None,
+        seed: int | None = None,
+        size: int | None = None,
+        priority: int = 0,
+        request_id: str | None = None,
+    ) -> m.JobInfo:
+        """A queued training job, refused as the worker refuses: a base that cannot train, a dataset with problems."""
+        items = [_item(i) for i in images]
+        asked = {"query": query, "winners": winners, "steps": steps, "rank": rank, "learning_rate": learning_rate}
+        asked |= {"seed": seed, "size": size, "priority": priority}
+        self.calls.append(("train", (name, base, items, asked)))
+        if base not in {model.name for model in await self.models() if model.kind == "comfyui" and model.available}:
+            raise WorkerError(
+                ErrorCode.INVALID,
+                f"{base} cannot train: only a ComfyUI preset's checkpoint can; see `dgx-pixels models`",
+            )
+        dataset = self._dataset(items, query)
+        if dataset.problems:
+            raise WorkerError(ErrorCode.INVALID, "; ".join(dataset.problems), {"problems": dataset.problems})
+        summary = m.TrainingSummary(
+            name=name,
+            base=base,
+            images=len(dataset.items),
+            steps=steps or 400,
+            rank=rank or 16,
+            learning_rate=learning_rate or 0.0002,
+            size=size or 512,
+        )
+        return _job(
+            "a0b1c2d3e4f5",
+            m.JobState.QUEUED,
+            f"train LoRA {name} on {len(dataset.items)} images",
+            seed if seed is not None else 1234,
+            600.0,
+            model=base,
+            width=summary.size,
+            height=summary.size,
+            steps=summary.steps,
+            priority=priority,
+            kind="training",
+            training=summary,
+        )
+
+    async def trained(self, name: str | None = None) -> list[m.TrainedInfo]:
+        known = [TRAINED] if self.training else []
+        return [info for info in known if name is None or info.name == name]
+
+    async def evaluate(
+        self, model: str, prompts: Sequence[str] = (), rounds: int = 8, seed: int | None = None
+    ) -> list[m.ComparisonInfo]:
+        """One comparison per prompt (the dataset's captions when none are given), `model` against its base, each
+        still rendering; `comparison` answers them completed."""
+        self.calls.append(("evaluate", (model, list(prompts), rounds, seed)))
+        trained = next((info for info in await self.trained() if info.name == model), None)
+        if trained is None:
+            raise WorkerError(ErrorCode.UNKNOWN_MODEL, f"{model} is no trained preset; see `dgx-pixels train list`")
+        asked = list(prompts) or [entry.caption for entry in trained.dataset][:rounds]
+        made = []
+        for number, prompt in enumerate(asked):
+            comparison = await self.compare(prompt, [model, trained.base], seed=(seed or 77) + number, tags=["eval"])
+            evaluation = comparison.model_copy(update={"id": EVALUATION_IDS[number % len(EVALUATION_IDS)]})
+            self.comparisons.pop(comparison.id)
+            self.comparisons[evaluation.id] = evaluation
+            rendering = [
+                p.model_copy(update={"image_id": None, "cached": False, "state": m.JobState.RUNNING})
+                for p in evaluation.panels
+            ]
+            made.append(evaluation.model_copy(update={"state": m.JobState.RUNNING, "panels": rendering}))
+        return made
+
+    def _dataset(self, items: list[m.DatasetItem], query: str | None) -> m.DatasetReply:
+        entries = [self._entry(item.image, item.caption) for item in items]
+        if query is not None:
+            tag = query.removeprefix("tag:") if query.startswith("tag:") else None
+            for image in images():
+                prompt = str(image.params.get("prompt", ""))
+                found = tag in image.params.get("tags", []) if tag is not None else query.lower() in prompt.lower()
+                if found and image.id not in {entry.image for entry in entries}:
+                    entries.append(self._entry(image.id, None))
+        problems = [f"{entry.image}: {entry.problem}" for entry in entries if entry.problem]
+        if not entries:
+            problems.append("the dataset is empty: give images, a query that finds some, or a folder")
+        return m.DatasetReply(items=entries, problems=problems)
+
+    def _entry(self, image_id: str, caption: str | None) -> m.DatasetEntry:
+        if image_id in self.uploads:
+            width, height = self.uploads[image_id]
+            return m.DatasetEntry(image=image_id, caption=caption or "", width=width, height=height)
+        info = next((image for image in images() if image.id == image_id), None)
+        if info is None:
+            return m.DatasetEntry(
+                image=image_id, caption=caption or "", width=0, height=0, problem="no such image in the gallery"
+            )
+        problem = ONE_COLOUR_PROBLEM if image_id == ONE_COLOUR else None
+        caption = caption if caption is not None else str(info.params.get("prompt", ""))
+        return m.DatasetEntry(image=image_id, caption=caption, width=info.width, height=info.height, problem=problem)
+
     def _job(self, job_id: str) -> m.JobInfo:
         job = self.jobs_by_id.get(job_id)
         if job is None:
             raise WorkerError(ErrorCode.UNKNOWN_JOB, f"no job {job_id!r}", {"job_id": job_id})
         return job
+
+
+def _item(item: m.DatasetItem | dict[str, Any]) -> m.DatasetItem:
+    return item if isinstance(item, m.DatasetItem) else m.DatasetItem.model_validate(item)

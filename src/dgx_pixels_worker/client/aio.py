@@ -6,6 +6,7 @@ import asyncio
 import getpass
 import ipaddress
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -289,6 +290,67 @@ class AsyncClient:
     async def leaderboard(self, tag: str | None = None, rounds: int = 200) -> m.LeaderboardReply:
         return await self.call("leaderboard", {"tag": tag, "rounds": rounds}, timeout=max(self.timeout, 60))
 
+    async def upload(self, png: bytes) -> m.UploadReply:
+        """Send an image from this machine (PNG, JPEG, WebP or GIF bytes); the worker keeps it under its hash and
+        answers the id a dataset item or a variation names it by ("upload:<sha256>")."""
+        return await self.call("upload", m.UploadRequest(png=png), timeout=max(self.timeout, 30))
+
+    async def dataset(
+        self,
+        images: Sequence[m.DatasetItem | dict[str, Any]] = (),
+        query: str | None = None,
+        winners: str | None = None,
+    ) -> m.DatasetReply:
+        """What `train` would train on: each image with its caption and size, and what stops it, if anything."""
+        request = m.DatasetRequest(images=[_dataset_item(item) for item in images], query=query, winners=winners)
+        return await self.call("dataset", request, timeout=max(self.timeout, 30))
+
+    async def train(
+        self,
+        name: str,
+        base: str,
+        *,
+        images: Sequence[m.DatasetItem | dict[str, Any]] = (),
+        query: str | None = None,
+        winners: str | None = None,
+        steps: int | None = None,
+        rank: int | None = None,
+        learning_rate: float | None = None,
+        seed: int | None = None,
+        size: int | None = None,
+        priority: int = 0,
+        request_id: str | None = None,
+    ) -> m.JobInfo:
+        """Queue a training job: a LoRA on `base`'s checkpoint, preset `name` when done. `request_id=` the id of one
+        whose reply timed out: the job that one made, if it did."""
+        request = m.TrainRequest(
+            name=name,
+            base=base,
+            images=[_dataset_item(item) for item in images],
+            query=query,
+            winners=winners,
+            steps=steps,
+            rank=rank,
+            learning_rate=learning_rate,
+            seed=seed,
+            size=size,
+            priority=priority,
+        )
+        reply: m.JobReply = await self.call("train", request, timeout=max(self.timeout, 30), request_id=request_id)
+        return reply.job
+
+    async def trained(self, name: str | None = None) -> list[m.TrainedInfo]:
+        """The presets this worker trained (or the one named), with their provenance and verdict against the base."""
+        return (await self.call("trained", m.TrainedRequest(name=name))).trained
+
+    async def evaluate(
+        self, model: str, prompts: Sequence[str] = (), rounds: int = 8, seed: int | None = None
+    ) -> list[m.ComparisonInfo]:
+        """Blind comparisons of trained preset `model` against its base, one seed per prompt (the dataset's
+        captions when none are given, `rounds` of them)."""
+        request = m.EvaluateRequest(model=model, prompts=list(prompts), rounds=rounds, seed=seed)
+        return (await self.call("evaluate", request, timeout=max(self.timeout, 30))).comparisons
+
     async def shutdown(self, reason: str = "") -> m.ShutdownReply:
         return await self.call("shutdown", {"reason": reason})
 
@@ -320,6 +382,10 @@ class AsyncClient:
                 {"address": address},
             ) from None
         return sock
+
+
+def _dataset_item(item: m.DatasetItem | dict[str, Any]) -> m.DatasetItem:
+    return item if isinstance(item, m.DatasetItem) else m.DatasetItem.model_validate(item)
 
 
 def _expire(future: asyncio.Future[Envelope]) -> None:

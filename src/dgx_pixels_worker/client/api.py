@@ -6,7 +6,7 @@ Typing only: importing this module loads neither pydantic nor ZeroMQ.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
@@ -78,3 +78,35 @@ class WorkerClient(Protocol):
     async def vote(self, comparison_id: str, outcome: str, winner: int | None = None) -> m.VoteReply: ...
 
     async def leaderboard(self, tag: str | None = None, rounds: int = 200) -> m.LeaderboardReply: ...
+
+    async def upload(self, png: bytes) -> m.UploadReply: ...
+
+    async def dataset(
+        self,
+        images: Sequence[m.DatasetItem | dict[str, Any]] = (),
+        query: str | None = None,
+        winners: str | None = None,
+    ) -> m.DatasetReply: ...
+
+    async def train(
+        self,
+        name: str,
+        base: str,
+        *,
+        images: Sequence[m.DatasetItem | dict[str, Any]] = (),
+        query: str | None = None,
+        winners: str | None = None,
+        steps: int | None = None,
+        rank: int | None = None,
+        learning_rate: float | None = None,
+        seed: int | None = None,
+        size: int | None = None,
+        priority: int = 0,
+        request_id: str | None = None,
+    ) -> m.JobInfo: ...
+
+    async def trained(self, name: str | None = None) -> list[m.TrainedInfo]: ...
+
+    async def evaluate(
+        self, model: str, prompts: Sequence[str] = (), rounds: int = 8, seed: int | None = None
+    ) -> list[m.ComparisonInfo]: ...

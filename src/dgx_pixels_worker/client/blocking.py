@@ -7,7 +7,7 @@ Each request is spelled out with AsyncClient's signature, so a type checker sees
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .aio import AsyncClient
@@ -155,6 +155,58 @@ class BlockingClient:
 
     def leaderboard(self, tag: str | None = None, rounds: int = 200) -> m.LeaderboardReply:
         return self._wait(self._client.leaderboard(tag, rounds))
+
+    def upload(self, png: bytes) -> m.UploadReply:
+        return self._wait(self._client.upload(png))
+
+    def dataset(
+        self,
+        images: Sequence[m.DatasetItem | dict[str, Any]] = (),
+        query: str | None = None,
+        winners: str | None = None,
+    ) -> m.DatasetReply:
+        return self._wait(self._client.dataset(images, query, winners))
+
+    def train(
+        self,
+        name: str,
+        base: str,
+        *,
+        images: Sequence[m.DatasetItem | dict[str, Any]] = (),
+        query: str | None = None,
+        winners: str | None = None,
+        steps: int | None = None,
+        rank: int | None = None,
+        learning_rate: float | None = None,
+        seed: int | None = None,
+        size: int | None = None,
+        priority: int = 0,
+        request_id: str | None = None,
+    ) -> m.JobInfo:
+        return self._wait(
+            self._client.train(
+                name,
+                base,
+                images=images,
+                query=query,
+                winners=winners,
+                steps=steps,
+                rank=rank,
+                learning_rate=learning_rate,
+                seed=seed,
+                size=size,
+                priority=priority,
+                request_id=request_id,
+            )
+        )
+
+    def trained(self, name: str | None = None) -> list[m.TrainedInfo]:
+        return self._wait(self._client.trained(name))
+
+    def evaluate(
+        self, model: str, prompts: Sequence[str] = (), rounds: int = 8, seed: int | None = None
+    ) -> list[m.ComparisonInfo]:
+        return self._wait(self._client.evaluate(model, prompts, rounds, seed))
 
     def shutdown(self, reason: str = "") -> m.ShutdownReply:
         return self._wait(self._client.shutdown(reason))
