@@ -26,6 +26,7 @@ CAPABILITIES = [
     "compare",
     "votes",
     "palettes",
+    "training",
 ]
 
 
