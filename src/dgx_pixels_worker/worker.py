@@ -39,8 +39,11 @@ from .serving.memory_guard import MemoryGuard
 from .serving.publisher import EventPublisher
 from .serving.server import CommandServer
 from .serving.status import WorkerStatus
+from .serving.training_requests import TrainingRequests
 from .serving.worker_requests import WorkerRequests
 from .settings.config import Settings
+from .settings.presets import ModelPreset
+from .training.assembly import assemble_training
 
 log = logging.getLogger("dgx_pixels_worker")
 GALLERY_BATCH = 2_000  # images the gallery indexes per heartbeat at most
@@ -60,6 +63,7 @@ class Worker:
         self.epoch = new_id()
         self._stop = asyncio.Event()
         self.library_problems: list[str] = []
+        self.presets: dict[str, ModelPreset] = {}  # the ComfyUI presets by name: what a LoRA can be trained on
         self.stop_reason = ""
 
     def request_stop(self, reason: str) -> None:
@@ -79,6 +83,7 @@ class Worker:
             from .settings.library import load_model_library
 
             presets, workflows, self.library_problems = load_model_library(self.settings)
+            self.presets = {preset.name: preset for preset in presets}
             for server in self.settings.backends:
                 backends.append(
                     ComfyUIBackend(
@@ -128,6 +133,7 @@ class Worker:
             arena = Arena(
                 ArenaRecords(db), jobs.queue, jobs.lifecycle, jobs.catalogue, images, publisher, self.data_dir
             )
+            training = assemble_training(db, jobs, arena, backends, self.presets, self.data_dir)
             status = WorkerStatus(jobs, publisher, self.data_dir, self.started_at, NvmlReader())
             permissions = Permissions(lambda: [p.name for p in roster.names() if p.admin])
             who = roster.by_name if keys is not None else (lambda _user: roster.owner)
@@ -147,6 +153,7 @@ class Worker:
                     JobRequests(jobs.queue, jobs.views, publisher, permissions),
                     ImageRequests(images, self.data_dir),
                     ArenaRequests(arena),
+                    TrainingRequests(training, jobs.views),
                 ],
                 who,
             )

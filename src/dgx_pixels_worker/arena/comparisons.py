@@ -13,6 +13,7 @@ import random
 import secrets
 import threading
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..gallery.images import ImageStore
@@ -27,6 +28,7 @@ from ..protocol import ErrorCode, JobState, WorkerError
 from ..protocol import messages as m
 from ..serving.publisher import EventPublisher
 from ..settings import paths
+from .head_to_head import head_to_head
 from .leaderboard import BASE_SCORE, Leaderboard, Vote, build_leaderboard, leaderboard_for_tag, tag_counts
 from .records import ArenaRecords, ComparisonRecord, PanelRecord, VoteRecord
 
@@ -50,9 +52,12 @@ class Arena:
         self._images = images
         self.publisher = publisher
         self.data_dir = data_dir
-        self._boards: dict[tuple[str | None, int], tuple[int, m.LeaderboardReply]] = {}  # -> (last vote id, board)
+        # (tag, rounds) -> ((last vote id, trained pairs), board)
+        self._boards: dict[tuple[str | None, int], tuple[tuple[int, list[tuple[str, str]]], m.LeaderboardReply]] = {}
         self._votes: list[tuple[Vote, int]] = []  # decoded votes, oldest first (see _all_votes)
         self._votes_lock = threading.Lock()
+        # Each trained preset's base (training/), for the head-to-head rows of the leaderboard; set once assembled.
+        self.trained_bases: Callable[[], dict[str, str]] = dict
         lifecycle.on_finish(self._job_finished)
 
     # ------------------------------------------------------------ comparisons
@@ -242,12 +247,17 @@ class Arena:
         """Fitted in a thread over every vote (or those with `tag`), and kept until the next vote."""
         tag = clean_tag(tag) or None
         last = self.records.last_vote_id()
+        pairs = sorted(self.trained_bases().items())
         remembered = self._boards.get((tag, rounds))
-        if remembered is not None and remembered[0] == last:
+        if remembered is not None and remembered[0] == (last, pairs):
             return remembered[1]
-        board = await asyncio.to_thread(lambda: compute_board(self._all_votes(), tag, rounds))
-        self._boards[(tag, rounds)] = (last, board)
+        board = await asyncio.to_thread(lambda: compute_board(self._all_votes(), tag, rounds, pairs))
+        self._boards[(tag, rounds)] = ((last, pairs), board)
         return board
+
+    async def head_to_head(self, model: str, base: str) -> m.HeadToHead:
+        votes = await asyncio.to_thread(self._all_votes)
+        return head_to_head((vote for vote, _ in votes), model, base)
 
 
 def score_changes(votes: list[tuple[Vote, int]], vote: m.VoteInfo) -> list[m.ScoreChange]:
@@ -260,11 +270,16 @@ def score_changes(votes: list[tuple[Vote, int]], vote: m.VoteInfo) -> list[m.Sco
     ]
 
 
-def compute_board(votes: list[tuple[Vote, int]], tag: str | None, rounds: int) -> m.LeaderboardReply:
-    """The leaderboard over `votes` (those with `tag` when given). Run it in a thread."""
+def compute_board(
+    votes: list[tuple[Vote, int]], tag: str | None, rounds: int, pairs: Iterable[tuple[str, str]] = ()
+) -> m.LeaderboardReply:
+    """The leaderboard over `votes` (those with `tag` when given), with each (trained preset, base) of `pairs`
+    head to head. Run it in a thread."""
     plain = [vote for vote, _ in votes]
     board = leaderboard_for_tag(plain, tag, rounds=rounds) if tag else build_leaderboard(plain, rounds=rounds)
-    return m.LeaderboardReply.model_validate({**board.to_dict(), "tags": tag_counts(plain)})
+    chosen = [vote for vote in plain if tag in vote.tags] if tag else plain
+    versus = [head_to_head(chosen, model, base) for model, base in pairs]
+    return m.LeaderboardReply.model_validate({**board.to_dict(), "tags": tag_counts(plain), "versus": versus})
 
 
 def _overall(panels: list[m.ComparisonPanel]) -> JobState:

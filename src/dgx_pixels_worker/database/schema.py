@@ -164,7 +164,18 @@ WHEN OLD.rowid <= (SELECT images_to FROM gallery_indexed) BEGIN
     UPDATE gallery_indexed SET images_to = min(images_to, (SELECT COALESCE(MAX(rowid), 0) FROM images));
 END;
 """
-SCHEMA = TABLES + _GALLERY
+# A preset made by training a LoRA (training/trained_store.py): `info` is its TrainedInfo without the evaluation,
+# which is counted from the votes each time. Created where missing, so older databases need no migration.
+_TRAINED = """
+CREATE TABLE IF NOT EXISTS trained_presets (
+    name       TEXT PRIMARY KEY,
+    base       TEXT NOT NULL,
+    job_id     TEXT NOT NULL UNIQUE REFERENCES jobs(id),
+    info       TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+"""
+SCHEMA = TABLES + _GALLERY + _TRAINED
 # Files the images with rowids in (images_to, images_next] under their job's facets (every image; its model; each of
 # its tags; each (model, tag)), their job's prompt into the index with its job's first image, and moves images_to on.
 # ImageStore.catch_up runs it on new images in batches; GALLERY_REBUILD on every image.

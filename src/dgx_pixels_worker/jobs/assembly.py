@@ -36,6 +36,9 @@ class Jobs:
     slots: Slots
     queue: JobQueue
     throughput: Throughput
+    execution: JobExecution
+    reporter: ProgressReporter
+    sources: VariationSources
 
 
 def assemble_jobs(
@@ -48,9 +51,10 @@ def assemble_jobs(
     pause = QueuePause(data_dir, publisher, active.wake_slots)
     lifecycle = JobLifecycle(store, active, views, publisher, pause)
     sources = VariationSources(db, ImageStore(db), data_dir)
+    reporter = ProgressReporter(publisher, settings.worker)
     execution = JobExecution(
         lifecycle,
-        ProgressReporter(publisher, settings.worker),
+        reporter,
         ImageSaver(data_dir, settings.limits.max_size),
         settings.worker.max_attempts,
         sources,
@@ -59,4 +63,6 @@ def assemble_jobs(
     queue = JobQueue(lifecycle, store, active, catalogue, slots, settings, sources)
     throughput = Throughput()
     lifecycle.on_finish(throughput.job_finished)
-    return Jobs(store, active, catalogue, views, lifecycle, pause, slots, queue, throughput)
+    return Jobs(
+        store, active, catalogue, views, lifecycle, pause, slots, queue, throughput, execution, reporter, sources
+    )

@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..backends import Backend, Preview, Progress, RenderTask, Result, Submitted
@@ -19,7 +20,7 @@ from ..protocol import ErrorCode, WorkerError
 from ..protocol.messages import ErrorInfo, JobState
 from .active import RunningJob
 from .lifecycle import JobLifecycle
-from .params import SpriteParams
+from .params import SpriteParams, TrainingParams
 from .progress import ProgressReporter
 from .record import JobRecord
 from .saving import ImageSaver
@@ -43,16 +44,17 @@ class JobExecution:
         self._reporter = reporter
         self._saver = saver
         self._max_attempts = max_attempts
+        # Runs a training job (training/run.py), given the backend's handle on it from before a restart.
+        self.train: Callable[[Backend, RunningJob, str | None], Awaitable[None]] | None = None
 
     async def run(self, backend: Backend, running: RunningJob) -> None:
         """Render the job's missing images, then end it; raises CancelledError only when the worker stops."""
         running.live.began = True
         try:
-            backend_s = running.record.backend_ms / 1000
-            init = getattr(running.record.params, "init_image", None)
-            source = await self._sources.load(init) if init and self._sources else None  # read once for every image
-            for index in range(len(running.record.images), running.record.count):
-                backend_s = await self._render_one(backend, running, index, backend_s, source)
+            if isinstance(running.record.params, TrainingParams):
+                await self._train(backend, running)
+            else:
+                await self._render_all(backend, running)
         except asyncio.CancelledError:
             if running.cancel_requested:
                 self._lifecycle.finish_or_log(running.record, JobState.CANCELLED, detail="cancelled while running")
@@ -91,6 +93,19 @@ class JobExecution:
             )
         else:  # outside the try: nothing that happens once the job is complete can be taken for its failure
             self._lifecycle.finish_or_log(running.record, JobState.COMPLETED)
+
+    async def _render_all(self, backend: Backend, running: RunningJob) -> None:
+        backend_s = running.record.backend_ms / 1000
+        init = getattr(running.record.params, "init_image", None)
+        source = await self._sources.load(init) if init and self._sources else None  # read once for every image
+        for index in range(len(running.record.images), running.record.count):
+            backend_s = await self._render_one(backend, running, index, backend_s, source)
+
+    async def _train(self, backend: Backend, running: RunningJob) -> None:
+        if self.train is None:
+            raise WorkerError(ErrorCode.DISABLED, "this worker does not train LoRAs")
+        ref = _backend_ref(running.record)
+        await self.train(backend, running, ref["ref"] if ref and ref["backend"] == backend.name else None)
 
     async def _render_one(
         self, backend: Backend, running: RunningJob, index: int, backend_s: float, source: Source | None

@@ -50,6 +50,17 @@ class JobQueue:
             params = params.model_copy(update={"init_image": self._sources.resolve(request)})
         return self._lifecycle.add([self._lifecycle.new_job(params, request.priority, client, user, request_id)])[0]
 
+    def submit_params(
+        self, params: JobParams, priority: int, client: str, user: str, request_id: str | None
+    ) -> JobRecord:
+        """Queue a job whose parameters were completed elsewhere (a training job: training/submission.py)."""
+        self._check_accepting()
+        return self._lifecycle.add([self._lifecycle.new_job(params, priority, client, user, request_id)])[0]
+
+    def made_by(self, request_id: str | None, user: str) -> JobRecord | None:
+        """The job a request with this id made already, as submit() finds it."""
+        return self._made_by(request_id, user, retry_of=None)
+
     def keep_upload(self, data: bytes) -> None:
         """Check and keep an image a request sends to be varied, before submit() (which then only finds it)."""
         if self._sources is not None:

@@ -13,6 +13,7 @@ from ..protocol.messages import JobState
 from .active import ActiveJobs
 from .execution import JobExecution, backend_owning
 from .lifecycle import JobLifecycle
+from .params import TrainingParams
 from .pause import QueuePause
 from .record import JobRecord
 from .store import StaleJob
@@ -101,8 +102,22 @@ class Slots:
     def _pick(self, backend: Backend) -> JobRecord | None:
         last = self._last_checkpoint.get(backend.name)
         idle = self._idle_others(backend)
+        running_here = [job for job in self._active.running_records() if job.backend == backend.name]
+        if any(isinstance(job.params, TrainingParams) for job in running_here):
+            return None  # a training holds the whole server: nothing runs beside it
+        draining = False
 
         def accepts(job: JobRecord) -> bool:
+            nonlocal draining
+            if draining:
+                return False
+            if isinstance(job.params, TrainingParams):
+                if backend.training_unavailable(job.model) is not None or not self._may_take(backend, job):
+                    return False
+                if running_here:  # it waits for the server to empty, and nothing queued after it starts here
+                    draining = True
+                    return False
+                return True
             if not backend.can_run(job.model) or not self._may_take(backend, job):
                 return False
             return not idle or not any(other.can_run(job.model) for other in idle)

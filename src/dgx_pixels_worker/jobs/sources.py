@@ -43,7 +43,7 @@ class VariationSources:
         if request.init_png is not None:
             return UPLOAD_PREFIX + self.keep_upload(request.init_png)
         if request.init_image is not None:
-            return self._gallery_id(request.init_image.strip())
+            return self.gallery_id(request.init_image.strip())
         return None
 
     async def load(self, init_image: str) -> Source:
@@ -78,7 +78,8 @@ class VariationSources:
                 image_files.write_atomically(self._data_dir, relative, stored_source(data))
         return digest
 
-    def _gallery_id(self, wanted: str) -> str:
+    def gallery_id(self, wanted: str) -> str:
+        """The full id of the gallery image `wanted` names (its id, or a prefix only it has)."""
         if self._images.image(wanted) is not None:
             return wanted
         rows = self._db.rows(
