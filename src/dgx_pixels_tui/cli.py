@@ -17,6 +17,7 @@ from dgx_pixels_worker.daemon_arguments import add_worker_arguments
 
 from . import __version__
 from .exit_codes import EXIT_FAILED, EXIT_USAGE, CommandError, report
+from .training_arguments import add_parser as add_training_parser
 
 
 class Parser(argparse.ArgumentParser):
@@ -221,6 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--rounds", type=at_least(0, 2000), default=200, metavar="N", help="bootstrap rounds for the 95%% intervals"
     )
     p.set_defaults(handler="arena:leaderboard")
+
+    add_training_parser(sub, common, json_flag)
 
     frames = argparse.ArgumentParser(add_help=False)
     frames.add_argument(

@@ -245,6 +245,8 @@ def leaderboard(args: argparse.Namespace) -> int:
         out.print(leaderboard_table(board))
         if len(board.rows) > 1:
             out.print(win_rate_table(board))
+        if board.versus:
+            out.print(versus_table(board))
         if board.tags and not args.tag:
             out.print("tags: " + ", ".join(f"{tag} ({n})" for tag, n in board.tags) + "  (--tag T for one of them)")
         return EXIT_OK
@@ -290,4 +292,20 @@ def win_rate_table(board: m.LeaderboardReply) -> Table:
     for name in names:
         rates = board.win_rate.get(name, {})
         table.add_row(name, *("" if (rate := rates.get(other)) is None else f"{rate * 100:.0f}%" for other in names))
+    return table
+
+
+def versus_table(board: m.LeaderboardReply) -> Table:
+    """Each trained preset against its base: wins, losses, ties, the win rate with its 95% interval, the verdict."""
+    from ..training_view import percent
+
+    table = Table(title="Trained presets against their base", title_justify="left")
+    for name in ("preset", "base", "W-L-T", "win rate", "95% CI", "verdict"):
+        table.add_column(name, justify="right" if name in ("W-L-T", "win rate", "95% CI") else "left")
+    for row in board.versus:
+        interval = f"{percent(row.ci_low)}–{percent(row.ci_high)}" if row.ci_low is not None else "–"
+        verdict = row.verdict if row.games else f"untested: `dgx-pixels train evaluate {row.model}`"
+        table.add_row(
+            row.model, row.base, f"{row.wins}-{row.losses}-{row.ties}", percent(row.win_rate), interval, verdict
+        )
     return table
