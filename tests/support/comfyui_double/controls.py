@@ -19,6 +19,7 @@ class RuntimeControls:
     step_time: float = 0.05
     load_time: float = 0.0
     fail_next_saves: int = 0
+    lora_disk_full: int = 0  # the next N SaveLoRANode runs fail as on a full disk
     slow_http_s: float = 0.0
     reject_next_prompt_with: str | None = None
     interrupt_requested: bool = False
@@ -51,12 +52,19 @@ class RuntimeControls:
             return True
         return False
 
+    def take_lora_disk_full(self) -> bool:
+        if self.lora_disk_full > 0:
+            self.lora_disk_full -= 1
+            return True
+        return False
+
     def apply(self, changes: dict) -> None:
         """Validate everything first so a bad request changes nothing."""
         known = {
             "step_time",
             "load_time",
             "fail_next_prompt",
+            "lora_disk_full",
             "drop_websockets",
             "slow_http_s",
             "reject_next_prompt_with",
@@ -71,6 +79,9 @@ class RuntimeControls:
         fail = changes.get("fail_next_prompt", False)
         if not isinstance(fail, (bool, int)) or fail < 0:
             raise ControlError("fail_next_prompt must be true/false or a count >= 0")
+        disk_full = changes.get("lora_disk_full", 0)
+        if not isinstance(disk_full, (bool, int)) or disk_full < 0:
+            raise ControlError("lora_disk_full must be true/false or a count >= 0")
         reject = changes.get("reject_next_prompt_with")
         if reject is not None and not isinstance(reject, str):
             raise ControlError("reject_next_prompt_with must be an error type string or null")
@@ -82,6 +93,8 @@ class RuntimeControls:
             self.slow_http_s = float(changes["slow_http_s"])
         if "fail_next_prompt" in changes:
             self.fail_next_saves = int(fail)
+        if "lora_disk_full" in changes:
+            self.lora_disk_full = int(disk_full)
         if "reject_next_prompt_with" in changes:
             self.reject_next_prompt_with = reject
         if "stall" in changes:
@@ -92,6 +105,7 @@ class RuntimeControls:
             "step_time": self.step_time,
             "load_time": self.load_time,
             "fail_next_prompt": self.fail_next_saves,
+            "lora_disk_full": self.lora_disk_full,
             "slow_http_s": self.slow_http_s,
             "reject_next_prompt_with": self.reject_next_prompt_with,
             "stall": self.stalled,

@@ -41,7 +41,7 @@ class DoubleServer:
     def create(cls, options: DoubleOptions) -> DoubleServer:
         base = options.base_dir or Path(tempfile.mkdtemp(prefix="comfyui-double-"))
         dirs = ServerDirectories.prepare(options, base)
-        catalog = build_node_catalog(dirs)
+        catalog = build_node_catalog(dirs, training=options.training_nodes)
         controls = RuntimeControls(step_time=options.step_time, load_time=options.load_time)
         models = LoadedModels(controls)
         hub = SocketHub()

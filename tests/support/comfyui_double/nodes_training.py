@@ -70,6 +70,15 @@ class LoraWeights:
         return struct.pack("<Q", len(raw)) + raw + data
 
 
+class SafetensorError(Exception):
+    """safetensors' own error, which save_file raises when the disk is full (it writes a temporary file beside the
+    target, then renames it)."""
+
+
+SafetensorError.__module__ = "safetensors._safetensors_rust"
+DISK_FULL = "Error while serializing: I/O error: No space left on device (os error 28)"
+
+
 @dataclass(frozen=True, eq=False)
 class LossMap:
     loss: tuple[float, ...]
@@ -202,6 +211,8 @@ async def train_lora(
 
 async def save_lora(ctx: NodeContext, lora: LoraWeights, prefix: str, steps: int | None = None) -> NodeOutput:
     folder, filename, counter, _, _ = save_image_path(prefix, str(ctx.dirs.output), 0, 0)
+    if ctx.controls.take_lora_disk_full():
+        raise SafetensorError(DISK_FULL)
     if steps is None:
         name = f"{filename}_{counter:05}_.safetensors"
     else:

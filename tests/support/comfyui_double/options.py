@@ -23,6 +23,9 @@ class DoubleOptions:
     # Newer servers (mid-2026 on) take the preview method of each prompt from extra_data.preview_method;
     # 0.3.64, which the double copies by default, ignores that key.
     per_prompt_preview_method: bool = False
+    # An older server: another version in /system_stats, and without the native LoRA training nodes.
+    comfyui_version: str = "0.3.64"
+    training_nodes: bool = True
 
     @property
     def previews_enabled(self) -> bool:
@@ -54,6 +57,12 @@ def parse_options(argv: list[str] | None = None) -> DoubleOptions:
         action="store_true",
         help="act as a newer server: a prompt's extra_data.preview_method overrides --preview-method",
     )
+    parser.add_argument("--comfyui-version", default="0.3.64", help="the version /system_stats reports")
+    parser.add_argument(
+        "--no-training-nodes",
+        action="store_true",
+        help="act as a server older than 0.3.6x: no TrainLoraNode, SaveLoRANode or dataset nodes",
+    )
     args = parser.parse_args(argv)
     return DoubleOptions(
         host=args.host,
@@ -66,4 +75,6 @@ def parse_options(argv: list[str] | None = None) -> DoubleOptions:
         base_dir=args.base_dir,
         output_dir=args.output_dir,
         per_prompt_preview_method=args.per_prompt_preview_method,
+        comfyui_version=args.comfyui_version,
+        training_nodes=not args.no_training_nodes,
     )

@@ -46,6 +46,8 @@ class ComfyUIDouble:
         preview_method: str = "none",
         output_dir: Path | None = None,
         per_prompt_preview_method: bool = False,
+        comfyui_version: str = "0.3.64",
+        training_nodes: bool = True,
     ):
         self.root = Path(root)
         self.host = host
@@ -56,6 +58,8 @@ class ComfyUIDouble:
         self.loras = list(loras)
         self.preview_method = preview_method
         self.per_prompt_preview_method = per_prompt_preview_method
+        self.comfyui_version = comfyui_version
+        self.training_nodes = training_nodes
         self.output_dir = output_dir or self.root / "output"
         self.log_path = self.root / "comfyui-double.log"
         self.process: subprocess.Popen[bytes] | None = None
@@ -95,6 +99,9 @@ class ComfyUIDouble:
             command += ["--loras", ",".join(self.loras)]
         if self.per_prompt_preview_method:
             command.append("--per-prompt-preview-method")
+        command += ["--comfyui-version", self.comfyui_version]
+        if not self.training_nodes:
+            command.append("--no-training-nodes")
         return command
 
     def start(self, timeout: float = 15.0) -> ComfyUIDouble:
@@ -150,8 +157,8 @@ class ComfyUIDouble:
             return json.loads(response.read())
 
     def control(self, **changes: Any) -> dict:
-        """POST /__double/control: step_time, load_time, fail_next_prompt, drop_websockets, slow_http_s,
-        reject_next_prompt_with, stall."""
+        """POST /__double/control: step_time, load_time, fail_next_prompt, lora_disk_full, drop_websockets,
+        slow_http_s, reject_next_prompt_with, stall."""
         return self._request("POST", "/__double/control", changes)
 
     def stats(self) -> dict:

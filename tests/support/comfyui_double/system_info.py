@@ -7,8 +7,6 @@ import sys
 
 from .options import DoubleOptions
 
-COMFYUI_VERSION = "0.3.64"
-
 
 def _memory_bytes() -> tuple[int, int]:
     fields = {}
@@ -29,7 +27,7 @@ def system_stats(options: DoubleOptions) -> dict:
             "os": os.name,
             "ram_total": ram_total,
             "ram_free": ram_free,
-            "comfyui_version": COMFYUI_VERSION,
+            "comfyui_version": options.comfyui_version,
             "required_frontend_version": "1.27.10",
             "installed_templates_version": "0.1.95",
             "required_templates_version": "0.1.95",

@@ -13,6 +13,8 @@ from ...settings.presets import ModelPreset
 
 # The node classes whose combos say what a preset needs: checkpoints, LoRAs, samplers and schedulers.
 MODEL_NODES = ("CheckpointLoaderSimple", "LoraLoader", "KSampler")
+# ComfyUI's native LoRA training (comfy_extras/nodes_train.py), which came in 0.3.6x; read with the model lists.
+TRAINING_NODES = ("LoadImageTextSetFromFolderNode", "TrainLoraNode", "SaveLoRANode", "LossGraphNode")
 
 
 def combo_choices(object_info: dict[str, Any], node: str, field: str) -> list[str] | None:
@@ -55,6 +57,23 @@ def unavailable_reason(preset: ModelPreset, object_info: dict[str, Any], server:
                 f"{what} {value!r} is not offered by {server} (it offers: {listing(offered)}); edit the preset"
             )
     return "; ".join(problems) or None
+
+
+def training_problem(checkpoint: str, object_info: dict[str, Any], server: str, version: str) -> str | None:
+    """None when the server can train a LoRA on `checkpoint`, else what is missing and what to do."""
+    missing = [node for node in TRAINING_NODES if node not in object_info]
+    if missing:
+        return (
+            f"{server} runs ComfyUI {version}, which has no {', '.join(missing)} (native LoRA training came in "
+            f"0.3.6x): update ComfyUI on {server}"
+        )
+    checkpoints = combo_choices(object_info, "CheckpointLoaderSimple", "ckpt_name") or []
+    if checkpoint not in checkpoints:
+        return (
+            f"checkpoint {checkpoint} is not installed on {server} (installed: {listing(checkpoints)}): install it "
+            f"there or train on another base"
+        )
+    return None
 
 
 def listing(names: list[str], most: int = 6) -> str:

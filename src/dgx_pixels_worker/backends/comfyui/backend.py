@@ -22,11 +22,13 @@ from ...settings.presets import ModelPreset
 from ..base import BackendEvent, Preview, Progress, RenderTask, Result, Submitted, TrainingEvent, TrainingTask
 from ..gpu_metrics import from_system_stats
 from .animation import sheet_prompt
-from .availability import MODEL_NODES, unavailable_reason
+from .availability import MODEL_NODES, TRAINING_NODES, training_problem, unavailable_reason
 from .http_api import ComfyFailed, ComfyHTTP, ComfyRejected, ComfyUnavailable
 from .img2img import SOURCE_TITLE, image_to_image, source_png
 from .routing import MessageRouter, PromptChannel
 from .tile_passes import render_tile
+from .training import train_lora
+from .training_graph import TrainingOptions
 from .uploads import ImageUploads, content_name
 from .validation_errors import explain_rejection
 from .websocket import ComfyWebSocket
@@ -89,7 +91,8 @@ class ComfyUIBackend:
         self.healthy = False
         self.detail = "not contacted yet"
         self.system_stats: dict[str, Any] = {}
-        self.node_info: dict[str, Any] = {}  # /object_info of MODEL_NODES as last read: installed files, samplers
+        self.node_info: dict[str, Any] = {}  # /object_info of MODEL_NODES and TRAINING_NODES as last read
+        self.training_options = TrainingOptions()  # dtypes and optimizer of a training (fp32 for a CPU server)
         self.availability: dict[str, str | None] = dict.fromkeys(self.presets, "not contacted yet")
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -133,7 +136,7 @@ class ComfyUIBackend:
         """Read again which checkpoints, LoRAs, samplers and schedulers the server offers: ComfyUI lists its
         folders afresh on every request and says nothing when a file comes or goes."""
         info: dict[str, Any] = {}
-        for class_type in MODEL_NODES:
+        for class_type in (*MODEL_NODES, *TRAINING_NODES):
             info.update(await self.http.node_info(class_type))
         self.node_info = info
         self.availability = {name: unavailable_reason(preset, info, self.name) for name, preset in self.presets.items()}
@@ -194,11 +197,21 @@ class ComfyUIBackend:
     # ------------------------------------------------------------ training
 
     def training_unavailable(self, model: str) -> str | None:
-        return f"{self.name} cannot train yet"
+        if not self.healthy:
+            return f"{self.name} is down: {self.detail}"
+        preset = self.presets.get(model)
+        if preset is None:
+            return f"{self.name} has no preset {model!r}"
+        return training_problem(preset.checkpoint, self.node_info, self.name, self.version)
 
-    async def train(self, task: TrainingTask) -> AsyncGenerator[TrainingEvent, None]:
-        raise WorkerError(ErrorCode.BACKEND_ERROR, f"{self.name} cannot train yet")
-        yield
+    def train(self, task: TrainingTask) -> AsyncGenerator[TrainingEvent, None]:
+        """Train a LoRA on this server (training.py). Cancelling the iteration interrupts the prompt, but ComfyUI
+        only notices once TrainLoraNode ends: its training loop never looks at the interrupt flag."""
+        return train_lora(self, task)
+
+    @property
+    def version(self) -> str:
+        return str(self.system_stats.get("system", {}).get("comfyui_version", "?"))
 
     def add_preset(self, preset: ModelPreset) -> None:
         self.presets[preset.name] = preset
@@ -238,6 +251,26 @@ class ComfyUIBackend:
         """One prompt: reattach to `ref` or submit `graph` (after `before_submit`, an upload it needs); yield
         Submitted with the prompt's id, its Progress and Preview, then the list of its output images. Cancelling
         the iteration interrupts the prompt. An image is one prompt, a tile two (tile_passes.py)."""
+        bar = _StepBar(graph, self.workflows[preset.workflow].roles.samplers, task.steps)
+
+        async def submit(prompt_id: str) -> None:
+            await self._submit(graph, prompt_id, preset)
+
+        async with contextlib.aclosing(self.run_prompt(graph, ref, submit, before_submit, bar)) as events:
+            async for item in events:
+                yield item
+
+    async def run_prompt(
+        self,
+        graph: dict[str, Any],
+        ref: str | None,
+        submit: Callable[[str], Awaitable[None]],
+        before_submit: Callable[[], Awaitable[None]] | None = None,
+        bar: _StepBar | None = None,
+        stages: dict[str, str] = STAGES,
+    ) -> AsyncGenerator[BackendEvent | list[dict[str, Any]], None]:
+        """prompt_events for any graph: `submit(prompt_id)` queues it, `bar` counts its samplers' steps (None: a
+        graph without one, whose Progress says only its stage), `stages` names what each node class does."""
         prompt_id, outputs = await self._resume(ref)
         if prompt_id is None:
             prompt_id = str(uuid.uuid4())
@@ -246,10 +279,10 @@ class ComfyUIBackend:
             if ref != prompt_id:
                 if before_submit is not None:
                     await before_submit()
-                await self._submit(graph, prompt_id, preset)
+                await submit(prompt_id)
             yield Submitted(prompt_id)
             if outputs is None:
-                async for event in self._follow(channel, graph, task, preset):
+                async for event in self._follow(channel, graph, bar, stages):
                     if isinstance(event, list):
                         outputs = event
                     else:
@@ -326,8 +359,21 @@ class ComfyUIBackend:
         return ", ".join(part for part in (preset.defaults.negative, task.negative) if part)
 
     async def _submit(self, graph: dict[str, Any], prompt_id: str, preset: ModelPreset) -> None:
+        def explain(exc: ComfyRejected) -> str:
+            return explain_rejection(exc.error, exc.node_errors, preset, self.name, self.node_info)
+
+        await self.submit_graph(graph, prompt_id, explain)
+
+    async def submit_graph(
+        self,
+        graph: dict[str, Any],
+        prompt_id: str,
+        explain: Callable[[ComfyRejected], str],
+        preview_method: str = PREVIEW_METHOD,
+    ) -> None:
+        """Queue `graph` as `prompt_id`; WorkerError when refused (in the words of `explain`) or unreachable."""
         try:
-            await self.http.submit(graph, self.client_id, prompt_id, PREVIEW_METHOD)
+            await self.http.submit(graph, self.client_id, prompt_id, preview_method)
         except ComfyRejected as exc:
             if _names_a_missing_choice(exc.node_errors):
                 # A file went away (or came) since the last look: read the lists again, so the preset shows as
@@ -335,9 +381,7 @@ class ComfyUIBackend:
                 with contextlib.suppress(ComfyUnavailable, ComfyFailed):
                     await self.refresh_models()
             raise WorkerError(
-                ErrorCode.BACKEND_ERROR,
-                explain_rejection(exc.error, exc.node_errors, preset, self.name, self.node_info),
-                {"backend": self.name, "node_errors": exc.node_errors},
+                ErrorCode.BACKEND_ERROR, explain(exc), {"backend": self.name, "node_errors": exc.node_errors}
             ) from None
         except ComfyUnavailable as exc:
             self.healthy, self.detail = False, str(exc)
@@ -346,7 +390,7 @@ class ComfyUIBackend:
             raise WorkerError(ErrorCode.BACKEND_ERROR, f"{self.name}: {exc}", {"backend": self.name}) from None
 
     async def _follow(
-        self, channel: PromptChannel, graph: dict[str, Any], task: RenderTask, preset: ModelPreset
+        self, channel: PromptChannel, graph: dict[str, Any], bar: _StepBar | None, stages: dict[str, str]
     ) -> AsyncIterator[Any]:
         """Turn the prompt's messages into events; the last thing yielded is the list of output images.
 
@@ -354,8 +398,7 @@ class ComfyUIBackend:
         preview (format 4) comes before the `progress` of its step, so it belongs to the step after the last
         one announced, while a legacy preview (format 1) comes after its `progress`."""
         outputs: list[dict[str, Any]] = []
-        bar = _StepBar(graph, self.workflows[preset.workflow].roles.samplers, task.steps)
-        stage, step, total = "queued on " + self.name, 0, bar.total
+        stage, step, total = "queued on " + self.name, 0, bar.total if bar else 0
         while True:
             try:
                 kind, data = await asyncio.wait_for(channel.messages.get(), QUIET_S)
@@ -368,10 +411,10 @@ class ComfyUIBackend:
                     return
                 continue
             if kind == "executing" and data.get("node") is not None:
-                stage = STAGES.get(graph.get(str(data["node"]), {}).get("class_type", ""), "running")
-                stage = bar.stage(str(data["node"]), stage)
+                stage = stages.get(graph.get(str(data["node"]), {}).get("class_type", ""), "running")
+                stage = bar.stage(str(data["node"]), stage) if bar else stage
                 yield Progress(step, total, stage)
-            elif kind == "progress":
+            elif kind == "progress" and bar is not None:
                 step, total = bar.at(str(data.get("node")), int(data.get("value", 0)), int(data.get("max") or 0))
                 yield Progress(step, total, stage)
             elif kind == "preview":
@@ -391,7 +434,13 @@ class ComfyUIBackend:
                     ErrorCode.BACKEND_ERROR,
                     f"ComfyUI {self.name} failed in node {data.get('node_id')} ({data.get('node_type')}): "
                     f"{str(data.get('exception_message', '')).strip()}",
-                    {"backend": self.name, "exception_type": data.get("exception_type")},
+                    {
+                        "backend": self.name,
+                        "node_id": data.get("node_id"),
+                        "node_type": data.get("node_type"),
+                        "exception_type": data.get("exception_type"),
+                        "exception_message": str(data.get("exception_message", "")).strip(),
+                    },
                 )
             elif kind == "execution_interrupted":
                 raise WorkerError(
@@ -423,7 +472,7 @@ class ComfyUIBackend:
         raise WorkerError(
             ErrorCode.BACKEND_UNAVAILABLE,
             f"{self.name} no longer knows the prompt: ComfyUI restarted and forgot its queue",
-            {"backend": self.name},
+            {"backend": self.name, "forgotten": prompt_id},
         )
 
     async def _look_up(self, prompt_id: str) -> tuple[bool, list[dict[str, Any]] | None]:
@@ -443,8 +492,13 @@ class ComfyUIBackend:
         status = entry.get("status", {})
         if status.get("status_str") != "success":
             messages = [m for m in status.get("messages", []) if m and m[0] == "execution_error"]
-            detail = messages[-1][1].get("exception_message", "") if messages else "interrupted"
-            raise WorkerError(ErrorCode.BACKEND_ERROR, f"ComfyUI {self.name} did not finish the prompt: {detail}")
+            error = messages[-1][1] if messages else {}
+            detail = str(error.get("exception_message", "interrupted")).strip()
+            raise WorkerError(
+                ErrorCode.BACKEND_ERROR,
+                f"ComfyUI {self.name} did not finish the prompt: {detail}",
+                {"backend": self.name, "node_id": error.get("node_id"), "node_type": error.get("node_type")},
+            )
         return [image for output in entry.get("outputs", {}).values() for image in output.get("images", [])]
 
     async def _known(self, prompt_id: str) -> bool:

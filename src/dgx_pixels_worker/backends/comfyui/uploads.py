@@ -42,6 +42,18 @@ class ImageUploads:
         self._given[key] = f"{folder}/{given}" if isinstance(folder, str) and folder else given
         return self._given[key]
 
+    async def replace_file(self, data: bytes, name: str, subfolder: str, content_type: str) -> None:
+        """Upload `data` as `name` into `subfolder`, replacing whatever has that name there (`overwrite`), and
+        every time: a folder of our own (a training's dataset) may have been wiped since the last upload."""
+        answer = await self._http.upload(
+            "/upload/image",
+            data={"type": INPUT, "subfolder": subfolder, "overwrite": "true"},
+            files={"image": (name, data, content_type)},
+        )
+        given = answer.get("name") if isinstance(answer, dict) else None
+        if given != name:
+            raise ComfyFailed(f"POST /upload/image stored {name} as {given!r}: {str(answer)[:200]}")
+
     def forget(self) -> None:
         """The server went away: it may come back without the files (another machine, a wiped input folder)."""
         self._given.clear()
