@@ -295,3 +295,19 @@ async def test_a_graph_the_server_refuses_says_so(server):
     assert refused.value.code == ErrorCode.BACKEND_ERROR
     assert refused.value.message.startswith("gpu1 refused the training graph: ")
     assert "Custom validation failed for node images" in refused.value.message  # ComfyUI's own words, per node
+
+
+async def test_a_job_trained_again_after_a_comfyui_restart_gets_its_newest_lora(server):
+    double = server()
+    async with backend_for(double) as backend:
+        first = (await run(backend, training_task()))[-1]
+        double.restart()  # as when ComfyUI forgot a training: the job trains again, and its first file is there
+        await backend.check_health()
+        again = (await run(backend, training_task()))[-1]
+    # ComfyUI counts on from the digits after the prefix, which are the steps: 00001, then 00007
+    assert (first.lora_name, again.lora_name) == (
+        "dgxp_knights_01234567_6_steps_00001_.safetensors",
+        "dgxp_knights_01234567_6_steps_00007_.safetensors",
+    )
+    assert again.data == (double.output_dir / "loras" / again.lora_name).read_bytes()
+    assert again.info["prompt_id"] != first.info["prompt_id"]
