@@ -26,6 +26,7 @@ from .screens.help import HelpScreen
 from .screens.models import ModelsScreen
 from .screens.monitor import MonitorScreen
 from .screens.queue import QueueScreen
+from .screens.train import TrainScreen
 from .startup import StartupError, WorkerOpener
 from .widgets.connection_bar import SEP
 
@@ -45,6 +46,7 @@ class PixelsApp(App[None]):
         "models": ModelsScreen,
         "monitor": MonitorScreen,
         "compare": CompareScreen,
+        "train": TrainScreen,
         "help": HelpScreen,
     }
     DEFAULT_MODE = "generate"
@@ -58,6 +60,7 @@ class PixelsApp(App[None]):
         Binding("f5", "switch_mode('models')", "Models", show=False),
         Binding("f6", "switch_mode('monitor')", "Monitor", show=False),
         Binding("f7", "switch_mode('compare')", "Compare", show=False),
+        Binding("f8", "switch_mode('train')", "Train", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
@@ -87,6 +90,7 @@ class PixelsApp(App[None]):
         self.backends: list[m.BackendInfo] | None = None  # from the newest status event; None: as hello said
         self.procedural_only: bool | None = None
         self.pending_image: str | None = None  # an image another screen asked the gallery to show
+        self.pending_comparisons: list[m.ComparisonInfo] = []  # comparisons another screen asked Compare to judge
         self.previous_mode = self.DEFAULT_MODE  # where escape on Help goes back to
         self.startup_error = ""
 
@@ -238,6 +242,14 @@ class PixelsApp(App[None]):
                 view.run(sys.stdout, sys.stdin)
         except SuspendNotSupported:
             self.notify("the full-size view needs a real terminal", severity="warning")
+
+    def judge(self, comparisons: list[m.ComparisonInfo]) -> None:
+        """Judge these comparisons on the Compare screen, one after another (an evaluation's)."""
+        self.pending_comparisons = list(comparisons)
+        if isinstance(self.screen, CompareScreen):
+            self.screen.judge_pending()
+        else:
+            self.switch_mode("compare")
 
     def open_image(self, image_id: str) -> None:
         self.pending_image = image_id

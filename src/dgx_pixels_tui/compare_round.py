@@ -55,6 +55,7 @@ class Next(Enum):
     WAITING = "waiting"  # the round ahead is on its way; it is shown as soon as it arrives
     START = "start"  # nothing is queued ahead: a new round of the plan is to be started
     NO_PLAN = "no plan"  # nothing was compared yet
+    JUDGED = "judged"  # the comparisons given to judge have all been shown
 
 
 class Ahead(Enum):
@@ -75,6 +76,8 @@ class CompareRounds:
         self.queueing = False  # a request for the round ahead is on its way
         self.advance_when_queued = False  # `n` was pressed while it was
         self.names_shown = False  # the models named before the vote (`h`)
+        self.given: list[m.ComparisonInfo] = []  # comparisons given to judge (an evaluation's), after `ahead`
+        self.judging = 0  # how many comparisons were given to judge; 0: rounds of a plan
 
     # ------------------------------------------------------------ the series
 
@@ -82,9 +85,23 @@ class CompareRounds:
         """Take `plan` for the rounds to come. A round queued ahead for another plan is forgotten and handed back,
         for its jobs to be cancelled."""
         stale = None
+        if self.judging:  # the comparisons given to judge stay, for `vote`; they are not this screen's to cancel
+            self.judging, self.given, self.ahead = 0, [], None
         if plan != self.plan and self.ahead is not None:
             stale, self.ahead = self.ahead, None
         self.plan = plan
+        return stale
+
+    def judge(self, comparisons: list[m.ComparisonInfo]) -> m.ComparisonInfo | None:
+        """Judge `comparisons` one after another instead of rounds of a plan; the first is shown. A round queued
+        ahead for a plan is forgotten and handed back, for its jobs to be cancelled."""
+        stale = self.ahead if self.plan is not None else None
+        self.plan, self.queueing, self.advance_when_queued = None, False, False
+        first, *rest = comparisons
+        self.ahead = rest[0] if rest else None
+        self.given = rest[1:]
+        self.judging = len(comparisons)
+        self.show(first)
         return stale
 
     def show(self, comparison: m.ComparisonInfo) -> None:
@@ -120,7 +137,11 @@ class CompareRounds:
         if self.ahead is not None:
             comparison, self.ahead = self.ahead, None
             self.show(comparison)
+            if self.given:
+                self.ahead = self.given.pop(0)
             return Next.SHOWN
+        if self.judging and self.plan is None:
+            return Next.JUDGED
         if self.queueing:
             self.advance_when_queued = True
             return Next.WAITING
@@ -130,6 +151,7 @@ class CompareRounds:
         """Fold in a newer state of a round shown or queued ahead; True when it is the round shown."""
         if self.ahead is not None and comparison.id == self.ahead.id:
             self.ahead = comparison
+        self.given = [comparison if given.id == comparison.id else given for given in self.given]
         if not self.is_current(comparison.id):
             return False
         self.current = comparison
@@ -223,6 +245,10 @@ class CompareRounds:
         """The line above the panels: the round, what to do next, and whether a round waits ahead."""
         vote = self.vote.vote if self.vote else None
         line = status_line(self.current, vote, int(self.ahead is not None), self.queueing)
+        if self.judging and self.current is not None:  # comparisons given to judge: which of them, not what waits
+            left = int(self.ahead is not None) + len(self.given)
+            where = f"{self.judging - left} of {self.judging} to judge" + (" (n next)" if left else ", the last")
+            line = line.rsplit(" · ", 1)[0] + f" · {where}"
         if self.names_shown and vote is None and self.current is not None:
             line += " · names shown (h hides)"
         return line

@@ -737,7 +737,7 @@ class RecordedClient:
     async def leaderboard(self, tag: str | None = None, rounds: int = 200) -> m.LeaderboardReply:
         tag = (tag or "").strip().lower() or None
         if tag is None:
-            return LEADERBOARD
+            return LEADERBOARD.model_copy(update={"versus": [TRAINED.evaluation]}) if self.training else LEADERBOARD
         if tag == "hero":
             return HERO_LEADERBOARD
         return LEADERBOARD.model_copy(update={"tag": tag, "total_votes": 0, "rows": []})

@@ -103,7 +103,23 @@ class CompareScreen(PixelsScreen):
 
     def refresh_from_link(self) -> None:
         self.load_models()
-        self.refresh_comparisons()
+        if self.pixels.pending_comparisons:
+            self.judge_pending()
+        else:
+            self.refresh_comparisons()
+
+    def judge_pending(self) -> None:
+        """Judge the comparisons another screen made (an evaluation's) one after another, blind, as rounds are."""
+        comparisons, self.pixels.pending_comparisons = self.pixels.pending_comparisons, []
+        if not comparisons:
+            return
+        stale = self.rounds.judge(comparisons)
+        if stale is not None:
+            self.drop_round(stale)
+        self.panels.focus()
+        self.round_shown()
+        self.refresh_comparisons()  # they may have finished rendering since they were made
+        self.notify(f"{len(comparisons)} comparison(s) to judge: vote on each, n for the next")
 
     # ------------------------------------------------------------ keys
 
@@ -227,6 +243,10 @@ class CompareScreen(PixelsScreen):
         else:
             self.redraw_status()
 
+    @work(group="compare-drop")
+    async def drop_round(self, comparison: m.ComparisonInfo) -> None:
+        await self._drop(comparison)
+
     async def _drop(self, comparison: m.ComparisonInfo) -> None:
         """Cancel the jobs of a queued round nobody will judge."""
         for job_id in unfinished_jobs(comparison):
@@ -241,6 +261,8 @@ class CompareScreen(PixelsScreen):
             self.queue_ahead()
         elif step is Next.WAITING:
             self.notify("the next round is being queued; it shows as soon as the worker answers")
+        elif step is Next.JUDGED:
+            self.notify("that was the last comparison to judge; type a prompt for rounds of your own")
         elif step is Next.START and self.rounds.plan is not None:
             self.start_round(self.rounds.plan, None)
         else:

@@ -15,6 +15,7 @@ from dgx_pixels_worker.protocol import WorkerError
 
 from .. import arena_view
 from ..messages import ComparisonChanged, ConnectionChanged
+from ..training_view import verdict_text
 from .base import PixelsScreen
 
 WHERE_WIDTH = 44  # long "why not" reasons wrap inside the cell instead of pushing the other columns away
@@ -88,7 +89,8 @@ class ModelsScreen(PixelsScreen):
         table.clear()
         for rank, row in enumerate(board.rows, start=1):
             table.add_row(*arena_view.leaderboard_cells(rank, row), key=row.preset)
-        self.query_one("#leaderboard-note", Static).update(arena_view.leaderboard_note(board))
+        versus = [f"{row.model}: {verdict_text(row)}" for row in board.versus]  # each trained preset vs its base
+        self.query_one("#leaderboard-note", Static).update("\n".join([arena_view.leaderboard_note(board), *versus]))
 
     @work(exclusive=True, group="models-load")
     async def load(self) -> None:

@@ -17,6 +17,7 @@ from dgx_pixels_worker.protocol import JobState, WorkerError
 from ..messages import PreviewArrived, QueueChanged
 from ..previews.widget import SpritePreview
 from ..terminal_format import STATE_STYLE, duration, step_text
+from ..training_view import NO_STEPS, training_progress
 from ..widgets.fitted_table import FittedTable, clip
 from .base import PixelsScreen
 
@@ -35,7 +36,10 @@ REFRESH_S = 1.0  # elapsed and eta of running jobs tick this often
 
 
 def waiting(job: m.JobInfo) -> bool:
-    """Running, but no step yet: the backend has the job and has not begun it (ComfyUI's own queue)."""
+    """Running, but no step yet: the backend has the job and has not begun it (ComfyUI's own queue). A training
+    job never has steps: it waits until it has a stage."""
+    if job.kind == "training":
+        return job.state is JobState.RUNNING and not job.stage
     return job.state is JobState.RUNNING and job.total == 0 and job.step == 0
 
 
@@ -44,6 +48,9 @@ def progress_cell(job: m.JobInfo, where: str) -> Text:
     a backend holds without a step yet says so (`waiting in ComfyUI`)."""
     if waiting(job):
         return Text(f"waiting {where}", style="cyan")
+    if job.kind == "training" and job.state is JobState.RUNNING:
+        # ComfyUI says nothing while it trains: the stage and no bar
+        return Text(clip(f"{job.stage}: no steps", WIDTHS["progress"]), style="cyan")
     fraction = max(0.0, min(1.0, job.progress))
     filled = round(fraction * BAR_WIDTH)
     bar = Text("█" * filled, style="green") + Text("░" * (BAR_WIDTH - filled), style="dim")
@@ -63,6 +70,8 @@ def detail_text(job: m.JobInfo, where: str) -> Text:
     head = Text.assemble(Text(job.id, style="bold"), " · ", state)
     if waiting(job):
         head.append(f" · waiting {where}: the server has the job and has not started it")
+    elif job.kind == "training" and job.state is JobState.RUNNING:
+        head.append(f" · {training_progress(job, time.time())} · {NO_STEPS}")
     elif job.state is JobState.RUNNING:
         head.append(
             f" · {job.progress * 100:.0f}% · " + step_text(job.image_index, job.count, job.step, job.total, job.stage)
@@ -77,6 +86,13 @@ def detail_text(job: m.JobInfo, where: str) -> Text:
             + (f" · on {job.backend}" if job.backend else "")
         )
     )
+    if job.training is not None:
+        t = job.training
+        lines[-1] = Text(
+            f"LoRA {t.name} on {t.base} · {t.images} images · {t.steps} steps · rank {t.rank} · "
+            f"learning rate {t.learning_rate:g} · {t.size}x{t.size} · priority {job.priority} · by {job.user}"
+            + (f" · on {job.backend}" if job.backend else "")
+        )
     lines.append(Text(" ".join(job.prompt.split()), style="italic"))
     return Text("\n").join(lines)
 
@@ -87,6 +103,9 @@ def timing(job: m.JobInfo, now: float) -> tuple[str, str]:
         return "", ""
     end = job.finished_at or now
     elapsed = end - job.started_at
+    if job.training is not None and job.state is JobState.RUNNING:  # no progress to extrapolate: the estimate
+        estimate = job.training.estimate_s
+        return duration(elapsed), "" if estimate is None else duration(max(0.0, estimate - elapsed))
     if job.state is not JobState.RUNNING or job.progress <= 0.02:
         return duration(elapsed), ""
     return duration(elapsed), duration(elapsed * (1 - job.progress) / job.progress)

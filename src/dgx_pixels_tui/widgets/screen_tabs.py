@@ -1,7 +1,7 @@
 """The top line: every screen with its function key, the one shown marked; a click switches too.
 
 The screens' keys live here rather than in the footer, so that the footer has room for the keys of the screen
-shown, also at 80 columns (seven screens take 71 cells)."""
+shown, also at 80 columns (eight screens take 72 cells with each key joined to its name)."""
 
 from __future__ import annotations
 
@@ -19,14 +19,15 @@ TITLE = "dgx-pixels"
 def tabs(bindings: list[Binding], current: str, width: int) -> Content:
     """`f1 Help  f2 Generate  …` with the current mode reversed; the title and wider gaps only where they fit."""
     entries = [(b.key, b.description, b.action.split("'")[1]) for b in bindings if b.action.startswith("switch_mode")]
-    for gap, title in (("  ", f"{TITLE}  │  "), ("  ", ""), (" ", "")):
-        needed = len(title) + sum(len(key) + 1 + len(name) for key, name, _ in entries) + len(gap) * (len(entries) - 1)
-        if needed <= width:
+    # The last resort (eight screens at 80 columns) joins each key to its name: the key's colour still parts them.
+    for gap, title, joint in (("  ", f"{TITLE}  │  ", " "), ("  ", "", " "), (" ", "", " "), (" ", "", "")):
+        needed = len(title) + sum(len(key) + len(joint) + len(name) for key, name, _ in entries)
+        if needed + len(gap) * (len(entries) - 1) <= width:
             break
     parts = [Content.styled(title, "bold")] if title else []
     for i, (key, name, mode) in enumerate(entries):
         style = "reverse bold" if mode == current else ""
-        label = Content.assemble((key, "$accent" if mode != current else ""), " ", name)
+        label = Content.assemble((key, "$accent" if mode != current else ""), joint, name)
         parts.append(label.stylize(f"{style} @click=app.switch_mode('{mode}')".strip()))
         if i < len(entries) - 1:
             parts.append(Content(gap))
