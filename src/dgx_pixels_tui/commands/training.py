@@ -186,7 +186,8 @@ async def follow_training(client: AsyncClient, stream: EventStream, job: m.JobIn
                 line = f"{job.state.value}: {job.stage}" if job.stage else job.state.value
                 if line != said:
                     said = line
-                    where = f" on {job.backend}" if job.backend and job.state is m.JobState.RUNNING else ""
+                    running = job.backend and job.state is m.JobState.RUNNING
+                    where = f" on {job.backend}" if running and f" {job.backend}" not in line else ""
                     out.print(f"{job.id} {line}{where}", highlight=False)
         finally:
             ticker.cancel()

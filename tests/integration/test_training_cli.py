@@ -1,0 +1,105 @@
+"""`dgx-pixels train` from the shell against a worker driving the ComfyUI double: a folder here is sent and trained
+on with its captions, `--wait` follows the job by its stage and time (no step bar) and ends with where the preset
+and the LoRA are; `train list` and `show` give the verdict and provenance; `train evaluate --wait` makes the blind
+comparisons, a vote on one reaches the leaderboard's head-to-head; a folder with a useless image is refused."""
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.integration.test_comfyui_backend import BASE, PIXEL_LORA, wait_until_usable, worker_config
+from tests.support.cli import dgx
+from tests.support.comfyui_double.process import ComfyUIDouble
+from tests.support.worker_process import WorkerProcess
+
+PRESET = "sdxl-pixel-art"
+
+
+@pytest.fixture
+def rig(tmp_path):
+    """(a worker driving a ComfyUI double, the CLI's environment); both killed after the test."""
+    gpu = ComfyUIDouble(tmp_path / "gpu1", checkpoints=[BASE], loras=[PIXEL_LORA], step_time=0.01).start()
+    worker = None
+    try:
+        worker = WorkerProcess(tmp_path / "worker", config=worker_config(("gpu1", gpu.url))).start()
+
+        async def usable() -> None:
+            async with worker.client() as client:
+                await wait_until_usable(client, PRESET)
+
+        asyncio.run(usable())
+        yield worker, worker.cli_env()
+    finally:
+        if worker is not None:
+            worker.kill()
+        gpu.kill()
+
+
+def sprites(folder: Path) -> Path:
+    folder.mkdir()
+    for name, colour in (("red_knight.png", (200, 30, 30)), ("blue-knight.png", (30, 30, 200)), ("c.png", (9, 9, 9))):
+        image = Image.new("RGBA", (16, 16), (0, 0, 0, 0))
+        image.paste((*colour, 255), (3, 3, 13, 13))
+        image.save(folder / name)
+    (folder / "c.txt").write_text("a black knight\n")
+    return folder
+
+
+def ok(result):
+    assert result.returncode == 0, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def test_a_folder_trained_listed_shown_evaluated_voted_and_on_the_leaderboard(rig, tmp_path):
+    worker, env = rig
+    folder = sprites(tmp_path / "knights")
+    start = ["train", "start", "knights", "--base", PRESET, "--folder", str(folder)]
+    trained = ok(dgx(*start, "--steps", "4", "--rank", "4", "--size", "64", "--seed", "9", "--wait", env=env))
+    assert "sent 3/3 images" in trained.stderr
+    assert "no step progress from ComfyUI while training" in trained.stderr
+    assert "completed" in trained.stderr and "%" not in trained.stderr  # the stage and time, never a bar
+    lines = trained.stdout.splitlines()
+    assert lines[0].startswith(f"preset knights: {PRESET} + LoRA ") and "(on gpu1)" in lines[0]
+    lora_file = Path(lines[1].removeprefix("LoRA file: "))
+    assert lora_file.is_file() and lora_file.is_relative_to(worker.data_dir)
+    assert lines[-1] == "next: `dgx-pixels train evaluate knights --wait`, then vote"
+
+    listed = json.loads(ok(dgx("train", "list", "--json", env=env)).stdout)["trained"]
+    assert [t["name"] for t in listed] == ["knights"]
+    assert sorted(e["caption"] for e in listed[0]["dataset"]) == ["a black knight", "blue knight", "red knight"]
+    table = ok(dgx("train", "list", env=env)).stdout
+    assert "knights" in table and f"untested against {PRESET}: `dgx-pixels train evaluate knights`" in table
+    shown = ok(dgx("train", "show", "knights", env=env)).stdout
+    assert f"preset     knights: {PRESET} ({BASE}) + LoRA " in shown
+    assert "parameters steps 4 · rank 4 · learning rate 0.0002 · seed 9 · size 64x64" in shown
+    assert str(lora_file) in shown and "a black knight" in shown
+
+    evaluated = ok(dgx("train", "evaluate", "knights", "--rounds", "2", "--seed", "50", "--wait", env=env))
+    ids = [line.split()[0] for line in evaluated.stdout.splitlines()[:2]]
+    assert all("completed" in line for line in evaluated.stdout.splitlines()[:2])
+    assert "2/2 comparisons rendered" in evaluated.stderr
+    assert f"`dgx-pixels vote {ids[0]} 1`" in evaluated.stdout
+    voted = json.loads(ok(dgx("vote", ids[0], "1", "--json", env=env)).stdout)
+    winner = voted["comparison"]["panels"][0]["model"]
+    board = ok(dgx("leaderboard", env=env)).stdout
+    versus = board.split("Trained presets against their base")[1]
+    row = next(line for line in versus.splitlines() if "knights" in line and PRESET in line)
+    assert ("1-0-0" if winner == "knights" else "0-1-0") in row
+
+
+def test_a_folder_with_an_image_of_one_colour_is_shown_and_refused(rig, tmp_path):
+    _, env = rig
+    folder = sprites(tmp_path / "knights")
+    Image.new("RGBA", (16, 16), (90, 90, 90, 255)).save(folder / "flat.png")
+    result = dgx("train", "start", "knights", "--base", PRESET, "--folder", str(folder), env=env)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "Dataset · 4 image(s)" in result.stdout and "a single colour" in result.stdout
+    assert "the dataset cannot be trained on:" in result.stderr and "single colour" in result.stderr
+    as_json = dgx("train", "start", "knights", "--base", PRESET, "--folder", str(folder), "--json", env=env)
+    error = json.loads(as_json.stdout)
+    assert error["exit"] == 2 and error["error"]["details"]["problems"]
+    assert json.loads(ok(dgx("train", "list", "--json", env=env)).stdout) == {"trained": []}
