@@ -268,9 +268,11 @@ class ComfyUIBackend:
         before_submit: Callable[[], Awaitable[None]] | None = None,
         bar: _StepBar | None = None,
         stages: dict[str, str] = STAGES,
+        confirm_cancel_s: float = CANCEL_CONFIRM_S,
     ) -> AsyncGenerator[BackendEvent | list[dict[str, Any]], None]:
         """prompt_events for any graph: `submit(prompt_id)` queues it, `bar` counts its samplers' steps (None: a
-        graph without one, whose Progress says only its stage), `stages` names what each node class does."""
+        graph without one, whose Progress says only its stage), `stages` names what each node class does, and a
+        cancel waits up to `confirm_cancel_s` for ComfyUI to confirm its interrupt."""
         prompt_id, outputs = await self._resume(ref)
         if prompt_id is None:
             prompt_id = str(uuid.uuid4())
@@ -289,7 +291,7 @@ class ComfyUIBackend:
                         yield event
             yield outputs or []
         except asyncio.CancelledError:
-            await asyncio.shield(self._cancel(channel))
+            await asyncio.shield(self._cancel(channel, confirm_cancel_s))
             raise
         finally:
             self.router.close(prompt_id)
@@ -497,7 +499,12 @@ class ComfyUIBackend:
             raise WorkerError(
                 ErrorCode.BACKEND_ERROR,
                 f"ComfyUI {self.name} did not finish the prompt: {detail}",
-                {"backend": self.name, "node_id": error.get("node_id"), "node_type": error.get("node_type")},
+                {
+                    "backend": self.name,
+                    "node_id": error.get("node_id"),
+                    "node_type": error.get("node_type"),
+                    "exception_message": detail,
+                },
             )
         return [image for output in entry.get("outputs", {}).values() for image in output.get("images", [])]
 
@@ -536,15 +543,18 @@ class ComfyUIBackend:
             },
         )
 
-    async def _cancel(self, channel: PromptChannel) -> None:
-        """Delete the prompt while it is pending; interrupt it while it runs and wait for ComfyUI to confirm."""
+    async def _cancel(self, channel: PromptChannel, confirm_s: float = CANCEL_CONFIRM_S) -> None:
+        """Delete the prompt while it is pending; interrupt it while it runs and wait up to `confirm_s` for ComfyUI
+        to confirm."""
         prompt_id = channel.prompt_id
         try:
             await self.http.delete_pending(prompt_id)
             if self.router.running != prompt_id and not await self._known(prompt_id):
                 return  # it was still pending: deleting it was enough
             await self.http.interrupt(prompt_id)
-            deadline = time.monotonic() + CANCEL_CONFIRM_S
+            if confirm_s <= 0:
+                return
+            deadline = time.monotonic() + confirm_s
             while (left := deadline - time.monotonic()) > 0:
                 try:
                     kind, _ = await asyncio.wait_for(channel.messages.get(), left)
@@ -552,7 +562,7 @@ class ComfyUIBackend:
                     break
                 if kind in ("execution_interrupted", "execution_success", "execution_error"):
                     return
-            log.warning("%s did not confirm the interrupt of %s within %gs", self.name, prompt_id, CANCEL_CONFIRM_S)
+            log.warning("%s did not confirm the interrupt of %s within %gs", self.name, prompt_id, confirm_s)
         except (ComfyUnavailable, ComfyFailed) as exc:
             log.warning("could not cancel prompt %s on %s: %s", prompt_id, self.name, exc)
 

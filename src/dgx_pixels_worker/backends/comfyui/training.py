@@ -42,7 +42,7 @@ async def train_lora(backend: ComfyUIBackend, task: TrainingTask) -> AsyncGenera
     one TrainedLora. With `task.resume_ref`, follow (or fetch) that prompt instead of training again; when ComfyUI
     has forgotten it (it restarted), raise BACKEND_UNAVAILABLE so the job goes back in the queue (a new run must
     come without the old ref: it uploads and trains again). Cancelling interrupts the prompt, which ComfyUI only
-    notices once TrainLoraNode ends; the job itself ends at once (after at most CANCEL_CONFIRM_S)."""
+    notices once TrainLoraNode ends (nothing is saved then); the iteration ends at once, without waiting for it."""
     server = backend.name
     await _refresh(backend)
     bound = _graph(backend, task)
@@ -59,7 +59,8 @@ async def train_lora(backend: ComfyUIBackend, task: TrainingTask) -> AsyncGenera
     prompt_id, outputs = task.resume_ref or "", None
     try:
         async with contextlib.aclosing(
-            backend.run_prompt(bound.graph, task.resume_ref, submit, before_submit, None, STAGES)
+            # No wait for ComfyUI to confirm a cancel: it cannot before TrainLoraNode ends, however long that takes.
+            backend.run_prompt(bound.graph, task.resume_ref, submit, before_submit, None, STAGES, confirm_cancel_s=0)
         ) as events:
             async for item in events:
                 if isinstance(item, list):
