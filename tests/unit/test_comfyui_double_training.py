@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -582,3 +583,34 @@ async def test_training_goes_on_from_a_saved_lora_and_counts_its_steps(
     error = next(e["data"] for e in events if e["type"] == "execution_error")
     assert (error["node_type"], error["exception_type"]) == ("TrainLoraNode", "ValueError")
     assert error["exception_message"] == "invalid literal for int() with base 10: 'x.safetensors'\n"
+
+
+async def test_a_full_disk_fails_save_lora_with_the_real_servers_error(
+    double: ComfyUIDouble, http: httpx.AsyncClient
+) -> None:
+    folder = await upload_dataset(http, [(64, 64)] * 2)
+    prefix = f"loras/full{uuid.uuid4().hex[:6]}"
+    assert double.control(lora_disk_full=1)["lora_disk_full"] == 1
+    _, events = await run(double, http, training_graph(folder, prefix))
+    error = next(e["data"] for e in events if e["type"] == "execution_error")
+    # As a real 0.3.64 server said with its output/loras on a full tmpfs (safetensors 0.8 writes a temporary file)
+    assert (error["node_type"], error["exception_type"], error["exception_message"]) == (
+        "SaveLoRANode",
+        "safetensors._safetensors_rust.SafetensorError",
+        "Error while serializing: I/O error: No space left on device (os error 28)\n",
+    )
+    assert not list((Path(double.stats()["options"]["output_dir"]) / "loras").glob(prefix[6:] + "*"))
+    assert double.control()["lora_disk_full"] == 0
+    assert (await http.post("/__double/control", json={"lora_disk_full": -1})).status_code == 400
+
+
+def test_an_older_server_has_no_training_nodes_and_says_its_version(tmp_path: Path) -> None:
+    with ComfyUIDouble(tmp_path, training_nodes=False, comfyui_version="0.3.40") as old:
+        with urllib.request.urlopen(f"{old.url}/object_info/TrainLoraNode", timeout=5) as answer:
+            assert json.loads(answer.read()) == {}  # ComfyUI's answer for a class it does not have
+        with urllib.request.urlopen(f"{old.url}/object_info", timeout=5) as answer:
+            classes = json.loads(answer.read())
+        with urllib.request.urlopen(f"{old.url}/system_stats", timeout=5) as answer:
+            version = json.loads(answer.read())["system"]["comfyui_version"]
+    assert "KSampler" in classes and not {"TrainLoraNode", "SaveLoRANode", "LossGraphNode"} & set(classes)
+    assert version == "0.3.40"
