@@ -10,6 +10,7 @@ import contextlib
 import json
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from statistics import median
 
 from ..arena.head_to_head import untested
@@ -72,6 +73,16 @@ class TrainingRun:
             size=p.size,
             resume_ref=resume,
         )
+        try:
+            await self._train(backend, running, p, task)
+        except WorkerError as exc:
+            if not exc.details.get("forgotten"):
+                raise
+            # The server restarted since and forgot the training: in this same attempt, upload and train again.
+            self._lifecycle.record_backend_ref(running, None)
+            await self._train(backend, running, p, replace(task, resume_ref=None))
+
+    async def _train(self, backend: Backend, running: RunningJob, p: TrainingParams, task: TrainingTask) -> None:
         began = time.time()
         async with contextlib.aclosing(backend.train(task)) as stream:
             async for event in stream:
