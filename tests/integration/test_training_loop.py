@@ -254,7 +254,7 @@ async def test_a_comfyui_restart_mid_training_trains_again_and_ends_once(rig):
 
 
 async def test_the_winners_of_my_votes_for_a_tag_make_a_dataset(rig):
-    gpu, worker = rig
+    _, worker = rig
     async with worker.client() as client:
         await wait_until_usable(client, PRESET)
         chosen = []
