@@ -19,6 +19,8 @@ from textual.widgets import DataTable, Input, Select, Static
 from dgx_pixels_worker.protocol import WorkerError
 
 from ..dataset_draft import DatasetDraft, Source, parse_source
+from ..link import LinkState
+from ..messages import ConnectionChanged, JobFinished, StatusArrived
 from ..previews.widget import SpritePreview
 from ..training_view import (
     DEFAULT_LEARNING_RATE,
@@ -76,6 +78,8 @@ class TrainScreen(PixelsScreen):
         self.trained: list[m.TrainedInfo] = []
         self.editing: int | None = None  # the dataset row whose caption the caption field edits
         self.job: m.JobInfo | None = None  # the training job queued here last
+        self.healthy: tuple[str, ...] = ()  # the servers up, as the last status said
+        self.no_base = False  # the line under the form says that no base can train
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="train-form"):
@@ -122,6 +126,30 @@ class TrainScreen(PixelsScreen):
         self.load_models()
         self.load_trained()
 
+    def on_connection_changed(self, message: ConnectionChanged) -> None:
+        if message.state is LinkState.CONNECTED:
+            self.refresh_from_link()
+
+    def on_status_arrived(self, message: StatusArrived) -> None:
+        """A server that comes up (or goes down) changes which bases can train: the list follows."""
+        healthy = tuple(sorted(b.name for b in message.status.backends if b.healthy))
+        if healthy != self.healthy:
+            self.healthy = healthy
+            self.load_models()
+
+    def on_job_finished(self, message: JobFinished) -> None:
+        """A training that ends brings its preset: the bases and the trained presets are asked for again."""
+        job = message.job
+        if job.kind != "training":
+            return
+        self.load_models()
+        self.load_trained()
+        if self.job is not None and job.id == self.job.id and job.training is not None:
+            if job.error is not None:
+                self.say(Text(f"training {job.training.name} failed: {job.error.message}", style="red"))
+            else:
+                self.say(f"training {job.training.name} {job.state.value}: e on it below evaluates it blind")
+
     # ------------------------------------------------------------ keys
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -152,8 +180,11 @@ class TrainScreen(PixelsScreen):
                 select.value = chosen
             elif names:
                 select.value = names[0]
+        select.prompt = "base preset" if names else "no base"
+        if names and self.no_base:  # a server came up: the warning is stale
+            self.say(HINT)
+        self.no_base = not names
         if not names:
-            select.prompt = "no base"
             self.say(
                 Text(
                     "No base can train here: training needs a ComfyUI preset on a reachable server (F5 Models says "
