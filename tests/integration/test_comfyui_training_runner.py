@@ -143,7 +143,7 @@ async def test_a_lora_is_trained_fetched_and_becomes_a_preset_with_its_base(serv
         assert trained.data == (double.output_dir / "loras" / trained.lora_name).read_bytes()
         assert Image.open(io.BytesIO(trained.loss_png)).size == (840, 520)
         assert trained.info["prompt_id"] == events[1].ref and trained.info["comfyui_version"] == "0.3.64"
-        assert trained.info["rank"] == 4 and trained.info["checkpoint"] == BASE
+        assert trained.info["rank"] == 4 and trained.info["checkpoint"] == BASE and trained.info["images"] == 4
 
         backend.add_preset(ModelPreset(name="knights", checkpoint=BASE, loras=[LoraRef(name=trained.lora_name)]))
         assert backend.can_run("knights")

@@ -213,6 +213,8 @@ async def _fetch(
             "comfyui_version": backend.version,
             "checkpoint": task.checkpoint,
             "dataset_folder": bound.folder,
+            "images": len(task.images),
+            "size": task.size,
             "lora_file": f"output/loras/{name}",
             **{key: value for key, value in trained.items() if not isinstance(value, list)},
         },
