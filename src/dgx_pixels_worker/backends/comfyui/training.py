@@ -40,9 +40,10 @@ PREVIEW_METHOD = "none"  # nothing in a training graph draws a preview
 async def train_lora(backend: ComfyUIBackend, task: TrainingTask) -> AsyncGenerator[TrainingEvent, None]:
     """Yield Submitted (the prompt id, to reattach to after a worker restart), Progress with stages only, then
     one TrainedLora. With `task.resume_ref`, follow (or fetch) that prompt instead of training again; when ComfyUI
-    has forgotten it (it restarted), raise BACKEND_UNAVAILABLE so the job goes back in the queue (a new run must
-    come without the old ref: it uploads and trains again). Cancelling interrupts the prompt, which ComfyUI only
-    notices once TrainLoraNode ends (nothing is saved then); the iteration ends at once, without waiting for it."""
+    has forgotten it (it restarted), raise BACKEND_UNAVAILABLE with details["forgotten"] (also when it forgets
+    the prompt mid-training): a run without the old ref uploads and trains again. Cancelling interrupts the
+    prompt, which ComfyUI only notices once TrainLoraNode ends (nothing is saved then); the iteration ends at once,
+    without waiting for it."""
     server = backend.name
     await _refresh(backend)
     bound = _graph(backend, task)
@@ -69,13 +70,8 @@ async def train_lora(backend: ComfyUIBackend, task: TrainingTask) -> AsyncGenera
                     prompt_id = item.ref
                     yield item
                     # A reattached prompt says which node runs only when the next one starts.
-                    yield Progress(
-                        0,
-                        0,
-                        f"queued on {server}"
-                        if item.ref != task.resume_ref
-                        else f"reattached to the training on {server}",
-                    )
+                    fresh = item.ref != task.resume_ref
+                    yield Progress(0, 0, f"queued on {server}" if fresh else f"reattached to the training on {server}")
                 elif isinstance(item, Progress):
                     yield Progress(0, 0, item.stage)
     except WorkerError as exc:
