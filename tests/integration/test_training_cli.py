@@ -20,7 +20,7 @@ PRESET = "sdxl-pixel-art"
 
 @pytest.fixture
 def rig(tmp_path):
-    """(a worker driving a ComfyUI double, the CLI's environment); both killed after the test."""
+    """(a ComfyUI double, a worker driving it, the CLI's environment); both killed after the test."""
     gpu = ComfyUIDouble(tmp_path / "gpu1", checkpoints=[BASE], loras=[PIXEL_LORA], step_time=0.01).start()
     worker = None
     try:
@@ -31,7 +31,7 @@ def rig(tmp_path):
                 await wait_until_usable(client, PRESET)
 
         asyncio.run(usable())
-        yield worker, worker.cli_env()
+        yield gpu, worker, worker.cli_env()
     finally:
         if worker is not None:
             worker.kill()
@@ -55,7 +55,7 @@ def ok(result):
 
 
 def test_a_folder_trained_listed_shown_evaluated_voted_and_on_the_leaderboard(rig, tmp_path):
-    worker, env = rig
+    _, worker, env = rig
     folder = sprites(tmp_path / "knights")
     start = ["train", "start", "knights", "--base", PRESET, "--folder", str(folder)]
     trained = ok(dgx(*start, "--steps", "4", "--rank", "4", "--size", "64", "--seed", "9", "--wait", env=env))
@@ -92,7 +92,7 @@ def test_a_folder_trained_listed_shown_evaluated_voted_and_on_the_leaderboard(ri
 
 
 def test_a_folder_with_an_image_of_one_colour_is_shown_and_refused(rig, tmp_path):
-    _, env = rig
+    *_, env = rig
     folder = sprites(tmp_path / "knights")
     Image.new("RGBA", (16, 16), (90, 90, 90, 255)).save(folder / "flat.png")
     result = dgx("train", "start", "knights", "--base", PRESET, "--folder", str(folder), env=env)
@@ -103,3 +103,16 @@ def test_a_folder_with_an_image_of_one_colour_is_shown_and_refused(rig, tmp_path
     error = json.loads(as_json.stdout)
     assert error["exit"] == 2 and error["error"]["details"]["problems"]
     assert json.loads(ok(dgx("train", "list", "--json", env=env)).stdout) == {"trained": []}
+
+
+def test_a_training_that_fails_on_the_server_exits_1_with_the_reason(rig, tmp_path):
+    gpu, _, env = rig
+    gpu.control(lora_disk_full=1)
+    folder = sprites(tmp_path / "knights")
+    result = dgx("train", "start", "knights", "--base", PRESET, "--folder", str(folder), "--steps", "4", "--wait",
+                 "--json", env=env)  # fmt: skip
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    out = json.loads(result.stdout)
+    assert out["exit"] == 1 and out["error"]["code"] == "job_failed"
+    assert "disk is full" in out["error"]["message"] and out["job"]["state"] == "failed"
+    assert "disk is full" in result.stderr
