@@ -184,3 +184,17 @@ async def test_the_models_screen_says_how_each_trained_preset_fares_against_its_
         await pilot.press("f5")
         await until(pilot, lambda: "knights-v1" in text(app, "#leaderboard-note"), what="the head-to-head line")
         assert "knights-v1: undecided vs sdxl-base: 75% (46–91%) in 10 games" in text(app, "#leaderboard-note")
+
+
+async def test_train_is_in_the_tabs_help_and_the_command_palette():
+    app = PixelsApp(RecordedClient(training=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.connection_line[0] == "connected", what="the connection")
+        tabs = str(app.screen.query_one("#tabs").render())
+        assert tabs.endswith("f7Compare f8Train")  # eight screens fit 80 columns, each key joined to its name
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Go to Train" in titles and "Load dataset" in titles and "Evaluate" in titles
+        await pilot.press("f1")
+        await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen", what="Help")
+        assert "f8  Train" in app.screen.text and "ctrl+l  Load dataset" in app.screen.text
+        assert "x or del  Drop image" in app.screen.text and "e  Evaluate" in app.screen.text
