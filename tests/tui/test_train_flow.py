@@ -76,6 +76,7 @@ async def test_a_folder_trained_from_the_train_screen_then_judged_on_compare(wor
             what="the training to end",
         )
         queue.table.move_cursor(row=queue.table.get_row_index(job_id))
+        assert str(queue.table.get_row(job_id)[2]) == "trained"  # a training never shows a bar, also when done
         detail = "LoRA knights on sdxl-pixel-art · 2 images · 4 steps · rank 16 · learning rate 0.0002"
         await until(pilot, lambda: detail in str(queue.query_one("#job-detail", Static).render()), what="the detail")
 

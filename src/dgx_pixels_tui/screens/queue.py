@@ -48,9 +48,10 @@ def progress_cell(job: m.JobInfo, where: str) -> Text:
     a backend holds without a step yet says so (`waiting in ComfyUI`)."""
     if waiting(job):
         return Text(f"waiting {where}", style="cyan")
-    if job.kind == "training" and job.state is JobState.RUNNING:
-        # ComfyUI says nothing while it trains: the stage and no bar
-        return Text(clip(f"{job.stage}: no steps", WIDTHS["progress"]), style="cyan")
+    if job.kind == "training":  # ComfyUI says nothing while it trains: the stage, never a bar
+        if job.state is JobState.RUNNING:
+            return Text(clip(f"{job.stage}: no steps", WIDTHS["progress"]), style="cyan")
+        return Text("trained" if job.state is JobState.COMPLETED else "")
     fraction = max(0.0, min(1.0, job.progress))
     filled = round(fraction * BAR_WIDTH)
     bar = Text("█" * filled, style="green") + Text("░" * (BAR_WIDTH - filled), style="dim")
