@@ -80,22 +80,23 @@ class Worker:
         if self.settings.worker.backend in ("auto", "comfyui") and self.settings.backends:
             # Imported here: httpx and websockets cost a worker without ComfyUI servers 7 MB for nothing.
             from .backends.comfyui.backend import ComfyUIBackend
+            from .backends.comfyui.training_graph import TrainingOptions
             from .settings.library import load_model_library
 
             presets, workflows, self.library_problems = load_model_library(self.settings)
             self.presets = {preset.name: preset for preset in presets}
             for server in self.settings.backends:
-                backends.append(
-                    ComfyUIBackend(
-                        server.name,
-                        server.url,
-                        presets,
-                        workflows,
-                        slots=server.slots,
-                        health_interval_s=server.health_interval_s,
-                        request_timeout_s=server.request_timeout_s,
-                    )
+                comfyui = ComfyUIBackend(
+                    server.name,
+                    server.url,
+                    presets,
+                    workflows,
+                    slots=server.slots,
+                    health_interval_s=server.health_interval_s,
+                    request_timeout_s=server.request_timeout_s,
                 )
+                comfyui.training_options = TrainingOptions(server.training_dtype, server.training_dtype)
+                backends.append(comfyui)
         return backends
 
     async def run(self) -> None:

@@ -271,3 +271,20 @@ async def test_the_winners_of_my_votes_for_a_tag_make_a_dataset(rig):
         assert [item.image for item in every.items] == chosen
     async with worker.client_as("bob") as bob:
         assert (await bob.dataset(winners="")).items == []  # bob has not voted
+
+
+async def test_a_server_set_to_fp32_trains_in_fp32(tmp_path):
+    gpu = ComfyUIDouble(tmp_path / "gpu1", checkpoints=[BASE], loras=[PIXEL_LORA], step_time=0.01).start()
+    config = worker_config(("gpu1", gpu.url)) + 'training_dtype = "fp32"\n'
+    worker = WorkerProcess(tmp_path / "worker", config=config).start()
+    try:
+        async with worker.client() as client:
+            await wait_until_usable(client, PRESET)
+            job = await client.train("f32-style", PRESET, images=await dataset_of_uploads(client, 2), steps=2, size=64)
+            assert (await finished_job(client, job.id, timeout=60)).state is m.JobState.COMPLETED
+        [graph] = trainings(gpu)
+        [inputs] = [node["inputs"] for node in graph.values() if node["class_type"] == "TrainLoraNode"]
+        assert (inputs["training_dtype"], inputs["lora_dtype"]) == ("fp32", "fp32")
+    finally:
+        worker.kill()
+        gpu.kill()

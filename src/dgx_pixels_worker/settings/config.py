@@ -50,6 +50,8 @@ class ComfyUISettings(_Section):
     slots: int = Field(default=2, ge=1, le=2)  # more prompts queued inside ComfyUI would slow cancel and priority
     health_interval_s: float = Field(default=5.0, gt=0, le=600)
     request_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    # The number type LoRAs are trained in there: bf16 halves the memory; fp32 for GPUs without bf16.
+    training_dtype: Literal["bf16", "fp32"] = "bf16"
 
 
 class ClientSettings(_Section):
