@@ -51,7 +51,8 @@ class DatasetDraft:
 
     def drop(self, index: int) -> None:
         dropped = self.entries.pop(index)
-        self.problems = [p for p in self.problems if not p.startswith(f"{dropped.image}:")]
+        if dropped.problem in self.problems:  # the worker lists each image's problem among the dataset's
+            self.problems.remove(dropped.problem)
         self.edited = True
 
     @property

@@ -393,7 +393,7 @@ TRAINED_MODEL = BASE_MODEL.model_copy(
     update={"name": "knights-v1", "description": "sdxl-base with the LoRA knights-v1 (trained here)"}
 )
 ONE_COLOUR = "3d4e5f607182-0"
-ONE_COLOUR_PROBLEM = "a single colour: nothing to learn from; drop it or choose another image"
+ONE_COLOUR_PROBLEM = f"{ONE_COLOUR} is a single colour: a LoRA learns nothing from it; leave it out"
 TRAINING_JOB = _job(
     "9a0b1c2d3e4f",
     m.JobState.RUNNING,
@@ -856,7 +856,7 @@ class RecordedClient:
                 found = tag in image.params.get("tags", []) if tag is not None else query.lower() in prompt.lower()
                 if found and image.id not in {entry.image for entry in entries}:
                     entries.append(self._entry(image.id, None))
-        problems = [f"{entry.image}: {entry.problem}" for entry in entries if entry.problem]
+        problems = [entry.problem for entry in entries if entry.problem]  # as the worker lists them
         if not entries:
             problems.append("the dataset is empty: give images, a query that finds some, or a folder")
         return m.DatasetReply(items=entries, problems=problems)
@@ -868,7 +868,7 @@ class RecordedClient:
         info = next((image for image in images() if image.id == image_id), None)
         if info is None:
             return m.DatasetEntry(
-                image=image_id, caption=caption or "", width=0, height=0, problem="no such image in the gallery"
+                image=image_id, caption=caption or "", width=0, height=0, problem=f"{image_id} is not in the gallery"
             )
         problem = ONE_COLOUR_PROBLEM if image_id == ONE_COLOUR else None
         caption = caption if caption is not None else str(info.params.get("prompt", ""))

@@ -410,6 +410,14 @@ class TrainScreen(PixelsScreen):
             self.notify(exc.message, title="not trained", severity="error", timeout=10)
             return
         self.job = job
+        if (made := job.training) is not None:  # the fields left blank got the worker's defaults: show those
+            for field, key, value in (
+                ("steps", "steps", made.steps),
+                ("rank", "rank", made.rank),
+                ("lr", "learning_rate", f"{made.learning_rate:g}"),
+            ):
+                if key not in numbers:
+                    self.query_one(f"#train-{field}", Input).placeholder = str(value)
         self.say(
             f"training {name} as job {job.id}: F3 Queue shows its stage, elapsed time and estimate "
             "(ComfyUI gives no step progress while it trains)"
