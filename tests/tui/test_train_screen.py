@@ -102,10 +102,12 @@ async def test_a_dataset_with_problems_shows_them_in_red_and_train_refuses():
         assert rows(app) == [[ONE_COLOUR, "32x32", "green slime", ONE_COLOUR_PROBLEM]]
         problem = screen.query_one("#train-dataset", DataTable).get_row_at(0)[3]
         assert problem.style == "red"
-        assert "1 image(s) cannot be trained on (in red): drop them with x" in text(app, "#train-status")
+        assert text(app, "#train-status") == f"{ONE_COLOUR_PROBLEM} (x drops it)"  # whole, however narrow
         await pilot.press("ctrl+t")
         await pilot.pause(0.2)
         assert not [call for call in client.calls if call[0] == "train"] and screen.job is None
+        said = [n.message for n in app._notifications]
+        assert "1 image(s) cannot be trained on (in red): drop them with x, or load another dataset" in said
         await pilot.press("x")
         await until(pilot, lambda: not rows(app), what="the bad image dropped")
         assert "the dataset is empty" in text(app, "#train-status")

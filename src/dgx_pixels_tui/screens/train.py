@@ -288,8 +288,19 @@ class TrainScreen(PixelsScreen):
         if draft.entries:
             table.move_cursor(row=min(keep, len(draft.entries) - 1))
         table.border_title = f"Dataset · {len(draft.entries)} image(s) (enter edits a caption, x drops)"
+        self.say_dataset(table.cursor_row)
+
+    def say_dataset(self, row: int) -> None:
+        """The line under the form: the highlighted image's problem (the table may be too narrow to show it
+        whole), else whether the dataset can be trained on and what to do."""
+        draft = self.draft
+        if draft is None:
+            return
+        highlighted = draft.entries[row] if 0 <= row < len(draft.entries) else None
         refusal = draft.refusal
-        if refusal is None:
+        if highlighted is not None and highlighted.problem:
+            self.say(Text(f"{highlighted.problem} (x drops it)", style="red"))
+        elif refusal is None:
             self.say(f"{len(draft.entries)} image(s) ready: ctrl+t trains")
         elif draft.problems and not any(entry.problem for entry in draft.entries):
             self.say(Text(problem_advice(draft.problems), style="red"))
@@ -300,6 +311,7 @@ class TrainScreen(PixelsScreen):
     def dataset_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if self.draft is not None and event.cursor_row < len(self.draft.entries):
             self.show_image(self.draft.entries[event.cursor_row].image)
+            self.say_dataset(event.cursor_row)
 
     @work(exclusive=True, group="train-preview")
     async def show_image(self, image_id: str) -> None:
