@@ -249,6 +249,8 @@ class CompareRounds:
             left = int(self.ahead is not None) + len(self.given)
             where = f"{self.judging - left} of {self.judging} to judge" + (" (n next)" if left else ", the last")
             line = line.rsplit(" · ", 1)[0] + f" · {where}"
+            prompt = self.current.prompt if len(self.current.prompt) <= 40 else self.current.prompt[:39] + "…"
+            line = f"“{prompt}” · {line}"  # the rounds were not typed here: say what each was asked for
         if self.names_shown and vote is None and self.current is not None:
             line += " · names shown (h hides)"
         return line

@@ -162,7 +162,7 @@ async def test_evaluating_a_trained_preset_judges_its_comparisons_blind_on_compa
         assert captions[0].startswith("Panel 1") and captions[1].startswith("Panel 2")
         assert not any("knights-v1" in c or "sdxl-base" in c for c in captions)  # blind
         status = str(compare.query_one("#compare-status", Static).render())
-        assert status.startswith("e0a1b2c3d4e5") and status.endswith("1 of 2 to judge (n next)")
+        assert status.startswith("“fire dragon” · e0a1b2c3d4e5") and status.endswith("1 of 2 to judge (n next)")
 
         await pilot.press("1")
         await until(pilot, lambda: compare.vote is not None, what="the vote")
