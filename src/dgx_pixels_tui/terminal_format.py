@@ -91,7 +91,11 @@ def job_table(jobs: list[JobInfo], now: float | None = None) -> Table:
 
 def _row(job: JobInfo, now: float) -> list[str]:
     state = job.state.value
-    if state == "running":
+    if job.kind == "training" and state in ("queued", "running", "completed"):
+        from .training_view import training_progress  # it draws on this module's durations
+
+        progress = "trained" if state == "completed" else training_progress(job, now)
+    elif state == "running":
         progress = f"{job.progress * 100:3.0f}% {step_text(job.image_index, job.count, job.step, job.total, job.stage)}"
     elif state == "failed" and job.error:
         progress = job.error.message

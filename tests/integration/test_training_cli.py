@@ -67,6 +67,9 @@ def test_a_folder_trained_listed_shown_evaluated_voted_and_on_the_leaderboard(ri
     lora_file = Path(lines[1].removeprefix("LoRA file: "))
     assert lora_file.is_file() and lora_file.is_relative_to(worker.data_dir)
     assert lines[-1] == "next: `dgx-pixels train evaluate knights --wait`, then vote"
+    queue = ok(dgx("queue", env={**env, "COLUMNS": "200"})).stdout
+    [row] = [line for line in queue.splitlines() if "train LoRA knights" in line]
+    assert "trained" in row and "%" not in row  # a training has no bar, here either
 
     listed = json.loads(ok(dgx("train", "list", "--json", env=env)).stdout)["trained"]
     assert [t["name"] for t in listed] == ["knights"]
