@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # numpy is loaded with the first picture, not with the screens that name these helpers
+    import numpy as np
 
 TILE_REPEAT = 3  # a tile is shown 3 x 3 times, so its wrap edges sit inside the picture where a seam would show
 
@@ -13,6 +16,8 @@ def split_sheet(pixels: np.ndarray, frames: int) -> list[np.ndarray]:
     A sheet whose width is not a multiple of `frames` is not one (a still sent for an animation): it is
     shown whole, as one frame, rather than cut into pieces that mean nothing.
     """
+    import numpy as np
+
     width = pixels.shape[1]
     if frames <= 1 or width < frames or width % frames:
         return [pixels]
@@ -22,6 +27,8 @@ def split_sheet(pixels: np.ndarray, frames: int) -> list[np.ndarray]:
 
 def repeat_tile(pixels: np.ndarray, times: int = TILE_REPEAT) -> np.ndarray:
     """The tile repeated `times` x `times` (edge to edge, as a game lays it)."""
+    import numpy as np
+
     return np.tile(pixels, (times, times, 1))
 
 
@@ -44,6 +51,7 @@ def repeated_png(data: bytes, times: int = TILE_REPEAT) -> bytes:
     come back as they are, for the viewer to say so."""
     import io
 
+    import numpy as np
     from PIL import Image
 
     try:
