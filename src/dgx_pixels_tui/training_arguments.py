@@ -26,7 +26,12 @@ def add_parser(sub: Any, common: argparse.ArgumentParser, json_flag: argparse.Ar
     actions = p.add_subparsers(dest="action", required=True)
     q = actions.add_parser("start", parents=[common, json_flag], help="train a LoRA on a dataset, as preset NAME")
     q.add_argument("name", help="the new preset's name: lowercase letters, digits, '.', '_' and '-'")
-    q.add_argument("--base", required=True, metavar="PRESET", help="the ComfyUI preset whose checkpoint to train on")
+    q.add_argument("--base", metavar="PRESET", help="the ComfyUI preset whose checkpoint to train on")
+    q.add_argument(
+        "--like",
+        metavar="NAME",
+        help="train again as trained preset NAME was: its base, dataset, captions and parameters (flags override)",
+    )
     q.add_argument("--images", nargs="+", default=[], metavar="ID", help="gallery images to train on")
     q.add_argument("--query", metavar="TEXT", help="and the gallery images this finds, e.g. 'tag:knights'")
     q.add_argument("--winners", metavar="TAG", help="and the images that won your votes on comparisons tagged TAG")

@@ -94,6 +94,24 @@ def test_a_folder_trained_listed_shown_evaluated_voted_and_on_the_leaderboard(ri
     assert ("1-0-0" if winner == "knights" else "0-1-0") in row
 
 
+def test_a_trained_preset_is_trained_again_from_its_provenance(rig, tmp_path):
+    _, _, env = rig
+    folder = sprites(tmp_path / "knights")
+    first = ["train", "start", "knights", "--base", PRESET, "--folder", str(folder), "--rank", "4", "--size", "64"]
+    ok(dgx(*first, "--steps", "4", "--seed", "9", "--wait", env=env))
+    ok(dgx("train", "start", "knights-again", "--like", "knights", "--steps", "2", "--wait", env=env))
+    trained = {t["name"]: t for t in json.loads(ok(dgx("train", "list", "--json", env=env)).stdout)["trained"]}
+    again, before = trained["knights-again"], trained["knights"]
+    assert (again["base"], again["rank"], again["seed"], again["size"], again["steps"]) == (PRESET, 4, 9, 64, 2)
+    assert [(e["image"], e["caption"]) for e in again["dataset"]] == [
+        (e["image"], e["caption"]) for e in before["dataset"]
+    ]
+    missing = dgx("train", "start", "x", "--like", "nobody", env=env)
+    assert missing.returncode == 2 and "no trained preset 'nobody'" in missing.stderr
+    neither = dgx("train", "start", "x", "--images", "abc", env=env)
+    assert neither.returncode == 2 and "--base PRESET, or --like NAME" in neither.stderr
+
+
 def test_a_folder_with_an_image_of_one_colour_is_shown_and_refused(rig, tmp_path):
     *_, env = rig
     folder = sprites(tmp_path / "knights")

@@ -40,16 +40,28 @@ def start(args: argparse.Namespace) -> int:
             {"field": "name"},
             EXIT_USAGE,
         )
+    if not args.base and not args.like:
+        raise CommandError(
+            "which checkpoint to train on: give --base PRESET, or --like NAME to train again as NAME was",
+            "invalid",
+            {"field": "base"},
+            EXIT_USAGE,
+        )
     captions = captions_given(args.captions)
     local = local_images(args.folder, captions)
-    if not (local or args.images or args.query is not None or args.winners is not None):
+    if not (local or args.like or args.images or args.query is not None or args.winners is not None):
         raise CommandError(
             "no dataset: give --folder DIR, --images ID ..., --query TEXT or --winners TAG", "invalid", {}, EXIT_USAGE
         )
 
     async def body(client: AsyncClient, settings: Settings) -> int:
-        await check_base(client, args.base)
-        items = [{"image": image, "caption": captions.get(image)} for image in args.images]
+        like = await one_trained(client, args.like) if args.like else None
+        base = args.base or (like.base if like is not None else "")
+        await check_base(client, base)
+        items: list[dict[str, Any]] = []
+        if like is not None:
+            items = [{"image": e.image, "caption": e.caption} for e in like.dataset]
+        items += [{"image": image, "caption": captions.get(image)} for image in args.images]
         items += await upload_all(client, local, args.json)
         dataset = await client.dataset(items, query=args.query, winners=args.winners)
         if dataset.problems:
@@ -62,13 +74,13 @@ def start(args: argparse.Namespace) -> int:
                 await anext(stream)  # subscribed before the job exists: no event of it is missed
             job = await client.train(
                 args.name,
-                args.base,
+                base,
                 images=[{"image": e.image, "caption": e.caption} for e in dataset.items],
-                steps=args.steps,
-                rank=args.rank,
-                learning_rate=args.lr,
-                seed=args.seed,
-                size=args.size,
+                steps=args.steps or (like.steps if like is not None else None),
+                rank=args.rank or (like.rank if like is not None else None),
+                learning_rate=args.lr or (like.learning_rate if like is not None else None),
+                seed=args.seed if args.seed is not None or like is None else like.seed,
+                size=args.size or (like.size if like is not None else None),
                 priority=args.priority,
                 request_id=new_id(),
             )
