@@ -192,7 +192,8 @@ async def test_at_80x24_the_button_the_recent_strip_tabs_and_footer_fit():
         thumb = app.screen.query("#recent SpritePreview").first().region
         assert thumb.height >= 4 and screen.contains_region(thumb)
         tabs = str(app.screen.query_one("#tabs").render())
-        assert "f7 Compare" in tabs and "f1 Help" in tabs
+        assert all(f"f{n}{name}" in tabs for n, name in ((1, "Help"), (7, "Compare"), (8, "Train")))  # all 8 fit
+        assert len(tabs) <= NARROW[0]
         bar = app.screen.query_one(ConnectionBar)
         assert "no ComfyUI reachable" in str(bar.render())
         keys = list(app.screen.query_one(Footer).query(FooterKey))

@@ -163,7 +163,10 @@ class GenerateScreen(PixelsScreen):
         if chosen is not None and chosen not in names:  # gone from the worker's list: still the user's choice
             options.append((Text.assemble(chosen, ("  ✗ not offered now", "dim")), chosen))
         with select.prevent(Select.Changed):
-            select.set_options(options)
+            try:
+                select.set_options(options)
+            except NoMatches:  # its overlay is gone: the app is closing
+                return
             default = hello.default_model if hello else None
             usable = [model.name for model in self.models if model.available]
             pick = chosen or (default if default in usable else (usable[0] if usable else None))

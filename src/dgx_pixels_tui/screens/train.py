@@ -14,6 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.widgets import DataTable, Input, Select, Static
 
 from dgx_pixels_worker.protocol import WorkerError
@@ -172,10 +173,14 @@ class TrainScreen(PixelsScreen):
         except WorkerError:
             return  # the connection line says why; the list fills on reconnection
         names = [model.name for model in models if model.kind == "comfyui" and model.available]
-        select = self.query_one("#train-base", Select)
-        chosen = select.value
+        try:
+            select = self.query_one("#train-base", Select)
+            chosen = select.value
+            with select.prevent(Select.Changed):
+                select.set_options([(name, name) for name in names])
+        except NoMatches:  # the app closed while the list was on its way
+            return
         with select.prevent(Select.Changed):
-            select.set_options([(name, name) for name in names])
             if chosen in names:
                 select.value = chosen
             elif names:
