@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 from ..backends import Backend
 from ..backends.procedural import unused_words
@@ -25,11 +26,45 @@ class JobViews:
 
     def info(self, job: JobRecord) -> JobInfo:
         p = job.params
-        if isinstance(p, TrainingParams):
-            return self._training_info(job, p)
         running = self._active.running.get(job.id)
         live = running.live if running is not None and running.record.state is JobState.RUNNING else None
         done = job.state is JobState.COMPLETED
+        common: dict[str, Any] = {  # what every kind of job shows alike
+            "id": job.id,
+            "state": job.state,
+            "prompt": p.prompt,
+            "model": p.model,
+            "seed": p.seed,
+            "count": p.count,
+            "steps": p.steps,
+            "priority": job.priority,
+            "tags": list(p.tags),
+            "client": job.client,
+            "user": job.user,
+            "backend": job.backend,
+            "attempts": job.attempts,
+            "created_at": job.created_at,
+            "started_at": job.started_at,
+            "finished_at": job.finished_at,
+            "images": list(job.images),
+            "error": job.error,
+            "cancel_requested": running is not None and running.cancel_requested,
+            "backend_ms": job.backend_ms,
+            "request_id": job.request_id,
+            "retry_of": job.retry_of,
+        }
+        if isinstance(p, TrainingParams):  # no steps to count while it trains: its stage, and done or not
+            return JobInfo(
+                **common,
+                negative="",
+                width=p.size,
+                height=p.size,
+                cfg=0.0,
+                progress=1.0 if done else (live.progress if live is not None else 0.0),
+                stage=live.stage if live is not None else ("done" if done else ""),
+                kind="training",
+                training=self._training_summary(p),
+            )
         if live is not None:
             progress, index, step, total, stage = live.progress, live.image_index, live.step, live.total, live.stage
         else:
@@ -38,37 +73,16 @@ class JobViews:
             step = total = p.steps if done else 0
             stage = "done" if done else ""
         return JobInfo(
-            id=job.id,
-            state=job.state,
-            prompt=p.prompt,
+            **common,
             negative=p.negative,
-            model=p.model,
-            seed=p.seed,
-            count=p.count,
             width=p.width,
             height=p.height,
-            steps=p.steps,
             cfg=p.cfg,
-            priority=job.priority,
-            tags=list(p.tags),
-            client=job.client,
-            user=job.user,
-            backend=job.backend,
-            attempts=job.attempts,
-            created_at=job.created_at,
-            started_at=job.started_at,
-            finished_at=job.finished_at,
             progress=progress,
             image_index=index,
             step=step,
             total=total,
             stage=stage,
-            images=list(job.images),
-            error=job.error,
-            cancel_requested=running is not None and running.cancel_requested,
-            backend_ms=job.backend_ms,
-            request_id=job.request_id,
-            retry_of=job.retry_of,
             unused_words=unused_words(p.model, p.prompt, p.negative),
             frames=p.frames,
             motion=p.motion,
@@ -78,50 +92,16 @@ class JobViews:
             palette=list(p.palette),
         )
 
-    def _training_info(self, job: JobRecord, p: TrainingParams) -> JobInfo:
-        running = self._active.running.get(job.id)
-        live = running.live if running is not None and running.record.state is JobState.RUNNING else None
-        done = job.state is JobState.COMPLETED
-        return JobInfo(
-            id=job.id,
-            state=job.state,
-            prompt=p.prompt,
-            negative="",
-            model=p.base,
-            seed=p.seed,
-            count=1,
-            width=p.size,
-            height=p.size,
+    def _training_summary(self, p: TrainingParams) -> TrainingSummary:
+        return TrainingSummary(
+            name=p.name,
+            base=p.base,
+            images=len(p.dataset),
             steps=p.steps,
-            cfg=0.0,
-            priority=job.priority,
-            tags=list(p.tags),
-            client=job.client,
-            user=job.user,
-            backend=job.backend,
-            attempts=job.attempts,
-            created_at=job.created_at,
-            started_at=job.started_at,
-            finished_at=job.finished_at,
-            progress=1.0 if done else (live.progress if live is not None else 0.0),
-            stage=live.stage if live is not None else ("done" if done else ""),
-            images=list(job.images),
-            error=job.error,
-            cancel_requested=running is not None and running.cancel_requested,
-            backend_ms=job.backend_ms,
-            request_id=job.request_id,
-            retry_of=job.retry_of,
-            kind="training",
-            training=TrainingSummary(
-                name=p.name,
-                base=p.base,
-                images=len(p.dataset),
-                steps=p.steps,
-                rank=p.rank,
-                learning_rate=p.learning_rate,
-                size=p.size,
-                estimate_s=self.training_estimate(p) if self.training_estimate is not None else None,
-            ),
+            rank=p.rank,
+            learning_rate=p.learning_rate,
+            size=p.size,
+            estimate_s=self.training_estimate(p) if self.training_estimate is not None else None,
         )
 
     def snapshot(self, states: set[JobState] | None, finished_limit: int) -> list[JobInfo]:
