@@ -14,25 +14,17 @@ from dgx_pixels_worker.backends.comfyui.img2img import source_png
 from dgx_pixels_worker.backends.comfyui.uploads import content_name
 from dgx_pixels_worker.protocol import messages as m
 
-from tests.integration.test_comfyui_backend import BASE, PIXEL_LORA, history, wait_until_usable, worker_config
-from tests.support.comfyui_double.process import ComfyUIDouble
+from tests.integration.test_comfyui_backend import BASE, PIXEL_LORA, history, wait_until_usable
+from tests.support.comfyui_rig import comfyui_rig
 from tests.support.requests import finished_job
 from tests.support.streams import final_state_after_restart
-from tests.support.worker_process import WorkerProcess
 
 
 @pytest.fixture
 def rig(tmp_path):
     """(a ComfyUI double, a worker driving it); both killed after the test."""
-    gpu = ComfyUIDouble(tmp_path / "gpu1", checkpoints=[BASE], loras=[PIXEL_LORA], step_time=0.02).start()
-    worker = None
-    try:
-        worker = WorkerProcess(tmp_path / "worker", config=worker_config(("gpu1", gpu.url))).start()
-        yield gpu, worker
-    finally:
-        if worker is not None:
-            worker.kill()
-        gpu.kill()
+    with comfyui_rig(tmp_path) as pair:
+        yield pair
 
 
 def sketch_png() -> bytes:

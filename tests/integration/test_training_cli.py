@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.integration.test_comfyui_backend import BASE, PIXEL_LORA, wait_until_usable, worker_config
+from tests.integration.test_comfyui_backend import wait_until_usable
 from tests.support.cli import dgx
-from tests.support.comfyui_double.process import ComfyUIDouble
-from tests.support.worker_process import WorkerProcess
+from tests.support.comfyui_rig import BASE, comfyui_rig
 
 PRESET = "sdxl-pixel-art"
 
@@ -21,10 +20,7 @@ PRESET = "sdxl-pixel-art"
 @pytest.fixture
 def rig(tmp_path):
     """(a ComfyUI double, a worker driving it, the CLI's environment); both killed after the test."""
-    gpu = ComfyUIDouble(tmp_path / "gpu1", checkpoints=[BASE], loras=[PIXEL_LORA], step_time=0.01).start()
-    worker = None
-    try:
-        worker = WorkerProcess(tmp_path / "worker", config=worker_config(("gpu1", gpu.url))).start()
+    with comfyui_rig(tmp_path) as (gpu, worker):
 
         async def usable() -> None:
             async with worker.client() as client:
@@ -32,10 +28,6 @@ def rig(tmp_path):
 
         asyncio.run(usable())
         yield gpu, worker, worker.cli_env()
-    finally:
-        if worker is not None:
-            worker.kill()
-        gpu.kill()
 
 
 def sprites(folder: Path) -> Path:

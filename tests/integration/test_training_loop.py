@@ -15,11 +15,10 @@ from PIL import Image
 from dgx_pixels_worker.protocol import messages as m
 from dgx_pixels_worker.protocol.errors import WorkerError
 
-from tests.integration.test_comfyui_backend import BASE, PIXEL_LORA, wait_until_usable, worker_config
+from tests.integration.test_comfyui_backend import BASE, wait_until_usable
 from tests.integration.test_compare_and_votes import finished
-from tests.support.comfyui_double.process import ComfyUIDouble
+from tests.support.comfyui_rig import comfyui_rig
 from tests.support.requests import finished_job
-from tests.support.worker_process import WorkerProcess
 
 PRESET = "sdxl-pixel-art"
 
@@ -27,15 +26,8 @@ PRESET = "sdxl-pixel-art"
 @pytest.fixture
 def rig(tmp_path):
     """(a ComfyUI double, a worker driving it); both killed after the test."""
-    gpu = ComfyUIDouble(tmp_path / "gpu1", checkpoints=[BASE], loras=[PIXEL_LORA], step_time=0.01).start()
-    worker = None
-    try:
-        worker = WorkerProcess(tmp_path / "worker", config=worker_config(("gpu1", gpu.url))).start()
-        yield gpu, worker
-    finally:
-        if worker is not None:
-            worker.kill()
-        gpu.kill()
+    with comfyui_rig(tmp_path) as pair:
+        yield pair
 
 
 def sprite_png(colour=(30, 160, 60)) -> bytes:
@@ -274,10 +266,7 @@ async def test_the_winners_of_my_votes_for_a_tag_make_a_dataset(rig):
 
 
 async def test_a_server_set_to_fp32_trains_in_fp32(tmp_path):
-    gpu = ComfyUIDouble(tmp_path / "gpu1", checkpoints=[BASE], loras=[PIXEL_LORA], step_time=0.01).start()
-    config = worker_config(("gpu1", gpu.url)) + 'training_dtype = "fp32"\n'
-    worker = WorkerProcess(tmp_path / "worker", config=config).start()
-    try:
+    with comfyui_rig(tmp_path, 'training_dtype = "fp32"\n') as (gpu, worker):
         async with worker.client() as client:
             await wait_until_usable(client, PRESET)
             job = await client.train("f32-style", PRESET, images=await dataset_of_uploads(client, 2), steps=2, size=64)
@@ -285,6 +274,3 @@ async def test_a_server_set_to_fp32_trains_in_fp32(tmp_path):
         [graph] = trainings(gpu)
         [inputs] = [node["inputs"] for node in graph.values() if node["class_type"] == "TrainLoraNode"]
         assert (inputs["training_dtype"], inputs["lora_dtype"]) == ("fp32", "fp32")
-    finally:
-        worker.kill()
-        gpu.kill()

@@ -8,25 +8,16 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from dgx_pixels_tui.app import PixelsApp
 
-from tests.integration.test_comfyui_backend import BASE, PIXEL_LORA, worker_config
-from tests.support.comfyui_double.process import ComfyUIDouble
+from tests.support.comfyui_rig import comfyui_rig
 from tests.support.pilot import until
-from tests.support.worker_process import WorkerProcess
 
 PRESET = "sdxl-pixel-art"
 
 
 @pytest.fixture
 def worker(tmp_path):
-    gpu = ComfyUIDouble(tmp_path / "gpu1", checkpoints=[BASE], loras=[PIXEL_LORA], step_time=0.01).start()
-    process = None
-    try:
-        process = WorkerProcess(tmp_path / "worker", config=worker_config(("gpu1", gpu.url))).start()
+    with comfyui_rig(tmp_path) as (_, process):
         yield process
-    finally:
-        if process is not None:
-            process.kill()
-        gpu.kill()
 
 
 def sprites(folder):
