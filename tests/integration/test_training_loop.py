@@ -274,3 +274,15 @@ async def test_a_server_set_to_fp32_trains_in_fp32(tmp_path):
         [graph] = trainings(gpu)
         [inputs] = [node["inputs"] for node in graph.values() if node["class_type"] == "TrainLoraNode"]
         assert (inputs["training_dtype"], inputs["lora_dtype"]) == ("fp32", "fp32")
+
+
+async def test_a_comfyui_without_the_training_nodes_is_refused_with_the_update_to_make(tmp_path):
+    with comfyui_rig(tmp_path, training_nodes=False, comfyui_version="0.3.40") as (gpu, worker):
+        async with worker.client() as client:
+            await wait_until_usable(client, PRESET)  # it still renders
+            items = await dataset_of_uploads(client, 2)
+            with pytest.raises(WorkerError) as refused:
+                await client.train("old-style", PRESET, images=items, steps=2, size=64)
+        assert refused.value.code == "unknown_model"
+        assert "TrainLoraNode" in refused.value.message and "update ComfyUI on gpu1" in refused.value.message
+        assert trainings(gpu) == []

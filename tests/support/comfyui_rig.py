@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from tests.support.comfyui_double.process import ComfyUIDouble
 from tests.support.worker_process import WorkerProcess
@@ -21,9 +22,10 @@ def rig_config(url: str, extra: str = "") -> str:
 
 
 @contextlib.contextmanager
-def comfyui_rig(root: Path, backend_extra: str = "") -> Iterator[tuple[ComfyUIDouble, WorkerProcess]]:
-    """(the double, the worker); both killed on the way out. `backend_extra`: more lines of its [[backends]]."""
-    gpu = ComfyUIDouble(root / "gpu1", checkpoints=[BASE], loras=[PIXEL_LORA], step_time=0.01).start()
+def comfyui_rig(root: Path, backend_extra: str = "", **double: Any) -> Iterator[tuple[ComfyUIDouble, WorkerProcess]]:
+    """(the double, the worker); both killed on the way out. `backend_extra`: more lines of its [[backends]];
+    `double`: options of the double (e.g. an older server's)."""
+    gpu = ComfyUIDouble(root / "gpu1", checkpoints=[BASE], loras=[PIXEL_LORA], step_time=0.01, **double).start()
     worker = None
     try:
         worker = WorkerProcess(root / "worker", config=rig_config(gpu.url, backend_extra)).start()
