@@ -3,6 +3,7 @@ dataset, a training job trains a LoRA with ComfyUI's own nodes, the new preset r
 blind comparisons against the base with shared seeds, votes on them, and the leaderboard says how it fares."""
 
 import asyncio
+import contextlib
 import hashlib
 import io
 import json
@@ -15,10 +16,12 @@ from PIL import Image
 from dgx_pixels_worker.protocol import messages as m
 from dgx_pixels_worker.protocol.errors import WorkerError
 
-from tests.integration.test_comfyui_backend import BASE, wait_until_usable
+from tests.integration.test_comfyui_backend import BASE, PIXEL_LORA, wait_until_usable, worker_config
 from tests.integration.test_compare_and_votes import finished
+from tests.support.comfyui_double.process import ComfyUIDouble
 from tests.support.comfyui_rig import comfyui_rig
 from tests.support.requests import finished_job
+from tests.support.worker_process import WorkerProcess
 
 PRESET = "sdxl-pixel-art"
 
@@ -286,3 +289,24 @@ async def test_a_comfyui_without_the_training_nodes_is_refused_with_the_update_t
         assert refused.value.code == "unknown_model"
         assert "TrainLoraNode" in refused.value.message and "update ComfyUI on gpu1" in refused.value.message
         assert trainings(gpu) == []
+
+
+async def test_a_training_goes_to_the_server_with_the_base_checkpoint(tmp_path):
+    with contextlib.ExitStack() as stack:
+        bare = ComfyUIDouble(tmp_path / "gpu1", checkpoints=["other.safetensors"], step_time=0.01).start()
+        stack.callback(bare.kill)
+        full = ComfyUIDouble(tmp_path / "gpu2", checkpoints=[BASE], loras=[PIXEL_LORA], step_time=0.01).start()
+        stack.callback(full.kill)
+        worker = WorkerProcess(tmp_path / "worker", config=worker_config(("gpu1", bare.url), ("gpu2", full.url)))
+        stack.callback(worker.kill)
+        worker.start()
+        async with worker.client() as client:
+            await wait_until_usable(client, PRESET)
+            job = await client.train("far-style", PRESET, images=await dataset_of_uploads(client, 2), steps=2, size=64)
+            done = await finished_job(client, job.id, timeout=60)
+            assert done.state is m.JobState.COMPLETED and done.backend == "gpu2"
+            [trained] = await client.trained()
+            assert trained.server == "gpu2"
+            [model] = [model for model in await client.models() if model.name == "far-style"]
+            assert model.where["gpu2"] is None and "not installed on gpu1" in (model.where["gpu1"] or "")
+        assert trainings(bare) == [] and len(trainings(full)) == 1
