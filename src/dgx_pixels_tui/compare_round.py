@@ -181,7 +181,7 @@ class CompareRounds:
         """Why this vote cannot be cast now, to tell the user; None when it can."""
         comparison = self.current
         if comparison is None:
-            return "nothing to judge yet: type a prompt and press enter"
+            return "nothing to judge yet: type a prompt and press enter, or o for the rounds waiting for your vote"
         if self.vote is not None or self.voting == comparison.id:
             return "this round has its vote; press n for the next"
         panels = len(comparison.panels)

@@ -213,3 +213,17 @@ def test_compare_vote_export_and_leaderboard_from_the_shell(worker, tmp_path):
     assert board["rows"][0]["preset"] == rows[0]["winner_preset"] and board["total_votes"] == 1
     text = dgx("leaderboard", env=env).stdout
     assert "Leaderboard" in text and "Win rate" in text and "potions (1)" in text
+
+
+async def test_the_comparisons_waiting_for_my_vote_are_mine_to_find(worker):
+    async with worker.client() as client:
+        first = await client.compare("red knight", STYLES[:2], seed=1, tags=["evaluation"])
+        second = await client.compare("blue knight", STYLES[:2], seed=2)
+        third = await client.compare("green knight", STYLES[:2], seed=3, tags=["evaluation"])
+        assert [c.id for c in await client.open_comparisons()] == [first.id, second.id, third.id]  # oldest first
+        await client.vote((await finished(client, first)).id, "tie")
+        assert [c.id for c in await client.open_comparisons()] == [second.id, third.id]
+        assert [c.id for c in await client.open_comparisons(tag="evaluation")] == [third.id]
+        assert [c.id for c in await client.open_comparisons(limit=1)] == [second.id]
+    async with worker.client_as("bob") as bob:
+        assert len(await bob.open_comparisons()) == 3  # the owner's vote is the owner's: bob has all three to judge

@@ -705,6 +705,12 @@ class RecordedClient:
             )
         return comparison
 
+    async def open_comparisons(self, tag: str | None = None, limit: int = 32) -> list[m.ComparisonInfo]:
+        """The comparisons without a vote, oldest first."""
+        self.calls.append(("open_comparisons", (tag, limit)))
+        waiting = [c for c in self.comparisons.values() if not c.votes and (tag is None or tag in c.tags)]
+        return sorted(waiting, key=lambda c: c.created_at)[:limit]
+
     async def vote(self, comparison_id: str, outcome: str, winner: int | None = None) -> m.VoteReply:
         """The winner gains 16 on LEADERBOARD's score, every other panel loses 8; a tie, both bad or skip moves
         nothing. A model not on LEADERBOARD is new."""

@@ -200,3 +200,25 @@ async def test_train_is_in_the_tabs_help_and_the_command_palette():
         await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen", what="Help")
         assert "f8  Train" in app.screen.text and "ctrl+l  Load dataset" in app.screen.text
         assert "x or del  Drop image" in app.screen.text and "e  Evaluate" in app.screen.text
+
+
+async def test_o_on_compare_judges_the_rounds_an_evaluation_from_the_shell_left_waiting():
+    client = RecordedClient(training=True)
+    made = await client.evaluate("knights-v1")  # as `dgx-pixels train evaluate` would
+    app = PixelsApp(client)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.connection_line[0] == "connected", what="the connection")
+        await pilot.press("f7")
+        await until(pilot, lambda: type(app.screen).__name__ == "CompareScreen", what="the Compare screen")
+        compare = app.screen
+        compare.panels.focus()
+        await pilot.press("o")
+        await until(pilot, lambda: compare.current is not None, what="a round to judge")
+        assert ("open_comparisons", (None, 32)) in client.calls
+        assert compare.current.id == made[0].id
+        await until(pilot, lambda: compare.current.state.value == "completed", what="rendered")
+        status = str(compare.query_one("#compare-status", Static).render())
+        assert status.endswith(f"1 of {len(made)} to judge (n next)")
+        await pilot.press("1")
+        await until(pilot, lambda: compare.vote is not None, what="the vote")
+        assert [c.id for c in await client.open_comparisons()] == [c.id for c in made[1:]]

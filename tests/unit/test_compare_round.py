@@ -125,7 +125,9 @@ def test_nothing_to_show_before_the_first_round():
     assert rounds.captions({}) == []
     assert rounds.status_line() == "Type a prompt, tick 2–4 models (space), press enter."
     assert rounds.next_round() is Next.NO_PLAN
-    assert rounds.refusal("win", 0) == "nothing to judge yet: type a prompt and press enter"
+    assert rounds.refusal("win", 0) == (
+        "nothing to judge yet: type a prompt and press enter, or o for the rounds waiting for your vote"
+    )
 
 
 def test_captions_are_blind_until_the_names_are_asked_for():

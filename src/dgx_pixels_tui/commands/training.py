@@ -334,8 +334,8 @@ def evaluate(args: argparse.Namespace) -> int:
             if example is not None:
                 print(
                     f"vote blind on each (panels 1-{len(example.panels)}, the models hidden): "
-                    f"`dgx-pixels vote {example.id} 1`, or in the TUI: F8 Train, e on {args.name}, "
-                    "or the Compare screen; then `dgx-pixels train list` says whether it beats its base"
+                    f"`dgx-pixels vote {example.id} 1`, or in the TUI: o on the Compare screen (F7) shows each; "
+                    "then `dgx-pixels train list` says whether it beats its base"
                 )
         if failed:
             err(f"comparison(s) {', '.join(failed)} failed to render; `dgx-pixels queue` says why")

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 VOTE_KEYS = Binding.Group("Vote", compact=True)
 # Actions on plain letters and digits: they must type into a field that has focus, never act.
-KEY_ACTIONS = {"vote", "tie", "both_bad", "skip", "next_round", "new_prompt", "toggle_names"}
+KEY_ACTIONS = {"vote", "tie", "both_bad", "skip", "next_round", "new_prompt", "toggle_names", "judge_open"}
 
 
 class CompareScreen(PixelsScreen):
@@ -48,6 +48,7 @@ class CompareScreen(PixelsScreen):
         Binding("n", "next_round", "Next"),
         Binding("p", "new_prompt", "Prompt"),
         Binding("h", "toggle_names", "Names"),
+        Binding("o", "judge_open", "Open rounds", show=False),  # Help lists it; the status line points to it
         Binding("escape", "focus_arena", "Panels", show=False),
     ]
 
@@ -126,6 +127,23 @@ class CompareScreen(PixelsScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Off while a field has focus: the key types into the field instead (hidden from the footer meanwhile).
         return not (action in KEY_ACTIONS and isinstance(self.focused, Input))
+
+    @work(exclusive=True, group="compare-open")
+    async def action_judge_open(self) -> None:
+        """Judge the comparisons waiting for this person's vote: an evaluation made with `dgx-pixels train
+        evaluate`, rounds left unjudged."""
+        try:
+            waiting = await self.pixels.client.open_comparisons()
+        except WorkerError as exc:
+            self.notify(f"cannot list the rounds waiting for you: {exc.message}", severity="error")
+            return
+        shown = self.rounds.current.id if self.rounds.current is not None else None
+        waiting = [c for c in waiting if c.id != shown]
+        if not waiting:
+            self.notify("no comparison waits for your vote")
+            return
+        self.pixels.pending_comparisons = waiting
+        self.judge_pending()
 
     def action_focus_arena(self) -> None:
         self.panels.focus()

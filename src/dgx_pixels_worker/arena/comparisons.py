@@ -118,6 +118,12 @@ class Arena:
         self.publisher.publish("comparison.created", m.ComparisonEvent(comparison=info), re=request_id)
         return info
 
+    def open_for(self, user: str, tag: str | None, limit: int) -> list[m.ComparisonInfo]:
+        """The comparisons waiting for `user`'s vote (an evaluation made from the command line, rounds left)."""
+        return [
+            self.info(comparison_id) for comparison_id in self.records.open_for(user, clean_tag(tag) or None, limit)
+        ]
+
     def info(self, comparison_id: str) -> m.ComparisonInfo:
         return self._info(self._record(comparison_id))
 

@@ -101,6 +101,16 @@ class ArenaRecords:
             cid, prompt, negative, seed, json.loads(tags), user, client, request_id, created_at, panels
         )
 
+    def open_for(self, user: str, tag: str | None, limit: int) -> list[str]:
+        """The ids of the comparisons `user` has not voted on, oldest first; those tagged `tag` when given."""
+        rows = self._db.rows(
+            "SELECT c.id FROM comparisons AS c WHERE NOT EXISTS (SELECT 1 FROM votes AS v WHERE v.comparison_id = c.id"
+            " AND v.user = ?) AND (? IS NULL OR EXISTS (SELECT 1 FROM json_each(c.tags) WHERE json_each.value = ?))"
+            " ORDER BY c.created_at, c.id LIMIT ?",
+            (user, tag, tag, limit),
+        )
+        return [str(row[0]) for row in rows]
+
     def job_states(self, job_ids: list[str]) -> dict[str, tuple[str, str | None]]:
         """job id -> (state, its first image's id or None)."""
         if not job_ids:

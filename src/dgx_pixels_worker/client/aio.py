@@ -276,6 +276,10 @@ class AsyncClient:
     async def comparison(self, comparison_id: str) -> m.ComparisonInfo:
         return (await self.call("comparison", {"comparison_id": comparison_id})).comparison
 
+    async def open_comparisons(self, tag: str | None = None, limit: int = 32) -> list[m.ComparisonInfo]:
+        """The comparisons this person has not voted on yet, oldest first (`tag`: only those tagged so)."""
+        return (await self.call("open_comparisons", m.OpenComparisonsRequest(tag=tag, limit=limit))).comparisons
+
     async def vote(self, comparison_id: str, outcome: str, winner: int | None = None) -> m.VoteReply:
         """outcome: win (with the winning panel, 0-based), tie, both_bad or skip."""
         body: dict[str, Any] = {"comparison_id": comparison_id, "outcome": outcome}

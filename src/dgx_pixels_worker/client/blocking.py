@@ -147,6 +147,9 @@ class BlockingClient:
     def comparison(self, comparison_id: str) -> m.ComparisonInfo:
         return self._wait(self._client.comparison(comparison_id))
 
+    def open_comparisons(self, tag: str | None = None, limit: int = 32) -> list[m.ComparisonInfo]:
+        return self._wait(self._client.open_comparisons(tag, limit))
+
     def vote(self, comparison_id: str, outcome: str, winner: int | None = None) -> m.VoteReply:
         return self._wait(self._client.vote(comparison_id, outcome, winner))
 

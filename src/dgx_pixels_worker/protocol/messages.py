@@ -600,6 +600,17 @@ class ComparisonRequest(Request):
     comparison_id: str
 
 
+class OpenComparisonsRequest(Request):
+    """The comparisons the asker has not voted on yet, oldest first (an evaluation's rounds, say)."""
+
+    tag: str | None = Field(default=None, max_length=64)  # only those tagged so ("evaluation")
+    limit: Int = Field(default=32, ge=1, le=200)
+
+
+class OpenComparisonsReply(Reply):
+    comparisons: list[ComparisonInfo]
+
+
 class VoteRequest(Request):
     comparison_id: str
     outcome: VoteOutcome
@@ -693,6 +704,7 @@ REQUESTS: dict[str, tuple[type[Request], type[Reply]]] = {
     "palettes": (PalettesRequest, PalettesReply),
     "compare": (CompareRequest, CompareReply),
     "comparison": (ComparisonRequest, CompareReply),
+    "open_comparisons": (OpenComparisonsRequest, OpenComparisonsReply),
     "vote": (VoteRequest, VoteReply),
     "votes": (VotesRequest, VotesReply),
     "leaderboard": (LeaderboardRequest, LeaderboardReply),

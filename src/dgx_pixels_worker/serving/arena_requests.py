@@ -18,6 +18,11 @@ class ArenaRequests:
     def on_comparison(self, request: m.ComparisonRequest, envelope: Envelope, peer: Peer) -> m.CompareReply:
         return m.CompareReply(comparison=self._arena.info(request.comparison_id))
 
+    def on_open_comparisons(
+        self, request: m.OpenComparisonsRequest, envelope: Envelope, peer: Peer
+    ) -> m.OpenComparisonsReply:
+        return m.OpenComparisonsReply(comparisons=self._arena.open_for(peer.user, request.tag, request.limit))
+
     async def on_vote(self, request: m.VoteRequest, envelope: Envelope, peer: Peer) -> m.VoteReply:
         return await self._arena.vote(request, peer.client, peer.user)
 
