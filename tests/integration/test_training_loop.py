@@ -166,7 +166,8 @@ async def test_bad_datasets_and_names_are_refused_with_what_to_do(rig):
 
         with pytest.raises(WorkerError) as not_an_image:
             await client.upload(b"not a picture")
-        assert not_an_image.value.code == "invalid"
+        assert not_an_image.value.code == "invalid" and not_an_image.value.details["field"] == "png"
+        assert "send a PNG, JPEG, GIF or WebP file" in not_an_image.value.message
     assert trainings(gpu) == []
 
 

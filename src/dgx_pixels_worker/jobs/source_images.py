@@ -20,7 +20,7 @@ MAX_SIDE = 2048  # a sprite or a sketch fits; a photo larger than this is shrunk
 MAX_METADATA_CHARS = 65536
 
 
-def stored_source(data: bytes) -> bytes:
+def stored_source(data: bytes, field: str = "init_png", purpose: str = "to vary") -> bytes:
     """The PNG kept for an uploaded image: its first frame as RGBA, with the parameters dgx-pixels wrote into it
     (so an exported sprite is varied from its own plan). WorkerError(INVALID, field init_png) saying what to do
     for anything that is not a readable image of a sensible size."""
@@ -31,8 +31,9 @@ def stored_source(data: bytes) -> bytes:
                 width, height = image.size
                 if width < 1 or height < 1 or max(width, height) > MAX_SIDE:
                     raise _invalid(
-                        f"the image is {width}x{height} pixels; images to vary may be at most {MAX_SIDE} pixels a "
-                        "side: shrink it first"
+                        f"the image is {width}x{height} pixels; images {purpose} may be at most {MAX_SIDE} pixels a "
+                        "side: shrink it first",
+                        field,
                     )
                 image.load()
                 rgba = image.convert("RGBA")
@@ -41,13 +42,16 @@ def stored_source(data: bytes) -> bytes:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _invalid(
-            f"the image claims more pixels than an image to vary may have (at most {MAX_SIDE} a side); "
-            "send the picture itself, shrunk"
+            f"the image claims more pixels than an image {purpose} may have (at most {MAX_SIDE} a side); "
+            "send the picture itself, shrunk",
+            field,
         ) from None
     except UnidentifiedImageError:
-        raise _invalid("init_png is not an image: send a PNG, JPEG, GIF or WebP file") from None
+        raise _invalid(f"{field} is not an image: send a PNG, JPEG, GIF or WebP file", field) from None
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
-        raise _invalid(f"the image cannot be read ({exc}); it may be cut short: send the whole file again") from None
+        raise _invalid(
+            f"the image cannot be read ({exc}); it may be cut short: send the whole file again", field
+        ) from None
     info = PngImagePlugin.PngInfo()
     if _metadata_object(text):
         info.add_text(METADATA_KEY, str(text))
@@ -65,5 +69,5 @@ def _metadata_object(text: object) -> bool:
         return False
 
 
-def _invalid(message: str) -> WorkerError:
-    return WorkerError(ErrorCode.INVALID, message, {"field": "init_png"})
+def _invalid(message: str, field: str) -> WorkerError:
+    return WorkerError(ErrorCode.INVALID, message, {"field": field})

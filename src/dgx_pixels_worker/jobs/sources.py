@@ -67,7 +67,7 @@ class VariationSources:
         prompt = info.params.get("prompt")
         return Source(data, prompt if isinstance(prompt, str) else None)
 
-    def keep_upload(self, data: bytes) -> str:
+    def keep_upload(self, data: bytes, field: str = "init_png", purpose: str = "to vary") -> str:
         """Check an uploaded image and keep it (once: the same image sent again finds its file); its SHA-256.
         Decoding and encoding a large image takes a good part of a second: call it in a thread first, and the
         call made while queueing the job only finds the file."""
@@ -75,7 +75,7 @@ class VariationSources:
         relative = f"{UPLOADS}/{digest}.png"
         with self._keeping:
             if not (self._data_dir / relative).is_file():
-                image_files.write_atomically(self._data_dir, relative, stored_source(data))
+                image_files.write_atomically(self._data_dir, relative, stored_source(data, field, purpose))
         return digest
 
     def gallery_id(self, wanted: str) -> str:

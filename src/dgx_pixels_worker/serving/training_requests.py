@@ -17,7 +17,7 @@ class TrainingRequests:
         self._views = views
 
     async def on_upload(self, request: m.UploadRequest, envelope: Envelope, peer: Peer) -> m.UploadReply:
-        digest = await asyncio.to_thread(self._training.sources.keep_upload, request.png)
+        digest = await asyncio.to_thread(self._training.sources.keep_upload, request.png, "png", "for a dataset")
         width, height = await asyncio.to_thread(self._training.upload_size, digest)
         return m.UploadReply(image=f"upload:{digest}", width=width, height=height)
 
