@@ -102,6 +102,9 @@ async def test_dataset_to_training_to_preset_to_evaluation_to_votes_to_the_leade
         assert Image.open(worker.data_dir / trained.loss_png).size[0] > 100
         provenance = json.loads((kept.parent / "knight-style.json").read_text())
         assert provenance["job_id"] == job.id and len(provenance["dataset"]) == 4
+        with pytest.raises(WorkerError) as again:
+            await client.retry(job.id)
+        assert again.value.code == "invalid" and "train start NEW-NAME --like knight-style" in again.value.message
 
         # the new preset renders with the base's checkpoint and the new LoRA
         sprite = await client.generate("pixel knight", model="knight-style", width=64, height=64, steps=2, seed=4)
@@ -210,6 +213,7 @@ async def test_a_training_holds_its_server_says_it_has_no_steps_and_survives_a_w
         assert painted.started_at >= done.finished_at - 0.5
         [trained] = await client.trained()
         assert trained.job_id == job.id
+        assert trained.duration_s >= 30 * 0.1 - 0.1  # from the submission, across the restart: what estimates learn
         # a second training is estimated from the first
         again = await client.train("slime-style-2", PRESET, images=items, steps=30, rank=4, size=64)
         assert again.training.estimate_s is not None and again.training.estimate_s > 0

@@ -44,8 +44,8 @@ class JobExecution:
         self._reporter = reporter
         self._saver = saver
         self._max_attempts = max_attempts
-        # Runs a training job (training/run.py), given the backend's handle on it from before a restart.
-        self.train: Callable[[Backend, RunningJob, str | None], Awaitable[None]] | None = None
+        # Runs a training job (training/run.py), given what was recorded of it on this backend before a restart.
+        self.train: Callable[[Backend, RunningJob, dict[str, Any] | None], Awaitable[None]] | None = None
 
     async def run(self, backend: Backend, running: RunningJob) -> None:
         """Render the job's missing images, then end it; raises CancelledError only when the worker stops."""
@@ -105,7 +105,7 @@ class JobExecution:
         if self.train is None:
             raise WorkerError(ErrorCode.DISABLED, "this worker does not train LoRAs")
         ref = _backend_ref(running.record)
-        await self.train(backend, running, ref["ref"] if ref and ref["backend"] == backend.name else None)
+        await self.train(backend, running, ref if ref and ref["backend"] == backend.name else None)
 
     async def _render_one(
         self, backend: Backend, running: RunningJob, index: int, backend_s: float, source: Source | None

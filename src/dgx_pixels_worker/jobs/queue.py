@@ -11,7 +11,7 @@ from ..settings.config import Settings
 from .active import ActiveJobs
 from .catalogue import ModelCatalogue
 from .lifecycle import JobLifecycle
-from .params import JobParams, SpriteParams, complete_sprite_params
+from .params import JobParams, SpriteParams, TrainingParams, complete_sprite_params
 from .record import JobRecord
 from .slots import Slots
 from .sources import VariationSources
@@ -89,6 +89,14 @@ class JobQueue:
             raise WorkerError(
                 ErrorCode.INVALID,
                 f"job {job.id} is still {job.state.value}; only finished jobs are retried",
+                {"state": job.state.value},
+            )
+        if isinstance(job.params, TrainingParams) and job.state is JobState.COMPLETED:
+            name = job.params.name
+            raise WorkerError(
+                ErrorCode.INVALID,
+                f"job {job.id} trained preset {name} already; to train it again, give it another name: "
+                f"`dgx-pixels train start NEW-NAME --like {name}`",
                 {"state": job.state.value},
             )
         self._check_accepting()

@@ -12,6 +12,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import replace
 from statistics import median
+from typing import Any
 
 from ..arena.head_to_head import untested
 from ..backends import Backend, Progress, Submitted, TrainedLora, TrainingImage, TrainingTask
@@ -46,8 +47,9 @@ class TrainingRun:
         self._bases = bases
         self._rates: list[float] | None = None  # seconds per step and image of the trainings kept
 
-    async def run(self, backend: Backend, running: RunningJob, resume: str | None) -> None:
-        """Train, keep what it made and offer the preset; raises WorkerError (or CancelledError) as a render does."""
+    async def run(self, backend: Backend, running: RunningJob, resume: dict[str, Any] | None) -> None:
+        """Train, keep what it made and offer the preset; raises WorkerError (or CancelledError) as a render does.
+        `resume`: what was recorded on this backend before a restart (the prompt id, when it was submitted)."""
         p = running.record.params
         assert isinstance(p, TrainingParams)
         kept = self._store.get(p.name)
@@ -71,23 +73,28 @@ class TrainingRun:
             learning_rate=p.learning_rate,
             seed=p.seed,
             size=p.size,
-            resume_ref=resume,
+            resume_ref=resume["ref"] if resume else None,
         )
+        began = float(resume.get("began") or time.time()) if resume else time.time()
         try:
-            await self._train(backend, running, p, task)
+            await self._train(backend, running, p, task, began)
         except WorkerError as exc:
             if not exc.details.get("forgotten"):
                 raise
             # The server restarted since and forgot the training: in this same attempt, upload and train again.
             self._lifecycle.record_backend_ref(running, None)
-            await self._train(backend, running, p, replace(task, resume_ref=None))
+            await self._train(backend, running, p, replace(task, resume_ref=None), time.time())
 
-    async def _train(self, backend: Backend, running: RunningJob, p: TrainingParams, task: TrainingTask) -> None:
-        began = time.time()
+    async def _train(
+        self, backend: Backend, running: RunningJob, p: TrainingParams, task: TrainingTask, began: float
+    ) -> None:
+        """`began`: when the training was first submitted, across restarts: what the estimate learns from."""
         async with contextlib.aclosing(backend.train(task)) as stream:
             async for event in stream:
                 if isinstance(event, Submitted):
-                    ref = json.dumps({"backend": backend.name, "index": 0, "ref": event.ref})
+                    if event.ref != task.resume_ref:
+                        began = time.time()
+                    ref = json.dumps({"backend": backend.name, "index": 0, "ref": event.ref, "began": began})
                     self._lifecycle.record_backend_ref(running, ref)
                 elif isinstance(event, Progress):
                     self._reporter.progress(running, 0, event)
