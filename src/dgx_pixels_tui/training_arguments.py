@@ -51,6 +51,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser, json_flag: argparse.Ar
 
     q = actions.add_parser("show", parents=[common, json_flag], help="a trained preset's provenance and files")
     q.add_argument("name")
+    q.add_argument("--loss-curve", metavar="FILE", help="write its loss curve (a PNG) here, from the worker")
     q.set_defaults(handler="training:show")
 
     q = actions.add_parser(

@@ -68,7 +68,10 @@ def test_a_folder_trained_listed_shown_evaluated_voted_and_on_the_leaderboard(ri
     assert sorted(e["caption"] for e in listed[0]["dataset"]) == ["a black knight", "blue knight", "red knight"]
     table = ok(dgx("train", "list", env=env)).stdout
     assert "knights" in table and f"untested against {PRESET}: `dgx-pixels train evaluate knights`" in table
-    shown = ok(dgx("train", "show", "knights", env=env)).stdout
+    shown = ok(dgx("train", "show", "knights", "--loss-curve", str(tmp_path / "loss.png"), env=env)).stdout
+    assert Image.open(tmp_path / "loss.png").size[0] > 100  # fetched from the worker, as over a tunnel
+    nowhere = dgx("train", "show", "knights", "--loss-curve", str(tmp_path / "no" / "loss.png"), env=env)
+    assert nowhere.returncode == 2 and "existing folder" in nowhere.stderr
     assert f"preset     knights: {PRESET} ({BASE}) + LoRA " in shown
     assert "parameters steps 4 · rank 4 · learning rate 0.0002 · seed 9 · size 64x64" in shown
     assert str(lora_file) in shown and "a black knight" in shown

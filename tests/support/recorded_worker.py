@@ -420,6 +420,19 @@ TRAINING_JOB = _job(
         estimate_s=900.0,
     ),
 )
+
+
+def _loss_curve() -> bytes:
+    """A small falling line on white, as ComfyUI's LossGraphNode draws one."""
+    image = Image.new("RGB", (48, 32), "white")
+    for x in range(48):
+        image.putpixel((x, min(31, 2 + (48 - x) * 28 // 48)), (0, 0, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+LOSS_CURVE = _loss_curve()
 TRAINED = m.TrainedInfo(
     name="knights-v1",
     base="sdxl-base",
@@ -826,9 +839,10 @@ class RecordedClient:
             training=summary,
         )
 
-    async def trained(self, name: str | None = None) -> list[m.TrainedInfo]:
+    async def trained(self, name: str | None = None, loss_curve: bool = False) -> list[m.TrainedInfo]:
         known = [TRAINED] if self.training else []
-        return [info for info in known if name is None or info.name == name]
+        curve = {"loss_curve": LOSS_CURVE} if loss_curve else {}
+        return [info.model_copy(update=curve) for info in known if name is None or info.name == name]
 
     async def evaluate(
         self, model: str, prompts: Sequence[str] = (), rounds: int = 8, seed: int | None = None

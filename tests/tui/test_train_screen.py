@@ -8,6 +8,7 @@ from PIL import Image
 from textual.widgets import DataTable, Input, Static
 
 from dgx_pixels_tui.app import PixelsApp
+from dgx_pixels_tui.previews.widget import SpritePreview
 
 from tests.support.pilot import until
 from tests.support.recorded_worker import ONE_COLOUR, ONE_COLOUR_PROBLEM, RecordedClient
@@ -222,3 +223,17 @@ async def test_o_on_compare_judges_the_rounds_an_evaluation_from_the_shell_left_
         await pilot.press("1")
         await until(pilot, lambda: compare.vote is not None, what="the vote")
         assert [c.id for c in await client.open_comparisons()] == [c.id for c in made[1:]]
+
+
+async def test_a_trained_preset_focused_shows_its_loss_curve_fetched_from_the_worker():
+    client = RecordedClient(training=True)
+    app = PixelsApp(client)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_train(pilot)
+        await until(pilot, lambda: rows(app, "#train-trained") != [], what="the trained presets")
+        screen.query_one("#train-trained", DataTable).focus()
+        preview = screen.query_one("#train-preview", SpritePreview)
+        await until(pilot, lambda: preview.image is not None, what="the loss curve")
+        assert preview.image.size == (48, 32)  # the recorded worker's curve, not a dataset image
+        status = str(screen.query_one("#train-status", Static).render())
+        assert status.startswith("knights-v1: its loss curve")

@@ -261,8 +261,8 @@ def list_trained(args: argparse.Namespace) -> int:
     return run_client(args, body)
 
 
-async def one_trained(client: AsyncClient, name: str) -> m.TrainedInfo:
-    found = [info for info in await client.trained(name) if info.name == name]
+async def one_trained(client: AsyncClient, name: str, loss_curve: bool = False) -> m.TrainedInfo:
+    found = [info for info in await client.trained(name, loss_curve) if info.name == name]
     if not found:
         known = ", ".join(info.name for info in await client.trained()) or "none yet"
         raise CommandError(
@@ -272,8 +272,23 @@ async def one_trained(client: AsyncClient, name: str) -> m.TrainedInfo:
 
 
 def show(args: argparse.Namespace) -> int:
+    target = Path(args.loss_curve).expanduser() if args.loss_curve else None
+    if target is not None and (target.is_dir() or not target.parent.is_dir()):
+        raise CommandError(
+            f"--loss-curve {args.loss_curve}: give a file name in an existing folder", "invalid", {}, EXIT_USAGE
+        )
+
     async def body(client: AsyncClient, settings: Settings) -> int:
-        info = await one_trained(client, args.name)
+        info = await one_trained(client, args.name, loss_curve=target is not None)
+        if target is not None:
+            if info.loss_curve is None:
+                raise CommandError(f"{info.name} has no loss curve (a one-step training draws none)", "invalid")
+            try:
+                target.write_bytes(info.loss_curve)
+            except OSError as exc:
+                raise CommandError(f"cannot write {target}: {exc.strerror}", "invalid", {}, EXIT_USAGE) from None
+            err(f"loss curve written to {target}")
+            info = info.model_copy(update={"loss_curve": None})  # the file has it; the JSON keeps to the record
         if args.json:
             print_json(dump(info))
             return EXIT_OK

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -317,6 +317,31 @@ class TrainScreen(PixelsScreen):
         if self.draft is not None and event.cursor_row < len(self.draft.entries):
             self.show_image(self.draft.entries[event.cursor_row].image)
             self.say_dataset(event.cursor_row)
+
+    @on(DataTable.RowHighlighted, "#train-trained")
+    def trained_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is not None and self.query_one("#train-trained", DataTable).has_focus:
+            self.show_loss_curve(str(event.row_key.value))
+
+    @on(events.DescendantFocus, "#train-trained")
+    def trained_focused(self) -> None:
+        table = self.query_one("#train-trained", DataTable)
+        if table.row_count:
+            self.show_loss_curve(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+
+    @work(exclusive=True, group="train-preview")
+    async def show_loss_curve(self, name: str) -> None:
+        """The trained preset's loss curve in the preview, fetched from the worker (it may be another machine)."""
+        try:
+            [info] = await self.pixels.client.trained(name, loss_curve=True)
+        except (WorkerError, ValueError):
+            return
+        preview = self.query_one("#train-preview", SpritePreview)
+        if info.loss_curve is None:
+            preview.image = None
+        else:
+            preview.show(info.loss_curve)
+        self.say(f"{name}: its loss curve, as ComfyUI drew it during training (e evaluates it against {info.base})")
 
     @work(exclusive=True, group="train-preview")
     async def show_image(self, image_id: str) -> None:

@@ -343,9 +343,10 @@ class AsyncClient:
         reply: m.JobReply = await self.call("train", request, timeout=max(self.timeout, 30), request_id=request_id)
         return reply.job
 
-    async def trained(self, name: str | None = None) -> list[m.TrainedInfo]:
-        """The presets this worker trained (or the one named), with their provenance and verdict against the base."""
-        return (await self.call("trained", m.TrainedRequest(name=name))).trained
+    async def trained(self, name: str | None = None, loss_curve: bool = False) -> list[m.TrainedInfo]:
+        """The presets this worker trained (or the one named), with their provenance and verdict against the base;
+        with `loss_curve`, each with its loss curve's PNG."""
+        return (await self.call("trained", m.TrainedRequest(name=name, loss_curve=loss_curve))).trained
 
     async def evaluate(
         self, model: str, prompts: Sequence[str] = (), rounds: int = 8, seed: int | None = None

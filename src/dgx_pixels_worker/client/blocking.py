@@ -203,8 +203,8 @@ class BlockingClient:
             )
         )
 
-    def trained(self, name: str | None = None) -> list[m.TrainedInfo]:
-        return self._wait(self._client.trained(name))
+    def trained(self, name: str | None = None, loss_curve: bool = False) -> list[m.TrainedInfo]:
+        return self._wait(self._client.trained(name, loss_curve))
 
     def evaluate(
         self, model: str, prompts: Sequence[str] = (), rounds: int = 8, seed: int | None = None

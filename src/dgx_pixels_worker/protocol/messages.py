@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, Strict
 from .assets import MAX_FRAMES, MAX_UPLOAD_BYTES, MOTIONS, Motion  # noqa: F401 (part of this module's names)
 from .states import TERMINAL_EVENTS, JobState  # noqa: F401 (part of this module's names)
 
+PngBytes = bytes  # for a field beside one named `bytes`, which hides the type inside its class
 MAX_DATASET = 512  # images of one training dataset
 MAX_LIST = 256  # items in a list of a request; [limits] narrows tags and post-processing steps further
 
@@ -322,6 +323,7 @@ class TrainedRequest(Request):
     """The presets this worker trained, with their provenance and how they fare against their base."""
 
     name: str | None = None
+    loss_curve: Bool = False  # with each, the loss curve's PNG (`TrainedInfo.loss_curve`): for a client elsewhere
 
 
 class EvaluateRequest(Request):
@@ -493,6 +495,7 @@ class TrainedInfo(Reply):
     size: int
     dataset: list[DatasetEntry]
     evaluation: HeadToHead
+    loss_curve: PngBytes | None = None  # the PNG of `loss_png`, when the request asked for it and it exists
 
 
 class TrainedReply(Reply):

@@ -45,7 +45,7 @@ class TrainingRequests:
         return m.JobReply(job=self._views.info(job))
 
     async def on_trained(self, request: m.TrainedRequest, envelope: Envelope, peer: Peer) -> m.TrainedReply:
-        return m.TrainedReply(trained=await self._training.trained(request.name))
+        return m.TrainedReply(trained=await self._training.trained(request.name, request.loss_curve))
 
     def on_evaluate(self, request: m.EvaluateRequest, envelope: Envelope, peer: Peer) -> m.EvaluateReply:
         comparisons = self._training.evaluations.evaluate(request, peer.client, peer.user, envelope.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,7 +52,7 @@ class Training:
         params = training_params(request, self.datasets.dataset(entries), self.bases, self.backends, self._taken())
         return self.jobs.queue.submit_params(params, request.priority, client, user, request_id)
 
-    async def trained(self, name: str | None) -> list[m.TrainedInfo]:
+    async def trained(self, name: str | None, loss_curve: bool = False) -> list[m.TrainedInfo]:
         if name is not None:
             one = self.store.get(name)
             if one is None:
@@ -64,7 +65,12 @@ class Training:
         else:
             found = self.store.all()
         return [
-            info.model_copy(update={"evaluation": await self.arena.head_to_head(info.name, info.base)})
+            info.model_copy(
+                update={
+                    "evaluation": await self.arena.head_to_head(info.name, info.base),
+                    "loss_curve": await asyncio.to_thread(self.store.loss_curve, info) if loss_curve else None,
+                }
+            )
             for info in found
         ]
 

@@ -10,6 +10,7 @@ from ..arena.head_to_head import untested
 from ..database import Database, Statement
 from ..jobs import image_files
 from ..protocol import messages as m
+from ..settings import paths
 
 FOLDER = "loras"
 
@@ -44,6 +45,15 @@ class TrainedStore:
             " ON CONFLICT (name) DO NOTHING",
             (info.name, info.base, info.job_id, info.model_dump_json(exclude={"evaluation"}), info.created_at),
         )
+
+    def loss_curve(self, info: m.TrainedInfo) -> bytes | None:
+        """The loss curve's PNG, or None when ComfyUI drew none (a one-step run) or the file is gone."""
+        if info.loss_png is None:
+            return None
+        try:
+            return paths.inside(self._data_dir, info.loss_png).read_bytes()
+        except OSError:
+            return None
 
     def all(self) -> list[m.TrainedInfo]:
         rows = self._db.rows("SELECT name, base, info FROM trained_presets ORDER BY created_at")
