@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dgx_pixels_worker.protocol.assets import MAX_UPLOAD_BYTES
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
+from .variation_params import IMAGE_SUFFIXES
 
 
 @dataclass(frozen=True)

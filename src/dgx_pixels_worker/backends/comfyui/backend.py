@@ -128,8 +128,7 @@ class ComfyUIBackend:
             return False
         if not self.healthy:
             log.info("ComfyUI %s is up (%s)", self.name, self.url)
-        version = self.system_stats.get("system", {}).get("comfyui_version", "?")
-        self.healthy, self.detail = True, f"ComfyUI {version} at {self.url}"
+        self.healthy, self.detail = True, f"ComfyUI {self.version} at {self.url}"
         return True
 
     async def refresh_models(self) -> None:
