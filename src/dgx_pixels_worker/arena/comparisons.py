@@ -261,9 +261,10 @@ class Arena:
         self._boards[(tag, rounds)] = ((last, pairs), board)
         return board
 
-    async def head_to_head(self, model: str, base: str) -> m.HeadToHead:
-        votes = await asyncio.to_thread(self._all_votes)
-        return head_to_head((vote for vote, _ in votes), model, base)
+    async def head_to_heads(self, pairs: list[tuple[str, str]]) -> list[m.HeadToHead]:
+        """Each (model, base) of `pairs` head to head, over one read of the votes."""
+        votes = [vote for vote, _ in await asyncio.to_thread(self._all_votes)]
+        return [head_to_head(votes, model, base) for model, base in pairs]
 
 
 def score_changes(votes: list[tuple[Vote, int]], vote: m.VoteInfo) -> list[m.ScoreChange]:

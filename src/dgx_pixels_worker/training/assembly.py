@@ -64,14 +64,15 @@ class Training:
             found = [one]
         else:
             found = self.store.all()
+        evaluations = await self.arena.head_to_heads([(info.name, info.base) for info in found])
         return [
             info.model_copy(
                 update={
-                    "evaluation": await self.arena.head_to_head(info.name, info.base),
+                    "evaluation": evaluation,
                     "loss_curve": await asyncio.to_thread(self.store.loss_curve, info) if loss_curve else None,
                 }
             )
-            for info in found
+            for info, evaluation in zip(found, evaluations, strict=True)
         ]
 
     def _taken(self) -> set[str]:
