@@ -16,10 +16,10 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 
 from ..bevy_export import BevyExportError, check_target
+from .form_dialog import FormDialog
 
 SHOWN_FAILING = 2
 
@@ -34,7 +34,7 @@ class ExportTarget:
 ANIMATION_NOTE = "an animation goes with its layout (the frame indices of each animation), a GIF and an APNG"
 
 
-class ExportDialog(ModalScreen[ExportTarget | None]):
+class ExportDialog(FormDialog[ExportTarget | None]):
     # enter exports from anywhere in the dialog, the sheet box included (space ticks it).
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss_none", "Cancel"),
@@ -56,7 +56,7 @@ class ExportDialog(ModalScreen[ExportTarget | None]):
         self.animated = animated  # an animation is among the images: say what goes with it
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="export-dialog"):
+        with Vertical(id="export-dialog", classes="form-dialog"):
             yield Label(f"Export {self.what} to a Bevy project")
             yield Label("Project folder (where Cargo.toml is)")
             yield Input(self.project, placeholder="~/games/my-game", id="export-project", select_on_focus=False)
@@ -70,19 +70,11 @@ class ExportDialog(ModalScreen[ExportTarget | None]):
             if self.failing:
                 yield Static(self._failing_text(), id="export-failing", markup=False)
                 yield Checkbox("export them anyway", id="export-anyway")
-            yield Static("", id="export-error", markup=False)
+            yield Static("", id="export-error", classes="form-error", markup=False)
             yield Label("tab moves · space ticks · enter exports · escape cancels", classes="hint")
 
     def on_mount(self) -> None:
-        self.app.clear_notifications()  # a note left from before ("2 marked") would cover the dialog's foot
         self.query_one("#export-project", Input).focus()
-
-    def refuse(self, message: str, field: str) -> None:
-        """Say what is wrong inside the dialog and go to the field that needs fixing."""
-        error = self.query_one("#export-error", Static)
-        error.update(message)
-        error.display = True
-        self.query_one(field).focus()
 
     def _failing_text(self) -> str:
         """One line per failing image, at most SHOWN_FAILING of them, so the dialog fits 24 rows."""
@@ -109,6 +101,3 @@ class ExportDialog(ModalScreen[ExportTarget | None]):
             return
         sheet = self.offer_sheet and self.query_one("#export-sheet", Checkbox).value
         self.dismiss(ExportTarget(project, category, sheet))
-
-    def action_dismiss_none(self) -> None:
-        self.dismiss(None)

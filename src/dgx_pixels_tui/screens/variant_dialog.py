@@ -9,8 +9,9 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Static
+
+from .form_dialog import FormDialog
 
 MIRRORS = [("left-right", "x"), ("top-bottom", "y")]
 
@@ -26,16 +27,9 @@ class VariantRequest:
         return " and ".join(parts)
 
 
-class VariantDialog(ModalScreen[VariantRequest | None]):
+class VariantDialog(FormDialog[VariantRequest | None]):
     DEFAULT_CSS = """
-    VariantDialog { align: center top; }
-    #variant-dialog { width: 70; max-width: 100%; height: auto; margin-top: 1; padding: 1 2;
-                      border: thick $primary; background: $surface; }
-    #variant-choices { height: auto; }
-    #variant-choices Vertical { width: 1fr; height: auto; }
-    #variant-error { display: none; height: auto; color: $error; margin-top: 1; }
     #variant-make { margin-top: 1; }
-    #variant-dialog .hint { color: $text-muted; margin-top: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss_none", "Cancel"),
@@ -47,22 +41,21 @@ class VariantDialog(ModalScreen[VariantRequest | None]):
         self.what, self.palettes = what, palettes
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="variant-dialog"):
+        with Vertical(id="variant-dialog", classes="form-dialog"):
             yield Label(f"Variant of {self.what}")
             yield Label("the sprite made again with its own seed, then", classes="hint")
-            with Horizontal(id="variant-choices"):
+            with Horizontal(id="variant-choices", classes="form-row"):
                 with Vertical():
                     yield Label("Recolour onto")
                     yield Select([(name, name) for name in self.palettes], prompt="its own colours", id="recolor")
                 with Vertical():
                     yield Label("Mirror")
                     yield Select(MIRRORS, prompt="not mirrored", id="mirror")
-            yield Static("", id="variant-error", markup=False)
+            yield Static("", id="variant-error", classes="form-error", markup=False)
             yield Button("Make it  (ctrl+s)", variant="primary", id="variant-make")
             yield Label("tab moves · enter opens a list and picks · escape cancels", classes="hint")
 
     def on_mount(self) -> None:
-        self.app.clear_notifications()
         self.query_one("#recolor", Select).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -75,11 +68,6 @@ class VariantDialog(ModalScreen[VariantRequest | None]):
             None if recolor is Select.NULL else str(recolor), None if mirror is Select.NULL else str(mirror)
         )
         if chosen.recolor_to is None and chosen.mirror is None:
-            error = self.query_one("#variant-error", Static)
-            error.update("pick a palette to recolour onto, a mirror, or both")
-            error.display = True
+            self.refuse("pick a palette to recolour onto, a mirror, or both")
             return
         self.dismiss(chosen)
-
-    def action_dismiss_none(self) -> None:
-        self.dismiss(None)

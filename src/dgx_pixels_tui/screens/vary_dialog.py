@@ -9,8 +9,9 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
+
+from .form_dialog import FormDialog
 
 DEFAULT_COUNT = 4
 DEFAULT_STRENGTH = 0.5  # the worker's own default: the image's shape and colours kept, its details changed
@@ -24,16 +25,7 @@ class VaryRequest:
     strength: float
 
 
-class VaryDialog(ModalScreen[VaryRequest | None]):
-    DEFAULT_CSS = """
-    VaryDialog { align: center top; }
-    #vary-dialog { width: 70; max-width: 100%; height: auto; margin-top: 1; padding: 1 2;
-                   border: thick $primary; background: $surface; }
-    #vary-numbers { height: auto; }
-    #vary-numbers Vertical { width: 1fr; height: auto; }
-    #vary-error { display: none; height: auto; color: $error; margin-top: 1; }
-    #vary-dialog .hint { color: $text-muted; margin-top: 1; }
-    """
+class VaryDialog(FormDialog[VaryRequest | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss_none", "Cancel"),
         Binding("enter", "submit", "Vary", priority=True),
@@ -44,29 +36,22 @@ class VaryDialog(ModalScreen[VaryRequest | None]):
         self.what, self.prompt, self.count, self.strength = what, prompt, count, strength
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="vary-dialog"):
+        with Vertical(id="vary-dialog", classes="form-dialog"):
             yield Label(f"Vary {self.what}")
             yield Label("Prompt (the image's own; change it to steer the variations)")
             yield Input(self.prompt, id="vary-prompt", select_on_focus=False)
-            with Horizontal(id="vary-numbers"):
+            with Horizontal(id="vary-numbers", classes="form-row"):
                 with Vertical():
                     yield Label(f"How many (1..{MOST})")
                     yield Input(str(self.count), id="vary-count", type="integer")
                 with Vertical():
                     yield Label("Strength (0..1: how far)")
                     yield Input(f"{self.strength:g}", id="vary-strength", type="number")
-            yield Static("", id="vary-error", markup=False)
+            yield Static("", id="vary-error", classes="form-error", markup=False)
             yield Label("tab moves · enter queues them · escape cancels", classes="hint")
 
     def on_mount(self) -> None:
-        self.app.clear_notifications()
         self.query_one("#vary-count", Input).focus()
-
-    def refuse(self, message: str, field: str) -> None:
-        error = self.query_one("#vary-error", Static)
-        error.update(message)
-        error.display = True
-        self.query_one(field, Input).focus()
 
     def action_submit(self) -> None:
         prompt = self.query_one("#vary-prompt", Input).value.strip()
@@ -86,6 +71,3 @@ class VaryDialog(ModalScreen[VaryRequest | None]):
             self.refuse("strength: more than 0 and at most 1 (0.2 stays close, 1 moves furthest)", "#vary-strength")
             return
         self.dismiss(VaryRequest(prompt, int(count_text), strength))
-
-    def action_dismiss_none(self) -> None:
-        self.dismiss(None)
