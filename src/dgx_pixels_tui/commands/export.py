@@ -14,6 +14,7 @@ from dgx_pixels_worker.settings.config import LintSettings, Settings
 
 from ..bevy_export import (
     BevyExportError,
+    ExportItem,
     export_item,
     export_to_bevy,
     sheet_item,
@@ -75,12 +76,7 @@ def export(args: argparse.Namespace) -> int:
         images = await fetch_images(client, args.images, raw=args.raw)
         if args.strict:
             refuse_failing(images, args.raw, settings.lint)
-        items = [
-            export_item(args.name if args.name and len(images) == 1 else sprite_name(i.params), i.png, i.params)
-            for i in images
-        ]
-        if args.sheet:
-            items = [sheet_item(items, args.name or "", args.columns, args.padding)]
+        items = export_items(images, args.name, args.sheet, args.columns, args.padding)
         try:
             written = export_to_bevy(Path(args.bevy), args.category, items, force=args.force)
         except BevyExportError as exc:
@@ -93,6 +89,17 @@ def export(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     return run_client(args, body)
+
+
+def export_items(
+    images: list[Fetched], name: str | None, sheet: bool, columns: int | None = None, padding: int = 0
+) -> list[ExportItem]:
+    """What an export writes of fetched images: each under its own name (`name` for a single image), or all of
+    them as one sheet (named `name`)."""
+    items = [export_item(name if name and len(images) == 1 else sprite_name(i.params), i.png, i.params) for i in images]
+    if sheet:
+        items = [sheet_item(items, name or "", columns, padding)]
+    return items
 
 
 def refuse_failing(images: list[Fetched], raw: bool, limits: LintSettings) -> None:
