@@ -155,6 +155,9 @@ async def test_errors_are_tool_results_that_say_what_to_do(worker, tmp_path):
             refused = await call(session, "generate_sprite", **{"prompt": "knight", **bad})
             assert refused.is_error and "Traceback" not in text_of(refused), bad
         assert "not WIDTHxHEIGHT" in text_of(await call(session, "generate_sprite", prompt="knight", size="big"))
+        count = text_of(await call(session, "generate_sprite", prompt="knight", count=0))
+        assert count.startswith("generate_sprite: count: Input should be greater than or equal to 1")
+        assert "pydantic" not in count
         missing = await call(session, "get_image", image_id="ffff-0")
         assert missing.is_error and "ffff-0" in text_of(missing)
 

@@ -13,14 +13,19 @@ from collections.abc import Callable
 from typing import Any
 
 import anyio
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, InputRequiredResult
+from pydantic import ValidationError
 
+from dgx_pixels_worker.protocol import validation_text
 from dgx_pixels_worker.settings.config import ConfigError
 
 from .. import __version__
 from ..connection import load
 from ..exit_codes import EXIT_OK, EXIT_USAGE
 from . import arena_tools, deploy_tools, gallery_tools, generation_tools
+from .results import failure
 from .worker_access import WorkerAccess, note
 
 Register = Callable[[MCPServer[Any], WorkerAccess], None]
@@ -39,10 +44,22 @@ and get_image find earlier images, job_status follows a job, compare and vote ju
 what to do, e.g. how to start a worker."""
 
 
+class PixelsServer(MCPServer[Any]):
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        """As the SDK's, with arguments the tool's schema refuses said in one line per field (the SDK's own text
+        is pydantic's, with links), e.g. "generate_sprite: count: Input should be greater than or equal to 1"."""
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if not isinstance(exc.__cause__, ValidationError):
+                raise
+            return failure(f"{name}: {validation_text.summary(exc.__cause__, most=5)}; see the tool's input schema")
+
+
 def build_server(worker: WorkerAccess) -> MCPServer[Any]:
-    server: MCPServer[Any] = MCPServer(
-        "dgx-pixels", instructions=INSTRUCTIONS, version=__version__, log_level="WARNING"
-    )
+    server = PixelsServer("dgx-pixels", instructions=INSTRUCTIONS, version=__version__, log_level="WARNING")
     for register in TOOL_MODULES:
         register(server, worker)
     return server
