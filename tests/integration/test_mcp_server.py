@@ -15,7 +15,7 @@ from mcp.client.stdio import stdio_client
 from mcp.types import CallToolResult, ImageContent, TextContent
 from PIL import Image
 
-from tests.support.worker_process import WorkerProcess
+from tests.support.worker_process import WorkerProcess, isolated_env
 
 TOOLS = {
     "generate_sprite",
@@ -37,8 +37,10 @@ def worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerProcess]:
 
 
 @asynccontextmanager
-async def mcp_session(env: dict[str, str], log: Path, *flags: str) -> AsyncIterator[ClientSession]:
-    server = StdioServerParameters(command=sys.executable, args=["-m", "dgx_pixels_tui.cli", "mcp", *flags], env=env)
+async def mcp_session(env: dict[str, str], log: Path, *command: str) -> AsyncIterator[ClientSession]:
+    """A session with `dgx-pixels mcp` (or another command line that ends in it), as an assistant starts it."""
+    command = command or ("mcp",)
+    server = StdioServerParameters(command=sys.executable, args=["-m", "dgx_pixels_tui.cli", *command], env=env)
     with log.open("w") as errlog:
         async with stdio_client(server, errlog=errlog) as (read, write), ClientSession(read, write) as session:
             await session.initialize()
@@ -166,7 +168,7 @@ async def test_a_worker_that_is_down_fails_each_call_with_how_to_start_one_and_t
     later = WorkerProcess(tmp_path / "worker")  # its port is free until it starts
     log = tmp_path / "mcp.log"
     try:
-        async with mcp_session(later.cli_env(), log, "--no-spawn") as session:
+        async with mcp_session(later.cli_env(), log, "mcp", "--no-spawn") as session:
             for _ in range(2):
                 down = await call(session, "list_models")
                 assert down.is_error
@@ -178,3 +180,25 @@ async def test_a_worker_that_is_down_fails_each_call_with_how_to_start_one_and_t
         if later.process is not None:
             later.terminate()
     assert "Traceback" not in log.read_text()
+
+
+async def test_through_a_tunnel_the_server_reaches_a_worker_on_another_machine(tmp_path):
+    gpu_box = WorkerProcess(tmp_path / "gpu-box").start()
+    try:
+        remote_env = dict(gpu_box.env, DGX_PIXELS_WORKER__REP=gpu_box.rep, DGX_PIXELS_WORKER__PUB=gpu_box.pub)
+        (tmp_path / "remote-env.json").write_text(json.dumps(remote_env))
+        fake_ssh = Path(__file__).parents[1] / "support" / "fake_ssh.py"
+        laptop_env = isolated_env(
+            tmp_path / "laptop",
+            {
+                "DGX_PIXELS_SSH": f"{sys.executable} {fake_ssh}",
+                "FAKE_SSH_REMOTE_ENV": str(tmp_path / "remote-env.json"),
+            },
+        )
+        async with mcp_session(laptop_env, tmp_path / "mcp.log", "tunnel", "me@gpu-box", "mcp") as session:
+            made = await call(session, "generate_sprite", prompt="ruby gem", size="16x16")
+            assert not made.is_error, text_of(made)
+            assert [png.size for png in pngs_of(made)] == [(16, 16)]
+    finally:
+        gpu_box.terminate()
+    assert "through me@gpu-box" in (tmp_path / "mcp.log").read_text()
