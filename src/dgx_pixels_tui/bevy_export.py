@@ -182,9 +182,25 @@ def export_to_bevy(project: Path, category: str, items: list[ExportItem], *, for
     manifest = _read_manifest(manifest_path)
     plan = _plan(root, folder, items, force)
     manifest["sprites"].update(plan.entries)
-    plan.writes.append((manifest_path, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()))
+    plan.writes.append((manifest_path, _manifest_bytes(manifest)))
     _write_all(plan.writes)
     return [path for path, _ in plan.writes]
+
+
+def forget(project: Path, removed: list[Path]) -> None:
+    """Drop the manifest's entries of sprites removed from the project (files under its assets/sprites)."""
+    root, _ = check_target(project, "misc")
+    manifest_path = root / MANIFEST_NAME
+    manifest = _read_manifest(manifest_path)
+    keys = {path.resolve().relative_to(root).as_posix() for path in removed if path.resolve().is_relative_to(root)}
+    if keys & manifest["sprites"].keys():
+        for key in keys:
+            manifest["sprites"].pop(key, None)
+        _write_all([(manifest_path, _manifest_bytes(manifest))])
+
+
+def _manifest_bytes(manifest: dict[str, Any]) -> bytes:
+    return (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:

@@ -255,6 +255,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(handler="sheet:sheet")
 
+    p = sub.add_parser(
+        "build",
+        parents=[common, json_flag],
+        help="make a game's assets from its manifest (assets.toml or a prompt file)",
+    )
+    p.add_argument("assets", nargs="*", metavar="ASSET", help="only these assets (default: all)")
+    p.add_argument(
+        "-f",
+        "--file",
+        default="assets.toml",
+        metavar="FILE",
+        help="the manifest, or a prompt file (default: assets.toml)",
+    )
+    p.add_argument("--bevy", metavar="PATH", help="the Bevy project's root (default: the manifest's [project] bevy)")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--check", action="store_true", help="exit 1 if an output is missing or stale; make nothing")
+    what.add_argument("--dry-run", action="store_true", help="list what would be made, and why; make nothing")
+    what.add_argument(
+        "--keep-edits", action="store_true", help="record files edited by hand since they were built; make nothing"
+    )
+    p.add_argument("--force", action="store_true", help="make the assets again even when up to date or edited")
+    p.set_defaults(handler="build:main")
+
+    p = sub.add_parser("mcp", parents=[common], help="an MCP server on stdio, for coding assistants (docs/mcp.md)")
+    p.set_defaults(handler="mcp:main")
+
     p = sub.add_parser("access", help="your key, and who may use your worker: key, grant, list, revoke")
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     config = argparse.ArgumentParser(add_help=False)

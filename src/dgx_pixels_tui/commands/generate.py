@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from rich.console import Console
@@ -143,7 +144,7 @@ async def generate_and_save(
     client: AsyncClient, work: list[tuple[str, dict[str, object]]], out: Path, no_wait: bool, as_json: bool
 ) -> int:
     if no_wait:
-        jobs = [await _generate(client, prompt, params) for prompt, params in work]
+        jobs = [await queue_generate(client, prompt, params) for prompt, params in work]
         if as_json:
             print_json({"jobs": [dump(job) for job in jobs]})
         else:
@@ -154,7 +155,7 @@ async def generate_and_save(
     await anext(stream)  # subscribe and take the first snapshot before submitting, so no event is missed
     queued: dict[str, m.JobInfo] = {}
     for prompt, params in work:
-        job = await _generate(client, prompt, params)
+        job = await queue_generate(client, prompt, params)
         queued[job.id] = job
     console = Console(stderr=True)
     try:
@@ -194,9 +195,17 @@ async def generate_and_save(
 
 
 async def follow_jobs(
-    client: AsyncClient, stream: EventStream, jobs: dict[str, m.JobInfo], console: Console
+    client: AsyncClient,
+    stream: EventStream,
+    jobs: dict[str, m.JobInfo],
+    console: Console,
+    labels: dict[str, str] | None = None,
+    on_terminal: Callable[[m.JobInfo], Awaitable[None]] | None = None,
+    overall: str | None = None,
 ) -> dict[str, m.JobInfo]:
-    """Show one progress bar per job until each has its terminal event; CommandError if the worker went silent."""
+    """Show one progress bar per job until each has its terminal event; CommandError if the worker went silent.
+    `labels` names a job's bar (default: its id and prompt); `on_terminal` is awaited as each job ends. With
+    `overall`, a bar of that name counts the jobs done, and a job's own bar shows only while it runs."""
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -206,8 +215,11 @@ async def follow_jobs(
     )
     silent_since: float | None = None
     with Progress(*columns, console=console, transient=False) as bars:
+        label = labels or {job.id: f"{job.id} {job.prompt[:28]}" for job in jobs.values()}
+        total = bars.add_task(overall, total=len(jobs), detail="") if overall else None
         tasks: dict[str, TaskID] = {
-            job.id: bars.add_task(f"{job.id} {job.prompt[:28]}", total=1.0, detail="queued") for job in jobs.values()
+            job.id: bars.add_task(label[job.id], total=1.0, detail="queued", visible=total is None)
+            for job in jobs.values()
         }
         pending = set(jobs)
         while pending:
@@ -244,17 +256,22 @@ async def follow_jobs(
                         bars.update(tasks[body.job.id], detail=f"back in the queue after attempt {body.job.attempts}")
                 elif isinstance(body, m.JobProgress) and body.job_id in pending:
                     detail = step_text(body.image_index, jobs[body.job_id].count, body.step, body.total, body.stage)
-                    bars.update(tasks[body.job_id], completed=body.progress, detail=detail)
+                    bars.update(tasks[body.job_id], completed=body.progress, detail=detail, visible=True)
                 elif isinstance(body, m.JobStarted) and body.job_id in pending:
-                    bars.update(tasks[body.job_id], detail=f"started on {body.backend}")
+                    bars.update(tasks[body.job_id], detail=f"started on {body.backend}", visible=True)
             for job in updates:
                 jobs[job.id] = job
                 if job.state.terminal:
                     pending.discard(job.id)
                     bars.update(tasks[job.id], completed=job.progress, detail=job.state.value)
+                    if total is not None:
+                        bars.update(tasks[job.id], visible=job.state is not m.JobState.COMPLETED)
+                        bars.advance(total)
+                    if on_terminal is not None:
+                        await on_terminal(job)
                 elif job.state is m.JobState.RUNNING and isinstance(item, Snapshot):  # asked for, not told
                     detail = step_text(job.image_index, job.count, job.step, job.total, job.stage)
-                    bars.update(tasks[job.id], completed=job.progress, detail=detail)
+                    bars.update(tasks[job.id], completed=job.progress, detail=detail, visible=True)
     return jobs
 
 
@@ -288,13 +305,21 @@ def free_path(path: Path) -> Path:
     return candidate
 
 
-async def _generate(client: AsyncClient, prompt: str, params: dict[str, object]) -> m.JobInfo:
-    """Queue one job; an answer that is late is asked for again with the same request id, so never twice."""
+async def queue_generate(
+    client: AsyncClient, prompt: str, params: dict[str, object], label: str = "", own_words: str | None = None
+) -> m.JobInfo:
+    """Queue one job; an answer that is late is asked for again with the same request id, so never twice.
+    Words of the prompt the procedural generator cannot draw are named (with `own_words`, only those the user
+    wrote there: a template's words are not theirs to change), after `label` or else the job's id."""
 
     def unconfirmed(tries: int) -> None:
         err(f"the worker has not confirmed the job yet; asking again with the same request ({tries})")
 
     job = await generate_confirmed(client, prompt, params, unconfirmed)
-    if note := unused_words_note(job.unused_words):
-        err(f"{job.id} {note}; see docs/procedural.md")
+    words = job.unused_words
+    if own_words is not None:
+        own = set(re.findall(r"[a-z0-9]+", own_words.lower()))
+        words = [word for word in words if word in own]
+    if note := unused_words_note(words):
+        err(f"{label or job.id} {note}; see docs/procedural.md")
     return job

@@ -1,0 +1,79 @@
+"""Deciding what a build makes: each asset of the manifest against the lock and the files in the game project.
+Reads files and hashes them; asks the worker nothing, so `build --check` runs in CI without one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from .lock import Lock, file_hash
+from .manifest import Asset, Manifest, ManifestError
+
+
+class Status(Enum):
+    UP_TO_DATE = "up to date"
+    NEW = "new"  # never built
+    CHANGED = "changed"  # what it is made from changed
+    MISSING = "missing"  # a file it made is gone
+    EDITED = "edited"  # a file it made was changed since: made again only with --force
+
+
+@dataclass(frozen=True)
+class Decision:
+    asset: Asset
+    status: Status
+    detail: str = ""  # which fields changed, which file is missing or edited
+
+    @property
+    def to_make(self) -> bool:
+        return self.status not in (Status.UP_TO_DATE, Status.EDITED)
+
+    def text(self) -> str:
+        return f"{self.asset.name}: {self.status.value}" + (f" ({self.detail})" if self.detail else "")
+
+
+def decide(manifest: Manifest, lock: Lock, only: list[str] | None = None, force: bool = False) -> list[Decision]:
+    """One decision per asset (those named in `only`, else all), in the manifest's order. `force`: every
+    asset is to be made, edited ones too. ManifestError for a name in `only` that the manifest lacks."""
+    assets = manifest.assets
+    if only:
+        known = {asset.name for asset in assets}
+        unknown = [name for name in only if name not in known]
+        if unknown:
+            raise ManifestError(
+                f"{manifest.path} has no asset {', '.join(unknown)}; it has {', '.join(sorted(known)) or 'none'}"
+            )
+        assets = [asset for asset in assets if asset.name in only]
+    decisions = [_decide(asset, lock, manifest.bevy) for asset in assets]
+    if force:
+        return [Decision(d.asset, d.status if d.to_make else Status.CHANGED, d.detail or "--force") for d in decisions]
+    return decisions
+
+
+def _decide(asset: Asset, lock: Lock, root: Path) -> Decision:
+    made = lock.assets.get(asset.name)
+    if made is None:
+        return Decision(asset, Status.NEW)
+    if made.inputs_hash != asset.inputs_hash:
+        return Decision(asset, Status.CHANGED, changed_fields(made.inputs, asset.inputs))
+    for relative, digest in made.outputs.items():
+        found = file_hash(root / relative)
+        if found is None:
+            return Decision(asset, Status.MISSING, f"{relative} is gone")
+        if found != digest:
+            return Decision(
+                asset,
+                Status.EDITED,
+                f"{relative} was changed since it was built; `build --force {asset.name}` makes it again, "
+                "`build --keep-edits` keeps the change",
+            )
+    return Decision(asset, Status.UP_TO_DATE)
+
+
+def changed_fields(before: dict[str, object], now: dict[str, object]) -> str:
+    """The fields whose values differ, for a person: 'prompt, seed changed'."""
+    names = sorted(key for key in before.keys() | now.keys() if before.get(key) != now.get(key))
+    if names == ["format"]:
+        return "made by an older dgx-pixels"
+    return f"{', '.join(name for name in names if name != 'format')} changed" if names else "changed"
