@@ -283,9 +283,12 @@ def test_an_asset_the_worker_refuses_fails_alone_and_says_why(worker, tmp_path):
         tmp_path,
         HEADER + '[assets.coin]\nprompt = "gold coin"\nmodel = "no-such"\n[assets.gem]\nprompt = "ruby gem"\n',
     )
-    result = build(manifest, env=worker.cli_env())
+    result = build(manifest, "--json", env=worker.cli_env())
     assert result.returncode == 1
     assert "coin:" in result.stderr and "dgx-pixels models" in result.stderr
+    reply = json.loads(result.stdout)
+    assert reply["error"]["code"] == "build_failed" and list(reply["error"]["details"]["assets"]) == ["coin"]
+    assert list(reply["made"]) == ["gem"] and reply["exit"] == 1
     assert (sprites(manifest) / "misc/gem.png").is_file()
     assert "Traceback" not in result.stderr
 

@@ -122,7 +122,7 @@ def run(args: argparse.Namespace, manifest: Manifest, lock: Lock, assets: list[A
                     "failed": result.failed,
                     "taken_up": result.taken_up,
                     "up_to_date": up_to_date,
-                    **({"exit": EXIT_FAILED} if result.failed else {}),
+                    **({"error": failure(result.failed), "exit": EXIT_FAILED} if result.failed else {}),
                 }
             )
         else:
@@ -134,6 +134,11 @@ def run(args: argparse.Namespace, manifest: Manifest, lock: Lock, assets: list[A
         return EXIT_FAILED if result.failed else EXIT_OK
 
     return run_client(args, body)
+
+
+def failure(failed: dict[str, str]) -> dict[str, object]:
+    message = f"{len(failed)} asset(s) could not be made: " + "; ".join(f"{k}: {v}" for k, v in failed.items())
+    return {"code": "build_failed", "message": message, "details": {"assets": failed}}
 
 
 @contextlib.contextmanager
