@@ -148,6 +148,24 @@ async def test_compare_shows_blind_panels_and_vote_reveals_the_models(worker, tm
         assert "procedural-pico8" in text_of(voted) and "(winner)" in text_of(voted)
 
 
+async def test_a_style_frames_the_prompt_and_brings_its_defaults_and_arguments_win_over_them(worker, tmp_path):
+    async with mcp_session(worker.cli_env(), tmp_path / "mcp.log") as session:
+        schema = next(t for t in (await session.list_tools()).tools if t.name == "generate_sprite").input_schema
+        assert "'character' (64x64" in schema["properties"]["style"]["description"]
+
+        item = await call(session, "generate_sprite", prompt="blue potion", style="item")
+        assert not item.is_error, text_of(item)
+        assert "prompt: blue potion, single game item icon" in text_of(item)
+        assert [png.size for png in pngs_of(item)] == [(32, 32)]  # the item template's size
+        assert "category='items'" in text_of(item)
+
+        tile = await call(session, "generate_sprite", prompt="grass", style="tile", size="16x16")
+        assert "seamless tiles" in text_of(tile) and [png.size for png in pngs_of(tile)] == [(16, 16)]
+
+        unknown = await call(session, "generate_sprite", prompt="knight", style="boss")
+        assert unknown.is_error and text_of(unknown) == "unknown style 'boss'; one of: character, item, tile, effect"
+
+
 async def test_errors_are_tool_results_that_say_what_to_do(worker, tmp_path):
     async with mcp_session(worker.cli_env(), tmp_path / "mcp.log") as session:
         unknown = await call(session, "generate_sprite", prompt="knight", model="nope")

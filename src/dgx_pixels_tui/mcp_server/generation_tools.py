@@ -18,7 +18,8 @@ from ..prompt_notes import unused_words_note
 from ..terminal_format import step_text
 from .following import follow_job
 from .results import DEFAULT_MAX_PX, answer, failure, guarded, image_contents
-from .tool_arguments import MaxPx, Model, Negative, Palette, Prompt, Seed, Size, Tags, WaitS, plain_prompt, size_fields
+from .styles import styled, styles_text
+from .tool_arguments import MaxPx, Model, Palette, Prompt, Seed, Size, Tags, WaitS, plain_prompt, size_fields
 from .worker_access import WorkerAccess, note
 
 DEFAULT_TIMEOUT_S = 300.0
@@ -47,7 +48,9 @@ def job_lines(job: m.JobInfo) -> list[str]:
     return lines
 
 
-async def job_answer(client: AsyncClient, job: m.JobInfo, max_px: int, asked_for: bool) -> CallToolResult:
+async def job_answer(
+    client: AsyncClient, job: m.JobInfo, max_px: int, asked_for: bool, hint: str = ""
+) -> CallToolResult:
     """A finished job with its images, one still under way with how to follow it; one that failed or was
     cancelled is an error result when `asked_for` (the call made it), and plain news otherwise."""
     lines = job_lines(job)
@@ -58,6 +61,7 @@ async def job_answer(client: AsyncClient, job: m.JobInfo, max_px: int, asked_for
             f"deploy_to_bevy with image={job.images[0] if len(job.images) == 1 else job.id} copies "
             f"{'it' if len(job.images) == 1 else 'them'} into a Bevy project."
         )
+        lines += [hint] if hint else []
         return answer("\n".join(lines), images)
     if job.state in (m.JobState.FAILED, m.JobState.CANCELLED):
         text = "\n".join([*lines, "generate_sprite makes it again (another seed, model or prompt may help)"])
@@ -78,18 +82,30 @@ def register(server: MCPServer[Any], worker: WorkerAccess) -> None:
             int, Field(ge=1, le=MAX_COUNT, description="Images to make, with seeds S, S+1, ... (default 1).")
         ] = 1,
         frames: Annotated[
-            int,
+            int | None,
             Field(
                 ge=1,
                 le=MAX_FRAMES,
-                description="Above 1: each image is an animation of that many frames side by side (a sprite sheet).",
+                description="Above 1: each image is an animation of that many frames side by side (a sprite sheet). "
+                "Default 1, or the style's.",
             ),
-        ] = 1,
+        ] = None,
         motion: Annotated[Motion | None, Field(description="What an animation shows (default idle).")] = None,
-        tile: Annotated[bool, Field(description="A seamless tile whose edges continue into each other.")] = False,
+        tile: Annotated[
+            bool | None, Field(description="A seamless tile whose edges continue into each other (default false).")
+        ] = None,
+        style: Annotated[
+            str | None,
+            Field(
+                description="A sprite template that frames the prompt and sets defaults, so a set of sprites reads "
+                f"alike: {styles_text()}. Arguments given here win over the style's."
+            ),
+        ] = None,
         seed: Seed = None,
         palette: Palette = None,
-        negative: Negative = "",
+        negative: Annotated[
+            str | None, Field(max_length=1000, description="What to avoid in the image (default: the style's).")
+        ] = None,
         tags: Tags = [],  # noqa: B006 (never changed: a JSON schema default)
         wait: Annotated[
             bool,
@@ -111,23 +127,26 @@ def register(server: MCPServer[Any], worker: WorkerAccess) -> None:
         Queues one job of `count` images (seeds S, S+1, ...). With wait (the default) it follows the job and
         returns the images with their ids (JOB-N), which deploy_to_bevy, get_image and search_gallery use; at
         most 8 images are returned, the rest by id. A job still running at timeout_s keeps running: job_status
-        follows it. frames > 1 makes animation sheets; tile=true seamless tiles."""
+        follows it. frames > 1 makes animation sheets; tile=true seamless tiles; style frames the prompt as one of
+        the shipped sprite templates (character, item, tile, effect)."""
+        asked = {"negative": negative, "size": size, "frames": frames, "motion": motion, "tile": tile}
+        text, fields, category = styled(style, plain_prompt(prompt), asked)
         params: dict[str, object] = {
-            "negative": negative,
+            "negative": fields.get("negative"),
             "model": model,
             "count": count,
             "seed": seed,
-            "frames": frames if frames != 1 else None,
-            "motion": motion,
-            "tile": tile or None,
+            "frames": fields.get("frames") if fields.get("frames") != 1 else None,
+            "motion": fields.get("motion"),
+            "tile": fields.get("tile") or None,
             "tags": tags,
-            **size_fields(size),
+            **size_fields(fields.get("size")),
         }
         params = locked({k: v for k, v in params.items() if v is not None}, palette, worker.settings)
         client = await worker.client()
         job = await generate_confirmed(
             client,
-            plain_prompt(prompt),
+            text,
             params,
             lambda tries: note(f"no answer to generate yet; asking again ({tries})"),
         )
@@ -137,7 +156,8 @@ def register(server: MCPServer[Any], worker: WorkerAccess) -> None:
         async def progress(seen: m.JobInfo) -> None:
             await ctx.report_progress(seen.progress, 1.0, f"{seen.state.value} {seen.progress:.0%}")
 
-        return await job_answer(client, await follow_job(client, job.id, timeout_s, progress), max_px, True)
+        hint = f"its style's Bevy folder: deploy_to_bevy with category='{category}'" if category else ""
+        return await job_answer(client, await follow_job(client, job.id, timeout_s, progress), max_px, True, hint)
 
     @server.tool(annotations=ToolAnnotations(title="Follow a job", read_only_hint=True, open_world_hint=False))
     @guarded
