@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from .lock import Lock, file_hash
-from .manifest import Asset, Manifest, ManifestError
+from .lock import Lock, file_hash, read_lock
+from .manifest import Asset, Manifest, ManifestError, read_manifest
 
 
 class Status(Enum):
@@ -31,6 +31,16 @@ class Decision:
 
     def text(self) -> str:
         return f"{self.asset.name}: {self.status.value}" + (f" ({self.detail})" if self.detail else "")
+
+
+def plan_build(
+    file: Path, bevy: Path | None = None, only: list[str] | None = None, force: bool = False
+) -> tuple[Manifest, Lock, list[Decision]]:
+    """The manifest at `file`, its lock, and a decision for each asset. ManifestError for either file, or an
+    unknown name in `only`."""
+    manifest = read_manifest(file, bevy)
+    lock = read_lock(manifest.lock_path)
+    return manifest, lock, decide(manifest, lock, only, force)
 
 
 def decide(manifest: Manifest, lock: Lock, only: list[str] | None = None, force: bool = False) -> list[Decision]:

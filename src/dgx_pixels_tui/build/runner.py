@@ -55,11 +55,17 @@ def request_of(asset: Asset) -> dict[str, Any]:
 
 
 async def run_build(
-    client: AsyncClient, manifest: Manifest, assets: list[Asset], lock: Lock, console: Console, force: bool = False
+    client: AsyncClient,
+    manifest: Manifest,
+    assets: list[Asset],
+    lock: Lock,
+    console: Console,
+    force: bool = False,
+    report: BuildReport | None = None,
 ) -> BuildReport:
-    """Make `assets` and land them; the report says what was made and what failed. WorkerError when the worker
-    cannot be reached at all."""
-    report = BuildReport()
+    """Make `assets` and land them; the report (`report`, filled as the build goes) says what was made and what
+    failed. WorkerError when the worker cannot be reached at all."""
+    report = report if report is not None else BuildReport()
     worker_version = (await client.hello()).worker_version
     stream = client.events()
     await anext(stream)  # subscribed before anything is queued, so no job's end is missed

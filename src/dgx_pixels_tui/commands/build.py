@@ -10,18 +10,18 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..build.lock import Lock, read_lock
-from ..build.manifest import Asset, Manifest, ManifestError, read_manifest
-from ..build.plan import Decision, Status, decide
+from ..build.lock import Lock
+from ..build.manifest import Asset, Manifest, ManifestError
+from ..build.plan import Decision, Status, plan_build
 from ..exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CommandError, report
 
 
 def main(args: argparse.Namespace) -> int:
     as_json = bool(args.json)
     try:
-        manifest = read_manifest(Path(args.file), Path(args.bevy) if args.bevy else None)
-        lock = read_lock(manifest.lock_path)
-        decisions = decide(manifest, lock, args.assets, force=args.force)
+        manifest, lock, decisions = plan_build(
+            Path(args.file), Path(args.bevy) if args.bevy else None, args.assets, args.force
+        )
     except ManifestError as exc:
         return report(CommandError(str(exc), "invalid", {"manifest": args.file}, EXIT_USAGE), as_json)
     if args.check:

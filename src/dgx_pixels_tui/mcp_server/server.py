@@ -24,7 +24,7 @@ from dgx_pixels_worker.settings.config import ConfigError
 from .. import __version__
 from ..connection import load
 from ..exit_codes import EXIT_OK, EXIT_USAGE
-from . import arena_tools, deploy_tools, gallery_tools, generation_tools
+from . import arena_tools, build_tools, deploy_tools, gallery_tools, generation_tools
 from .results import failure
 from .worker_access import WorkerAccess, note
 
@@ -34,12 +34,14 @@ TOOL_MODULES: tuple[Register, ...] = (
     gallery_tools.register,
     deploy_tools.register,
     arena_tools.register,
+    build_tools.register,
 )
 
 INSTRUCTIONS = """\
 dgx-pixels makes pixel-art sprites for games on a worker (a GPU machine running ComfyUI, or an offline procedural \
 generator). generate_sprite makes sprites and returns them as images with their ids (JOB-N); deploy_to_bevy copies \
-images into a Bevy project's assets/sprites with a manifest. list_models names the model presets, search_gallery \
+images into a Bevy project's assets/sprites with a manifest; run_build makes a game's sprites from its asset \
+manifest (assets.toml), only those missing or stale. list_models names the model presets, search_gallery \
 and get_image find earlier images, job_status follows a job, compare and vote judge models side by side. Errors say \
 what to do, e.g. how to start a worker."""
 
