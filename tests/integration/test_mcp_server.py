@@ -26,6 +26,7 @@ TOOLS = {
     "deploy_to_bevy",
     "compare",
     "vote",
+    "run_build",
 }
 
 
