@@ -183,6 +183,18 @@ async def test_errors_are_tool_results_that_say_what_to_do(worker, tmp_path):
         assert missing.is_error and "ffff-0" in text_of(missing)
 
 
+async def test_a_configuration_that_cannot_be_read_fails_each_call_until_it_is_fixed(worker, tmp_path):
+    config = tmp_path / "pixels.toml"
+    config.write_text("[client\n")
+    async with mcp_session(worker.cli_env(), tmp_path / "mcp.log", "mcp", "--config", str(config)) as session:
+        broken = await call(session, "list_models")
+        assert broken.is_error and "pixels.toml" in text_of(broken)
+        assert text_of(broken).endswith("; the next call reads the configuration again")
+        config.write_text("[client]\ntimeout_s = 10.0\n")
+        fixed = await call(session, "list_models")
+        assert not fixed.is_error and "default model: procedural" in text_of(fixed)
+
+
 async def test_a_worker_that_is_down_fails_each_call_with_how_to_start_one_and_the_server_stays_up(tmp_path):
     later = WorkerProcess(tmp_path / "worker")  # its port is free until it starts
     log = tmp_path / "mcp.log"

@@ -9,7 +9,6 @@ from types import SimpleNamespace
 from dgx_pixels_tui.mcp_server.results import MAX_IMAGES, image_contents
 from dgx_pixels_tui.mcp_server.server import build_server
 from dgx_pixels_tui.mcp_server.worker_access import WorkerAccess
-from dgx_pixels_worker.settings.config import load_settings
 
 
 class FakeClient:
@@ -39,8 +38,7 @@ async def test_an_answer_carries_at_most_eight_images_and_names_the_rest():
 
 
 async def test_an_unforeseen_failure_is_one_line_for_the_assistant_and_a_traceback_in_the_log(caplog):
-    settings = load_settings(None)
-    server = build_server(BrokenWorker(argparse.Namespace(), settings))
+    server = build_server(BrokenWorker(argparse.Namespace()))
     with caplog.at_level(logging.ERROR):
         result = await server.call_tool("list_models", {})
     assert result.is_error

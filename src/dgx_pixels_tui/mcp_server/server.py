@@ -19,14 +19,12 @@ from mcp.types import CallToolResult, InputRequiredResult
 from pydantic import ValidationError
 
 from dgx_pixels_worker.protocol import validation_text
-from dgx_pixels_worker.settings.config import ConfigError
 
 from .. import __version__
-from ..connection import load
-from ..exit_codes import EXIT_OK, EXIT_USAGE
+from ..exit_codes import EXIT_OK
 from . import arena_tools, build_tools, deploy_tools, gallery_tools, generation_tools
 from .results import failure
-from .worker_access import WorkerAccess, note
+from .worker_access import WorkerAccess
 
 Register = Callable[[MCPServer[Any], WorkerAccess], None]
 TOOL_MODULES: tuple[Register, ...] = (
@@ -69,12 +67,7 @@ def build_server(worker: WorkerAccess) -> MCPServer[Any]:
 
 def serve(args: argparse.Namespace) -> int:
     """Answer MCP requests on stdin/stdout until the client closes stdin."""
-    try:
-        settings = load(args)
-    except ConfigError as exc:
-        note(str(exc))
-        return EXIT_USAGE
-    worker = WorkerAccess(args, settings)
+    worker = WorkerAccess(args)
     server = build_server(worker)
 
     async def run() -> None:

@@ -9,9 +9,10 @@ import sys
 import anyio.to_thread
 
 from dgx_pixels_worker.client import AsyncClient
-from dgx_pixels_worker.settings.config import Settings
+from dgx_pixels_worker.settings.config import ConfigError, Settings
 
-from ..connection import ensure_worker
+from ..connection import ensure_worker, load
+from .results import ToolFailure
 
 CLIENT_NAME = "dgx-pixels-mcp"
 
@@ -23,13 +24,24 @@ def note(message: str) -> None:
 
 class WorkerAccess:
     """Reaches the worker lazily: the server starts without it, and a worker that is down fails only the tool
-    call that needs it (WorkerError saying how to start one); the next call tries again."""
+    call that needs it (WorkerError saying how to start one); the next call tries again. So does a configuration
+    that cannot be read: each call says what is wrong with it until it is fixed, with no restart."""
 
-    def __init__(self, args: argparse.Namespace, settings: Settings):
+    def __init__(self, args: argparse.Namespace):
         self.args = args
-        self.settings = settings
+        self._settings: Settings | None = None
         self._client: AsyncClient | None = None
         self._key_noted = False
+
+    @property
+    def settings(self) -> Settings:
+        """The settings, read on first use; ToolFailure saying what to fix when they cannot be."""
+        if self._settings is None:
+            try:
+                self._settings = load(self.args)
+            except ConfigError as exc:
+                raise ToolFailure(f"{exc}; the next call reads the configuration again") from None
+        return self._settings
 
     async def client(self) -> AsyncClient:
         # Asked on every call, so a worker that stopped meanwhile is started again (when spawning is allowed).
