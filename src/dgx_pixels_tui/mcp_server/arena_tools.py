@@ -16,7 +16,7 @@ from ..commands.generate import locked
 from .following import follow_comparison
 from .generation_tools import DEFAULT_TIMEOUT_S
 from .results import DEFAULT_MAX_PX, ToolFailure, answer, guarded, png_content
-from .tool_arguments import MaxPx, Negative, Palette, Prompt, Seed, Tags, plain_prompt, size_fields
+from .tool_arguments import MaxPx, Negative, Palette, Prompt, Seed, Size, Tags, plain_prompt, size_fields
 from .worker_access import WorkerAccess
 
 ComparisonId = Annotated[str, Field(min_length=1, max_length=64, description="The comparison's id, from compare.")]
@@ -44,7 +44,7 @@ def register(server: MCPServer[Any], worker: WorkerAccess) -> None:
             Field(min_length=2, max_length=4, description="2 to 4 model presets (list_models names them)."),
         ],
         seed: Seed = None,
-        size: Annotated[str | None, Field(description="Image size as WIDTHxHEIGHT, e.g. '64x64'.")] = None,
+        size: Size = None,
         palette: Palette = None,
         negative: Negative = "",
         tags: Tags = [],  # noqa: B006 (never changed: a JSON schema default)

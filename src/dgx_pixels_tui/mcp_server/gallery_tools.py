@@ -63,7 +63,7 @@ def register(server: MCPServer[Any], worker: WorkerAccess) -> None:
         """The model presets the worker offers: which can run now (or why not), their default size and steps, and
         which one generate_sprite uses when no model is named."""
         client = await worker.client()
-        hello = client.hello_reply or await client.hello()
+        hello = await client.hello()  # asked again: a worker restarted since may have other models
         library = await client.model_library()
         lines = [model_line(model, hello.default_model) for model in library.models]
         lines.append(f"default model: {hello.default_model or 'none available'}")
