@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Column
 
 from dgx_pixels_worker.client import AsyncClient, Event, EventStream, Snapshot, Stalled
 from dgx_pixels_worker.protocol import WorkerError
@@ -37,6 +38,7 @@ from ..variation_params import source_to_send
 from .status import procedural_why
 
 GIVE_UP_SILENT_S = 60.0
+COMPACT_AFTER = 8  # jobs followed with an overall bar: more than this, and only the busy ones get bars
 DEMO_PROMPTS = ["knight in gold armour", "fire sword", "ice potion", "ruby gem", "green slime", "grass tile"]
 
 
@@ -205,20 +207,23 @@ async def follow_jobs(
 ) -> dict[str, m.JobInfo]:
     """Show one progress bar per job until each has its terminal event; CommandError if the worker went silent.
     `labels` names a job's bar (default: its id and prompt); `on_terminal` is awaited as each job ends. With
-    `overall`, a bar of that name counts the jobs done, and a job's own bar shows only while it runs."""
+    `overall`, a bar of that name counts the jobs done; past COMPACT_AFTER jobs, a job's own bar shows only
+    from its first news until it completes."""
+    # On a narrow terminal the detail gives way (cut with an ellipsis), never the name or the bar.
     columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
+        TextColumn("{task.description}", table_column=Column(no_wrap=True)),
+        BarColumn(bar_width=max(10, min(40, console.width // 4))),
         TextColumn("{task.percentage:>3.0f}%"),
-        TextColumn("{task.fields[detail]}"),
+        TextColumn("{task.fields[detail]}", table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis")),
         TimeElapsedColumn(),
     )
     silent_since: float | None = None
     with Progress(*columns, console=console, transient=False) as bars:
         label = labels or {job.id: f"{job.id} {job.prompt[:28]}" for job in jobs.values()}
         total = bars.add_task(overall, total=len(jobs), detail="") if overall else None
+        compact = total is not None and len(jobs) > COMPACT_AFTER
         tasks: dict[str, TaskID] = {
-            job.id: bars.add_task(label[job.id], total=1.0, detail="queued", visible=total is None)
+            job.id: bars.add_task(label[job.id], total=1.0, detail="queued", visible=not compact)
             for job in jobs.values()
         }
         pending = set(jobs)
@@ -253,7 +258,8 @@ async def follow_jobs(
                 if isinstance(body, m.JobEvent) and body.job.id in pending:
                     updates.append(body.job)
                     if body.job.state is m.JobState.QUEUED and body.job.attempts:
-                        bars.update(tasks[body.job.id], detail=f"back in the queue after attempt {body.job.attempts}")
+                        detail = f"back in the queue after attempt {body.job.attempts}"
+                        bars.update(tasks[body.job.id], detail=detail, visible=True)
                 elif isinstance(body, m.JobProgress) and body.job_id in pending:
                     detail = step_text(body.image_index, jobs[body.job_id].count, body.step, body.total, body.stage)
                     bars.update(tasks[body.job_id], completed=body.progress, detail=detail, visible=True)
@@ -265,8 +271,9 @@ async def follow_jobs(
                     pending.discard(job.id)
                     bars.update(tasks[job.id], completed=job.progress, detail=job.state.value)
                     if total is not None:
-                        bars.update(tasks[job.id], visible=job.state is not m.JobState.COMPLETED)
                         bars.advance(total)
+                    if compact and job.state is m.JobState.COMPLETED:
+                        bars.update(tasks[job.id], visible=False)
                     if on_terminal is not None:
                         await on_terminal(job)
                 elif job.state is m.JobState.RUNNING and isinstance(item, Snapshot):  # asked for, not told
