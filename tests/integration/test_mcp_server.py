@@ -15,7 +15,7 @@ from mcp.client.stdio import stdio_client
 from mcp.types import CallToolResult, ImageContent, TextContent
 from PIL import Image
 
-from tests.support.worker_process import WorkerProcess, isolated_env
+from tests.support.worker_process import WorkerProcess, isolated_env, paced_config
 
 TOOLS = {
     "generate_sprite",
@@ -76,7 +76,17 @@ async def test_an_assistant_lists_the_tools_makes_sprites_follows_finds_and_fetc
         assert schema["required"] == ["prompt"]
         assert schema["properties"]["count"]["maximum"] == 16 and schema["properties"]["size"]["description"]
 
-        made = await call(session, "generate_sprite", prompt="amber lantern", size="24x24", count=2, seed=40)
+        heard: list[tuple[float, str | None]] = []
+
+        async def progress(done: float, total: float | None, message: str | None) -> None:
+            heard.append((done / (total or 1.0), message))
+
+        made = await session.call_tool(
+            "generate_sprite",
+            {"prompt": "amber lantern", "size": "24x24", "count": 2, "seed": 40},
+            progress_callback=progress,
+        )
+        assert heard and heard[-1] == (1.0, "completed 100%")
         assert not made.is_error, text_of(made)
         assert [image.size for image in pngs_of(made)] == [(24, 24), (24, 24)]
         job_id = text_of(made).split()[1].rstrip(":")
@@ -193,6 +203,20 @@ async def test_a_configuration_that_cannot_be_read_fails_each_call_until_it_is_f
         config.write_text("[client]\ntimeout_s = 10.0\n")
         fixed = await call(session, "list_models")
         assert not fixed.is_error and "default model: procedural" in text_of(fixed)
+
+
+async def test_a_job_that_outlasts_the_wait_goes_on_and_job_status_follows_it_to_its_images(tmp_path):
+    slow = WorkerProcess(tmp_path / "worker", paced_config(0.05)).start()  # 8 steps: about 0.4 s an image
+    try:
+        async with mcp_session(slow.cli_env(), tmp_path / "mcp.log") as session:
+            made = await call(session, "generate_sprite", prompt="knight", size="16x16", count=3, timeout_s=0.2)
+            assert not made.is_error and pngs_of(made) == []
+            job_id = text_of(made).split()[1].rstrip(":")
+            assert f"not finished yet: job_status with job_id={job_id} (and wait_s) follows it" in text_of(made)
+            followed = await call(session, "job_status", job_id=job_id[:6], wait_s=30)
+            assert f"job {job_id}: completed" in text_of(followed) and len(pngs_of(followed)) == 3
+    finally:
+        slow.terminate()
 
 
 async def test_a_worker_that_is_down_fails_each_call_with_how_to_start_one_and_the_server_stays_up(tmp_path):
