@@ -76,7 +76,8 @@ def register(server: MCPServer[Any], worker: WorkerAccess) -> None:
     @guarded
     async def search_gallery(
         query: Annotated[
-            str, Field(max_length=200, description="Words of the prompt to look for (any case); empty for all.")
+            str,
+            Field(max_length=200, description="Text the prompt contains, in any case (e.g. 'knight'); empty for all."),
         ] = "",
         model: Annotated[str | None, Field(description="Only images of this model preset.")] = None,
         tag: Annotated[str | None, Field(description="Only images with this tag.")] = None,
