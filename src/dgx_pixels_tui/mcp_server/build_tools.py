@@ -113,17 +113,17 @@ def register(server: MCPServer[Any], worker: WorkerAccess) -> None:
                 "\n".join([*stale, f"{len(stale)} of {len(decisions)} missing or stale; run_build makes them"])
             )
         to_make = [d.asset for d in decisions if d.to_make]
+        edited = [f"left alone: {d.text()}" for d in decisions if d.status is Status.EDITED]
         if not to_make:
-            return answer("nothing to do: " + decisions_text(decisions)[-1])
+            up_to_date = sum(d.status is Status.UP_TO_DATE for d in decisions)
+            return answer("\n".join([f"nothing to do: {up_to_date} asset(s) up to date", *edited]))
         client = await worker.client()
         quiet = Console(file=io.StringIO())  # stdout is the MCP transport: no progress bars
         with one_build(found):
             report = runner.BuildReport()  # filled as assets land: a build still running at wait_s says what it made
             with anyio.move_on_after(wait_s) as waited:
                 await runner.run_build(client, found, to_make, lock, quiet, force=force, report=report)
-        lines = report_text(report, found.bevy.resolve(), not waited.cancelled_caught)
-        edited = [d.text() for d in decisions if d.status is Status.EDITED]
-        lines += [f"left alone: {text}" for text in edited]
+        lines = report_text(report, found.bevy.resolve(), not waited.cancelled_caught) + edited
         result = answer("\n".join(lines or ["nothing was made"]))
         result.is_error = bool(report.failed)
         return result
