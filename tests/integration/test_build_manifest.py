@@ -374,3 +374,26 @@ def test_fewer_images_than_before_take_their_files_and_manifest_entries_away(wor
         "items/potion-1.png",
         "items/potion-2.png",
     ]
+
+
+def test_an_asset_taken_out_of_the_manifest_is_stale_until_a_build_removes_its_files(worker, tmp_path):
+    two = HEADER + '[assets.coin]\nprompt = "gold coin"\n[assets.gem]\nprompt = "ruby gem"\n'
+    manifest = studio(tmp_path, two)
+    env = worker.cli_env()
+    assert build(manifest, env=env).returncode == 0
+    coin = sprites(manifest) / "misc/coin.png"
+    assert coin.is_file()
+
+    manifest.write_text(HEADER + '[assets.gem]\nprompt = "ruby gem"\n')
+    check = build(manifest, "--check", env=env)
+    assert check.returncode == 1 and "coin: removed from the manifest" in check.stderr
+    assert build(manifest, "--dry-run", env=env).stdout.splitlines() == [
+        "remove coin: no longer in the manifest; its files go",
+        "0 to make, 1 up to date, 1 to remove",
+    ]
+    removed = build(manifest, env=env)
+    assert removed.returncode == 0 and "removed coin (no longer in the manifest)" in removed.stderr
+    assert not coin.exists()
+    assert list(json.loads((sprites(manifest) / "manifest.json").read_text())["sprites"]) == ["misc/gem.png"]
+    assert list(json.loads((manifest.parent / "assets.lock.json").read_text())["assets"]) == ["gem"]
+    assert build(manifest, "--check", env=env).returncode == 0

@@ -66,9 +66,19 @@ async def land(
     return written
 
 
-def _remove_unmade(root: Path, before: Made, outputs: dict[str, str]) -> None:
+def retire(manifest: Manifest, name: str, lock: Lock) -> list[Path]:
+    """An asset removed from the manifest: its files go with their manifest entries (one edited by hand since
+    stays), and it leaves the lock (saved). Returns the files removed."""
+    made = lock.assets.pop(name, None)
+    lock.queued.pop(name, None)
+    removed = _remove_unmade(manifest.bevy, made, {}) if made is not None else []
+    lock.save()
+    return removed
+
+
+def _remove_unmade(root: Path, before: Made, outputs: dict[str, str]) -> list[Path]:
     """The files of the asset's previous build that this one did not write again (fewer images, another
-    category) go, with their manifest entries; one edited by hand since stays."""
+    category) go, with their manifest entries; one edited by hand since stays. Returns those removed."""
     removed = []
     for relative, digest in before.outputs.items():
         old = root / relative
@@ -77,6 +87,7 @@ def _remove_unmade(root: Path, before: Made, outputs: dict[str, str]) -> None:
             removed.append(old)
     if removed:
         forget(root, removed)
+    return removed
 
 
 def _refuse_foreign(root: Path, asset: Asset, items: list[ExportItem], before: Made | None) -> None:

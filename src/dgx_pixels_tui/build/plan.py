@@ -29,18 +29,48 @@ class Decision:
     def to_make(self) -> bool:
         return self.status not in (Status.UP_TO_DATE, Status.EDITED)
 
+    @property
+    def reason(self) -> str:
+        return self.status.value + (f" ({self.detail})" if self.detail else "")
+
     def text(self) -> str:
-        return f"{self.asset.name}: {self.status.value}" + (f" ({self.detail})" if self.detail else "")
+        return f"{self.asset.name}: {self.reason}"
 
 
-def plan_build(
-    file: Path, bevy: Path | None = None, only: list[str] | None = None, force: bool = False
-) -> tuple[Manifest, Lock, list[Decision]]:
-    """The manifest at `file`, its lock, and a decision for each asset. ManifestError for either file, or an
-    unknown name in `only`."""
+@dataclass(frozen=True)
+class Plan:
+    manifest: Manifest
+    lock: Lock
+    decisions: list[Decision]
+    removed: list[str]  # assets the lock has and the manifest no longer does: their files go
+
+    @property
+    def to_make(self) -> list[Asset]:
+        return [d.asset for d in self.decisions if d.to_make]
+
+    @property
+    def up_to_date(self) -> int:
+        return sum(d.status is Status.UP_TO_DATE for d in self.decisions)
+
+    @property
+    def edited(self) -> list[Decision]:
+        return [d for d in self.decisions if d.status is Status.EDITED]
+
+    def stale(self) -> dict[str, str]:
+        """What `--check` reports: each asset not up to date, and each one removed, with why."""
+        stale = {d.asset.name: d.reason for d in self.decisions if d.status is not Status.UP_TO_DATE}
+        return stale | dict.fromkeys(self.removed, "removed from the manifest (its files are still there)")
+
+
+def plan_build(file: Path, bevy: Path | None = None, only: list[str] | None = None, force: bool = False) -> Plan:
+    """The manifest at `file`, its lock, a decision for each asset (those in `only`, else all), and the assets
+    removed from the manifest (none when `only` names some). ManifestError for either file, or an unknown name
+    in `only`."""
     manifest = read_manifest(file, bevy)
     lock = read_lock(manifest.lock_path)
-    return manifest, lock, decide(manifest, lock, only, force)
+    names = {asset.name for asset in manifest.assets}
+    removed = [] if only else sorted(name for name in lock.assets.keys() | lock.queued.keys() if name not in names)
+    return Plan(manifest, lock, decide(manifest, lock, only, force), removed)
 
 
 def decide(manifest: Manifest, lock: Lock, only: list[str] | None = None, force: bool = False) -> list[Decision]:

@@ -1,4 +1,8 @@
-"""`dgx-pixels build`: make a game's assets from its manifest, or say what is missing or stale (docs/build.md)."""
+"""`dgx-pixels build`: make a game's assets from its manifest, or say what is missing or stale (docs/build.md).
+
+Deciding loads neither the client library nor Pillow: they load only when there is work, so a build with
+nothing to do, and `--check` in CI, answer at once.
+"""
 
 from __future__ import annotations
 
@@ -6,112 +10,121 @@ import argparse
 import asyncio
 import contextlib
 import fcntl
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..build.lock import Lock
-from ..build.manifest import Asset, Manifest, ManifestError
-from ..build.plan import Decision, Status, plan_build
+from ..build.manifest import Manifest, ManifestError
+from ..build.plan import Plan, Status, plan_build
 from ..exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CommandError, report
 
 
 def main(args: argparse.Namespace) -> int:
     as_json = bool(args.json)
     try:
-        manifest, lock, decisions = plan_build(
-            Path(args.file), Path(args.bevy) if args.bevy else None, args.assets, args.force
-        )
+        plan = plan_build(Path(args.file), Path(args.bevy) if args.bevy else None, args.assets, args.force)
     except ManifestError as exc:
         return report(CommandError(str(exc), "invalid", {"manifest": args.file}, EXIT_USAGE), as_json)
     if args.check:
-        return check(decisions, manifest, as_json)
+        return check(plan, as_json)
     if args.dry_run:
-        return dry_run(decisions, as_json)
-    with one_build(manifest):
+        return dry_run(plan, as_json)
+    with one_build(plan.manifest):
         if args.keep_edits:
-            return keep_edits(decisions, lock, manifest, as_json)
-        return make(args, manifest, lock, decisions)
+            return keep_edits(plan, as_json)
+        return make(args, plan)
 
 
-def check(decisions: list[Decision], manifest: Manifest, as_json: bool) -> int:
-    stale = [d for d in decisions if d.status is not Status.UP_TO_DATE]
+def check(plan: Plan, as_json: bool) -> int:
+    stale = plan.stale()
     if stale:
-        lines = "; ".join(d.text() for d in stale)
+        total = len(plan.decisions) + len(plan.removed)
         raise CommandError(
-            f"{len(stale)} of {len(decisions)} asset(s) in {manifest.path} are missing or stale: {lines}. "
-            "Run `dgx-pixels build` to make them",
+            f"{len(stale)} of {total} asset(s) in {plan.manifest.path} are missing or stale: "
+            f"{'; '.join(f'{name}: {why}' for name, why in stale.items())}. Run `dgx-pixels build` to make them",
             "stale",
-            {"assets": {d.asset.name: d.status.value for d in stale}},
+            {"assets": stale},
             EXIT_FAILED,
         )
-    _say(as_json, {"up_to_date": len(decisions)}, f"{len(decisions)} asset(s) up to date")
+    _say(as_json, {"up_to_date": plan.up_to_date}, f"{plan.up_to_date} asset(s) up to date")
     return EXIT_OK
 
 
-def dry_run(decisions: list[Decision], as_json: bool) -> int:
+def dry_run(plan: Plan, as_json: bool) -> int:
     if as_json:
-        _print_json({"assets": [_entry(d) for d in decisions]})
+        entries = [
+            {"name": d.asset.name, "status": d.status.value, "detail": d.detail, "make": d.to_make}
+            for d in plan.decisions
+        ]
+        _print_json({"assets": entries, "remove": plan.removed})
         return EXIT_OK
-    for decision in decisions:
+    for decision in plan.decisions:
         if decision.status is not Status.UP_TO_DATE:
-            verb = "make" if decision.to_make else "keep"
-            print(f"{verb} {decision.text()}")
-    print(f"{sum(d.to_make for d in decisions)} to make, {_up_to_date(decisions)} up to date")
+            print(f"{'make' if decision.to_make else 'keep'} {decision.text()}")
+    for name in plan.removed:
+        print(f"remove {name}: no longer in the manifest; its files go")
+    print(f"{len(plan.to_make)} to make, {plan.up_to_date} up to date" + _removed_text(plan))
     return EXIT_OK
 
 
-def keep_edits(decisions: list[Decision], lock: Lock, manifest: Manifest, as_json: bool) -> int:
-    kept = [d.asset.name for d in decisions if d.status is Status.EDITED]
+def keep_edits(plan: Plan, as_json: bool) -> int:
+    kept = [d.asset.name for d in plan.edited]
     for name in kept:
-        lock.keep_files(name, manifest.bevy)
+        plan.lock.keep_files(name, plan.manifest.bevy)
     if kept:
-        lock.save()
+        plan.lock.save()
     _say(as_json, {"kept": kept}, f"kept the edited files of {', '.join(kept)}" if kept else "no edited files")
     return EXIT_OK
 
 
-def make(args: argparse.Namespace, manifest: Manifest, lock: Lock, decisions: list[Decision]) -> int:
-    for decision in decisions:
-        if decision.status is Status.EDITED:
-            print(f"dgx-pixels: left alone: {decision.text()}", file=sys.stderr)
-    to_make = [d.asset for d in decisions if d.to_make]
-    if not to_make:
-        _say(args.json, {"made": {}, "up_to_date": _up_to_date(decisions)}, "nothing to do: all up to date")
+def make(args: argparse.Namespace, plan: Plan) -> int:
+    for decision in plan.edited:
+        print(f"dgx-pixels: left alone: {decision.text()}", file=sys.stderr)
+    removed = retire(plan)
+    if not plan.to_make:
+        data = {"made": {}, "removed": removed, "up_to_date": plan.up_to_date}
+        _say(args.json, data, "nothing to do: all up to date" if not removed else "nothing to make")
         return EXIT_OK
-    return run(args, manifest, lock, to_make, _up_to_date(decisions))
+    return run(args, plan, removed)
 
 
-def run(args: argparse.Namespace, manifest: Manifest, lock: Lock, assets: list[Asset], up_to_date: int) -> int:
-    """Make the assets through the worker. The client library, rich and Pillow load only here, when there is
-    work: deciding that there is none stays fast."""
+def retire(plan: Plan) -> dict[str, list[str]]:
+    """Take the assets removed from the manifest out of the game and the lock; says what went."""
+    if not plan.removed:
+        return {}
+    from ..build.landing import retire as retire_one  # Pillow loads with the export module
+
+    gone = {name: [str(path) for path in retire_one(plan.manifest, name, plan.lock)] for name in plan.removed}
+    for name, paths in gone.items():
+        print(
+            f"dgx-pixels: removed {name} (no longer in the manifest): {', '.join(paths) or 'no file'}", file=sys.stderr
+        )
+    return gone
+
+
+def run(args: argparse.Namespace, plan: Plan, removed: dict[str, list[str]]) -> int:
+    """Make the assets through the worker."""
     from rich.console import Console
 
     from dgx_pixels_worker.client import AsyncClient
-    from dgx_pixels_worker.settings.config import Settings
 
     from ..bevy_export import BevyExportError, check_target
     from ..build.runner import run_build
     from ..connection import print_json, run_client
 
+    manifest, lock = plan.manifest, plan.lock
     try:
         check_target(manifest.bevy, "misc")
     except BevyExportError as exc:
         raise CommandError(f"{exc}, or set [project] bevy in {manifest.path}", "invalid", {}, EXIT_USAGE) from None
 
-    async def body(client: AsyncClient, settings: Settings) -> int:
+    async def body(client: AsyncClient, settings: object) -> int:
         console = Console(stderr=True)
         try:
-            result = await run_build(client, manifest, assets, lock, console, force=args.force)
+            result = await run_build(client, manifest, plan.to_make, lock, console, force=args.force)
         except asyncio.CancelledError:
-            queued = ", ".join(sorted(lock.queued)) or "none"
-            console.print(
-                f"interrupted: what landed stays; the jobs still queued ({queued}) keep running on the worker, "
-                "and `dgx-pixels build` again takes them up",
-                markup=False,
-                highlight=False,
-                soft_wrap=True,
-            )
+            console.print(interrupted_text(sorted(lock.queued)), markup=False, highlight=False, soft_wrap=True)
             raise
         for name, why in result.failed.items():
             console.print(f"{name}: {why}", style="red", markup=False, highlight=False, soft_wrap=True)
@@ -121,19 +134,26 @@ def run(args: argparse.Namespace, manifest: Manifest, lock: Lock, assets: list[A
                     "made": {name: [str(p) for p in paths] for name, paths in result.made.items()},
                     "failed": result.failed,
                     "taken_up": result.taken_up,
-                    "up_to_date": up_to_date,
+                    "removed": removed,
+                    "up_to_date": plan.up_to_date,
                     **({"error": failure(result.failed), "exit": EXIT_FAILED} if result.failed else {}),
                 }
             )
         else:
             for paths in result.made.values():
-                for path in paths:
-                    if path.name != "manifest.json":
-                        print(path)
-            print(f"made {len(result.made)}, failed {len(result.failed)}, {up_to_date} up to date", file=sys.stderr)
+                print("\n".join(str(path) for path in paths if path.name != "manifest.json"))
+            made = f"made {len(result.made)}, failed {len(result.failed)}, {plan.up_to_date} up to date"
+            print(made, file=sys.stderr)
         return EXIT_FAILED if result.failed else EXIT_OK
 
     return run_client(args, body)
+
+
+def interrupted_text(queued: list[str]) -> str:
+    return (
+        f"interrupted: what landed stays; the jobs still queued ({', '.join(queued) or 'none'}) keep running on "
+        "the worker, and `dgx-pixels build` again takes them up"
+    )
 
 
 def failure(failed: dict[str, str]) -> dict[str, object]:
@@ -154,17 +174,8 @@ def one_build(manifest: Manifest) -> Iterator[None]:
         yield
 
 
-def _entry(decision: Decision) -> dict[str, object]:
-    return {
-        "name": decision.asset.name,
-        "status": decision.status.value,
-        "detail": decision.detail,
-        "make": decision.to_make,
-    }
-
-
-def _up_to_date(decisions: list[Decision]) -> int:
-    return sum(d.status is Status.UP_TO_DATE for d in decisions)
+def _removed_text(plan: Plan) -> str:
+    return f", {len(plan.removed)} to remove" if plan.removed else ""
 
 
 def _say(as_json: bool, data: dict[str, object], text: str) -> None:
@@ -175,6 +186,4 @@ def _say(as_json: bool, data: dict[str, object], text: str) -> None:
 
 
 def _print_json(data: object) -> None:
-    import json
-
     print(json.dumps(data, indent=2))

@@ -14,9 +14,9 @@ from pydantic import Field
 from rich.console import Console
 
 from ..build import runner
-from ..build.lock import Lock
-from ..build.manifest import Manifest, ManifestError
-from ..build.plan import Decision, Status, plan_build
+from ..build.landing import retire
+from ..build.manifest import ManifestError
+from ..build.plan import Plan, Status, plan_build
 from ..commands.build import one_build
 from .results import ToolFailure, answer, guarded
 from .worker_access import WorkerAccess
@@ -24,15 +24,15 @@ from .worker_access import WorkerAccess
 DEFAULT_WAIT_S = 600.0
 
 
-def decisions_text(decisions: list[Decision]) -> list[str]:
-    stale = [d.text() for d in decisions if d.status is not Status.UP_TO_DATE]
-    up_to_date = sum(d.status is Status.UP_TO_DATE for d in decisions)
-    return [*stale, f"{sum(d.to_make for d in decisions)} to make, {up_to_date} up to date"]
+def plan_text(plan: Plan) -> list[str]:
+    """What a dry run says: each asset to make or left alone and why, each to remove, and the counts."""
+    lines = [d.text() for d in plan.decisions if d.status is not Status.UP_TO_DATE]
+    lines += [f"{name}: no longer in the manifest; its files go" for name in plan.removed]
+    removing = f", {len(plan.removed)} to remove" if plan.removed else ""
+    return [*lines, f"{len(plan.to_make)} to make, {plan.up_to_date} up to date{removing}"]
 
 
-def planned(
-    manifest: str, bevy_project: str | None, assets: list[str] | None, force: bool
-) -> tuple[Manifest, Lock, list[Decision]]:
+def planned(manifest: str, bevy_project: str | None, assets: list[str] | None, force: bool) -> Plan:
     try:
         return plan_build(
             Path(manifest).expanduser(), Path(bevy_project).expanduser() if bevy_project else None, assets, force
@@ -102,28 +102,31 @@ def register(server: MCPServer[Any], worker: WorkerAccess) -> None:
         project's assets/sprites (with the layouts and manifest deploy_to_bevy writes) and the lock file beside
         the manifest records what each was made from. Files edited by hand are left alone. Use mode='check' to
         know whether anything is stale, mode='dry_run' to see what a build would make."""
-        found, lock, decisions = await anyio.to_thread.run_sync(planned, manifest, bevy_project, assets, force)
+        plan = await anyio.to_thread.run_sync(planned, manifest, bevy_project, assets, force)
         if mode == "dry_run":
-            return answer("\n".join(decisions_text(decisions)))
+            return answer("\n".join(plan_text(plan)))
         if mode == "check":
-            stale = [d.text() for d in decisions if d.status is not Status.UP_TO_DATE]
+            stale = plan.stale()
             if not stale:
-                return answer(f"all {len(decisions)} asset(s) up to date")
-            return answer(
-                "\n".join([*stale, f"{len(stale)} of {len(decisions)} missing or stale; run_build makes them"])
-            )
-        to_make = [d.asset for d in decisions if d.to_make]
-        edited = [f"left alone: {d.text()}" for d in decisions if d.status is Status.EDITED]
-        if not to_make:
-            up_to_date = sum(d.status is Status.UP_TO_DATE for d in decisions)
-            return answer("\n".join([f"nothing to do: {up_to_date} asset(s) up to date", *edited]))
-        client = await worker.client()
-        quiet = Console(file=io.StringIO())  # stdout is the MCP transport: no progress bars
-        with one_build(found):
+                return answer(f"all {plan.up_to_date} asset(s) up to date")
+            total = len(plan.decisions) + len(plan.removed)
+            lines = [f"{name}: {why}" for name, why in stale.items()]
+            return answer("\n".join([*lines, f"{len(stale)} of {total} missing or stale; run_build makes them"]))
+        edited = [f"left alone: {d.text()}" for d in plan.edited]
+        with one_build(plan.manifest):
+            removed = [f"removed {name} (no longer in the manifest)" for name in plan.removed]
+            for name in plan.removed:
+                await anyio.to_thread.run_sync(retire, plan.manifest, name, plan.lock)
+            if not plan.to_make:
+                return answer("\n".join([f"nothing to do: {plan.up_to_date} asset(s) up to date", *removed, *edited]))
+            client = await worker.client()
+            quiet = Console(file=io.StringIO())  # stdout is the MCP transport: no progress bars
             report = runner.BuildReport()  # filled as assets land: a build still running at wait_s says what it made
             with anyio.move_on_after(wait_s) as waited:
-                await runner.run_build(client, found, to_make, lock, quiet, force=force, report=report)
-        lines = report_text(report, found.bevy.resolve(), not waited.cancelled_caught) + edited
+                await runner.run_build(
+                    client, plan.manifest, plan.to_make, plan.lock, quiet, force=force, report=report
+                )
+        lines = report_text(report, plan.manifest.bevy.resolve(), not waited.cancelled_caught) + removed + edited
         result = answer("\n".join(lines or ["nothing was made"]))
         result.is_error = bool(report.failed)
         return result
