@@ -1,20 +1,15 @@
 """`dgx-pixels mcp` as an assistant meets it: the real command in a subprocess, driven over stdio by the MCP SDK's
 own client session, against a real worker (procedural backend)."""
 
-import base64
-import io
 import json
 import sys
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from mcp import ClientSession, StdioServerParameters
-from mcp.client.stdio import stdio_client
-from mcp.types import CallToolResult, ImageContent, TextContent
 from PIL import Image
 
+from tests.support.mcp_client import call, mcp_session, pngs_of, text_of
 from tests.support.worker_process import WorkerProcess, isolated_env, paced_config
 
 TOOLS = {
@@ -35,34 +30,6 @@ def worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerProcess]:
     process = WorkerProcess(tmp_path_factory.mktemp("mcp-worker")).start()
     yield process
     process.terminate()
-
-
-@asynccontextmanager
-async def mcp_session(env: dict[str, str], log: Path, *command: str) -> AsyncIterator[ClientSession]:
-    """A session with `dgx-pixels mcp` (or another command line that ends in it), as an assistant starts it."""
-    command = command or ("mcp",)
-    server = StdioServerParameters(command=sys.executable, args=["-m", "dgx_pixels_tui.cli", *command], env=env)
-    with log.open("w") as errlog:
-        async with stdio_client(server, errlog=errlog) as (read, write), ClientSession(read, write) as session:
-            await session.initialize()
-            yield session
-
-
-def text_of(result: CallToolResult) -> str:
-    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
-
-
-def pngs_of(result: CallToolResult) -> list[Image.Image]:
-    images = []
-    for block in result.content:
-        if isinstance(block, ImageContent):
-            assert block.mime_type == "image/png"
-            images.append(Image.open(io.BytesIO(base64.b64decode(block.data))))
-    return images
-
-
-async def call(session: ClientSession, tool: str, **arguments: object) -> CallToolResult:
-    return await session.call_tool(tool, arguments)
 
 
 async def test_an_assistant_lists_the_tools_makes_sprites_follows_finds_and_fetches_them(worker, tmp_path):
