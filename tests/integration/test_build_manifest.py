@@ -397,3 +397,22 @@ def test_an_asset_taken_out_of_the_manifest_is_stale_until_a_build_removes_its_f
     assert list(json.loads((sprites(manifest) / "manifest.json").read_text())["sprites"]) == ["misc/gem.png"]
     assert list(json.loads((manifest.parent / "assets.lock.json").read_text())["assets"]) == ["gem"]
     assert build(manifest, "--check", env=env).returncode == 0
+
+
+def test_a_queued_job_the_worker_no_longer_knows_is_queued_anew(worker, tmp_path):
+    manifest = studio(tmp_path, HEADER + '[assets.coin]\nprompt = "gold coin"\n')
+    env = worker.cli_env()
+    assert build(manifest, env=env).returncode == 0
+    lock_path = manifest.parent / "assets.lock.json"
+    lock = json.loads(lock_path.read_text())
+    inputs_hash = lock["assets"].pop("coin")["inputs_hash"]
+    # As a worker with a fresh data directory would leave it: the lock names a job nobody has.
+    lock["queued"] = {"coin": {"job": "0123456789ab", "inputs_hash": inputs_hash}}
+    lock_path.write_text(json.dumps(lock))
+    (sprites(manifest) / "misc/coin.png").unlink()
+
+    result = build(manifest, "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    reply = json.loads(result.stdout)
+    assert list(reply["made"]) == ["coin"] and reply["taken_up"] == []
+    assert json.loads(lock_path.read_text())["queued"] == {}

@@ -119,6 +119,7 @@ def test_a_prompt_file_names_each_asset_after_its_prompt(tmp_path):
         ("[asset.a]\nprompt = 'x'\n", "unknown table [asset]"),
         ("[project]\nbevy = '.'\n", "no assets: add at least one [assets.NAME]"),
         ("[assets.a\nprompt = 'x'\n", "is not valid TOML"),
+        ("[project]\nlock = '../x.json'\n[assets.a]\nprompt = 'x'\n", "give a file name beside the manifest"),
     ],
 )
 def test_each_mistake_is_named_with_where_it_is(tmp_path, text, said):

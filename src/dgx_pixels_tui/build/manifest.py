@@ -142,7 +142,10 @@ def _resolve(path: Path, table: dict[str, Any], bevy: Path | None, problems: lis
             problems.append(f"project.{key} is unknown; [project] takes {' and '.join(PROJECT_KEYS)}")
     folder = path.parent
     root = bevy.expanduser() if bevy is not None else folder / str(project.get("bevy", "."))
-    lock_path = folder / str(project.get("lock", f"{path.stem}.lock.json"))
+    lock_name = str(project.get("lock", f"{path.stem}.lock.json"))
+    if Path(lock_name).is_absolute() or ".." in Path(lock_name).parts:
+        problems.append(f"project.lock = {lock_name!r}: give a file name beside the manifest, e.g. 'assets.lock.json'")
+    lock_path = folder / lock_name
     defaults = _fields(_table(table, "defaults", problems), "defaults", problems)
     project_templates = {
         name: _fields(fields, f"templates.{name}", problems, allow_template=False)

@@ -139,3 +139,9 @@ async def _land(
         report.made[asset.name] = await land(client, manifest, asset, job, lock, worker_version, force)
     except (LandingError, BevyExportError) as exc:
         report.failed[asset.name] = str(exc)
+    except WorkerError as exc:
+        if exc.code in (ErrorCode.TIMEOUT, ErrorCode.ACCESS_DENIED):
+            raise
+        report.failed[asset.name] = f"{exc.message}; the next build makes it again"
+        lock.queued.pop(asset.name, None)  # its images are gone from the worker: taking the job up again cannot work
+        lock.save()
