@@ -131,7 +131,7 @@ def test_every_command_takes_json_but_the_interactive_ones():
     without = {
         name for name in subcommands() if not any(a.dest == "json" for a in parser_of(name)._actions)
     }  # fmt: skip
-    assert without == {"tui", "tunnel"}
+    assert without == {"tui", "tunnel", "mcp"}  # mcp speaks JSON-RPC on stdout already
 
 
 def test_a_long_prompt_is_named_once():
