@@ -336,6 +336,10 @@ def test_an_interrupted_build_leaves_no_half_file_and_the_next_one_takes_up_its_
     _, stderr = first.communicate(timeout=30)
     assert first.returncode == 130
     assert "interrupted: what landed stays" in stderr and "`dgx-pixels build` again takes them up" in stderr
+    queued = json.loads(lock_path.read_text())["queued"]
+    pending = [line for line in build(manifest, "--dry-run", env=env).stdout.splitlines() if "pending" in line]
+    assert len(pending) == len(queued) > 0
+    assert all("waits to land" in line for line in pending)
 
     # Killed outright once something landed and something is still queued.
     second = start()

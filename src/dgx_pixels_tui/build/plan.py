@@ -17,6 +17,7 @@ class Status(Enum):
     CHANGED = "changed"  # what it is made from changed
     MISSING = "missing"  # a file it made is gone
     EDITED = "edited"  # a file it made was changed since: made again only with --force
+    PENDING = "pending"  # an interrupted build queued its job: it lands, whatever the files say meanwhile
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,9 @@ def decide(manifest: Manifest, lock: Lock, only: list[str] | None = None, force:
 
 
 def _decide(asset: Asset, lock: Lock, root: Path) -> Decision:
+    queued = lock.queued.get(asset.name)
+    if queued is not None and queued.inputs_hash == asset.inputs_hash:
+        return Decision(asset, Status.PENDING, f"job {queued.job} of an interrupted build waits to land")
     made = lock.assets.get(asset.name)
     if made is None:
         return Decision(asset, Status.NEW)
