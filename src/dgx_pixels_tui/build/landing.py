@@ -10,7 +10,16 @@ from pathlib import Path
 from dgx_pixels_worker.client import AsyncClient
 from dgx_pixels_worker.protocol import messages as m
 
-from ..bevy_export import MANIFEST_NAME, ExportItem, clean_name, export_item, export_to_bevy, forget, sheet_item
+from ..bevy_export import (
+    MANIFEST_NAME,
+    SPRITES_DIR,
+    ExportItem,
+    clean_name,
+    export_item,
+    export_to_bevy,
+    forget,
+    sheet_item,
+)
 from .lock import Lock, Made, file_hash
 from .manifest import Asset, Manifest
 
@@ -95,7 +104,7 @@ def _refuse_foreign(root: Path, asset: Asset, items: list[ExportItem], before: M
     image: someone's own sprite is never replaced without --force."""
     ours = set(before.outputs) if before is not None else set()
     for item in items:
-        relative = f"assets/sprites/{asset.category}/{clean_name(item.name)}.png"
+        relative = (SPRITES_DIR / asset.category / f"{clean_name(item.name)}.png").as_posix()
         path = root / relative
         if relative in ours or not path.exists():
             continue

@@ -88,8 +88,8 @@ class Manifest:
 
 
 def read_manifest(path: Path, bevy: Path | None = None) -> Manifest:
-    """The manifest at `path`: TOML when it ends in .toml, otherwise a prompt file. ManifestError lists what is
-    wrong (at most MAX_PROBLEMS); OSError when it cannot be read."""
+    """The manifest at `path`: TOML when it ends in .toml, otherwise a prompt file. ManifestError when it cannot
+    be read, or listing what is wrong in it (at most MAX_PROBLEMS)."""
     path = path.expanduser()
     try:
         text = path.read_text(encoding="utf-8")
