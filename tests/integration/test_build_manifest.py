@@ -252,6 +252,8 @@ def test_a_sprite_edited_by_hand_is_left_alone_until_kept_or_forced(worker, tmp_
     assert build(manifest, "--check", env=env).returncode == 0
     assert dragon.read_bytes() == edited
 
+    dry = build(manifest, "dragon", "--force", "--dry-run", env=env)
+    assert dry.stdout.splitlines()[0] == "make dragon: changed (--force; was up to date)"
     forced = build(manifest, "dragon", "--force", env=env)
     assert forced.returncode == 0, forced.stderr
     assert dragon.read_bytes() != edited

@@ -88,7 +88,9 @@ def decide(manifest: Manifest, lock: Lock, only: list[str] | None = None, force:
         assets = [asset for asset in assets if asset.name in only]
     decisions = [_decide(asset, lock, manifest.bevy) for asset in assets]
     if force:
-        return [Decision(d.asset, d.status if d.to_make else Status.CHANGED, d.detail or "--force") for d in decisions]
+        return [
+            d if d.to_make else Decision(d.asset, Status.CHANGED, f"--force; was {d.status.value}") for d in decisions
+        ]
     return decisions
 
 
