@@ -7,8 +7,6 @@ import getpass
 import json
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import zmq.auth
@@ -18,7 +16,7 @@ from dgx_pixels_worker.protocol import ErrorCode, WorkerError
 
 from tests.support import second_user
 from tests.support.cli import dgx
-from tests.support.worker_process import FAST_CONFIG, WorkerProcess, free_ports, isolated_env, paced_config
+from tests.support.worker_process import FAST_CONFIG, WorkerProcess, free_ports, laptop_env, paced_config
 
 OWNER = getpass.getuser()
 
@@ -199,16 +197,7 @@ async def test_another_unix_user_gets_a_clear_refusal_not_the_owners_queue(tmp_p
 def test_tunnel_reaches_your_own_remote_worker_in_one_step(tmp_path):
     gpu_box = WorkerProcess(tmp_path / "gpu-box").start()
     try:
-        remote_env = dict(gpu_box.env, DGX_PIXELS_WORKER__REP=gpu_box.rep, DGX_PIXELS_WORKER__PUB=gpu_box.pub)
-        (tmp_path / "remote-env.json").write_text(json.dumps(remote_env))
-        fake_ssh = Path(__file__).parents[1] / "support" / "fake_ssh.py"
-        laptop_env = isolated_env(
-            tmp_path / "laptop",
-            {
-                "DGX_PIXELS_SSH": f"{sys.executable} {fake_ssh}",
-                "FAKE_SSH_REMOTE_ENV": str(tmp_path / "remote-env.json"),
-            },
-        )
+        laptop = laptop_env(gpu_box, tmp_path)
         out = tmp_path / "sprites"
         done = dgx(
             "tunnel",
@@ -220,7 +209,7 @@ def test_tunnel_reaches_your_own_remote_worker_in_one_step(tmp_path):
             "--out",
             str(out),
             "--json",
-            env=laptop_env,
+            env=laptop,
             timeout=120,
         )
         assert done.returncode == 0, done.stderr
@@ -228,7 +217,7 @@ def test_tunnel_reaches_your_own_remote_worker_in_one_step(tmp_path):
         job = json.loads(done.stdout)["jobs"][0]
         assert job["user"] == OWNER and job["state"] == "completed"  # the laptop is another device of the owner
         assert len(list(out.glob("*.png"))) == 1
-        listed = dgx("access", "list", "--json", env=remote_env)
+        listed = dgx("access", "list", "--json", env=json.loads((tmp_path / "remote-env.json").read_text()))
         assert [r["name"] for r in json.loads(listed.stdout)] == [OWNER, OWNER]
     finally:
         gpu_box.terminate()

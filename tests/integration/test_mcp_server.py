@@ -2,15 +2,13 @@
 own client session, against a real worker (procedural backend)."""
 
 import json
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from tests.support.mcp_client import call, mcp_session, pngs_of, text_of
-from tests.support.worker_process import WorkerProcess, isolated_env, paced_config
+from tests.support.worker_process import WorkerProcess, laptop_env, paced_config
 
 TOOLS = {
     "generate_sprite",
@@ -207,17 +205,8 @@ async def test_a_worker_that_is_down_fails_each_call_with_how_to_start_one_and_t
 async def test_through_a_tunnel_the_server_reaches_a_worker_on_another_machine(tmp_path):
     gpu_box = WorkerProcess(tmp_path / "gpu-box").start()
     try:
-        remote_env = dict(gpu_box.env, DGX_PIXELS_WORKER__REP=gpu_box.rep, DGX_PIXELS_WORKER__PUB=gpu_box.pub)
-        (tmp_path / "remote-env.json").write_text(json.dumps(remote_env))
-        fake_ssh = Path(__file__).parents[1] / "support" / "fake_ssh.py"
-        laptop_env = isolated_env(
-            tmp_path / "laptop",
-            {
-                "DGX_PIXELS_SSH": f"{sys.executable} {fake_ssh}",
-                "FAKE_SSH_REMOTE_ENV": str(tmp_path / "remote-env.json"),
-            },
-        )
-        async with mcp_session(laptop_env, tmp_path / "mcp.log", "tunnel", "me@gpu-box", "mcp") as session:
+        laptop = laptop_env(gpu_box, tmp_path)
+        async with mcp_session(laptop, tmp_path / "mcp.log", "tunnel", "me@gpu-box", "mcp") as session:
             made = await call(session, "generate_sprite", prompt="ruby gem", size="16x16")
             assert not made.is_error, text_of(made)
             assert [png.size for png in pngs_of(made)] == [(16, 16)]

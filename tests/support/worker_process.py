@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -51,6 +52,16 @@ def isolated_env(root: Path, extra: dict[str, str] | None = None) -> dict[str, s
     env.update(XDG_CONFIG_HOME=str(root / "config-home"), XDG_DATA_HOME=str(root / "data-home"), PYTHONUNBUFFERED="1")
     env.update(extra or {})
     return env
+
+
+def laptop_env(gpu_box: WorkerProcess, root: Path) -> dict[str, str]:
+    """The environment of a laptop that reaches `gpu_box` by `ssh` (tests/support/fake_ssh.py stands in for it):
+    on the "remote" side, commands run with the GPU box's own environment and addresses."""
+    remote_env = dict(gpu_box.env, DGX_PIXELS_WORKER__REP=gpu_box.rep, DGX_PIXELS_WORKER__PUB=gpu_box.pub)
+    (root / "remote-env.json").write_text(json.dumps(remote_env))
+    fake_ssh = Path(__file__).parent / "fake_ssh.py"
+    extra = {"DGX_PIXELS_SSH": f"{sys.executable} {fake_ssh}", "FAKE_SSH_REMOTE_ENV": str(root / "remote-env.json")}
+    return isolated_env(root / "laptop", extra)
 
 
 class WorkerProcess:
