@@ -17,6 +17,7 @@ from dgx_pixels_worker.protocol import messages as m
 from tests.integration.test_comfyui_backend import BASE, PIXEL_LORA, history, wait_until_usable
 from tests.support.comfyui_rig import comfyui_rig
 from tests.support.requests import finished_job
+from tests.support.sprite_images import png_bytes, square_sprite
 from tests.support.streams import final_state_after_restart
 
 
@@ -28,11 +29,7 @@ def rig(tmp_path):
 
 
 def sketch_png() -> bytes:
-    picture = Image.new("RGBA", (32, 32), (0, 0, 0, 0))
-    picture.paste((30, 200, 60, 255), (8, 8, 24, 24))
-    buffer = io.BytesIO()
-    picture.save(buffer, "PNG")
-    return buffer.getvalue()
+    return png_bytes(square_sprite((30, 200, 60), size=32, margin=8))
 
 
 def graph_of(gpu, reply):

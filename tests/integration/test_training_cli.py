@@ -13,6 +13,7 @@ from PIL import Image
 from tests.integration.test_comfyui_backend import wait_until_usable
 from tests.support.cli import dgx
 from tests.support.comfyui_rig import BASE, comfyui_rig
+from tests.support.sprite_images import square_sprite
 
 PRESET = "sdxl-pixel-art"
 
@@ -33,9 +34,7 @@ def rig(tmp_path):
 def sprites(folder: Path) -> Path:
     folder.mkdir()
     for name, colour in (("red_knight.png", (200, 30, 30)), ("blue-knight.png", (30, 30, 200)), ("c.png", (9, 9, 9))):
-        image = Image.new("RGBA", (16, 16), (0, 0, 0, 0))
-        image.paste((*colour, 255), (3, 3, 13, 13))
-        image.save(folder / name)
+        square_sprite(colour).save(folder / name)
     (folder / "c.txt").write_text("a black knight\n")
     return folder
 

@@ -5,7 +5,6 @@ blind comparisons against the base with shared seeds, votes on them, and the lea
 import asyncio
 import contextlib
 import hashlib
-import io
 import json
 import time
 import urllib.request
@@ -21,6 +20,7 @@ from tests.integration.test_compare_and_votes import finished
 from tests.support.comfyui_double.process import ComfyUIDouble
 from tests.support.comfyui_rig import comfyui_rig
 from tests.support.requests import finished_job
+from tests.support.sprite_images import png_bytes, square_sprite
 from tests.support.worker_process import WorkerProcess
 
 PRESET = "sdxl-pixel-art"
@@ -34,17 +34,11 @@ def rig(tmp_path):
 
 
 def sprite_png(colour=(30, 160, 60)) -> bytes:
-    image = Image.new("RGBA", (16, 16), (0, 0, 0, 0))
-    image.paste((*colour, 255), (3, 3, 13, 13))
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
+    return png_bytes(square_sprite(colour))
 
 
 def flat_png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGBA", (16, 16), (90, 90, 90, 255)).save(buffer, "PNG")
-    return buffer.getvalue()
+    return png_bytes(Image.new("RGBA", (16, 16), (90, 90, 90, 255)))
 
 
 def history_graphs(gpu):

@@ -3,13 +3,13 @@ edited, the training followed on the Queue screen without a step bar, the traine
 its evaluation judged blind on the Compare screen."""
 
 import pytest
-from PIL import Image
 from textual.widgets import DataTable, Input, Select, Static
 
 from dgx_pixels_tui.app import PixelsApp
 
 from tests.support.comfyui_rig import comfyui_rig
 from tests.support.pilot import until
+from tests.support.sprite_images import square_sprite
 
 PRESET = "sdxl-pixel-art"
 
@@ -23,9 +23,7 @@ def worker(tmp_path):
 def sprites(folder):
     folder.mkdir()
     for name, colour in (("red_knight.png", (200, 30, 30)), ("blue_knight.png", (30, 30, 200))):
-        image = Image.new("RGBA", (16, 16), (0, 0, 0, 0))
-        image.paste((*colour, 255), (3, 3, 13, 13))
-        image.save(folder / name)
+        square_sprite(colour).save(folder / name)
     return folder
 
 
