@@ -57,6 +57,16 @@ class Plan:
     def edited(self) -> list[Decision]:
         return [d for d in self.decisions if d.status is Status.EDITED]
 
+    @property
+    def total(self) -> int:
+        """The assets it speaks of: those decided, and those removed from the manifest."""
+        return len(self.decisions) + len(self.removed)
+
+    def counts(self) -> str:
+        """'2 to make, 5 up to date', and ', 1 to remove' when an asset left the manifest."""
+        removing = f", {len(self.removed)} to remove" if self.removed else ""
+        return f"{len(self.to_make)} to make, {self.up_to_date} up to date{removing}"
+
     def stale(self) -> dict[str, str]:
         """What `--check` reports: each asset not up to date, and each one removed, with why."""
         stale = {d.asset.name: d.reason for d in self.decisions if d.status is not Status.UP_TO_DATE}

@@ -39,9 +39,8 @@ def main(args: argparse.Namespace) -> int:
 def check(plan: Plan, as_json: bool) -> int:
     stale = plan.stale()
     if stale:
-        total = len(plan.decisions) + len(plan.removed)
         raise CommandError(
-            f"{len(stale)} of {total} asset(s) in {plan.manifest.path} are missing or stale: "
+            f"{len(stale)} of {plan.total} asset(s) in {plan.manifest.path} are missing or stale: "
             f"{'; '.join(f'{name}: {why}' for name, why in stale.items())}. Run `dgx-pixels build` to make them",
             "stale",
             {"assets": stale},
@@ -64,7 +63,7 @@ def dry_run(plan: Plan, as_json: bool) -> int:
             print(f"{'make' if decision.to_make else 'keep'} {decision.text()}")
     for name in plan.removed:
         print(f"remove {name}: no longer in the manifest; its files go")
-    print(f"{len(plan.to_make)} to make, {plan.up_to_date} up to date" + _removed_text(plan))
+    print(plan.counts())
     return EXIT_OK
 
 
@@ -172,10 +171,6 @@ def one_build(manifest: Manifest) -> Iterator[None]:
                 f"another build of {manifest.path} is running; wait for it to finish", "busy", {}, EXIT_FAILED
             ) from None
         yield
-
-
-def _removed_text(plan: Plan) -> str:
-    return f", {len(plan.removed)} to remove" if plan.removed else ""
 
 
 def _say(as_json: bool, data: dict[str, object], text: str) -> None:

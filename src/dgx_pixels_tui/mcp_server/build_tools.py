@@ -28,8 +28,7 @@ def plan_text(plan: Plan) -> list[str]:
     """What a dry run says: each asset to make or left alone and why, each to remove, and the counts."""
     lines = [d.text() for d in plan.decisions if d.status is not Status.UP_TO_DATE]
     lines += [f"{name}: no longer in the manifest; its files go" for name in plan.removed]
-    removing = f", {len(plan.removed)} to remove" if plan.removed else ""
-    return [*lines, f"{len(plan.to_make)} to make, {plan.up_to_date} up to date{removing}"]
+    return [*lines, plan.counts()]
 
 
 def planned(manifest: str, bevy_project: str | None, assets: list[str] | None, force: bool) -> Plan:
@@ -109,9 +108,8 @@ def register(server: MCPServer[Any], worker: WorkerAccess) -> None:
             stale = plan.stale()
             if not stale:
                 return answer(f"all {plan.up_to_date} asset(s) up to date")
-            total = len(plan.decisions) + len(plan.removed)
             lines = [f"{name}: {why}" for name, why in stale.items()]
-            return answer("\n".join([*lines, f"{len(stale)} of {total} missing or stale; run_build makes them"]))
+            return answer("\n".join([*lines, f"{len(stale)} of {plan.total} missing or stale; run_build makes them"]))
         edited = [f"left alone: {d.text()}" for d in plan.edited]
         with one_build(plan.manifest):
             removed = [f"removed {name} (no longer in the manifest)" for name in plan.removed]
